@@ -1,0 +1,84 @@
+/// One link of the audit chain: the record of an action's resolution.
+///
+/// `hash = "sha256:" + hex(SHA-256(canonical JSON of every field but hash))`, where the
+/// canonical form is RFC 8785 (see `JSONValue.canonicalBytes`) and `prev` is the previous
+/// record's hash (`sha256:` + 64 zeros for the first). `GET /v1/audit` serves one record per line.
+public struct AuditRecord: Codable, Hashable, Sendable {
+    public var seq: Int64
+    public var actionID: String
+    public var digest: String
+    public var status: ActionStatus
+    public var decisions: [Decision]
+    public var resolvedAt: Timestamp
+    public var prev: String
+    public var hash: String
+
+    /// The `prev` of the first record.
+    public static let genesis = "sha256:" + String(repeating: "0", count: 64)
+
+    enum CodingKeys: String, CodingKey {
+        case seq, digest, status, decisions, prev, hash
+        case actionID = "action_id", resolvedAt = "resolved_at"
+    }
+
+    /// A new record linked to `prev`, with its hash computed.
+    public init(seq: Int64, action: Action, prev: String) {
+        self.seq = seq
+        self.actionID = action.id
+        self.digest = action.digest
+        self.status = action.status
+        self.decisions = action.decisions
+        self.resolvedAt = action.resolvedAt ?? action.expiresAt
+        self.prev = prev
+        self.hash = ""
+        self.hash = computedHash
+    }
+
+    /// The document the hash covers: every field but `hash`.
+    public var hashedDocument: JSONValue {
+        .object([
+            "seq": .int(seq),
+            "action_id": .string(actionID),
+            "digest": .string(digest),
+            "status": .string(status.rawValue),
+            "decisions": .array(decisions.map {
+                .object([
+                    "approver": .string($0.approver), "verdict": .string($0.verdict.rawValue),
+                    "reason": .string($0.reason), "at": .string($0.at.description), "digest": .string($0.digest),
+                ])
+            }),
+            "resolved_at": .string(resolvedAt.description),
+            "prev": .string(prev),
+        ])
+    }
+
+    public var computedHash: String { SHA256Hex.prefixed(hashedDocument.canonicalBytes) }
+}
+
+/// Verifies a sequence of audit records offline.
+public enum AuditChain {
+    /// Where and why a chain is broken.
+    public struct Break: Hashable, Sendable, CustomStringConvertible {
+        public var seq: Int64
+        public var reason: String
+        public var description: String { "record \(seq): \(reason)" }
+    }
+
+    /// The first broken link in `records` (in order), or nil when every link holds.
+    ///
+    /// `previousHash` is the hash of the record before the first one given (the genesis
+    /// value when verifying from the start), so a chain can be verified in pieces.
+    public static func firstBreak<S: Sequence>(in records: S, previousHash: String = AuditRecord.genesis, previousSeq: Int64 = 0) -> Break? where S.Element == AuditRecord {
+        var prev = previousHash
+        var lastSeq = previousSeq
+        for r in records {
+            if r.seq <= lastSeq { return Break(seq: r.seq, reason: "sequence number does not increase (after \(lastSeq))") }
+            if r.prev != prev { return Break(seq: r.seq, reason: "prev is \(r.prev), but the record before hashes to \(prev)") }
+            let h = r.computedHash
+            if h != r.hash { return Break(seq: r.seq, reason: "content does not match its hash (stored \(r.hash), computed \(h))") }
+            prev = r.hash
+            lastSeq = r.seq
+        }
+        return nil
+    }
+}

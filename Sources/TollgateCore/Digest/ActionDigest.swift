@@ -1,0 +1,54 @@
+/// The digest that binds a decision to exactly what the approver was shown.
+///
+/// `digest = "sha256:" + hex(SHA-256(canonical JSON of the digest document))`, where the
+/// digest document is this JSON object (after masking, as stored), canonicalised by RFC 8785:
+///
+/// ```
+/// { "id", "created_at", "expires_at",
+///   "requester": { "id", "kind", "on_behalf_of", "session" },
+///   "kind", "summary", "command", "resource", "environment", "risk",
+///   "policy": { "id", "reason" }, "justification",
+///   "context": [ { "key", "value" } ], "diffs": [ { "title", "format", "text" } ],
+///   "required_approvals" }
+/// ```
+/// Absent optional values are `null`; times are the exact strings the action carries.
+/// `status`, `decisions`, `resolved_at`, `redactions` and `digest` itself are left out, so the
+/// digest stays fixed for the action's life. See docs/protocol.md for a Python one-liner.
+public enum ActionDigest {
+    /// The digest document of `action` (its current `digest` field is ignored).
+    public static func document(of action: Action) -> JSONValue {
+        let r = action.requester
+        return .object([
+            "id": .string(action.id),
+            "created_at": .string(action.createdAt.description),
+            "expires_at": .string(action.expiresAt.description),
+            "requester": .object([
+                "id": .string(r.id),
+                "kind": .string(r.kind.rawValue),
+                "on_behalf_of": .optional(r.onBehalfOf),
+                "session": .optional(r.session),
+            ]),
+            "kind": .string(action.kind),
+            "summary": .string(action.summary),
+            "command": .optional(action.command),
+            "resource": .optional(action.resource),
+            "environment": .optional(action.environment),
+            "risk": .string(action.risk.rawValue),
+            "policy": .object(["id": .string(action.policy.id), "reason": .string(action.policy.reason)]),
+            "justification": .optional(action.justification),
+            "context": .array(action.context.map { .object(["key": .string($0.key), "value": .string($0.value)]) }),
+            "diffs": .array(action.diffs.map {
+                .object(["title": .string($0.title), "format": .string($0.format), "text": .string($0.text)])
+            }),
+            "required_approvals": .int(Int64(action.requiredApprovals)),
+        ])
+    }
+
+    /// `sha256:<hex>` of the canonical digest document.
+    public static func compute(_ action: Action) -> String {
+        SHA256Hex.prefixed(document(of: action).canonicalBytes)
+    }
+
+    /// True when the action's stored digest matches its content.
+    public static func verify(_ action: Action) -> Bool { compute(action) == action.digest }
+}

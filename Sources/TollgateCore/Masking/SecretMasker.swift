@@ -1,0 +1,119 @@
+import Foundation
+
+/// Finds secrets in agent-written text and replaces them with a recognisable mask.
+///
+/// The mask keeps what identifies the *kind* of secret and nothing of its value:
+/// `AKIA…[masked]`, `ghp_…[masked]`, `postgres://app:…[masked]@db`, `Authorization: Bearer …[masked]`.
+/// Built-in rules cover AWS keys, GitHub/GitLab/Slack tokens, Tollgate tokens, JWTs,
+/// private key blocks, passwords in URLs, `Authorization:` headers and `secret = value`
+/// assignments; servers add their own patterns from configuration.
+public struct SecretMasker: Sendable {
+    /// One masking rule: a pattern, and how much of the match to keep.
+    public struct Rule: Sendable {
+        public var name: String
+        let regex: NSRegularExpression
+        /// Replacement template: `$1`… refer to capture groups; `…[masked]` marks the secret.
+        let template: String
+
+        /// A rule from a pattern. Throws a readable message when the pattern does not compile.
+        public init(name: String, pattern: String, template: String = Self.mask) throws {
+            self.name = name
+            do {
+                self.regex = try NSRegularExpression(pattern: pattern, options: [])
+            } catch {
+                throw MaskingError(message: "secret pattern \(name): not a valid regular expression: \(pattern)")
+            }
+            self.template = template
+        }
+
+        public static let mask = "…[masked]"
+    }
+
+    public struct MaskingError: Error, CustomStringConvertible, Sendable {
+        public var message: String
+        public var description: String { message }
+    }
+
+    public private(set) var rules: [Rule]
+
+    public init(extraPatterns: [(name: String, pattern: String)] = []) throws {
+        rules = Self.builtIn
+        for p in extraPatterns { rules.append(try Rule(name: p.name, pattern: p.pattern)) }
+    }
+
+    /// The rules every server applies. The patterns are literals, so `try!` cannot fail at run time
+    /// without failing every test first.
+    static let builtIn: [Rule] = {
+        let m = Rule.mask
+        let specs: [(String, String, String)] = [
+            ("private-key", #"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)"#,
+             "-----BEGIN $1PRIVATE KEY-----" + m),
+            ("authorization-header", #"(?i)\b((?:proxy-)?authorization\s*[:=]\s*"?(?:(?:bearer|basic|token|digest|aws4-hmac-sha256)\s+)?)[^\s"',;]{4,}"#, "$1" + m),
+            ("url-password", #"\b([a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@]+:)[^\s@/]+(@)"#, "$1" + m + "$2"),
+            ("jwt", #"\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}"#, "eyJ" + m),
+            ("aws-access-key", #"\b(AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}\b"#, "$1" + m),
+            ("github-token", #"\b(gh[pousr]_)[A-Za-z0-9]{30,255}\b"#, "$1" + m),
+            ("github-pat", #"\b(github_pat_)[A-Za-z0-9_]{22,255}\b"#, "$1" + m),
+            ("gitlab-token", #"\b(glpat-|gldt-|glrt-|glptt-)[A-Za-z0-9_\-]{20,}"#, "$1" + m),
+            ("slack-token", #"\b(xox[abposr]-)[A-Za-z0-9\-]{10,}"#, "$1" + m),
+            ("slack-webhook", #"(https://hooks\.slack\.com/services/)[A-Za-z0-9/_\-]+"#, "$1" + m),
+            ("tollgate-token", #"\b(tg_)[A-Za-z0-9_\-]{20,}"#, "$1" + m),
+            ("secret-assignment",
+             #"(?i)\b((?:aws_secret_access_key|aws_session_token|secret_access_key|client_secret|api[_\-]?key|access[_\-]?token|auth[_\-]?token|password|passwd|pwd|secret)["']?\s*[:=]\s*["']?)(?!…\[masked\])[^\s"',;&]{4,}"#,
+             "$1" + m),
+        ]
+        return specs.map { spec in
+            try! Rule(name: spec.0, pattern: spec.1, template: spec.2)  // literal patterns, covered by tests
+        }
+    }()
+
+    /// The masked text and how many secrets were masked in it.
+    public func mask(_ text: String) -> (text: String, count: Int) {
+        // Cheap pre-check: every built-in secret is at least 8 bytes long.
+        guard text.utf8.count >= 8 else { return (text, 0) }
+        var current = text
+        var count = 0
+        for rule in rules {
+            let ns = current as NSString
+            let range = NSRange(location: 0, length: ns.length)
+            let matches = rule.regex.numberOfMatches(in: current, options: [], range: range)
+            guard matches > 0 else { continue }
+            count += matches
+            current = rule.regex.stringByReplacingMatches(in: current, options: [], range: range, withTemplate: rule.template)
+        }
+        return (current, count)
+    }
+
+    /// Masks an optional string, adding to `count`.
+    public func mask(_ text: String?, count: inout Int) -> String? {
+        guard let text else { return nil }
+        let (masked, n) = mask(text)
+        count += n
+        return masked
+    }
+
+    /// Masks a non-optional string, adding to `count`.
+    public func mask(_ text: String, count: inout Int) -> String {
+        let (masked, n) = mask(text)
+        count += n
+        return masked
+    }
+
+    /// The submission with every string field masked, and the number of secrets masked.
+    public func mask(_ request: ActionRequest) -> (ActionRequest, Int) {
+        var n = 0
+        var r = request
+        r.kind = mask(r.kind, count: &n)
+        r.summary = mask(r.summary, count: &n)
+        r.command = mask(r.command, count: &n)
+        r.resource = mask(r.resource, count: &n)
+        r.environment = mask(r.environment, count: &n)
+        r.justification = mask(r.justification, count: &n)
+        r.onBehalfOf = mask(r.onBehalfOf, count: &n)
+        r.session = mask(r.session, count: &n)
+        if let p = r.policy { r.policy = Policy(id: mask(p.id, count: &n), reason: mask(p.reason, count: &n)) }
+        r.context = r.context.map { ContextEntry(key: mask($0.key, count: &n), value: mask($0.value, count: &n)) }
+        r.diffs = r.diffs.map { ActionDiff(title: mask($0.title, count: &n), format: $0.format, text: mask($0.text, count: &n)) }
+        return (r, n)
+    }
+}
