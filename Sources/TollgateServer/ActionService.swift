@@ -1,0 +1,189 @@
+import Foundation
+import GRDB
+import Logging
+import TollgateCore
+
+/// The approval rules applied to the ledger: submit, decide, cancel, read, expire.
+///
+/// HTTP-agnostic, so the rules can be tested without a socket. Each state change runs in
+/// one serialised write (the ledger's single writer) and is published to the feed hub
+/// before the writer is released, which keeps feed events in sequence order.
+public final class ActionService: Sendable {
+    public let ledger: Ledger
+    public let hub: FeedHub
+    let configuration: ServerConfiguration
+    let masker: SecretMasker
+    private let logger: Logger
+
+    public init(ledger: Ledger, hub: FeedHub, configuration: ServerConfiguration, masker: SecretMasker, logger: Logger) throws {
+        self.ledger = ledger
+        self.hub = hub
+        self.configuration = configuration
+        self.masker = masker
+        self.logger = logger
+        hub.load(try ledger.feedState(window: configuration.replayWindow))
+    }
+
+    // MARK: - Writes
+
+    /// Runs `body` in a write transaction, then publishes what it changed, in order.
+    private func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> (T, [Ledger.Change])) async throws -> T {
+        try await ledger.pool.writeWithoutTransaction { db in
+            var result: (T, [Ledger.Change])?
+            try db.inTransaction {
+                result = try body(db)
+                return .commit
+            }
+            guard let (value, changes) = result else { throw ProtocolError(.internalError, "transaction produced no result") }
+            for change in changes { self.hub.publish(change) }
+            return value
+        }
+    }
+
+    /// Submits a new action for `entry`, masking secrets before anything is stored.
+    public func submit(_ request: ActionRequest, by entry: TokenEntry, idempotencyKey: String?) async throws -> Action {
+        if let message = request.validate(maxTTL: configuration.maxTTL) { throw ProtocolError(.badRequest, message) }
+        let requestHash = try Self.hash(request)
+        let (masked, redactions) = masker.mask(request)
+        let principal = entry.principal.id
+        return try await write { db in
+            let now = Timestamp.now()
+            if let key = idempotencyKey,
+               let existingID = try self.ledger.idempotentAction(principal: principal, scope: "submit", key: key, requestHash: requestHash, in: db),
+               let existing = try self.ledger.action(id: existingID, in: db) {
+                return (existing, [])
+            }
+            var action = Action(
+                id: ActionID.make(at: now),
+                createdAt: now,
+                expiresAt: now.adding(seconds: Double(masked.ttlSeconds ?? self.configuration.defaultTTL)),
+                requester: Requester(id: principal, kind: entry.requesterKind, onBehalfOf: masked.onBehalfOf, session: masked.session),
+                kind: masked.kind, summary: masked.summary, command: masked.command, resource: masked.resource,
+                environment: masked.environment, risk: masked.risk,
+                policy: masked.policy ?? Policy(id: "unspecified", reason: "the requester asked for approval"),
+                justification: masked.justification, context: masked.context, diffs: masked.diffs,
+                requiredApprovals: masked.requiredApprovals, redactions: redactions)
+            action.digest = ActionDigest.compute(action)
+            if let key = idempotencyKey {
+                try self.ledger.rememberIdempotency(principal: principal, scope: "submit", key: key, requestHash: requestHash, actionID: action.id, at: now, in: db)
+            }
+            let change = try self.ledger.commit(action, in: db)
+            return (action, [change])
+        }
+    }
+
+    /// Records `approver`'s decision; conflicts throw with the action as it now stands.
+    public func decide(id: String, _ request: DecisionRequest, by approver: Principal, idempotencyKey: String?) async throws -> Action {
+        var maskedRequest = request
+        maskedRequest.reason = masker.mask(request.reason).text
+        let masked = maskedRequest
+        let requestHash = try Self.hash(request)
+        return try await write { db -> (Result<Action, ProtocolError>, [Ledger.Change]) in
+            let now = Timestamp.now()
+            guard let action = try self.ledger.action(id: id, in: db) else { throw ProtocolError(.notFound, "no action \(id.prefix(80).debugDescription)") }
+            if let key = idempotencyKey,
+               try self.ledger.idempotentAction(principal: approver.id, scope: "decide:" + id, key: key, requestHash: requestHash, in: db) != nil {
+                return (.success(action), [])
+            }
+            if let expired = DecisionRules.expiring(action, at: now) {
+                // Expiry has come before the sweeper did: record it, then refuse. The throw must
+                // not roll the expiry back, so it is committed and reported through the result.
+                let change = try self.ledger.commit(expired, in: db)
+                return (Result<Action, ProtocolError>.failure(ProtocolError(.expired, "the action expired at \(expired.expiresAt)", action: expired)), [change])
+            }
+            let decided = try DecisionRules.decide(action, by: approver, masked, at: now)
+            if let key = idempotencyKey {
+                try self.ledger.rememberIdempotency(principal: approver.id, scope: "decide:" + id, key: key, requestHash: requestHash, actionID: id, at: now, in: db)
+            }
+            let change = try self.ledger.commit(decided, in: db)
+            return (Result<Action, ProtocolError>.success(decided), [change])
+        }.get()
+    }
+
+    /// Cancels the requester's own pending action.
+    public func cancel(id: String, by principal: Principal) async throws -> Action {
+        try await write { db -> (Result<Action, ProtocolError>, [Ledger.Change]) in
+            let now = Timestamp.now()
+            guard let action = try self.ledger.action(id: id, in: db) else { throw ProtocolError(.notFound, "no action \(id.prefix(80).debugDescription)") }
+            guard action.requester.id == principal.id else { throw ProtocolError(.forbidden, "only the requester can cancel an action") }
+            if let expired = DecisionRules.expiring(action, at: now) {
+                let change = try self.ledger.commit(expired, in: db)
+                return (Result<Action, ProtocolError>.failure(ProtocolError(.expired, "the action expired at \(expired.expiresAt)", action: expired)), [change])
+            }
+            let cancelled = try DecisionRules.cancel(action, by: principal, at: now)
+            return (Result<Action, ProtocolError>.success(cancelled), [try self.ledger.commit(cancelled, in: db)])
+        }.get()
+    }
+
+    /// Expires every pending action whose time has come; returns how many.
+    @discardableResult
+    public func expireDue() async throws -> Int {
+        try await write { db in
+            let now = Timestamp.now()
+            let due = try self.ledger.dueForExpiry(at: now, in: db)
+            let changes = try due.compactMap { try DecisionRules.expiring($0, at: now).map { try self.ledger.commit($0, in: db) } }
+            return (changes.count, changes)
+        }
+    }
+
+    /// Drops events outside the replay window and expired idempotency keys.
+    public func prune() async throws {
+        let keepAfter = hub.lastSeq - Int64(configuration.replayWindow)
+        let cutoff = Timestamp.now().adding(seconds: -Double(configuration.idempotencyRetention))
+        try await ledger.pool.write { db in try self.ledger.prune(keepEventsAfter: keepAfter, idempotencyBefore: cutoff, in: db) }
+    }
+
+    // MARK: - Reads
+
+    /// The action `id` as `principal` may see it; with `wait`, long-polls while it is pending.
+    public func action(id: String, for principal: Principal, wait: Int?) async throws -> Action {
+        let canReadAll = principal.has(.approver) || principal.has(.auditor)
+        func load() throws -> Action {
+            guard let action = try ledger.action(id: id) else { throw ProtocolError(.notFound, "no action \(id.prefix(80).debugDescription)") }
+            guard canReadAll || action.requester.id == principal.id else {
+                throw ProtocolError(.forbidden, "agents may read only their own actions")
+            }
+            return action
+        }
+        guard let wait, wait > 0 else { return try load() }
+        let deadline = ContinuousClock.now + .seconds(min(wait, configuration.maxWait))
+        while true {
+            // Register before reading, so a change between the read and the wait is not missed.
+            let (stream, token) = hub.waiter(for: id)
+            defer { hub.removeWaiter(for: id, token: token) }
+            let action = try load()
+            if action.status.isResolved || ContinuousClock.now >= deadline { return action }
+            let timer = Task { [hub] in
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                hub.removeWaiter(for: id, token: token)
+            }
+            var iterator = stream.makeAsyncIterator()
+            _ = await iterator.next()
+            timer.cancel()
+            if Task.isCancelled { return try load() }
+        }
+    }
+
+    /// SHA-256 of a request's JSON with sorted keys, to recognise a retried idempotent request.
+    private static func hash<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return SHA256Hex.hex(Array(try encoder.encode(value)))
+    }
+}
+
+/// Action ids: `act_` + 26 Crockford base32 characters, time-ordered (48-bit ms) then 80 random bits.
+public enum ActionID {
+    private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
+
+    public static func make(at now: Timestamp) -> String {
+        var rng = SystemRandomNumberGenerator()
+        var value = (UInt128(UInt64(bitPattern: now.milliseconds) & 0xFFFF_FFFF_FFFF) << 80) | UInt128(rng.next() as UInt64) << 16 | UInt128(rng.next() as UInt16)
+        var chars = [Character](repeating: "0", count: 26)
+        for i in (0..<26).reversed() {
+            chars[i] = alphabet[Int(value & 31)]
+            value >>= 5
+        }
+        return "act_" + String(chars)
+    }
+}

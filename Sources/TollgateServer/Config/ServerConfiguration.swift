@@ -1,0 +1,121 @@
+import Foundation
+import TollgateCore
+
+/// Everything `tollgate serve` can be told, with the defaults of the issue and the protocol.
+///
+/// Read from a TOML file (`--config`), then overridden by command-line flags. Every
+/// interval is settable so tests can run with short ones.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8470
+    public var databasePath: String
+    public var tokensPath: String
+
+    // MARK: Feed
+    /// How many recent events a reconnecting consumer can replay from.
+    public var replayWindow = 10_000
+    /// Seconds between keepalive comments on idle feeds (protocol: at most 15).
+    public var keepaliveInterval: Double = 15
+    /// Events buffered per subscriber before a slow one is disconnected.
+    public var subscriberBuffer = 4_096
+    /// The `retry:` hint sent to feed consumers, in milliseconds.
+    public var retryHintMilliseconds = 2_000
+
+    // MARK: Actions
+    public var defaultTTL = 3_600
+    public var maxTTL = 7 * 24 * 3_600
+    /// How often pending actions are checked for expiry.
+    public var expiryCheckInterval: Double = 1
+    /// Longest `?wait=` honoured (protocol: 60).
+    public var maxWait = 60
+    /// How long idempotency keys are remembered, in seconds.
+    public var idempotencyRetention = 24 * 3_600
+
+    // MARK: Limits
+    public var bodyLimit = 8 * 1024 * 1024
+    /// Requests per second per principal (token bucket refill rate); 0 turns the limit off.
+    public var ratePerSecond: Double = 50
+    public var rateBurst: Double = 200
+    /// Seconds a connection may stay idle (or dribble a request) before it is closed.
+    public var idleTimeout: Double = 30
+
+    // MARK: Masking
+    public var secretPatterns: [(name: String, pattern: String)] = []
+
+    public init(environment: [String: String]) {
+        databasePath = Self.stateDirectory(environment) + "/server.sqlite"
+        tokensPath = Self.configDirectory(environment) + "/tokens.toml"
+    }
+
+    /// `$XDG_STATE_HOME/tollgate`, or `~/.local/state/tollgate`.
+    public static func stateDirectory(_ env: [String: String]) -> String {
+        if let x = env["XDG_STATE_HOME"], x.hasPrefix("/") { return x + "/tollgate" }
+        return (env["HOME"] ?? NSHomeDirectory()) + "/.local/state/tollgate"
+    }
+
+    /// `$XDG_CONFIG_HOME/tollgate`, or `~/.config/tollgate`.
+    public static func configDirectory(_ env: [String: String]) -> String {
+        if let x = env["XDG_CONFIG_HOME"], x.hasPrefix("/") { return x + "/tollgate" }
+        return (env["HOME"] ?? NSHomeDirectory()) + "/.config/tollgate"
+    }
+
+    /// Parses `HOST:PORT` (`[::1]:8470` for IPv6); port 0 picks a free one.
+    public mutating func setListen(_ text: String) throws(ConfigError) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ConfigError(file: "--listen", line: 0, message: "expected HOST:PORT, got \(text.debugDescription)")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ConfigError(file: "--listen", line: 0, message: "missing host in \(text.debugDescription)") }
+        self.host = host
+        self.port = port
+    }
+
+    /// Applies a configuration file's settings (see docs/configuration.md for every key).
+    public mutating func apply(fileText: String, file: String) throws(ConfigError) {
+        var root = try ConfigReader.parse(fileText, file: file)
+        if let listen = try root.string("listen") {
+            do { try setListen(listen) } catch { throw root.error("listen", error.message) }
+        }
+        if let db = try root.string("db") { databasePath = db }
+        if let tokens = try root.string("tokens") { tokensPath = tokens }
+        if var feed = try root.table("feed") {
+            if let v = try feed.integer("replay_window", in: 1...10_000_000) { replayWindow = Int(v) }
+            if let v = try feed.seconds("keepalive_seconds") { keepaliveInterval = v }
+            if let v = try feed.integer("subscriber_buffer", in: 16...1_000_000) { subscriberBuffer = Int(v) }
+            if let v = try feed.integer("retry_ms", in: 0...3_600_000) { retryHintMilliseconds = Int(v) }
+            try feed.finish()
+        }
+        if var actions = try root.table("actions") {
+            if let v = try actions.integer("max_ttl_seconds", in: 1...(365 * 86_400)) { maxTTL = Int(v) }
+            if let v = try actions.integer("default_ttl_seconds", in: 1...(365 * 86_400)) {
+                guard v <= maxTTL else { throw actions.error("default_ttl_seconds", "larger than max_ttl_seconds (\(maxTTL))") }
+                defaultTTL = Int(v)
+            }
+            if let v = try actions.seconds("expiry_check_seconds") { expiryCheckInterval = v }
+            if let v = try actions.integer("max_wait_seconds", in: 1...60) { maxWait = Int(v) }
+            if let v = try actions.integer("idempotency_retention_seconds", in: 60...(30 * 86_400)) { idempotencyRetention = Int(v) }
+            try actions.finish()
+        }
+        if var limits = try root.table("limits") {
+            if let v = try limits.integer("body_bytes", in: 1024...(1 << 30)) { bodyLimit = Int(v) }
+            if let v = try limits.seconds("rate_per_second", minimum: 0) { ratePerSecond = v }
+            if let v = try limits.seconds("rate_burst", minimum: 1) { rateBurst = v }
+            if let v = try limits.seconds("idle_timeout_seconds", minimum: 0.1) { idleTimeout = v }
+            try limits.finish()
+        }
+        if var masking = try root.table("masking") {
+            for var p in try masking.tableArray("patterns") {
+                let name = try p.requiredString("name")
+                let pattern = try p.requiredString("pattern")
+                do { _ = try SecretMasker.Rule(name: name, pattern: pattern) } catch {
+                    throw p.error("pattern", (error as? SecretMasker.MaskingError)?.message ?? "\(error)")
+                }
+                secretPatterns.append((name, pattern))
+                try p.finish()
+            }
+            try masking.finish()
+        }
+        try root.finish()
+    }
+}

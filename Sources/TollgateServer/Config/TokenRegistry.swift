@@ -1,0 +1,133 @@
+import Foundation
+import TollgateCore
+
+/// A principal as the tokens file describes it, with the hash of its token.
+public struct TokenEntry: Hashable, Sendable {
+    public var principal: Principal
+    /// What the principal is when it submits actions (`requester.kind`).
+    public var requesterKind: RequesterKind
+    /// Lowercase hex SHA-256 of the token.
+    public var tokenSHA256: String
+}
+
+/// Maps bearer tokens to principals; only token hashes are ever held.
+///
+/// The tokens file is TOML: `[[principals]]` tables with `id`, `roles`, `groups`,
+/// `token_sha256` and optionally `kind` (agent, pipeline or human).
+public struct TokenRegistry: Sendable {
+    public private(set) var entries: [TokenEntry]
+
+    public init(entries: [TokenEntry]) { self.entries = entries }
+
+    /// Parses a tokens file; errors name the file, line and key.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> TokenRegistry {
+        var root = try ConfigReader.parse(text, file: file)
+        var entries: [TokenEntry] = []
+        for var p in try root.tableArray("principals") {
+            let id = try p.requiredString("id")
+            guard !id.isEmpty, id.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
+                throw p.error("id", "must be non-empty, without spaces or control characters")
+            }
+            let roleNames = try p.strings("roles") ?? []
+            var roles: [Role] = []
+            for name in roleNames {
+                guard let role = Role(rawValue: name) else {
+                    throw p.error("roles", "unknown role \(name.debugDescription); expected agent, approver or auditor")
+                }
+                roles.append(role)
+            }
+            guard !roles.isEmpty else { throw p.error("roles", "at least one role is needed") }
+            let groups = try p.strings("groups") ?? []
+            let hash = try p.requiredString("token_sha256").lowercased()
+            guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
+                throw p.error("token_sha256", "expected 64 hex digits (the SHA-256 of the token)")
+            }
+            var kind = RequesterKind.agent
+            if let k = try p.string("kind") {
+                guard let parsed = RequesterKind(rawValue: k) else { throw p.error("kind", "expected agent, pipeline or human") }
+                kind = parsed
+            }
+            try p.finish()
+            entries.append(TokenEntry(principal: Principal(id: id, roles: roles, groups: groups), requesterKind: kind, tokenSHA256: hash))
+        }
+        try root.finish()
+        return TokenRegistry(entries: entries)
+    }
+
+    /// The entry whose token is `token`, comparing against every entry in constant time.
+    ///
+    /// Every entry is compared (no early exit), so the time taken says nothing about which
+    /// entry, if any, matched.
+    public func authenticate(_ token: String) -> TokenEntry? {
+        let presented = SHA256Hex.hex(Array(token.utf8))
+        var match: TokenEntry?
+        for entry in entries where SHA256Hex.constantTimeEquals(presented, entry.tokenSHA256) {
+            match = entry
+        }
+        return match
+    }
+}
+
+/// Creates tokens and appends them to a tokens file (`tollgate token add`).
+public enum TokenFile {
+    /// A new random token: `tg_` and 43 base64url characters carrying 256 bits from the system CSPRNG.
+    public static func generateToken() -> String {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let b64 = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return "tg_" + b64
+    }
+
+    /// Appends a principal with a new token to `path` (created owner-only) and returns the token.
+    ///
+    /// The existing file is parsed first, so a broken file is never made worse; the new text
+    /// is written to a temporary file and renamed over the old one.
+    public static func add(path: String, id: String, roles: [Role], groups: [String], kind: RequesterKind?) throws -> String {
+        let fm = FileManager.default
+        var existing = ""
+        if fm.fileExists(atPath: path) {
+            existing = try String(contentsOfFile: path, encoding: .utf8)
+            _ = try TokenRegistry.parse(existing, file: path)
+        } else {
+            let dir = (path as NSString).deletingLastPathComponent
+            if !dir.isEmpty { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
+            existing = "# Tollgate tokens: one [[principals]] table per token; only SHA-256 hashes are stored.\n"
+        }
+        let token = generateToken()
+        let hash = SHA256Hex.hex(Array(token.utf8))
+        func quoted(_ s: String) -> String { JSONValue.string(s).canonicalString }
+        var block = "\n[[principals]]\nid = \(quoted(id))\n"
+        block += "roles = [\(roles.map { quoted($0.rawValue) }.joined(separator: ", "))]\n"
+        block += "groups = [\(groups.map(quoted).joined(separator: ", "))]\n"
+        if let kind { block += "kind = \(quoted(kind.rawValue))\n" }
+        block += "token_sha256 = \"\(hash)\"\n"
+        let text = existing + (existing.hasSuffix("\n") ? "" : "\n") + block
+        _ = try TokenRegistry.parse(text, file: path)  // never write what the server would refuse
+        try OwnerOnlyFile.write(text, to: path)
+        return token
+    }
+}
+
+/// Writes files readable by their owner only.
+public enum OwnerOnlyFile {
+    /// Writes `text` to a 0600 temporary file beside `path`, then renames it into place.
+    public static func write(_ text: String, to path: String) throws {
+        let tmp = path + ".tmp-\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            written += n
+        }
+        guard fchmod(fd, 0o600) == 0, fsync(fd) == 0, rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Hummingbird
+import Logging
+import TollgateCore
+
+/// The one middleware every request passes: authentication, the rate limit, protocol
+/// errors and the request log line.
+///
+/// The log line has the method, the path (never the query or a header), the status, the
+/// principal and the duration. Tokens never reach it: they live only in the Authorization
+/// header, which is not logged.
+struct GatewayMiddleware: RouterMiddleware {
+    typealias Context = TollgateRequestContext
+    let registry: TokenRegistry
+    let limiter: RateLimiter
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var principal = "-"
+        let response: Response
+        do {
+            var context = context
+            if request.uri.path != "/v1/health" {
+                let entry = try authenticate(request)
+                principal = entry.principal.id
+                if let wait = limiter.acquire(entry.principal.id) {
+                    throw ProtocolError(.rateLimited, String(format: "too many requests; retry in %.1f s", wait))
+                }
+                context.caller = entry
+            }
+            response = try await next(request, context)
+        } catch let error as ProtocolError {
+            response = ErrorResponse.make(error)
+        } catch let error as HTTPResponseError {
+            response = ErrorResponse.make(Self.protocolError(for: error.status))
+        } catch {
+            logger.error("request failed: \(String(describing: type(of: error)))")
+            response = ErrorResponse.make(ProtocolError(.internalError, "the server failed to handle the request"))
+        }
+        let elapsed = ContinuousClock.now - start
+        let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        logger.info("\(request.method) \(LogText.safe(request.uri.path)) \(response.status.code) \(LogText.safe(principal)) \(String(format: "%.1fms", ms))")
+        return response
+    }
+
+    private func authenticate(_ request: Request) throws(ProtocolError) -> TokenEntry {
+        guard let header = request.headers[.authorization], let token = Self.bearer(header),
+              let entry = registry.authenticate(token) else {
+            throw ProtocolError(.unauthenticated, "a valid bearer token is required (Authorization: Bearer <token>)")
+        }
+        return entry
+    }
+
+    /// The bearer token of an Authorization header value, nil when it is not one.
+    static func bearer(_ header: String) -> String? {
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    static func protocolError(for status: HTTPResponse.Status) -> ProtocolError {
+        switch status.code {
+        case 400: ProtocolError(.badRequest, "the request is malformed")
+        case 404: ProtocolError(.notFound, "no such endpoint")
+        case 405: ProtocolError(.notFound, "no such endpoint for this method")
+        case 408: ProtocolError(.badRequest, "the request took too long to arrive")
+        case 413: ProtocolError(.tooLarge, "the body is larger than the server accepts")
+        default: ProtocolError(.internalError, "the server failed to handle the request (\(status.code))")
+        }
+    }
+}
+
+/// Builds protocol error responses.
+enum ErrorResponse {
+    static func make(_ error: ProtocolError) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if error.code == .rateLimited { headers[.retryAfter] = "1" }
+        let body = (try? JSONHTTP.encoder.encode(error)) ?? Data("{\"error\":\"internal\",\"message\":\"encoding failed\"}".utf8)
+        return Response(status: .init(code: error.code.httpStatus), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// Log-safe text: printable ASCII kept, everything else as `\xNN`, at most 200 bytes,
+/// so an agent-chosen path or id cannot forge or break log lines.
+enum LogText {
+    static func safe(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8.prefix(200) {
+            if b >= 0x20 && b < 0x7F && b != UInt8(ascii: "\\") { out.append(Character(Unicode.Scalar(b))) }
+            else { out += String(format: "\\x%02X", b) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,257 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TollgateCore
+
+/// JSON coding shared by every route.
+enum JSONHTTP {
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.withoutEscapingSlashes]
+        return e
+    }()
+
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}
+
+/// The protocol's endpoints (protocol.md, "Endpoints") on a Hummingbird router.
+struct Routes {
+    let service: ActionService
+    let configuration: ServerConfiguration
+
+    func register(on router: Router<TollgateRequestContext>) {
+        router.get("/v1/health") { _, _ in try JSONHTTP.response(["status": "ok"]) }
+        router.get("/v1/whoami") { _, context in try JSONHTTP.response(try caller(context).principal) }
+        router.post("/v1/actions") { request, context in try await submit(request, context) }
+        router.get("/v1/actions") { request, context in try await list(request, context) }
+        router.get("/v1/actions/:id") { request, context in try await get(request, context) }
+        router.post("/v1/actions/:id/decisions") { request, context in try await decide(request, context) }
+        router.post("/v1/actions/:id/cancel") { request, context in try await cancel(request, context) }
+        router.get("/v1/feed") { request, context in try feed(request, context) }
+        router.get("/v1/audit") { request, context in try audit(request, context) }
+    }
+
+    // MARK: - Helpers
+
+    private func caller(_ context: TollgateRequestContext) throws(ProtocolError) -> TokenEntry {
+        guard let caller = context.caller else { throw ProtocolError(.unauthenticated, "a valid bearer token is required") }
+        return caller
+    }
+
+    private func require(_ context: TollgateRequestContext, anyOf roles: Role...) throws(ProtocolError) -> TokenEntry {
+        let entry = try caller(context)
+        guard roles.contains(where: entry.principal.has) else {
+            throw ProtocolError(.forbidden, "\(entry.principal.id) lacks the role for this (needs \(roles.map(\.rawValue).joined(separator: " or ")))")
+        }
+        return entry
+    }
+
+    private func actionID(_ context: TollgateRequestContext) throws(ProtocolError) -> String {
+        guard let id = context.parameters.get("id"), !id.isEmpty, id.utf8.count <= 128 else {
+            throw ProtocolError(.notFound, "no such action")
+        }
+        return id
+    }
+
+    private func idempotencyKey(_ request: Request) throws(ProtocolError) -> String? {
+        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return nil }  // a valid literal name
+        guard !key.isEmpty, key.utf8.count <= 255, key.utf8.allSatisfy({ $0 >= 0x21 && $0 < 0x7F }) else {
+            throw ProtocolError(.badRequest, "Idempotency-Key: expected 1-255 printable ASCII characters without spaces")
+        }
+        return key
+    }
+
+    /// Reads and decodes a JSON body, refusing bodies over the limit before reading them whole.
+    private func body<T: Decodable>(_ request: Request, as type: T.Type) async throws -> T {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.bodyLimit {
+            throw ProtocolError(.tooLarge, "the body is \(length) bytes; the limit is \(configuration.bodyLimit)")
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: configuration.bodyLimit)
+        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
+            throw ProtocolError(.tooLarge, "the body is larger than the limit of \(configuration.bodyLimit) bytes")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw ProtocolError(.badRequest, DecodingMessage.describe(error))
+        } catch {
+            throw ProtocolError(.badRequest, "the body is not valid JSON")
+        }
+    }
+
+    private func query(_ request: Request, _ name: String) -> String? {
+        request.uri.queryParameters[Substring(name)].map(String.init)
+    }
+
+    private func intQuery(_ request: Request, _ name: String, in range: ClosedRange<Int>) throws(ProtocolError) -> Int? {
+        guard let text = query(request, name) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw ProtocolError(.badRequest, "\(name): expected an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    // MARK: - Handlers
+
+    private func submit(_ request: Request, _ context: TollgateRequestContext) async throws -> Response {
+        let entry = try require(context, anyOf: .agent)
+        let key = try idempotencyKey(request)
+        let submission = try await body(request, as: ActionRequest.self)
+        let action = try await service.submit(submission, by: entry, idempotencyKey: key)
+        return try JSONHTTP.response(action, status: .created)
+    }
+
+    private func get(_ request: Request, _ context: TollgateRequestContext) async throws -> Response {
+        let entry = try require(context, anyOf: .agent, .approver, .auditor)
+        let id = try actionID(context)
+        let wait = try intQuery(request, "wait", in: 0...configuration.maxWait)
+        return try JSONHTTP.response(try await service.action(id: id, for: entry.principal, wait: wait))
+    }
+
+    private func list(_ request: Request, _ context: TollgateRequestContext) async throws -> Response {
+        _ = try require(context, anyOf: .approver, .auditor)
+        var status: ActionStatus?
+        if let s = query(request, "status"), !s.isEmpty {
+            guard let parsed = ActionStatus(rawValue: s) else {
+                throw ProtocolError(.badRequest, "status: expected pending, approved, denied, expired or cancelled")
+            }
+            status = parsed
+        }
+        var since: Timestamp?
+        if let s = query(request, "since"), !s.isEmpty {
+            guard let t = Timestamp(rfc3339: s) else { throw ProtocolError(.badRequest, "since: expected an RFC 3339 time") }
+            since = t
+        }
+        let limit = try intQuery(request, "limit", in: 1...500) ?? 50
+        var after: (Int64, String)?
+        if let c = query(request, "cursor"), !c.isEmpty {
+            guard let decoded = ListCursor.decode(c) else { throw ProtocolError(.badRequest, "cursor: not a cursor this server issued") }
+            after = decoded
+        }
+        let actions = try service.ledger.list(status: status, since: since, limit: limit, after: after)
+        let next = actions.count == limit ? actions.last.map { ListCursor.encode($0.createdAt.milliseconds, $0.id) } : nil
+        return try JSONHTTP.response(ListPage(actions: actions, nextCursor: next))
+    }
+
+    private func decide(_ request: Request, _ context: TollgateRequestContext) async throws -> Response {
+        let entry = try require(context, anyOf: .approver)
+        let id = try actionID(context)
+        let key = try idempotencyKey(request)
+        let decision = try await body(request, as: DecisionRequest.self)
+        return try JSONHTTP.response(try await service.decide(id: id, decision, by: entry.principal, idempotencyKey: key))
+    }
+
+    private func cancel(_ request: Request, _ context: TollgateRequestContext) async throws -> Response {
+        let entry = try require(context, anyOf: .agent)
+        return try JSONHTTP.response(try await service.cancel(id: try actionID(context), by: entry.principal))
+    }
+
+    private func audit(_ request: Request, _ context: TollgateRequestContext) throws -> Response {
+        _ = try require(context, anyOf: .approver, .auditor)
+        let after = Int64(try intQuery(request, "after", in: 0...Int.max) ?? 0)
+        let limit = try intQuery(request, "limit", in: 1...10_000) ?? 1_000
+        let lines = try service.ledger.auditLines(after: after, limit: limit)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-ndjson"
+        let text = lines.map { $0 + "\n" }.joined()
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    private func feed(_ request: Request, _ context: TollgateRequestContext) throws -> Response {
+        _ = try require(context, anyOf: .approver, .auditor)
+        var lastEventID: Int64?
+        if let header = request.headers[HTTPField.Name("Last-Event-ID")!] {  // a valid literal name
+            // An id this server never issued cannot be resumed from: -1 forces reset + snapshot.
+            lastEventID = Int64(String(header.trimmingWhitespace)).flatMap { $0 >= 0 ? $0 : nil } ?? -1
+        }
+        let hub = service.hub
+        let subscription = hub.subscribe(lastEventID: lastEventID)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"  // a valid literal name
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            defer { hub.unsubscribe(subscription.id) }
+            // Coalesce the snapshot into large writes: 10,000 pending actions are one burst.
+            var batch = ByteBuffer()
+            for part in subscription.initial {
+                var part = part
+                batch.writeBuffer(&part)
+                if batch.readableBytes >= 64 * 1024 {
+                    try await writer.write(batch)
+                    batch.clear()
+                }
+            }
+            if batch.readableBytes > 0 { try await writer.write(batch) }
+            for await chunk in subscription.live {
+                try await writer.write(chunk)
+            }
+            try await writer.finish(nil)
+        })
+    }
+}
+
+/// `GET /v1/actions`'s answer.
+struct ListPage: Encodable {
+    var actions: [Action]
+    var nextCursor: String?
+
+    enum CodingKeys: String, CodingKey { case actions, nextCursor = "next_cursor" }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(actions, forKey: .actions)
+        try c.encode(nextCursor, forKey: .nextCursor)
+    }
+}
+
+/// Opaque list cursors: base64url of `created_at-ms:id` of the last action returned.
+enum ListCursor {
+    static func encode(_ ms: Int64, _ id: String) -> String {
+        Data("\(ms):\(id)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ cursor: String) -> (Int64, String)? {
+        var b64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard cursor.utf8.count <= 512, let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8),
+              let colon = text.firstIndex(of: ":"), let ms = Int64(text[..<colon]) else { return nil }
+        return (ms, String(text[text.index(after: colon)...]))
+    }
+}
+
+/// Turns a DecodingError into one line naming the field, for `bad_request` messages.
+enum DecodingMessage {
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [CodingKey]) -> String {
+            let p = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return p.hasPrefix(".") ? String(p.dropFirst()) : (p.isEmpty ? "body" : p)
+        }
+        switch error {
+        case .keyNotFound(let key, let ctx): return "\(path(ctx.codingPath + [key])): missing (required)"
+        case .typeMismatch(let type, let ctx): return "\(path(ctx.codingPath)): expected \(Self.name(type))"
+        case .valueNotFound(let type, let ctx): return "\(path(ctx.codingPath)): expected \(Self.name(type)), found null"
+        case .dataCorrupted(let ctx):
+            if ctx.codingPath.isEmpty { return "the body is not valid JSON" }
+            return "\(path(ctx.codingPath)): \(ctx.debugDescription.prefix(160))"
+        @unknown default: return "the body could not be decoded"
+        }
+    }
+
+    private static func name(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Bool.Type: "true or false"
+        default: type is any Collection.Type ? "an array" : "an object"
+        }
+    }
+}

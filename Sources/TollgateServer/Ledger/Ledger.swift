@@ -1,0 +1,207 @@
+import Foundation
+import GRDB
+import TollgateCore
+
+/// The server's durable record: actions, the event log behind the feed, idempotency keys and
+/// the audit chain, in one SQLite database (WAL) through GRDB.
+///
+/// Every change to an action goes through `commit(_:in:)` inside a write transaction, which
+/// appends a feed event (its `seq` comes from an AUTOINCREMENT key, so numbers are never
+/// reused, even after pruning or a restart) and, for resolutions, an audit record.
+/// SQLite's single writer is what serialises concurrent decisions.
+public final class Ledger: Sendable {
+    let pool: DatabasePool
+    private let encoder: JSONEncoder
+    private let decoder = JSONDecoder()
+
+    /// Opens (creating, owner-only, and migrating) the database at `path`.
+    public init(path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            // NORMAL in WAL mode: a committed transaction survives a crash of the process
+            // (kill -9); only a power loss can take back the last few.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let oldMask = umask(0o077)
+        defer { umask(oldMask) }
+        pool = try DatabasePool(path: path, configuration: config)
+        chmod(path, 0o600)
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE actions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    status TEXT NOT NULL,
+                    requester_id TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    json TEXT NOT NULL
+                );
+                CREATE INDEX actions_pending_expiry ON actions(expires_at) WHERE status = 'pending';
+                CREATE INDEX actions_created ON actions(created_at DESC, id DESC);
+                CREATE INDEX actions_status_created ON actions(status, created_at DESC, id DESC);
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    action_id TEXT NOT NULL,
+                    json TEXT NOT NULL
+                );
+                CREATE TABLE idempotency (
+                    principal TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    request_hash TEXT NOT NULL,
+                    action_id TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (principal, scope, key)
+                );
+                CREATE INDEX idempotency_age ON idempotency(created_at);
+                CREATE TABLE audit (
+                    seq INTEGER PRIMARY KEY NOT NULL,
+                    action_id TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    json TEXT NOT NULL
+                );
+                """)
+        }
+        return m
+    }
+
+    // MARK: - Encoding
+
+    func encode(_ action: Action) throws -> String {
+        String(decoding: try encoder.encode(action), as: UTF8.self)
+    }
+
+    func decodeAction(_ json: String) throws -> Action {
+        try decoder.decode(Action.self, from: Data(json.utf8))
+    }
+
+    // MARK: - Writes (call inside `pool.writeWithoutTransaction` + a transaction)
+
+    /// A committed change: the action, its event's sequence number and the encoded JSON.
+    public struct Change: Sendable {
+        public var action: Action
+        public var seq: Int64
+        public var json: String
+    }
+
+    /// Records `action` as it now stands: appends its event, upserts its row, and appends an
+    /// audit record when it has just been resolved.
+    func commit(_ action: Action, in db: Database) throws -> Change {
+        let json = try encode(action)
+        try db.execute(sql: "INSERT INTO events (action_id, json) VALUES (?, ?)", arguments: [action.id, json])
+        let seq = db.lastInsertedRowID
+        try db.execute(sql: """
+            INSERT INTO actions (id, status, requester_id, created_at, expires_at, seq, json) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET status = excluded.status, seq = excluded.seq, json = excluded.json
+            """, arguments: [action.id, action.status.rawValue, action.requester.id, action.createdAt.milliseconds,
+                             action.expiresAt.milliseconds, seq, json])
+        if action.status.isResolved {
+            let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+            let prevSeq: Int64 = last?["seq"] ?? 0
+            let prev: String = last?["hash"] ?? AuditRecord.genesis
+            let record = AuditRecord(seq: prevSeq + 1, action: action, prev: prev)
+            let recordJSON = String(decoding: try encoder.encode(record), as: UTF8.self)
+            try db.execute(sql: "INSERT INTO audit (seq, action_id, hash, json) VALUES (?, ?, ?, ?)",
+                           arguments: [record.seq, record.actionID, record.hash, recordJSON])
+        }
+        return Change(action: action, seq: seq, json: json)
+    }
+
+    /// The action `id` read inside the current transaction.
+    func action(id: String, in db: Database) throws -> Action? {
+        guard let json = try String.fetchOne(db, sql: "SELECT json FROM actions WHERE id = ?", arguments: [id]) else { return nil }
+        return try decodeAction(json)
+    }
+
+    /// The action an idempotency key already produced, if the key was used.
+    func idempotentAction(principal: String, scope: String, key: String, requestHash: String, in db: Database) throws(ProtocolError) -> String? {
+        let row: Row?
+        do {
+            row = try Row.fetchOne(db, sql: "SELECT request_hash, action_id FROM idempotency WHERE principal = ? AND scope = ? AND key = ?",
+                                   arguments: [principal, scope, key])
+        } catch { throw ProtocolError(.internalError, "could not read idempotency keys") }
+        guard let row else { return nil }
+        let storedHash: String = row["request_hash"]
+        guard storedHash == requestHash else {
+            throw ProtocolError(.badRequest, "Idempotency-Key \(key.prefix(64).debugDescription) was already used with a different request")
+        }
+        return row["action_id"]
+    }
+
+    func rememberIdempotency(principal: String, scope: String, key: String, requestHash: String, actionID: String, at now: Timestamp, in db: Database) throws {
+        try db.execute(sql: "INSERT INTO idempotency (principal, scope, key, request_hash, action_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [principal, scope, key, requestHash, actionID, now.milliseconds])
+    }
+
+    /// Deletes events outside the replay window and idempotency keys past their retention.
+    func prune(keepEventsAfter seq: Int64, idempotencyBefore cutoff: Timestamp, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM events WHERE seq <= ?", arguments: [seq])
+        try db.execute(sql: "DELETE FROM idempotency WHERE created_at < ?", arguments: [cutoff.milliseconds])
+    }
+
+    // MARK: - Reads
+
+    /// The action `id`, or nil.
+    public func action(id: String) throws -> Action? {
+        try pool.read { db in try self.action(id: id, in: db) }
+    }
+
+    /// Pending actions whose expiry has come.
+    func dueForExpiry(at now: Timestamp, in db: Database) throws -> [Action] {
+        try String.fetchAll(db, sql: "SELECT json FROM actions WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at LIMIT 1000",
+                            arguments: [now.milliseconds]).map(decodeAction)
+    }
+
+    /// A page of actions, newest first, after `cursor` (`created_at ms` and `id` of the last row seen).
+    public func list(status: ActionStatus?, since: Timestamp?, limit: Int, after cursor: (Int64, String)?) throws -> [Action] {
+        try pool.read { db in
+            var sql = "SELECT json FROM actions WHERE 1"
+            var args: [any DatabaseValueConvertible] = []
+            if let status { sql += " AND status = ?"; args.append(status.rawValue) }
+            if let since { sql += " AND created_at >= ?"; args.append(since.milliseconds) }
+            if let (ms, id) = cursor { sql += " AND (created_at < ? OR (created_at = ? AND id < ?))"; args += [ms, ms, id] }
+            sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
+            args.append(limit)
+            return try String.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(self.decodeAction)
+        }
+    }
+
+    /// Audit records after `seq`, as stored JSON lines, oldest first.
+    public func auditLines(after seq: Int64, limit: Int) throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT json FROM audit WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
+        }
+    }
+
+    /// What the feed hub needs at start-up: the last sequence number ever issued, the most
+    /// recent events within the window, and every pending action with its latest seq.
+    struct FeedState {
+        var lastSeq: Int64
+        var events: [(seq: Int64, json: String)]
+        var pending: [(id: String, seq: Int64, json: String)]
+    }
+
+    func feedState(window: Int) throws -> FeedState {
+        try pool.read { db in
+            let lastSeq = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'events'") ?? 0
+            let events = try Row.fetchAll(db, sql: "SELECT seq, json FROM events WHERE seq > ? ORDER BY seq", arguments: [lastSeq - Int64(window)])
+                .map { (row: Row) in (seq: row["seq"] as Int64, json: row["json"] as String) }
+            let pending = try Row.fetchAll(db, sql: "SELECT id, seq, json FROM actions WHERE status = 'pending' ORDER BY seq")
+                .map { (row: Row) in (id: row["id"] as String, seq: row["seq"] as Int64, json: row["json"] as String) }
+            return FeedState(lastSeq: lastSeq, events: events, pending: pending)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TollgateCore
+import TollgateServer
+
+/// `tollgate serve`: runs the reference approval server.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the reference approval server.",
+        discussion: "Settings come from --config (TOML; see docs/configuration.md), then these flags. Stops cleanly on SIGINT or SIGTERM."
+    )
+
+    @Option(help: ArgumentHelp("Address to listen on; port 0 picks a free port.", valueName: "host:port"))
+    var listen: String?
+
+    @Option(help: ArgumentHelp("The server database (default $XDG_STATE_HOME/tollgate/server.sqlite).", valueName: "path"))
+    var db: String?
+
+    @Option(help: ArgumentHelp("The tokens file (default $XDG_CONFIG_HOME/tollgate/tokens.toml).", valueName: "file"))
+    var tokens: String?
+
+    @Option(help: ArgumentHelp("A server configuration file (TOML).", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
+    var logLevel: String = "info"
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        var settings = ServerConfiguration(environment: env)
+        do {
+            if let config {
+                guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
+                    throw ConfigError(file: config, line: 0, message: "cannot read the configuration file")
+                }
+                try settings.apply(fileText: text, file: config)
+            }
+            if let listen { try settings.setListen(listen) }
+        } catch {
+            Diagnostics.fail("\(error)")
+        }
+        if let db { settings.databasePath = db }
+        if let tokens { settings.tokensPath = tokens }
+        guard let level = Logger.Level(rawValue: logLevel) else { Diagnostics.fail("--log-level: unknown level \(logLevel.debugDescription)") }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "tollgate.server")
+        let server: ApprovalServer
+        do {
+            server = try ApprovalServer(configuration: settings, logger: logger)
+        } catch {
+            Diagnostics.fail("\(error)")
+        }
+        do {
+            try await server.run { address in
+                print("tollgate serve: listening on \(address)")
+                fflush(stdout)
+            }
+        } catch {
+            Diagnostics.fail("serve: \(error)")
+        }
+    }
+}
