@@ -1,0 +1,55 @@
+# Tollgate — build, test, run. `make demo` and `make test` work on a fresh Debian machine as root.
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+SWIFT ?= swift
+# System packages the build and the tests need; installed only when missing.
+DEPS := libncurses-dev libsqlite3-dev libcurl4-openssl-dev pkg-config tmux sqlite3 groff-base man-db
+BIN_DEBUG := .build/debug/tollgate
+BIN_RELEASE := .build/release/tollgate
+
+.PHONY: all deps build release demo test install uninstall bench fuzz clean
+
+all: build
+
+## deps: install the missing system packages with apt-get (needs root; says what is missing otherwise)
+deps:
+	@missing=""; for p in $(DEPS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else \
+	    echo "make: missing system packages:$$missing (run as root, or install them: apt-get install$$missing)" >&2; exit 1; fi; \
+	  echo "installing system packages:$$missing"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## demo: an embedded server, simulated agents and the console, all in one terminal
+demo: build
+	$(BIN_DEBUG) demo
+
+## test: every test: unit, integration (real server on 127.0.0.1), console tests in tmux, man page lint
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/tollgate/themes
+	install -m 0755 $(BIN_RELEASE) $(DESTDIR)$(PREFIX)/bin/tollgate
+	install -m 0644 man/tollgate.1 $(DESTDIR)$(PREFIX)/share/man/man1/tollgate.1
+	install -m 0644 themes/*.toml $(DESTDIR)$(PREFIX)/share/tollgate/themes/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	$(BIN_RELEASE) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tollgate
+	$(BIN_RELEASE) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tollgate
+	$(BIN_RELEASE) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/tollgate.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tollgate $(DESTDIR)$(PREFIX)/share/man/man1/tollgate.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/tollgate
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tollgate $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tollgate $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/tollgate.fish
+
+clean:
+	rm -rf .build
