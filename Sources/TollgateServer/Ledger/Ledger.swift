@@ -32,7 +32,7 @@ public final class Ledger: Sendable {
         pool = try DatabasePool(path: path, configuration: config)
         chmod(path, 0o600)
         encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         try Self.migrator.migrate(pool)
     }
 

@@ -58,8 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         do {
             try await server.run { address in
-                print("tollgate serve: listening on \(address)")
-                fflush(stdout)
+                FileHandle.standardOutput.write(Data("tollgate serve: listening on \(address)\n".utf8))
             }
         } catch {
             Diagnostics.fail("serve: \(error)")

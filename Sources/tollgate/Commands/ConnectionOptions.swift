@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import TollgateClient
+import TollgateStore
+
+/// How a command reaches a server: flags, else environment, else config.toml.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Server URL (else TOLLGATE_SERVER, else config.toml).", valueName: "url"))
+    var server: String?
+
+    @Option(help: ArgumentHelp("File holding the token; must be 0600 (else TOLLGATE_TOKEN_FILE or TOLLGATE_TOKEN).", valueName: "path"))
+    var tokenFile: String?
+
+    @Option(help: ArgumentHelp("CA bundle to verify the server with.", valueName: "path"))
+    var caFile: String?
+
+    @Option(help: ArgumentHelp("Client certificate for mutual TLS.", valueName: "path"))
+    var clientCert: String?
+
+    @Option(help: ArgumentHelp("Client key for mutual TLS.", valueName: "path"))
+    var clientKey: String?
+
+    @Flag(help: "Do not verify the server's TLS certificate (said on stderr every time).")
+    var insecure = false
+
+    /// The endpoint, or a one-line error and exit 2.
+    func endpoint(requireToken: Bool = true) -> ServerEndpoint {
+        let tls = TLSOptions(caFile: caFile, clientCert: clientCert, clientKey: clientKey, insecure: insecure)
+        do {
+            let endpoint = try ClientConfiguration.resolve(server: server, tokenFile: tokenFile, environment: ProcessInfo.processInfo.environment,
+                                                           tls: tls, requireToken: requireToken)
+            if insecure { Diagnostics.warn(TLSOptions.insecureWarning) }
+            return endpoint
+        } catch {
+            Diagnostics.fail(error.description)
+        }
+    }
+}
+
+/// Where the local history cache lives.
+struct HistoryOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The history cache (default $XDG_STATE_HOME/tollgate/history.sqlite).", valueName: "path"))
+    var db: String?
+
+    var path: String { db ?? HistoryStore.defaultPath(environment: ProcessInfo.processInfo.environment) }
+
+    /// Opens the cache, or a one-line error and exit 2.
+    func open() -> HistoryStore {
+        do { return try HistoryStore(path: path) } catch {
+            Diagnostics.fail("history cache \(path): \(error)")
+        }
+    }
+}

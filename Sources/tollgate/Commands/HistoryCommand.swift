@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import TollgateCore
+import TollgateStore
+
+/// `tollgate history`: the local cache, offline, for people (table) and auditors (jsonl, csv).
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "List actions from the local history cache (no network needed).",
+        discussion: "Newest first. --search is full-text over summary, command, resource, justification, context and reasons. jsonl rows are the action objects, decisions included."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, jsonl, csv }
+
+    @OptionGroup var history: HistoryOptions
+    @Option(help: ArgumentHelp("Full-text search.", valueName: "words")) var search: String = ""
+    @Option(help: ArgumentHelp("pending, approved, denied, expired or cancelled (repeatable).", valueName: "status")) var status: [String] = []
+    @Option(help: ArgumentHelp("low, medium, high or critical (repeatable).", valueName: "risk")) var risk: [String] = []
+    @Option(help: ArgumentHelp("Only this environment (repeatable).", valueName: "name")) var environment: [String] = []
+    @Option(help: ArgumentHelp("Only actions requested by this principal.", valueName: "id")) var requester: String?
+    @Option(help: ArgumentHelp("Only actions this principal decided.", valueName: "id")) var approver: String?
+    @Option(help: ArgumentHelp("Created at or after (RFC 3339 or YYYY-MM-DD).", valueName: "date")) var since: String?
+    @Option(help: ArgumentHelp("Created before (RFC 3339 or YYYY-MM-DD).", valueName: "date")) var until: String?
+    @Option(help: ArgumentHelp("At most this many rows (0: all).", valueName: "n")) var limit: Int = 50
+    @Option(help: ArgumentHelp("table, jsonl or csv.", valueName: "format")) var format: Format = .table
+
+    func validate() throws {
+        for s in status where ActionStatus(rawValue: s) == nil { throw ValidationError("--status: unknown status \(s.debugDescription)") }
+        for r in risk where Risk(rawValue: r) == nil { throw ValidationError("--risk: unknown risk \(r.debugDescription)") }
+        if let since, DateArgument.parse(since) == nil { throw ValidationError("--since: expected RFC 3339 or YYYY-MM-DD") }
+        if let until, DateArgument.parse(until) == nil { throw ValidationError("--until: expected RFC 3339 or YYYY-MM-DD") }
+        if limit < 0 { throw ValidationError("--limit: expected 0 or more") }
+    }
+
+    func run() throws {
+        let store = history.open()
+        let query = HistoryQuery(
+            text: search, statuses: Set(status.compactMap(ActionStatus.init(rawValue:))), risks: Set(risk.compactMap(Risk.init(rawValue:))),
+            environments: Set(environment), requester: requester, approver: approver,
+            since: since.flatMap(DateArgument.parse), until: until.flatMap(DateArgument.parse))
+        var rows: [StoredAction] = []
+        var emitted = 0
+        var cursor: String?
+        repeat {
+            let want = limit == 0 ? 500 : min(500, limit - rows.count - emitted)
+            let page: HistoryPage
+            do { page = try store.page(query, limit: want, cursor: cursor) } catch {
+                Diagnostics.fail("history cache \(history.path): \(error)")
+            }
+            cursor = page.nextCursor
+            if format == .table { rows += page.actions } else {
+                emit(page.actions, header: emitted == 0)
+                emitted += page.actions.count
+            }
+        } while cursor != nil && (limit == 0 || rows.count + emitted < limit)
+        if format == .csv && emitted == 0 { emit([], header: true) }
+        if format == .table { print(HistoryTable.render(rows.map(\.action), width: TerminalWidth.current(), now: .now())) }
+    }
+
+    private func emit(_ rows: [StoredAction], header: Bool) {
+        let out = FileHandle.standardOutput
+        switch format {
+        case .jsonl:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+            for r in rows { if let data = try? encoder.encode(r.action) { out.write(data + Data("\n".utf8)) } }
+        case .csv:
+            if header { out.write(Data((CSV.header.joined(separator: ",") + "\r\n").utf8)) }
+            for r in rows { out.write(Data((CSV.row(r.action, server: r.server).joined(separator: ",") + "\r\n").utf8)) }
+        case .table:
+            break
+        }
+    }
+}
+
+/// `--since`/`--until` values: RFC 3339 or a plain UTC date.
+enum DateArgument {
+    static func parse(_ text: String) -> Timestamp? {
+        Timestamp(rfc3339: text) ?? Timestamp(rfc3339: text + "T00:00:00Z")
+    }
+}
+
+/// The width of the terminal on stdout, else COLUMNS, else 100.
+enum TerminalWidth {
+    static func current() -> Int {
+        var size = winsize()
+        if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), c > 0 { return c }
+        return 160
+    }
+}
+
+/// The history table: fixed columns, the summary takes what is left, every cell sanitised.
+enum HistoryTable {
+    static func render(_ actions: [Action], width: Int, now: Timestamp) -> String {
+        let options = SanitizeOptions(asciiOnly: !Locale.utf8Terminal)
+        let fixed: [(String, Int)] = [("CREATED", 16), ("STATUS", 9), ("RISK", 8), ("KIND", 16), ("REQUESTER", 18)]
+        let idWidth = 30
+        let summaryWidth = max(10, width - fixed.reduce(0) { $0 + $1.1 + 1 } - idWidth - 1)
+        func cell(_ text: String, _ w: Int) -> String {
+            TextLayout.fit(TextSanitizer.singleLine(text, options: options), width: w).map(\.text).joined()
+        }
+        var lines = [(fixed.map { cell($0.0, $0.1) } + [cell("SUMMARY", summaryWidth), cell("ID", idWidth)]).joined(separator: " ")]
+        for a in actions {
+            let created = String(a.createdAt.description.prefix(16)).replacingOccurrences(of: "T", with: " ")
+            let requester = a.requester.onBehalfOf.map { "\(a.requester.id) for \($0)" } ?? a.requester.id
+            let values = [created, a.status.rawValue, a.risk.rawValue, a.kind, requester]
+            lines.append((zip(values, fixed).map { cell($0, $1.1) } + [cell(a.summary, summaryWidth), cell(a.id, idWidth)]).joined(separator: " "))
+        }
+        if actions.isEmpty { lines.append("(no actions in the cache match)") }
+        return lines.map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }.joined(separator: "\n")
+    }
+}
+
+/// RFC 4180 CSV for auditors, guarded against spreadsheet formula injection.
+enum CSV {
+    static let header = ["server", "id", "created_at", "resolved_at", "status", "risk", "kind", "environment", "requester", "on_behalf_of",
+                         "summary", "command", "resource", "policy", "approvals", "decisions", "redactions", "digest"]
+
+    static func row(_ a: Action, server: String) -> [String] {
+        let decisions = a.decisions.map { "\($0.approver) \($0.verdict.rawValue) \($0.at): \($0.reason)" }.joined(separator: "; ")
+        return [server, a.id, a.createdAt.description, a.resolvedAt?.description ?? "", a.status.rawValue, a.risk.rawValue, a.kind,
+                a.environment ?? "", a.requester.id, a.requester.onBehalfOf ?? "", a.summary, a.command ?? "", a.resource ?? "",
+                a.policy.id, "\(a.approvalCount)/\(a.requiredApprovals)", decisions, "\(a.redactions)", a.digest].map(field)
+    }
+
+    /// Quotes when needed; a leading = + - @ (or tab/CR) gets a ' so spreadsheets show text, not a formula.
+    static func field(_ s: String) -> String {
+        var v = s
+        if let first = v.first, "=+-@\t\r".contains(first) { v = "'" + v }
+        guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
+        return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import TollgateClient
+import TollgateCore
+
+/// `tollgate watch`: the live feed as JSON lines, for `jq` pipelines and tests.
+struct WatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Print the live feed as JSON lines: one action object per action event.",
+        discussion: "Connection changes, resets and malformed events go to stderr. Reconnects by itself, resuming from the last event seen, so nothing is lost or repeated across a server restart."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Flag(help: "Exit after the first sync (the pending snapshot or replay is complete).")
+    var once = false
+
+    @Option(help: ArgumentHelp("Seconds of silence before the connection is treated as dead.", valueName: "seconds"))
+    var heartbeatTimeout: Double = 45
+
+    func run() throws {
+        let endpoint = connection.endpoint()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        let done = DispatchSemaphore(value: 0)
+        let once = self.once
+        let connection = FeedConnection(endpoint: endpoint, lastEventID: nil, options: FeedOptions(heartbeatTimeout: heartbeatTimeout)) { update in
+            switch update {
+            case .event(.action(let action, _)):
+                if let data = try? encoder.encode(action) {
+                    FileHandle.standardOutput.write(data + Data("\n".utf8))
+                }
+            case .event(.sync(let seq, let pending)):
+                Diagnostics.warn("watch: live at seq \(seq), \(pending) pending")
+                if once { done.signal() }
+            case .event(.reset):
+                Diagnostics.warn("watch: reset by the server; a fresh snapshot follows")
+            case .event(.unknown):
+                break
+            case .malformed(let m):
+                Diagnostics.warn("watch: \(Printable.line(m.description))")
+            case .state(let state):
+                Diagnostics.warn("watch: \(StateText.describe(state))")
+                if case .unauthorised = state { done.signal() }
+            }
+        }
+        signal(SIGPIPE, SIG_IGN)
+        connection.start()
+        for sig in [SIGINT, SIGTERM] { signal(sig, SIG_IGN) }
+        let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { done.signal() }
+            s.resume()
+            return s
+        }
+        done.wait()
+        connection.stop()
+        _ = sources
+    }
+}
+
+/// Words for a connection state, shared by `watch` and the console's header.
+enum StateText {
+    static func describe(_ state: ConnectionState) -> String {
+        switch state {
+        case .connecting: "connecting"
+        case .live: "live"
+        case .reconnecting(let at, let attempt):
+            "reconnecting in \(max(0, Int(Timestamp.now().seconds(until: at).rounded(.up)))) s (attempt \(attempt))"
+        case .offline(let why): "offline: \(Printable.line(why))"
+        case .unauthorised(let why): "unauthorised: \(Printable.line(why))"
+        case .stopped: "stopped"
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Synchronization
+import TollgateClient
+import TollgateCore
+
+/// Simulated agents that submit `DemoScenarios` over the real protocol and react to decisions,
+/// and a simulated second approver who adds the other vote on two-approver actions.
+final class DemoAgents: Sendable {
+    private let serverURL: String
+    private let tokens: [String: String]
+    private let secondApproverToken: String
+    private let log: @Sendable (String) -> Void
+    private let interval: Double
+    private let running = Atomic<Bool>(true)
+
+    /// - Parameters:
+    ///   - tokens: each agent id's token.
+    ///   - interval: seconds between new submissions.
+    ///   - log: where agents say what they did ("executed: …").
+    init(serverURL: String, tokens: [String: String], secondApproverToken: String, interval: Double, log: @escaping @Sendable (String) -> Void) {
+        self.serverURL = serverURL
+        self.tokens = tokens
+        self.secondApproverToken = secondApproverToken
+        self.interval = interval
+        self.log = log
+    }
+
+    func start() {
+        Thread.detachNewThread { self.submitLoop() }
+        Thread.detachNewThread { self.secondApproverLoop() }
+    }
+
+    func stop() { running.store(false, ordering: .relaxed) }
+
+    private var isRunning: Bool { running.load(ordering: .relaxed) }
+
+    /// Sleeps in short steps so `stop()` takes effect quickly.
+    private func pause(_ seconds: Double) {
+        var left = seconds
+        while left > 0 && isRunning {
+            Thread.sleep(forTimeInterval: min(0.2, left))
+            left -= 0.2
+        }
+    }
+
+    private func client(for agent: String) -> APIClient? {
+        tokens[agent].map { APIClient(endpoint: ServerEndpoint(baseURL: serverURL, token: $0), timeout: 10) }
+    }
+
+    // MARK: - Agents
+
+    private func submitLoop() {
+        let scenarios = DemoScenarios.all()
+        var round = 0
+        while isRunning {
+            for (i, scenario) in scenarios.enumerated() where isRunning {
+                let thisRound = round
+                Thread.detachNewThread { self.run(scenario, round: thisRound) }
+                // A few at once so the queue is never empty, then a steady trickle.
+                if round > 0 || i >= 2 { pause(interval) }
+            }
+            round += 1
+        }
+    }
+
+    private func run(_ scenario: DemoScenario, round: Int) {
+        guard let client = client(for: scenario.agent) else { return }
+        var request = scenario.request
+        if round > 0 { request.session = "\(request.session ?? "run")-\(round)" }
+        let action: Action
+        do { action = try client.submit(request, idempotencyKey: UUID().uuidString) } catch {
+            log("\(scenario.agent): could not submit: \(error)")
+            return
+        }
+        log("\(scenario.agent) asks: \(action.summary) [\(action.id)]")
+        var current = action
+        while current.status == .pending && isRunning {
+            do { current = try client.action(id: current.id, wait: 5) } catch { pause(1) }
+        }
+        switch current.status {
+        case .approved:
+            log("\(scenario.agent): approved, executed: \(scenario.effect) [\(current.id)]")
+        case .denied:
+            let reason = current.decisions.last(where: { $0.verdict == .deny })?.reason ?? ""
+            log("\(scenario.agent): denied, stopped without running it (\(reason)) [\(current.id)]")
+        case .expired:
+            log("\(scenario.agent): nobody decided in time, gave up [\(current.id)]")
+        case .cancelled, .pending:
+            break
+        }
+    }
+
+    // MARK: - The second approver
+
+    /// Votes approve on actions that need two approvers, 20 seconds after they arrive.
+    private func secondApproverLoop() {
+        let bob = APIClient(endpoint: ServerEndpoint(baseURL: serverURL, token: secondApproverToken), timeout: 10)
+        var voted: Set<String> = []
+        while isRunning {
+            pause(2)
+            guard let page = try? bob.list(status: .pending, since: nil, limit: 200, cursor: nil) else { continue }
+            for action in page.actions where action.requiredApprovals > 1 && !voted.contains(action.id)
+                && Timestamp.now().seconds(until: action.createdAt) < -20 {
+                voted.insert(action.id)
+                let decision = DecisionRequest(verdict: .approve, reason: "Checked the node and the PDB with ops; fine for 30 minutes.", digest: action.digest)
+                if (try? bob.decide(id: action.id, decision, idempotencyKey: UUID().uuidString)) != nil {
+                    log("bob@demo (second approver) approved \(action.id): 1 more approval needed from you")
+                }
+            }
+        }
+    }
+}
