@@ -1,0 +1,161 @@
+import TollgateClient
+import TollgateCore
+
+/// Everything the console shows, as a value: `update` changes it, `view` draws it.
+///
+/// Nothing in here does I/O or reads the clock: time arrives as `.tick` messages, so tests
+/// drive the console with fixed timestamps and compare frames exactly.
+public struct ConsoleModel: Sendable {
+    // MARK: - Surroundings
+
+    public var now: Timestamp
+    public var size: Size
+    /// The server as shown in the header; nil in offline mode (history only).
+    public var server: String?
+    public var connection: ConnectionState?
+    /// The last reason the feed went offline, shown beside the reconnect countdown.
+    var connectionProblem: String?
+    /// Who the token belongs to (`GET /v1/whoami`); nil until known.
+    public var me: Principal?
+    var identityProblem: String?
+    /// Set when the local cache failed: the console keeps working from memory.
+    public var cacheProblem: String?
+    /// The locale cannot show UTF-8: ASCII-only text, borders and markers.
+    public var asciiOnly: Bool
+    public var themeName: String
+    /// No bell and no title changes on new urgent actions.
+    public var quiet: Bool
+    /// Put a short summary in the terminal title (`--title`).
+    public var titleEnabled: Bool
+
+    // MARK: - Data
+
+    /// Every action seen in this session by id: pending ones, and resolved ones still on screen.
+    var actions: [String: Action] = [:]
+    var queue = QueueIndex()
+    /// Resolved rows kept in the queue for a few seconds so their outcome can be read.
+    var lingering: [String: Timestamp] = [:]
+    var outcomes: [String: RowOutcome] = [:]
+    /// The feed has sent `sync` at least once: from then on a new urgent action rings the bell.
+    var isLive = false
+    /// After a `reset`: the pending ids not yet re-sent; whatever is left at `sync` is dropped.
+    var staleAfterReset: Set<String>?
+    var malformedEvents = 0
+    /// Pending (not lingering) actions in the queue by risk rank, for the header's counts.
+    var pendingByRisk = [0, 0, 0, 0]
+
+    // MARK: - Navigation
+
+    var screens: [Screen]
+    var queueList = ListPosition()
+    var focus = Pane.list
+    var prompt: Prompt?
+    var toast: Toast?
+    var history = HistoryState()
+    /// The split view's detail pane scroll; reset when the selection changes.
+    var splitDetailScroll = 0
+    /// The detail text laid out for the current width, rebuilt only when the action or width changes.
+    var detailDocument: DetailDocument?
+
+    /// How long a resolved row stays in the queue.
+    static let lingerSeconds = 8.0
+
+    public init(now: Timestamp, size: Size, server: String?, asciiOnly: Bool = false,
+                themeName: String = "default", quiet: Bool = false, titleEnabled: Bool = false) {
+        self.now = now
+        self.size = size
+        self.server = server
+        self.asciiOnly = asciiOnly
+        self.themeName = themeName
+        self.quiet = quiet
+        self.titleEnabled = titleEnabled
+        self.connection = server == nil ? nil : .connecting
+        self.screens = server == nil ? [.history] : [.queue]
+    }
+
+    // MARK: - Derived
+
+    /// True when there is no server: the history is all there is, and nothing can be decided.
+    public var isOffline: Bool { server == nil }
+
+    var screen: Screen { screens.last ?? .queue }
+
+    /// The split view: list and detail side by side, from 160 columns.
+    var isSplit: Bool {
+        guard size.width >= Layout.splitMinimumWidth, size.height >= Layout.minimumHeight else { return false }
+        switch screen {
+        case .queue, .history: return true
+        default: return false
+        }
+    }
+
+    /// Where keys go now, which is also which bindings the bar and help show first.
+    public var keyContext: KeyContext {
+        switch screen {
+        case .queue: isSplit && focus == .detail ? .detail : .queue
+        case .history: isSplit && focus == .detail ? .detail : .history
+        case .detail: .detail
+        case .diff: .diff
+        case .help: .help
+        }
+    }
+
+    /// The list the root screen shows, queue or history.
+    var onHistoryList: Bool {
+        if case .history = screen { return true }
+        if case .history = screens.first, screens.count == 1 { return true }
+        return false
+    }
+
+    /// The action the current screen is about, for `a`/`d` and the split view's detail pane.
+    var subject: (action: Action, readOnly: Bool, opened: Action)? {
+        switch screen {
+        case .detail(let d):
+            return d.readOnly ? (d.opened, true, d.opened) : (actions[d.actionID] ?? d.opened, false, d.opened)
+        case .diff(let d):
+            if d.readOnly { return historyAction(d.actionID).map { ($0, true, $0) } }
+            return actions[d.actionID].map { ($0, false, $0) }
+        case .queue:
+            return queueList.id.flatMap { actions[$0] }.map { ($0, false, $0) }
+        case .history:
+            return selectedHistoryAction.map { ($0, true, $0) }
+        case .help:
+            return nil
+        }
+    }
+
+    var selectedHistoryAction: Action? {
+        history.items.indices.contains(history.list.index) ? history.items[history.list.index] : nil
+    }
+
+    private func historyAction(_ id: String) -> Action? {
+        for screen in screens.reversed() {
+            if case .detail(let d) = screen, d.actionID == id { return d.opened }
+        }
+        return history.items.first { $0.id == id }
+    }
+
+    /// Why the approver may not decide `action` now, or nil when they may.
+    func decisionBlocker(_ action: Action, readOnly: Bool, verdict: Verdict) -> String? {
+        if readOnly { return "History is read-only: decide pending actions from the queue" }
+        if isOffline { return "Offline: there is no server to send a decision to" }
+        if action.status != .pending { return "Already \(action.status.rawValue): it can no longer be decided" }
+        if now >= action.expiresAt { return "Expired: it can no longer be decided" }
+        guard let me else { return "Still finding out who you are (whoami); try again in a moment" }
+        if action.isRequested(by: me.id) {
+            return "You requested this action (or it runs on your behalf): someone else must decide it"
+        }
+        if action.hasDecision(by: me.id) { return "You have already decided this action" }
+        if outcomes[action.id]?.sending == true { return "A decision on this action is already being sent" }
+        return nil
+    }
+
+    /// Whether the key-hints bar should offer `a`/`d` now (hidden for one's own requests).
+    func canDecide(_ verdict: Verdict) -> Bool {
+        guard let subject else { return false }
+        return decisionBlocker(subject.action, readOnly: subject.readOnly, verdict: verdict) == nil
+    }
+
+    /// Pending actions in the queue, lingering resolved rows not counted.
+    var pendingCount: Int { pendingByRisk.reduce(0, +) }
+}

@@ -1,0 +1,64 @@
+import TollgateClient
+import TollgateCore
+
+/// Everything that can change the model: input, time, the feed, and answers to effects.
+public enum Message: Sendable {
+    case key(Key)
+    case mouse(MouseEvent)
+    case resize(Size)
+    /// The clock, at most once a second: countdowns, toasts, lingering rows.
+    case tick(Timestamp)
+    case feed(FeedUpdate)
+    /// Pending actions from the local cache at start: known already, so no bell.
+    case cachedPending([Action])
+    case identity(Principal)
+    case identityFailed(String)
+    case decisionResult(DecisionIntent, DecisionOutcome)
+    case historyPage(generation: Int, actions: [Action], next: String?)
+    case historyFailed(generation: Int, String)
+    /// `:theme` finished: the theme now in use, and a problem to show if it was not the one asked for.
+    case themeLoaded(name: String, problem: String?)
+    /// The local cache cannot be written or read; the console goes on from memory.
+    case cacheUnavailable(String)
+}
+
+/// A decision the approver confirmed, with the digest of the action as it was on screen.
+public struct DecisionIntent: Hashable, Sendable {
+    public var actionID: String
+    public var verdict: Verdict
+    public var reason: String
+    public var digest: String
+
+    public init(actionID: String, verdict: Verdict, reason: String, digest: String) {
+        self.actionID = actionID; self.verdict = verdict; self.reason = reason; self.digest = digest
+    }
+}
+
+/// What `update` asks the outside world to do; the wiring performs it and may answer with a message.
+public enum Effect: Hashable, Sendable {
+    /// Store in the outbox, then POST in the background; answers `.decisionResult`.
+    case sendDecision(DecisionIntent)
+    /// A page of the local history; answers `.historyPage` or `.historyFailed`.
+    case loadHistory(HistoryRequest)
+    /// Drop the feed's backoff and reconnect at once.
+    case reconnect
+    /// Find, parse and apply a theme; answers `.themeLoaded`.
+    case loadTheme(String)
+    /// Ring the terminal bell.
+    case bell
+    /// Set the terminal title (already ASCII-only and free of control characters).
+    case setTitle(String)
+    case quit
+}
+
+/// One page of history to load, newest first.
+public struct HistoryRequest: Hashable, Sendable {
+    public var filter: ActionFilter
+    public var cursor: String?
+    public var limit: Int
+    public var generation: Int
+
+    public init(filter: ActionFilter, cursor: String?, limit: Int, generation: Int) {
+        self.filter = filter; self.cursor = cursor; self.limit = limit; self.generation = generation
+    }
+}

@@ -1,0 +1,21 @@
+import TollgateCore
+
+// MARK: - Which commands apply now
+
+extension ConsoleModel {
+    /// Whether `command` would do something now: the key-hints bar offers only these.
+    public func isAvailable(_ command: Command) -> Bool {
+        switch command {
+        case .approve: canDecide(.approve)
+        case .deny: canDecide(.deny)
+        case .clearFilter: onHistoryList ? !history.filter.isEmpty : !queue.filter.isEmpty
+        case .switchPane: isSplit
+        case .openDiffs: !(subject?.action.diffs.isEmpty ?? true)
+        case .reconnect: !isOffline
+        case .history: !onHistoryList
+        case .open: (onHistoryList ? !history.items.isEmpty : queue.count > 0) && !(isSplit && focus == .detail)
+        case .sort: queue.totalCount > 1
+        default: true
+        }
+    }
+}

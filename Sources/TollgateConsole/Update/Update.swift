@@ -1,0 +1,413 @@
+import TollgateClient
+import TollgateCore
+
+// MARK: - The update function
+
+extension ConsoleModel {
+    /// Applies one message and returns what the outside world must do.
+    ///
+    /// Pure in all but name: the only state it touches is `self`, and time comes from messages,
+    /// so `update` is tested with plain values. It is cheap for every message the UI loop sees
+    /// often (keys, ticks, feed events): no sorting, no scans of the whole queue.
+    public mutating func update(_ message: Message) -> [Effect] {
+        var effects: [Effect] = []
+        switch message {
+        case .key(let key):
+            effects = handleKey(key)
+        case .mouse(let event):
+            effects = handleMouse(event)
+        case .resize(let newSize):
+            size = newSize
+        case .tick(let time):
+            now = time
+            expireTransients()
+        case .feed(let update):
+            effects = handleFeed(update)
+        case .cachedPending(let list):
+            for action in list { absorb(action, fromFeed: false) }
+        case .identity(let principal):
+            me = principal
+            identityProblem = nil
+        case .identityFailed(let why):
+            identityProblem = why
+            showToast("Could not find out who you are: \(why)", .warn)
+        case .decisionResult(let intent, let result):
+            handleDecisionResult(intent, result)
+        case .historyPage(let generation, let list, let next):
+            receiveHistoryPage(generation: generation, list, next: next)
+        case .historyFailed(let generation, let why):
+            guard generation == history.generation else { break }
+            history.loading = false
+            history.problem = why
+            showToast("History unavailable: \(why)", .error)
+        case .themeLoaded(let name, let problem):
+            themeName = name
+            if let problem { showToast(problem, .error) } else { showToast("Theme \(name)", .info) }
+        case .cacheUnavailable(let why):
+            if cacheProblem == nil { showToast("Cache unavailable (\(why)); working from memory", .warn) }
+            cacheProblem = why
+        }
+        reconcile()
+        effects += historyLoadIfNeeded()
+        return effects
+    }
+
+    // MARK: - Keys
+
+    mutating func handleKey(_ key: Key) -> [Effect] {
+        if key == .ctrl("c") { return [.quit] }
+        if prompt != nil { return handlePromptKey(key) }
+        guard let command = KeyMap.command(for: key, in: keyContext) else { return [] }
+        return perform(command)
+    }
+
+    mutating func perform(_ command: Command) -> [Effect] {
+        switch command {
+        case .moveDown: move(by: 1)
+        case .moveUp: move(by: -1)
+        case .pageDown: move(by: max(1, pageSize - 1))
+        case .pageUp: move(by: -max(1, pageSize - 1))
+        case .top: move(by: Int.min / 2)
+        case .bottom: move(by: Int.max / 2)
+        case .open: open()
+        case .back: return back()
+        case .quit, .forceQuit: return [.quit]
+        case .switchPane:
+            if isSplit { focus = focus == .list ? .detail : .list }
+        case .filter:
+            let context: KeyContext = onHistoryList ? .history : .queue
+            let current = context == .history ? history.filter.text : queue.filter.text
+            prompt = Prompt(kind: .search(context), editor: LineEditor(current))
+        case .clearFilter:
+            return clearFilter()
+        case .sort:
+            setSort(queue.sort.next)
+        case .approve:
+            startDecision(.approve)
+        case .deny:
+            startDecision(.deny)
+        case .history:
+            openHistory()
+        case .reconnect:
+            if isOffline { showToast("Offline mode: there is no server to connect to", .warn); return [] }
+            showToast("Reconnecting now", .info)
+            return [.reconnect]
+        case .help:
+            screens.append(.help(scroll: 0))
+        case .commandLine:
+            prompt = Prompt(kind: .command)
+        case .openDiffs:
+            openDiffs()
+        case .nextHunk, .previousHunk, .nextFile, .previousFile, .scrollLeft, .scrollRight:
+            navigateDiff(command)
+        }
+        return []
+    }
+
+    /// Rows a page key moves in the current context.
+    var pageSize: Int {
+        let layout = Layout(size, split: isSplit)
+        switch keyContext {
+        case .queue, .history: return layout.listRows
+        default: return layout.paneRows
+        }
+    }
+
+    // MARK: - Moving
+
+    mutating func move(by delta: Int) {
+        switch keyContext {
+        case .queue:
+            guard queue.count > 0 else { return }
+            queueList.index = Self.clamp(queueList.index.addingClamped(delta), count: queue.count)
+            queueList.id = queue.id(at: queueList.index)
+            splitDetailScroll = 0
+        case .history:
+            guard !history.items.isEmpty else { return }
+            history.list.index = Self.clamp(history.list.index.addingClamped(delta), count: history.items.count)
+            history.list.id = history.items[history.list.index].id
+            splitDetailScroll = 0
+        case .detail:
+            if case .detail(var d) = screen {
+                d.scroll = max(0, d.scroll.addingClamped(delta))
+                replaceTop(.detail(d))
+            } else {
+                splitDetailScroll = max(0, splitDetailScroll.addingClamped(delta))
+            }
+        case .diff:
+            guard case .diff(var d) = screen else { return }
+            d.top = max(0, d.top.addingClamped(delta))
+            replaceTop(.diff(d))
+        case .help:
+            guard case .help(let scroll) = screen else { return }
+            replaceTop(.help(scroll: max(0, scroll.addingClamped(delta))))
+        }
+    }
+
+    static func clamp(_ value: Int, count: Int) -> Int {
+        max(0, min(value, count - 1))
+    }
+
+    mutating func replaceTop(_ screen: Screen) {
+        if screens.isEmpty { screens = [screen] } else { screens[screens.count - 1] = screen }
+    }
+
+    // MARK: - Screens
+
+    mutating func open() {
+        if isSplit {
+            focus = .detail
+            return
+        }
+        switch screen {
+        case .queue:
+            guard let id = queueList.id, let action = actions[id] else { return }
+            screens.append(.detail(DetailState(actionID: id, opened: action, readOnly: false)))
+        case .history:
+            guard let action = selectedHistoryAction else { return }
+            screens.append(.detail(DetailState(actionID: action.id, opened: action, readOnly: true)))
+        default:
+            break
+        }
+    }
+
+    mutating func back() -> [Effect] {
+        if isSplit && focus == .detail {
+            focus = .list
+            return []
+        }
+        guard screens.count > 1 else { return [.quit] }
+        screens.removeLast()
+        return []
+    }
+
+    mutating func openHistory() {
+        if onHistoryList { return }
+        if let i = screens.firstIndex(where: { if case .history = $0 { true } else { false } }) {
+            screens.removeSubrange((i + 1)...)
+        } else {
+            screens.append(.history)
+        }
+        focus = .list
+    }
+
+    mutating func openDiffs() {
+        guard let subject else { return }
+        guard !subject.action.diffs.isEmpty else {
+            showToast("This action has no diffs", .info)
+            return
+        }
+        screens.append(.diff(DiffState(actionID: subject.action.id, readOnly: subject.readOnly,
+                                       diffs: subject.action.diffs, diffIndex: 0)))
+    }
+
+    mutating func navigateDiff(_ command: Command) {
+        guard case .diff(var d) = screen else { return }
+        switch command {
+        case .nextHunk:
+            if let line = d.parsed.hunk(after: d.top) { d.top = line } else { showToast("No more hunks", .info) }
+        case .previousHunk:
+            if let line = d.parsed.hunk(before: d.top) { d.top = line } else { showToast("First hunk", .info) }
+        case .nextFile:
+            if let line = d.parsed.file(after: d.top) {
+                d.top = line
+            } else if d.diffIndex + 1 < d.diffs.count {
+                d = DiffState(actionID: d.actionID, readOnly: d.readOnly, diffs: d.diffs, diffIndex: d.diffIndex + 1)
+            } else {
+                showToast("Last file", .info)
+            }
+        case .previousFile:
+            if let line = d.parsed.file(before: d.top) {
+                d.top = line
+            } else if d.top > 0 {
+                d.top = 0
+            } else if d.diffIndex > 0 {
+                d = DiffState(actionID: d.actionID, readOnly: d.readOnly, diffs: d.diffs, diffIndex: d.diffIndex - 1)
+                d.top = d.parsed.files.last?.firstLine ?? 0
+            } else {
+                showToast("First file", .info)
+            }
+        case .scrollLeft:
+            d.left = max(0, d.left - 8)
+        case .scrollRight:
+            d.left = min(d.left + 8, DiffView.maxHorizontalScroll)
+        default:
+            break
+        }
+        replaceTop(.diff(d))
+    }
+
+    mutating func setSort(_ sort: QueueSort) {
+        queue.resort(sort, actions: actions)
+        showToast("Sorted by \(sort.rawValue)", .info)
+    }
+
+    mutating func clearFilter() -> [Effect] {
+        if onHistoryList {
+            if !history.filter.isEmpty {
+                setHistoryFilter(ActionFilter())
+                return []
+            }
+            return back()
+        }
+        if !queue.filter.isEmpty { queue.setFilter(ActionFilter(), actions: actions) }
+        return []
+    }
+
+    // MARK: - Mouse
+
+    mutating func handleMouse(_ event: MouseEvent) -> [Effect] {
+        guard prompt == nil else { return [] }
+        switch event {
+        case .wheelUp:
+            move(by: -3)
+        case .wheelDown:
+            move(by: 3)
+        case .click(let x, let y):
+            let layout = Layout(size, split: isSplit)
+            let row = y - layout.listTop
+            guard onListScreen, x < layout.listWidth, row >= 0, row < layout.listRows else { return [] }
+            focus = .list
+            let wasSelected: Int
+            if onHistoryList {
+                let index = history.list.top + row
+                guard index < history.items.count else { return [] }
+                wasSelected = history.list.index
+                history.list.index = index
+                history.list.id = history.items[index].id
+                if wasSelected == index { open() }
+            } else {
+                let index = queueList.top + row
+                guard index < queue.count else { return [] }
+                wasSelected = queueList.index
+                queueList.index = index
+                queueList.id = queue.id(at: index)
+                if wasSelected == index { open() }
+            }
+        }
+        return []
+    }
+
+    var onListScreen: Bool {
+        switch screen {
+        case .queue, .history: true
+        default: false
+        }
+    }
+
+    // MARK: - Time and transients
+
+    mutating func showToast(_ text: String, _ level: Toast.Level) {
+        let seconds: Double = switch level {
+        case .info: 4
+        case .warn: 6
+        case .error: 10
+        }
+        toast = Toast(text: text, level: level, until: now.adding(seconds: seconds))
+    }
+
+    mutating func expireTransients() {
+        if let toast, now >= toast.until { self.toast = nil }
+        for (id, until) in lingering where now >= until {
+            lingering[id] = nil
+            queue.remove(id)
+            forgetIfUnused(id)
+        }
+    }
+
+    /// Drops a resolved action no screen refers to any more, so memory follows the queue.
+    mutating func forgetIfUnused(_ id: String) {
+        guard let action = actions[id], action.status != .pending, !queue.contains(id) else { return }
+        for screen in screens {
+            switch screen {
+            case .detail(let d) where d.actionID == id: return
+            case .diff(let d) where d.actionID == id: return
+            default: continue
+            }
+        }
+        actions[id] = nil
+        if outcomes[id]?.sending != true { outcomes[id] = nil }
+    }
+
+    // MARK: - Keeping positions valid
+
+    /// After any change: the selection follows its action, and every scroll stays in range.
+    mutating func reconcile() {
+        let layout = Layout(size, split: isSplit)
+        if !isSplit { focus = .list }
+        var position = queueList
+        if let id = position.id, let index = queue.index(of: id) {
+            position.top += index - position.index
+            position.index = index
+        } else {
+            position.index = Self.clamp(position.index, count: queue.count)
+            position.id = queue.id(at: position.index)
+        }
+        Self.keepVisible(&position, count: queue.count, rows: layout.listRows)
+        if position.id != queueList.id, !onHistoryList { splitDetailScroll = 0 }
+        queueList = position
+        history.list.index = Self.clamp(history.list.index, count: history.items.count)
+        history.list.id = selectedHistoryAction?.id
+        Self.keepVisible(&history.list, count: history.items.count, rows: layout.listRows)
+        refreshDetailDocument(layout)
+        clampScrolls(layout)
+    }
+
+    static func keepVisible(_ position: inout ListPosition, count: Int, rows: Int) {
+        guard count > 0 else {
+            position.index = 0
+            position.top = 0
+            return
+        }
+        position.index = clamp(position.index, count: count)
+        guard rows > 0 else { position.top = position.index; return }
+        if position.index < position.top { position.top = position.index }
+        if position.index >= position.top + rows { position.top = position.index - rows + 1 }
+        position.top = max(0, min(position.top, count - rows))
+    }
+
+    /// Rebuilds the cached detail text when the action, the width or the charset changed.
+    mutating func refreshDetailDocument(_ layout: Layout) {
+        guard let subject = detailSubject else { detailDocument = nil; return }
+        let width = layout.detailWidth
+        if let doc = detailDocument, doc.matches(subject.action, width: width, asciiOnly: asciiOnly) { return }
+        detailDocument = DetailDocument(subject.action, width: width, asciiOnly: asciiOnly)
+    }
+
+    /// The action a detail pane shows now: the detail screen's, or the split view's selection.
+    var detailSubject: (action: Action, readOnly: Bool, opened: Action)? {
+        switch screen {
+        case .detail: subject
+        case .queue, .history: isSplit ? subject : nil
+        default: nil
+        }
+    }
+
+    mutating func clampScrolls(_ layout: Layout) {
+        let detailLines = detailDocument?.lines.count ?? 0
+        let detailRows = max(1, layout.paneRows - DetailView.fixedRows)
+        splitDetailScroll = max(0, min(splitDetailScroll, detailLines - detailRows))
+        guard let last = screens.indices.last else { return }
+        switch screens[last] {
+        case .detail(var d):
+            d.scroll = max(0, min(d.scroll, detailLines - detailRows))
+            screens[last] = .detail(d)
+        case .diff(var d):
+            d.top = max(0, min(d.top, d.parsed.lineCount - max(1, layout.paneRows)))
+            screens[last] = .diff(d)
+        case .help(let scroll):
+            let lines = HelpView.lineCount(asciiOnly: asciiOnly)
+            screens[last] = .help(scroll: max(0, min(scroll, lines - max(1, layout.bodyHeight - 1))))
+        default:
+            break
+        }
+    }
+}
+
+extension Int {
+    /// Addition that saturates instead of trapping, for "move to the end" deltas.
+    func addingClamped(_ other: Int) -> Int {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? Int.max : Int.min) : sum
+    }
+}

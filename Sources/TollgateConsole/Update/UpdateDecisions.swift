@@ -1,0 +1,103 @@
+import TollgateCore
+
+// MARK: - Approve and deny
+
+extension ConsoleModel {
+    /// `a` or `d`: checks the action can be decided, then opens the reason or confirmation prompt.
+    mutating func startDecision(_ verdict: Verdict) {
+        guard let subject else {
+            showToast("Nothing selected", .info)
+            return
+        }
+        if let why = decisionBlocker(subject.action, readOnly: subject.readOnly, verdict: verdict) {
+            showToast(why, .warn)
+            return
+        }
+        let id = subject.action.id
+        switch verdict {
+        case .approve where subject.action.reasonRequiredForApproval:
+            prompt = Prompt(kind: .reason(.approve, actionID: id))
+        case .approve:
+            confirm(DecisionIntent(actionID: id, verdict: .approve, reason: "", digest: subject.action.digest))
+        case .deny:
+            prompt = Prompt(kind: .reason(.deny, actionID: id))
+        }
+    }
+
+    /// The confirmation line that must be answered `y`; anything else is No.
+    mutating func confirm(_ intent: DecisionIntent) {
+        prompt = Prompt(kind: .confirm(intent))
+    }
+
+    /// Sends `intent` if the action can still be decided; the row shows "sending…" until the answer.
+    mutating func send(_ intent: DecisionIntent) -> [Effect] {
+        prompt = nil
+        guard let action = actions[intent.actionID] else {
+            showToast("That action is gone from the queue; nothing was sent", .warn)
+            return []
+        }
+        if let why = decisionBlocker(action, readOnly: false, verdict: intent.verdict) {
+            showToast("Not sent: \(why)", .warn)
+            return []
+        }
+        var sent = intent
+        // The digest is the one on screen: the action as this console shows it right now.
+        sent.digest = action.digest
+        outcomes[intent.actionID] = RowOutcome(text: "sending \(intent.verdict.rawValue)...", role: .dim, sending: true)
+        return [.sendDecision(sent)]
+    }
+
+    mutating func handleDecisionResult(_ intent: DecisionIntent, _ result: DecisionOutcome) {
+        let summary = actions[intent.actionID].map { "\($0.kind): \($0.summary)" } ?? intent.actionID
+        switch result {
+        case .accepted(let action):
+            absorb(action, fromFeed: false)
+            let text: String
+            switch (intent.verdict, action.status) {
+            case (.deny, _): text = "denied by you"
+            case (.approve, .approved): text = "approved by you"
+            case (.approve, _): text = "your approval is recorded (\(action.approvalCount)/\(action.requiredApprovals))"
+            }
+            outcomes[intent.actionID] = RowOutcome(text: text, role: intent.verdict == .approve ? .statusApproved : .statusDenied, sending: false)
+            showToast("\(text.prefix(1).uppercased() + text.dropFirst()): \(summary)", .info)
+        case .rejected(let status, let code, let message, let action):
+            if let action { absorb(action, fromFeed: false) }
+            let text = Self.refusal(status: status, code: code, message: message, now: action)
+            outcomes[intent.actionID] = RowOutcome(text: text, role: .danger, sending: false)
+            showToast("\(text) - \(summary)", .error)
+        case .undelivered(let why):
+            outcomes[intent.actionID] = RowOutcome(text: "not delivered yet, retrying (\(why))", role: .toastWarn, sending: true)
+            showToast("Decision not delivered yet; it stays in the outbox and is retried: \(why)", .warn)
+        }
+        forgetIfUnused(intent.actionID)
+    }
+
+    /// A refusal in plain words, for the row and the toast.
+    static func refusal(status: Int, code: ErrorCode?, message: String, now action: Action?) -> String {
+        switch code {
+        case .alreadyResolved?:
+            let state = action.map { " (now \($0.status.rawValue))" } ?? ""
+            return "Too late: someone else resolved it first\(state)"
+        case .alreadyDecided?:
+            return "You had already decided this action"
+        case .digestMismatch?:
+            return "Not accepted: the action is not the one you saw (digest mismatch); reopen it and look again"
+        case .expired?:
+            return "Too late: it expired before your decision arrived"
+        case .selfApproval?:
+            return "Refused: you requested this action, so someone else must decide it"
+        case .reasonRequired?:
+            return "Refused: the server needs a reason for this verdict"
+        case .forbidden?:
+            return "Refused: your token may not decide actions (it needs the approver role)"
+        case .unauthenticated?:
+            return "Refused: the server did not accept your token"
+        case .notFound?:
+            return "The server does not know this action"
+        case .tooLarge?:
+            return "Refused: the reason is too long"
+        default:
+            return "Refused (HTTP \(status)): \(message)"
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import TollgateClient
+import TollgateCore
+
+// MARK: - The feed and the queue
+
+extension ConsoleModel {
+    mutating func handleFeed(_ update: FeedUpdate) -> [Effect] {
+        switch update {
+        case .event(.action(let action, _)):
+            return absorb(action, fromFeed: true)
+        case .event(.sync):
+            isLive = true
+            if let stale = staleAfterReset {
+                for id in stale where !lingering.keys.contains(id) { dropFromQueue(id) }
+                staleAfterReset = nil
+            }
+        case .event(.reset):
+            // Keep the rows on screen until the snapshot that follows has been seen, so the
+            // selection survives; whatever the snapshot does not repeat goes at `sync`.
+            staleAfterReset = Set(queue.ids.filter { actions[$0]?.status == .pending })
+        case .event(.unknown):
+            break
+        case .malformed:
+            malformedEvents += 1
+            if malformedEvents == 1 { showToast("The server sent an event this console cannot read; it was skipped", .warn) }
+        case .state(let state):
+            connection = state
+            switch state {
+            case .offline(let why): connectionProblem = why
+            case .live: connectionProblem = nil
+            case .unauthorised(let why): showToast("The server refused the token: \(why)", .error)
+            default: break
+            }
+        }
+        return []
+    }
+
+    /// Takes in the latest state of an action from the feed, the cache or a decision's answer.
+    @discardableResult
+    mutating func absorb(_ action: Action, fromFeed: Bool) -> [Effect] {
+        let known = actions[action.id]
+        // A resolved action never changes again; an older pending copy is a stale replay.
+        if let known, known.status.isResolved, action.status == .pending { return [] }
+        staleAfterReset?.remove(action.id)
+        let wasQueued = queue.contains(action.id)
+        count(known, wasQueued: wasQueued, sign: -1)
+        var effects: [Effect] = []
+        if action.status == .pending {
+            actions[action.id] = action
+            queue.upsert(action)
+            lingering[action.id] = nil
+            if known == nil, fromFeed, isLive, action.risk >= .high {
+                effects += announce(action)
+            }
+        } else if wasQueued {
+            actions[action.id] = action
+            queue.upsert(action)
+            if lingering[action.id] == nil { lingering[action.id] = now.adding(seconds: Self.lingerSeconds) }
+        } else {
+            actions[action.id] = action
+            forgetIfUnused(action.id)
+        }
+        count(actions[action.id], wasQueued: queue.contains(action.id), sign: 1)
+        return effects
+    }
+
+    private mutating func dropFromQueue(_ id: String) {
+        count(actions[id], wasQueued: queue.contains(id), sign: -1)
+        queue.remove(id)
+        lingering[id] = nil
+        if let action = actions[id], action.status == .pending {
+            actions[id] = nil
+            outcomes[id] = nil
+        }
+    }
+
+    private mutating func count(_ action: Action?, wasQueued: Bool, sign: Int) {
+        guard let action, wasQueued, action.status == .pending else { return }
+        pendingByRisk[action.risk.rank] += sign
+    }
+
+    /// The bell and the title for a new high or critical action, unless `--quiet`.
+    private func announce(_ action: Action) -> [Effect] {
+        guard !quiet else { return [] }
+        var effects: [Effect] = [.bell]
+        if titleEnabled {
+            let summary = TerminalTitle.clean("tollgate: new \(action.risk.rawValue) \(action.kind) - \(action.summary)")
+            effects.append(.setTitle(summary))
+        }
+        return effects
+    }
+}
+
+/// Text for the terminal title, which a terminal interprets in an escape sequence of its own.
+enum TerminalTitle {
+    /// Printable ASCII only, at most 100 characters: nothing an agent writes can end the
+    /// title sequence early or smuggle another one in.
+    static func clean(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if out.count >= 100 { break }
+            if scalar.value >= 0x20 && scalar.value < 0x7F { out.unicodeScalars.append(scalar) } else { out += "?" }
+        }
+        return out
+    }
+}

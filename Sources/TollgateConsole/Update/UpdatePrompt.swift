@@ -1,0 +1,139 @@
+import TollgateCore
+
+// MARK: - Prompts: reason, confirmation, command line, search
+
+extension ConsoleModel {
+    mutating func handlePromptKey(_ key: Key) -> [Effect] {
+        guard var current = prompt else { return [] }
+        if case .confirm(let intent) = current.kind {
+            if key == .char("y") || key == .char("Y") { return send(intent) }
+            prompt = nil
+            showToast("Not \(intent.verdict == .approve ? "approved" : "denied"): the confirmation needs y", .info)
+            return []
+        }
+        switch key {
+        case .escape:
+            prompt = nil
+            if case .search(.queue) = current.kind { queue.setFilter(searchFilter(""), actions: actions) }
+            return []
+        case .enter:
+            return submit(current)
+        case .char(let ch):
+            if case .reason(.deny, _) = current.kind, current.editor.isEmpty,
+               let n = ch.wholeNumberValue, (1...CannedReasons.deny.count).contains(n) {
+                current.editor.replace(with: CannedReasons.deny[n - 1])
+            } else if !current.editor.insert(ch) {
+                current.problem = "limit reached (\(current.editor.maxBytes) bytes)"
+            }
+        case .backspace: current.editor.backspace()
+        case .delete: current.editor.deleteForward()
+        case .ctrl("u"): current.editor.deleteToStart()
+        case .left: current.editor.moveLeft()
+        case .right: current.editor.moveRight()
+        case .home, .ctrl("a"): current.editor.moveHome()
+        case .end, .ctrl("e"): current.editor.moveEnd()
+        default: return []
+        }
+        if current.editor.byteCount < current.editor.maxBytes, current.problem?.hasPrefix("limit") == true { current.problem = nil }
+        prompt = current
+        if case .search(.queue) = current.kind {
+            queue.setFilter(searchFilter(current.editor.text), actions: actions)
+        }
+        return []
+    }
+
+    /// The queue's filter with its text replaced, keeping `:filter` fields.
+    private func searchFilter(_ text: String) -> ActionFilter {
+        var filter = queue.filter
+        filter.text = text.lowercased()
+        return filter
+    }
+
+    private mutating func submit(_ current: Prompt) -> [Effect] {
+        let text = current.editor.text
+        switch current.kind {
+        case .reason(let verdict, let id):
+            let reason = String(text.trimmingWhitespace)
+            guard !reason.isEmpty else {
+                prompt?.problem = verdict == .deny ? "a deny needs a reason" : "a critical action needs a reason"
+                return []
+            }
+            guard let action = actions[id] else { prompt = nil; return [] }
+            let intent = DecisionIntent(actionID: id, verdict: verdict, reason: reason, digest: action.digest)
+            if verdict == .approve {
+                confirm(intent)
+                return []
+            }
+            return send(intent)
+        case .confirm(let intent):
+            return send(intent)
+        case .command:
+            prompt = nil
+            return runCommand(text)
+        case .search(let context):
+            prompt = nil
+            if context == .history {
+                var filter = history.filter
+                filter.text = text.lowercased()
+                setHistoryFilter(filter)
+            }
+            return []
+        }
+    }
+
+    // MARK: - The command line
+
+    /// Runs a `:` command; unknown ones say so on the status line.
+    mutating func runCommand(_ line: String) -> [Effect] {
+        let trimmed = String(line.trimmingWhitespace)
+        let name = String(trimmed.prefix { $0 != " " })
+        let argument = String(String(trimmed.dropFirst(name.count)).trimmingWhitespace)
+        switch name {
+        case "":
+            return []
+        case "q", "q!", "quit", "qa", "wq":
+            return [.quit]
+        case "approve", "a":
+            startDecision(.approve)
+        case "deny", "d":
+            if argument.isEmpty {
+                startDecision(.deny)
+            } else {
+                startDecision(.deny)
+                guard case .reason(.deny, let id)? = prompt?.kind, let action = actions[id] else { return [] }
+                var reason = LineEditor()
+                for ch in argument { reason.insert(ch) }
+                return send(DecisionIntent(actionID: id, verdict: .deny, reason: reason.text, digest: action.digest))
+            }
+        case "filter", "f":
+            switch ActionFilter.parse(argument) {
+            case .success(let filter):
+                if onHistoryList { setHistoryFilter(filter) } else { queue.setFilter(filter, actions: actions) }
+                showToast(filter.isEmpty ? "Filter cleared" : "Filter: \(filter.summary)", .info)
+            case .failure(let error):
+                showToast(":filter - \(error.message)", .error)
+            }
+        case "sort":
+            guard let sort = QueueSort(rawValue: argument) else {
+                showToast(":sort - expected " + QueueSort.allCases.map(\.rawValue).joined(separator: ", "), .error)
+                return []
+            }
+            setSort(sort)
+        case "theme":
+            guard !argument.isEmpty else {
+                showToast(":theme - give a theme name, e.g. :theme light (now \(themeName))", .error)
+                return []
+            }
+            return [.loadTheme(argument)]
+        case "history":
+            openHistory()
+        case "help":
+            screens.append(.help(scroll: 0))
+        case "reconnect":
+            return perform(.reconnect)
+        default:
+            showToast("Unknown command :\(name) - try approve, deny REASON, filter, sort, theme, history, q", .error)
+        }
+        return []
+    }
+}

@@ -1,0 +1,131 @@
+import TollgateCore
+
+/// An action's detail text laid out for one width: labelled fields, wrapped values, the context
+/// as an aligned table, and the decisions so far.
+///
+/// Built once per (action, width, charset) and kept in the model, so scrolling and clock ticks
+/// only copy visible lines. Every value is agent-written and goes through the sanitiser; each
+/// multi-line value is read up to `maxLines` lines, so even a megabyte command costs a bounded
+/// amount of layout.
+struct DetailDocument: Sendable {
+    let action: Action
+    let width: Int
+    let asciiOnly: Bool
+    private(set) var lines: [[Run]] = []
+
+    static let maxLines = 400
+
+    func matches(_ action: Action, width: Int, asciiOnly: Bool) -> Bool {
+        self.width == width && self.asciiOnly == asciiOnly && self.action == action
+    }
+
+    init(_ action: Action, width: Int, asciiOnly: Bool) {
+        self.action = action
+        self.width = width
+        self.asciiOnly = asciiOnly
+        guard width > 2 else { return }
+        let styler = Styler(asciiOnly: asciiOnly)
+        field("Summary", action.summary, styler)
+        field("Kind", action.kind, styler)
+        field("Command", action.command, styler)
+        field("Resource", action.resource, styler)
+        field("Environment", action.environment, styler)
+        field("Requester", action.requester.id + " (\(action.requester.kind.rawValue))", styler)
+        field("On behalf of", action.requester.onBehalfOf, styler)
+        field("Session", action.requester.session, styler)
+        field("Policy", action.policy.id, styler)
+        field("Policy reason", action.policy.reason, styler)
+        field("Justification", action.justification, styler)
+        context(styler)
+        decisions(styler)
+        diffs(styler)
+        let redactions = action.redactions == 0 ? "none" : "\(action.redactions) secret\(action.redactions == 1 ? "" : "s") masked by the server"
+        labelled("Redactions", [styler.label(redactions, action.redactions > 0 ? .toastWarn : .dim)])
+        field("Digest", action.digest, styler, role: .dim)
+        labelled("Created", [styler.label(Format.time(action.createdAt), .dim)])
+        labelled("Expires", [styler.label(Format.time(action.expiresAt), .dim)])
+        if let resolved = action.resolvedAt { labelled("Resolved", [styler.label(Format.time(resolved), .dim)]) }
+        field("Action id", action.id, styler, role: .dim)
+    }
+
+    // MARK: - Pieces
+
+    private var labelWidth: Int { width >= 50 ? 15 : 0 }
+    private var valueWidth: Int { labelWidth > 0 ? width - labelWidth : width - 2 }
+
+    /// A labelled value that may span lines; absent values are left out.
+    private mutating func field(_ label: String, _ value: String?, _ styler: Styler, role: ThemeRole = .body) {
+        guard let value, !value.isEmpty else { return }
+        let source = TextSanitizer.lines(value, options: styler.options, maxLines: Self.maxLines, maxColumns: valueWidth * 40)
+        var wrapped: [[DisplayGlyph]] = []
+        for line in source { wrapped += TextLayout.wrap(line, width: valueWidth) }
+        if source.count == Self.maxLines { wrapped.append(styler.label("(display stops here; the text goes on)", .dim).glyphs) }
+        emit(label, wrapped.map { [Run(glyphs: $0, role: role)] })
+    }
+
+    private mutating func labelled(_ label: String, _ runs: [Run]) {
+        emit(label, [runs])
+    }
+
+    /// Places the label beside the first value line (or above it on narrow panes).
+    private mutating func emit(_ label: String, _ valueLines: [[Run]]) {
+        let styler = Styler(asciiOnly: asciiOnly)
+        if labelWidth == 0 {
+            lines.append([styler.label(label, .dim)])
+            for value in valueLines { lines.append([styler.label("  ", .body)] + value) }
+            return
+        }
+        let pad = String(repeating: " ", count: labelWidth)
+        for (i, value) in valueLines.enumerated() {
+            let head = i == 0 ? String((label + pad).prefix(labelWidth)) : pad
+            lines.append([styler.label(head, .dim)] + value)
+        }
+    }
+
+    private mutating func context(_ styler: Styler) {
+        guard !action.context.isEmpty else { return }
+        lines.append([styler.label("Context", .dim)])
+        let keyGlyphs = action.context.map { TextSanitizer.singleLine($0.key, options: styler.options, maxColumns: 40) }
+        let widest = keyGlyphs.reduce(0) { max($0, $1.reduce(0) { $0 + $1.width }) }
+        let keyWidth = max(1, min(widest, 24, (width - 4) / 3))
+        let valueWidth = max(1, width - 2 - keyWidth - 2)
+        for (entry, key) in zip(action.context, keyGlyphs) {
+            let valueLines = TextSanitizer.lines(entry.value, options: styler.options, maxLines: 50, maxColumns: valueWidth * 10)
+                .flatMap { TextLayout.wrap($0, width: valueWidth) }
+            for (i, value) in valueLines.enumerated() {
+                let keyCell = i == 0 ? TextLayout.fit(key, width: keyWidth, ellipsis: true, asciiOnly: asciiOnly) : Array(repeating: DisplayGlyph.space, count: keyWidth)
+                lines.append([styler.label("  ", .body), Run(glyphs: keyCell, role: .dim), styler.label("  ", .body), Run(glyphs: value, role: .body)])
+            }
+        }
+    }
+
+    private mutating func decisions(_ styler: Styler) {
+        let count = "\(action.approvalCount)/\(action.requiredApprovals) approvals"
+        guard !action.decisions.isEmpty else {
+            labelled("Decisions", [styler.label("none yet (\(count))", .dim)])
+            return
+        }
+        lines.append([styler.label("Decisions", .dim), styler.label("  " + count, .dim)])
+        for decision in action.decisions {
+            let verdict = decision.verdict == .approve ? styler.label("approve", .statusApproved) : styler.label("deny   ", .statusDenied)
+            var head = [styler.label("  ", .body), verdict, styler.label(" ", .body),
+                        styler.text(decision.approver, .body, limit: 40), styler.label("  " + Format.time(decision.at), .dim)]
+            if decision.digest != action.digest { head.append(styler.label("  (saw another digest)", .danger)) }
+            lines.append(head)
+            if !decision.reason.isEmpty {
+                let reasonLines = TextSanitizer.lines(decision.reason, options: styler.options, maxLines: 20, maxColumns: width * 4)
+                    .flatMap { TextLayout.wrap($0, width: max(1, width - 4)) }
+                for line in reasonLines { lines.append([styler.label("    ", .body), Run(glyphs: line, role: .body)]) }
+            }
+        }
+    }
+
+    private mutating func diffs(_ styler: Styler) {
+        guard !action.diffs.isEmpty else { return }
+        let n = action.diffs.count
+        lines.append([styler.label("Diffs", .dim), styler.label("  \(n) diff\(n == 1 ? "" : "s") (D shows them)", .dim)])
+        for diff in action.diffs.prefix(20) {
+            lines.append([styler.label("  ", .body), styler.text(diff.title, .diffHunk, limit: width)])
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import TollgateCore
+
+/// The two bottom lines: the prompt, a toast or a position line; then the keys that work now.
+enum StatusLineView {
+    static func draw(_ model: ConsoleModel, into frame: inout Frame, layout: Layout, styler: Styler) {
+        let y = layout.statusRow
+        if let prompt = model.prompt {
+            drawPrompt(prompt, model: model, into: &frame, layout: layout, styler: styler)
+        } else if let toast = model.toast {
+            let role: ThemeRole = switch toast.level {
+            case .info: .toastInfo
+            case .warn: .toastWarn
+            case .error: .toastError
+            }
+            frame.put(fitted: [styler.label(" ", role), styler.text(toast.text, role, limit: layout.width)],
+                      x: 0, y: y, width: layout.width, asciiOnly: styler.asciiOnly, padRole: role)
+        } else {
+            frame.put(fitted: [styler.label(position(model, styler), .dim)], x: 0, y: y, width: layout.width, asciiOnly: styler.asciiOnly)
+        }
+        let hints = hints(model, styler: styler)
+        frame.put(fitted: hints, x: 0, y: layout.hintsRow, width: layout.width, asciiOnly: styler.asciiOnly, padRole: .keyHints)
+    }
+
+    /// Where the selection is and how the list is shaped: one or two cells change per `j`.
+    static func position(_ model: ConsoleModel, _ styler: Styler) -> String {
+        var parts: [String] = []
+        let inHistory = model.onHistoryList || model.screens.contains { if case .history = $0 { true } else { false } }
+        if inHistory {
+            let h = model.history
+            parts.append(h.items.isEmpty ? "history" : "\(h.list.index + 1)/\(h.items.count)\(h.exhausted ? "" : "+")")
+            if h.loading { parts.append("loading...") }
+            if !h.filter.isEmpty { parts.append("filter: \(h.filter.summary)") }
+        } else {
+            let count = model.queue.count
+            parts.append(count == 0 ? "queue empty" : "\(model.queueList.index + 1)/\(count)")
+            parts.append("sort: \(model.queue.sort.rawValue)")
+            if !model.queue.filter.isEmpty { parts.append("filter: \(model.queue.filter.summary)") }
+        }
+        parts.append("theme: \(model.themeName)")
+        return " " + parts.joined(separator: styler.dot.trimmingCharacters(" "))
+    }
+
+    // MARK: - Prompts
+
+    static func drawPrompt(_ prompt: Prompt, model: ConsoleModel, into frame: inout Frame, layout: Layout, styler: Styler) {
+        let y = layout.statusRow
+        frame.fill(y: y, role: .prompt)
+        var label: [Run]
+        switch prompt.kind {
+        case .confirm(let intent):
+            label = confirmation(intent, model: model, styler: styler)
+            frame.put(fitted: label, x: 0, y: y, width: layout.width, asciiOnly: styler.asciiOnly, padRole: .prompt)
+            return
+        case .reason(let verdict, _):
+            label = [styler.label(verdict == .deny ? " Reason to deny: " : " Reason to approve (critical): ", .prompt)]
+            if verdict == .deny && prompt.editor.isEmpty { drawCannedReasons(into: &frame, layout: layout, styler: styler) }
+        case .command:
+            label = [styler.label(" :", .prompt)]
+        case .search(let context):
+            label = [styler.label(context == .history ? " Search history: " : " Filter: ", .prompt)]
+        }
+        let labelWidth = label.reduce(0) { $0 + $1.glyphs.count }
+        var x = frame.put(label, x: 0, y: y, limit: layout.width)
+        if let problem = prompt.problem {
+            let note = styler.label(" (\(problem)) ", .toastError)
+            let room = layout.width - x
+            if note.glyphs.count < room - 8 {
+                frame.put(note.glyphs, x: layout.width - note.glyphs.count, y: y, role: .toastError)
+            }
+        }
+        let room = max(0, layout.width - labelWidth - 1 - (prompt.problem.map { $0.count + 4 } ?? 0))
+        x = labelWidth
+        drawEditor(prompt.editor, x: x, y: y, width: room, into: &frame, styler: styler)
+    }
+
+    /// The part of the editor's text around the cursor that fits, and the cursor placed in it.
+    static func drawEditor(_ editor: LineEditor, x: Int, y: Int, width: Int, into frame: inout Frame, styler: Styler) {
+        guard width > 0 else { return }
+        // Lay out only a window around the cursor: a 4 KB paste never costs more than a line.
+        let chars = editor.characters
+        let start = max(0, editor.cursor - width)
+        let end = min(chars.count, editor.cursor + width)
+        let before = TextSanitizer.singleLine(String(chars[start..<editor.cursor]), options: styler.options)
+        let after = TextSanitizer.singleLine(String(chars[editor.cursor..<end]), options: styler.options)
+        var beforeCols = before.reduce(0) { $0 + $1.width }
+        var head = before[...]
+        while beforeCols > width - 1, let first = head.first {
+            beforeCols -= first.width
+            head = head.dropFirst()
+        }
+        let used = frame.put(head, x: x, y: y, limit: width, role: .prompt)
+        frame.put(after, x: x + used, y: y, limit: width - used, role: .prompt)
+        frame.cursor = Frame.Position(x: x + used, y: y)
+    }
+
+    static func confirmation(_ intent: DecisionIntent, model: ConsoleModel, styler: Styler) -> [Run] {
+        let action = model.actions[intent.actionID]
+        var runs = [styler.label(" \(intent.verdict == .approve ? "Approve" : "Deny") ", .prompt)]
+        if let action {
+            runs.append(styler.text(action.kind, .prompt, limit: 30))
+            runs.append(styler.label(" \"", .prompt))
+            runs.append(styler.text(action.summary, .prompt, limit: 40))
+            runs.append(styler.label("\", risk ", .prompt))
+            runs.append(styler.label(Format.risk(action.risk), .risk(action.risk)))
+            runs.append(styler.label(" in ", .prompt))
+            runs.append(styler.text(action.environment ?? "no environment", .prompt, limit: 20))
+        }
+        runs.append(styler.label("? [y/N] ", .prompt))
+        return runs
+    }
+
+    static func drawCannedReasons(into frame: inout Frame, layout: Layout, styler: Styler) {
+        let count = CannedReasons.deny.count
+        let top = layout.statusRow - count
+        guard top > layout.bodyTop else { return }
+        for (i, reason) in CannedReasons.deny.enumerated() {
+            frame.put(fitted: [styler.label("  \(i + 1)  \(reason)", .prompt)], x: 0, y: top + i, width: min(layout.width, 60),
+                      asciiOnly: styler.asciiOnly, padRole: .prompt)
+        }
+    }
+
+    // MARK: - Key hints
+
+    /// The keys that do something now, from the key map, in its order.
+    static func hints(_ model: ConsoleModel, styler: Styler) -> [Run] {
+        var pairs: [(String, String)] = []
+        if let prompt = model.prompt {
+            let kind = promptKind(prompt.kind)
+            for key in KeyMap.promptKeys where key.kinds.contains(kind) {
+                if let hint = key.hint { pairs.append((key.keys, hint)) }
+            }
+        } else {
+            for binding in KeyMap.bindings(in: model.keyContext) {
+                guard let hint = binding.hint, model.isAvailable(binding.command),
+                      let key = binding.keys.first else { continue }
+                pairs.append((styler.asciiOnly ? key.asciiLabel : key.label, hint))
+            }
+        }
+        var runs: [Run] = [styler.label(" ", .keyHints)]
+        for (keys, hint) in pairs {
+            runs.append(styler.label(keys, .keyHints))
+            runs.append(styler.label(" " + hint + "  ", .keyHints))
+        }
+        return runs
+    }
+
+    static func promptKind(_ kind: Prompt.Kind) -> PromptKind {
+        switch kind {
+        case .reason(.approve, _): .approveReason
+        case .reason(.deny, _): .denyReason
+        case .confirm: .confirm
+        case .command: .command
+        case .search: .search
+        }
+    }
+}
+
+extension String {
+    /// The string without leading and trailing `ch`.
+    func trimmingCharacters(_ ch: Character) -> String {
+        String(drop { $0 == ch }.reversed().drop { $0 == ch }.reversed())
+    }
+}

@@ -1,0 +1,173 @@
+import TollgateClient
+@testable import TollgateConsole
+import TollgateCore
+import XCTest
+
+/// The queue: order, selection by id, sorting, filtering, and what the feed does to it.
+final class QueueTests: XCTestCase {
+    private func selectedID(_ model: ConsoleModel) -> String? { model.queueList.id }
+
+    func testMostUrgentFirst() {
+        let model = Fixture.model([
+            Fixture.action("act-low", risk: .low, expiresIn: 100),
+            Fixture.action("act-crit-late", risk: .critical, expiresIn: 900),
+            Fixture.action("act-crit-soon", risk: .critical, expiresIn: 200),
+            Fixture.action("act-high", risk: .high),
+        ])
+        let rows = model.screenText.split(separator: "\n").dropFirst(2).prefix(4).map(String.init)
+        XCTAssertTrue(rows[0].contains("(act-crit-soon)"), rows[0])
+        XCTAssertTrue(rows[1].contains("(act-crit-late)"), rows[1])
+        XCTAssertTrue(rows[2].contains("(act-high)"), rows[2])
+        XCTAssertTrue(rows[3].contains("(act-low)"), rows[3])
+        XCTAssertTrue(rows[0].hasPrefix("▶ CRIT"), "the selection starts on the most urgent row")
+    }
+
+    func testSortCyclesAndKeepsTheSelection() {
+        var model = Fixture.model(Fixture.queue(6))
+        model.press(.char("j"), .char("j"))
+        let before = selectedID(model)
+        model.press(.char("s"))
+        XCTAssertTrue(model.screenText.contains("sort: newest"))
+        XCTAssertEqual(selectedID(model), before, "sorting keeps the same action selected")
+        model.press(.char("s"), .char("s"), .char("s"))
+        XCTAssertTrue(model.screenText.contains("sort: urgency"))
+    }
+
+    func testNewArrivalsAboveDoNotMoveTheSelection() {
+        var model = Fixture.model(Fixture.queue(60), width: 120, height: 30)
+        model.press(.char("j"), .char("j"), .char("j"), .char("j"), .char("j"))
+        let before = model.frame()
+        let selectedRow = (0..<before.height).first { before[0, $0].text == "▶" }
+        let id = selectedID(model)
+        for i in 0..<5 {
+            _ = model.update(.feed(.event(.action(Fixture.action("new-\(i)", risk: .critical, expiresIn: 30), seq: nil))))
+        }
+        let after = model.frame()
+        XCTAssertEqual(selectedID(model), id, "the cursor stays on the action")
+        XCTAssertEqual((0..<after.height).first { after[0, $0].text == "▶" }, selectedRow, "and on the same screen row")
+        XCTAssertTrue(model.screenText.contains("65 pending"))
+    }
+
+    func testSelectedRowVanishingSelectsItsNeighbour() {
+        var model = Fixture.model(Fixture.queue(5))
+        model.press(.char("j"))
+        let id = try? XCTUnwrap(selectedID(model))
+        var gone = model.queueAction(id ?? "")
+        gone?.status = .expired
+        if let gone { _ = model.update(.feed(.event(.action(gone, seq: nil)))) }
+        XCTAssertEqual(selectedID(model), id, "a resolved row lingers so its outcome can be read")
+        XCTAssertTrue(model.screenText.contains("[expired]"))
+        _ = model.update(.tick(Fixture.now.adding(seconds: 30)))
+        XCTAssertNotEqual(selectedID(model), id)
+        XCTAssertNotNil(selectedID(model))
+        XCTAssertTrue(model.screenText.contains("4 pending"))
+    }
+
+    func testMovementKeys() {
+        var model = Fixture.model(Fixture.queue(100), width: 80, height: 24)
+        model.press(.char("G"))
+        XCTAssertTrue(model.screenText.contains("100/100"))
+        model.press(.char("g"))
+        XCTAssertTrue(model.screenText.contains(" 1/100"))
+        model.press(.pageDown)
+        XCTAssertTrue(model.screenText.contains(" 20/100"), model.screenText)
+        model.press(.pageUp, .down, .down, .up)
+        XCTAssertTrue(model.screenText.contains(" 2/100"))
+        model.press(.char("k"), .char("k"), .char("k"))
+        XCTAssertTrue(model.screenText.contains(" 1/100"), "k at the top stays on the top")
+    }
+
+    func testSlashFiltersAsYouTypeAndEscClears() {
+        var model = Fixture.model(Fixture.queue(30))
+        model.press(.char("/"))
+        model.type("number 2")
+        XCTAssertTrue(model.screenText.contains("Request number 2 "))
+        XCTAssertFalse(model.screenText.contains("Request number 3 "))
+        model.press(.enter)
+        XCTAssertTrue(model.screenText.contains("filter: \"number 2\""))
+        model.press(.escape)
+        XCTAssertTrue(model.screenText.contains("Request number 3 "))
+    }
+
+    func testFilterCommand() {
+        var model = Fixture.model(Fixture.queue(8))
+        model.press(.char(":"))
+        model.type("filter risk=high,critical env=production")
+        model.press(.enter)
+        let text = model.screenText
+        XCTAssertFalse(text.contains(" low "))
+        XCTAssertTrue(text.contains("CRIT"))
+        XCTAssertTrue(text.contains("/4"), "four of eight match")
+        model.press(.char(":"))
+        model.type("filter risk=extreme")
+        model.press(.enter)
+        XCTAssertTrue(model.screenText.contains("risk=extreme: expected low, medium, high or critical"))
+    }
+
+    func testResetKeepsRowsUntilSyncThenDropsWhatWasNotResent() {
+        var model = Fixture.model(Fixture.queue(3))
+        _ = model.update(.feed(.event(.reset)))
+        XCTAssertTrue(model.screenText.contains("3 pending"))
+        _ = model.update(.feed(.event(.action(Fixture.queue(3)[1], seq: 9))))
+        _ = model.update(.feed(.event(.sync(seq: 10, pending: 1))))
+        XCTAssertTrue(model.screenText.contains("1 pending"))
+    }
+
+    func testStaleReplayCannotReopenAResolvedAction() {
+        var model = Fixture.model([Fixture.action("act-1")])
+        var denied = Fixture.action("act-1")
+        denied.status = .denied
+        _ = model.update(.feed(.event(.action(denied, seq: 5))))
+        _ = model.update(.feed(.event(.action(Fixture.action("act-1"), seq: 3))))
+        XCTAssertTrue(model.screenText.contains("0 pending"))
+    }
+
+    func testBellOnlyForNewUrgentActionsOnceLive() {
+        var model = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", titleEnabled: true)
+        let snapshot = model.update(.feed(.event(.action(Fixture.action("a1", risk: .critical), seq: 1))))
+        XCTAssertEqual(snapshot, [], "no bell for the snapshot before sync")
+        _ = model.update(.feed(.event(.sync(seq: 1, pending: 1))))
+        XCTAssertEqual(model.update(.feed(.event(.action(Fixture.action("a2", risk: .low), seq: 2)))), [])
+        let effects = model.update(.feed(.event(.action(Fixture.action("a3", risk: .high, summary: "wipe\u{1B}]0;pwned\u{07}disk ✓"), seq: 3))))
+        XCTAssertEqual(effects.first, .bell)
+        guard case .setTitle(let title)? = effects.last else { return XCTFail("no title") }
+        XCTAssertTrue(title.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }, title)
+        XCTAssertEqual(model.update(.feed(.event(.action(Fixture.action("a3", risk: .high), seq: 4)))), [], "an update is not new")
+        var quiet = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", quiet: true)
+        _ = quiet.update(.feed(.event(.sync(seq: 1, pending: 0))))
+        XCTAssertEqual(quiet.update(.feed(.event(.action(Fixture.action("a4", risk: .critical), seq: 2)))), [])
+    }
+
+    func testCachedPendingIsKnownButNotAnnounced() {
+        var model = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s")
+        _ = model.update(.cachedPending([Fixture.action("c1", risk: .critical)]))
+        _ = model.update(.feed(.event(.sync(seq: 1, pending: 1))))
+        XCTAssertEqual(model.update(.feed(.event(.action(Fixture.action("c1", risk: .critical), seq: 2)))), [])
+        XCTAssertTrue(model.screenText.contains("1 pending"))
+    }
+
+    func testCountdownTicks() {
+        var model = Fixture.model([Fixture.action("act-1", expiresIn: 65)])
+        XCTAssertTrue(model.screenText.contains("1m05s"))
+        _ = model.update(.tick(Fixture.now.adding(seconds: 10)))
+        XCTAssertTrue(model.screenText.contains("55s"))
+        _ = model.update(.tick(Fixture.now.adding(seconds: 70)))
+        XCTAssertTrue(model.screenText.contains("expired"))
+    }
+
+    func testConnectionStatesInTheHeader() {
+        var model = Fixture.model()
+        XCTAssertTrue(model.screenText.contains("live"))
+        _ = model.update(.feed(.state(.offline("connection refused"))))
+        _ = model.update(.feed(.state(.reconnecting(at: Fixture.now.adding(seconds: 4.2), attempt: 2))))
+        XCTAssertTrue(model.screenText.contains("reconnecting in 5s (try 2): connection refused"), model.screenText)
+        _ = model.update(.feed(.state(.unauthorised("401 unauthenticated"))))
+        XCTAssertTrue(model.screenText.contains("UNAUTHORISED: 401 unauthenticated"))
+        XCTAssertEqual(model.press(.char("r")), [.reconnect])
+    }
+}
+
+extension ConsoleModel {
+    /// The action with `id` as the console knows it.
+    func queueAction(_ id: String) -> Action? { actions[id] }
+}

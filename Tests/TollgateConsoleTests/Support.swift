@@ -1,0 +1,160 @@
+import Foundation
+import TollgateClient
+@testable import TollgateConsole
+import TollgateCore
+import XCTest
+
+/// Fixed times and actions, so frames are the same on every run.
+enum Fixture {
+    static let now = Timestamp(milliseconds: 1_795_000_000_000)  // 2026-11-18T11:06:40Z
+    static let me = Principal(id: "carol@example.com", roles: [.approver])
+
+    static func action(
+        _ id: String, risk: Risk = .medium, kind: String = "data.export", summary: String? = nil,
+        requester: String = "etl-bot", onBehalfOf: String? = "alice@example.com", environment: String? = "production",
+        createdSecondsAgo: Double = 120, expiresIn: Double = 600, required: Int = 1,
+        decisions: [Decision] = [], diffs: [ActionDiff] = [], context: [ContextEntry]? = nil,
+        command: String? = "pg_dump --table=customers prod | gzip > /exports/customers.sql.gz"
+    ) -> Action {
+        Action(
+            id: id, createdAt: now.adding(seconds: -createdSecondsAgo), expiresAt: now.adding(seconds: expiresIn),
+            requester: Requester(id: requester, kind: .agent, onBehalfOf: onBehalfOf, session: "run-7781"),
+            kind: kind, summary: summary ?? "Export customers table (\(id))", command: command,
+            resource: "postgres://prod-db/customers", environment: environment, risk: risk,
+            policy: Policy(id: "prod-data-export", reason: "Exports from production need a human"),
+            justification: "Quarterly churn analysis requested in TICKET-4411.",
+            context: context ?? [ContextEntry(key: "rows", value: "1204332"), ContextEntry(key: "destination", value: "s3://analytics-exports/q4/")],
+            diffs: diffs, requiredApprovals: required, decisions: decisions, redactions: 1,
+            digest: "sha256:" + String(repeating: "ab", count: 32)
+        )
+    }
+
+    static let diffText = """
+        diff --git a/schema.sql b/schema.sql
+        index 83db48f..bf269f4 100644
+        --- a/schema.sql
+        +++ b/schema.sql
+        @@ -1,5 +1,6 @@ CREATE TABLE customers
+         CREATE TABLE customers (
+           id bigint primary key,
+        -  email text,
+        +  email text not null,
+        +  region text,
+           created_at timestamptz
+         );
+        @@ -20,3 +21,3 @@ GRANT
+        -GRANT SELECT ON customers TO analyst;
+        +GRANT SELECT ON customers TO exporter;
+         -- end
+        diff --git a/policy.json b/policy.json
+        --- a/policy.json
+        +++ b/policy.json
+        @@ -1 +1 @@
+        -{"allow": false}
+        +{"allow": true}
+        """
+
+    /// A connected, live console that knows who it is, with `actions` in the queue.
+    static func model(_ actions: [Action] = [], width: Int = 120, height: Int = 40, asciiOnly: Bool = false) -> ConsoleModel {
+        var model = ConsoleModel(now: now, size: Size(width: width, height: height), server: "https://tollgate.example.com", asciiOnly: asciiOnly)
+        _ = model.update(.identity(me))
+        _ = model.update(.feed(.state(.live)))
+        for action in actions { _ = model.update(.feed(.event(.action(action, seq: nil)))) }
+        _ = model.update(.feed(.event(.sync(seq: 1, pending: actions.count))))
+        return model
+    }
+
+    static func queue(_ count: Int) -> [Action] {
+        let risks: [Risk] = [.low, .medium, .high, .critical]
+        return (0..<count).map { (i: Int) -> Action in
+            let id = "act-" + String(10_000 + i).dropFirst()
+            let created = Double(30 * i + 5)
+            let expires = Double(300 + 37 * i)
+            return action(id, risk: risks[i % 4], summary: "Request number \(i)", createdSecondsAgo: created, expiresIn: expires)
+        }
+    }
+}
+
+extension ConsoleModel {
+    /// Sends keys one by one and collects every effect.
+    @discardableResult
+    mutating func press(_ keys: Key...) -> [Effect] {
+        keys.flatMap { update(.key($0)) }
+    }
+
+    /// Types text into whatever has the keyboard.
+    @discardableResult
+    mutating func type(_ text: String) -> [Effect] {
+        text.flatMap { update(.key(.char($0))) }
+    }
+
+    func frame() -> Frame { ConsoleView.view(self, size: size) }
+    var screenText: String { frame().plainText }
+}
+
+// MARK: - Golden files
+
+enum Snapshot {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+
+    /// The frame's text, then its roles: what a golden file holds.
+    static func render(_ frame: Frame) -> String {
+        frame.plainText + "--- roles ---\n" + frame.styleMarkup
+    }
+
+    /// Compares with `Snapshots/NAME.txt`; `RECORD_SNAPSHOTS=1` writes the file instead.
+    static func assert(_ frame: Frame, named name: String, file: StaticString = #filePath, line: UInt = #line) {
+        let url = directory.appendingPathComponent(name + ".txt")
+        let actual = render(frame)
+        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
+            try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            XCTAssertNoThrow(try actual.write(to: url, atomically: true, encoding: .utf8), file: file, line: line)
+            return
+        }
+        guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
+            XCTFail("no snapshot \(name).txt; run with RECORD_SNAPSHOTS=1 and review it", file: file, line: line)
+            return
+        }
+        if expected != actual {
+            let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
+            let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
+            let first = zip(e, a).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(e.count, a.count)
+            let want = first < e.count ? String(e[first]) : "<end>"
+            let got = first < a.count ? String(a[first]) : "<end>"
+            XCTFail("snapshot \(name) differs at line \(first + 1):\n  expected: \(want)\n  actual:   \(got)", file: file, line: line)
+        }
+    }
+}
+
+// MARK: - Frame checks
+
+enum FrameCheck {
+    /// Characters that must never reach a terminal from agent text.
+    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        return v < 0x20 || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+            || v == 0x200E || v == 0x200F || v == 0x061C
+    }
+
+    /// Every cell is safe text, and every continuation cell follows a wide glyph.
+    static func assertWellFormed(_ frame: Frame, file: StaticString = #filePath, line: UInt = #line) {
+        for y in 0..<frame.height {
+            for x in 0..<frame.width {
+                let cell = frame[x, y]
+                if let bad = cell.text.unicodeScalars.first(where: isUnsafe) {
+                    XCTFail("unsafe U+\(String(bad.value, radix: 16)) at \(x),\(y)", file: file, line: line)
+                    return
+                }
+                if cell.isContinuation {
+                    XCTAssertTrue(x > 0 && !frame[x - 1, y].isContinuation && DisplayWidth.of(frame[x - 1, y].text) == 2,
+                                  "orphan continuation at \(x),\(y)", file: file, line: line)
+                } else if DisplayWidth.of(cell.text) == 2 {
+                    XCTAssertTrue(x + 1 < frame.width && frame[x + 1, y].isContinuation,
+                                  "wide glyph without its second cell at \(x),\(y)", file: file, line: line)
+                } else {
+                    XCTAssertEqual(DisplayWidth.of(cell.text), 1, "cell \(x),\(y) is \(cell.text.debugDescription)", file: file, line: line)
+                }
+            }
+        }
+    }
+}
