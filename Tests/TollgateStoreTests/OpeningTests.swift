@@ -1,0 +1,155 @@
+import Foundation
+import GRDB
+import TollgateCore
+import XCTest
+@testable import TollgateStore
+
+/// Paths, permissions, migrations and the files the store must refuse without crashing.
+final class OpeningTests: XCTestCase {
+    private var folder: TemporaryFolder!
+
+    override func setUpWithError() throws { folder = try TemporaryFolder() }
+    override func tearDown() { folder.remove() }
+
+    // MARK: - Default path
+
+    func testDefaultPathUsesXDGStateHome() {
+        XCTAssertEqual(HistoryStore.defaultPath(environment: ["XDG_STATE_HOME": "/var/state", "HOME": "/home/a"]),
+                       "/var/state/tollgate/history.sqlite")
+        XCTAssertEqual(HistoryStore.defaultPath(environment: ["XDG_STATE_HOME": "/var/state/"]),
+                       "/var/state/tollgate/history.sqlite")
+    }
+
+    func testDefaultPathFallsBackToHomeWhenXDGStateHomeIsMissingEmptyOrRelative() {
+        for xdg in [nil, "", "relative/state"] {
+            var environment = ["HOME": "/home/a"]
+            environment["XDG_STATE_HOME"] = xdg
+            XCTAssertEqual(HistoryStore.defaultPath(environment: environment),
+                           "/home/a/.local/state/tollgate/history.sqlite", "XDG_STATE_HOME=\(xdg ?? "unset")")
+        }
+    }
+
+    func testDefaultPathWithoutHomeIsStillAnAbsoluteOrLocalPath() {
+        let path = HistoryStore.defaultPath(environment: [:])
+        XCTAssertTrue(path.hasSuffix("/.local/state/tollgate/history.sqlite"), path)
+    }
+
+    // MARK: - Permissions
+
+    func testCreatesOwnerOnlyFoldersAndFiles() throws {
+        let path = folder.file("state/tollgate/history.sqlite")
+        let store = try HistoryStore(path: path)
+        try store.upsert([Fixture.action("a1")], server: Fixture.serverA)
+
+        XCTAssertEqual(try TemporaryFolder.mode(folder.file("state")), 0o700)
+        XCTAssertEqual(try TemporaryFolder.mode(folder.file("state/tollgate")), 0o700)
+        XCTAssertEqual(try TemporaryFolder.mode(path), 0o600)
+        for companion in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + companion) {
+            XCTAssertEqual(try TemporaryFolder.mode(path + companion), 0o600, companion)
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path + "-wal"), "the store runs in WAL mode")
+    }
+
+    func testTightensAnExistingFileThatOthersCanRead() throws {
+        let path = folder.file("history.sqlite")
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644]))
+        _ = try HistoryStore(path: path)
+        XCTAssertEqual(try TemporaryFolder.mode(path), 0o600)
+    }
+
+    func testLeavesAnExistingFolderAlone() throws {
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+        _ = try HistoryStore(path: folder.file("history.sqlite"))
+        XCTAssertEqual(try TemporaryFolder.mode(folder.path), 0o755)
+    }
+
+    // MARK: - Migrations
+
+    func testMigratesOnceAndKeepsDataAcrossReopen() throws {
+        let path = folder.file("history.sqlite")
+        do {
+            let store = try HistoryStore(path: path)
+            try store.upsert([Fixture.action("a1", summary: "rotate the signing key")], server: Fixture.serverA)
+            try store.setLastEventID(42, server: Fixture.serverA)
+            XCTAssertEqual(try migrations(store), ["v1: actions, search, decisions, outbox, audit"])
+        }
+        let reopened = try HistoryStore(path: path)
+        XCTAssertEqual(try migrations(reopened), ["v1: actions, search, decisions, outbox, audit"])
+        XCTAssertEqual(try reopened.action(id: "a1", server: Fixture.serverA)?.summary, "rotate the signing key")
+        XCTAssertEqual(try reopened.lastEventID(server: Fixture.serverA), 42)
+        XCTAssertEqual(try reopened.page(HistoryQuery(text: "signing"), limit: 10, cursor: nil).actions.count, 1)
+        XCTAssertEqual(try reopened.integrityCheck(), "ok")
+        XCTAssertEqual(try reopened.writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }, "wal")
+    }
+
+    func testRefusesAFileFromANewerVersion() throws {
+        let path = folder.file("history.sqlite")
+        do {
+            let store = try HistoryStore(path: path)
+            try store.writer.write { db in
+                try db.execute(sql: "INSERT INTO grdb_migrations(identifier) VALUES ('v9: from the future')")
+            }
+        }
+        assertThrows(.newerSchema, path: path, mentioning: "v9: from the future") { _ = try HistoryStore(path: path) }
+    }
+
+    // MARK: - Bad files
+
+    func testReadOnlyFileThrowsAClearError() throws {
+        let path = folder.file("history.sqlite")
+        do { _ = try HistoryStore(path: path) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o400], ofItemAtPath: path)
+        assertThrows(.readOnly, path: path, mentioning: "0400") { _ = try HistoryStore(path: path) }
+    }
+
+    func testGarbageFileThrowsAClearError() throws {
+        let path = folder.file("history.sqlite")
+        let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: garbage, attributes: [.posixPermissions: 0o600]))
+        assertThrows(.corrupt, path: path, mentioning: "opening") { _ = try HistoryStore(path: path) }
+    }
+
+    func testFolderThatIsAFileThrowsAClearError() throws {
+        let blocker = folder.file("blocker")
+        XCTAssertTrue(FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8)))
+        let path = blocker + "/tollgate/history.sqlite"
+        assertThrows(.cannotOpen, path: path, mentioning: "not a directory") { _ = try HistoryStore(path: path) }
+    }
+
+    func testPathThatIsAFolderThrowsAClearError() throws {
+        assertThrows(.cannotOpen, path: folder.path, mentioning: "Is a directory") { _ = try HistoryStore(path: folder.path) }
+    }
+
+    func testFullDiskThrowsAClearErrorAndKeepsWhatWasSaved() throws {
+        let path = folder.file("history.sqlite")
+        let store = try HistoryStore(path: path, maximumPageCount: 80)
+        try store.upsert([Fixture.action("kept")], server: Fixture.serverA)
+        let big = (0..<400).map { Fixture.action("big-\($0)", summary: String(repeating: "word\($0) ", count: 200)) }
+
+        assertThrows(.diskFull, path: path, mentioning: "saving 400 actions") { try store.upsert(big, server: Fixture.serverA) }
+        XCTAssertNotNil(try store.action(id: "kept", server: Fixture.serverA))
+        XCTAssertNil(try store.action(id: "big-0", server: Fixture.serverA), "the failed batch is rolled back whole")
+        XCTAssertEqual(try store.integrityCheck(), "ok")
+    }
+
+    // MARK: - Helpers
+
+    private func migrations(_ store: HistoryStore) throws -> [String] {
+        try store.writer.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
+    }
+
+    private func assertThrows(_ reason: StoreError.Reason, path: String, mentioning text: String,
+                              file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) {
+        do {
+            try body()
+            XCTFail("expected \(reason.rawValue)", file: file, line: line)
+        } catch let error as StoreError {
+            XCTAssertEqual(error.reason, reason, error.description, file: file, line: line)
+            XCTAssertTrue(error.description.contains(path), error.description, file: file, line: line)
+            XCTAssertTrue(error.description.contains(text), error.description, file: file, line: line)
+            XCTAssertFalse(error.description.contains("\n"), "one line: \(error.description)", file: file, line: line)
+        } catch {
+            XCTFail("expected a StoreError, got \(error)", file: file, line: line)
+        }
+    }
+}
