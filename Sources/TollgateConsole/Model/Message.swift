@@ -4,6 +4,8 @@ import TollgateCore
 /// Everything that can change the model: input, time, the feed, and answers to effects.
 public enum Message: Sendable {
     case key(Key)
+    /// Text pasted in one piece (bracketed paste): it can fill a prompt, never trigger commands.
+    case paste(String)
     case mouse(MouseEvent)
     case resize(Size)
     /// The clock, at most once a second: countdowns, toasts, lingering rows.

@@ -14,6 +14,8 @@ extension ConsoleModel {
         switch message {
         case .key(let key):
             effects = handleKey(key)
+        case .paste(let text):
+            handlePaste(text)
         case .mouse(let event):
             effects = handleMouse(event)
         case .resize(let newSize):

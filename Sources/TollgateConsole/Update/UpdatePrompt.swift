@@ -42,6 +42,31 @@ extension ConsoleModel {
         return []
     }
 
+    /// Pasted text goes into an open line editor, line breaks and tabs as spaces; with no editor
+    /// open it is dropped, since its characters would otherwise run as commands.
+    mutating func handlePaste(_ text: String) {
+        guard var current = prompt else {
+            showToast("Paste ignored: open a prompt first (d, :, /)", .warn)
+            return
+        }
+        if case .confirm = current.kind {
+            prompt = nil
+            showToast("Not confirmed: a paste is not a y", .info)
+            return
+        }
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            let ch: Character = v == 0x0A || v == 0x0D || v == 0x09 ? " " : Character(scalar)
+            if v < 0x20 && ch != " " || (0x7F...0x9F).contains(v) { continue }
+            if !current.editor.insert(ch) {
+                current.problem = "limit reached (\(current.editor.maxBytes) bytes)"
+                break
+            }
+        }
+        prompt = current
+        if case .search(.queue) = current.kind { queue.setFilter(searchFilter(current.editor.text), actions: actions) }
+    }
+
     /// The queue's filter with its text replaced, keeping `:filter` fields.
     private func searchFilter(_ text: String) -> ActionFilter {
         var filter = queue.filter

@@ -1,0 +1,147 @@
+import CNcurses
+import Foundation
+import TollgateClient
+import TollgateCore
+
+/// How the `tollgate` command wants the console run.
+public struct ConsoleOptions: Sendable {
+    /// The server; nil (or `offline`) opens the local history with no server at all.
+    public var endpoint: ServerEndpoint?
+    public var offline: Bool
+    /// The SQLite history cache.
+    public var historyPath: String
+    /// A theme name or a path to a theme file; nil means `TOLLGATE_THEME`, else `default`.
+    public var themeName: String?
+    public var mouse: Bool
+    /// Set the terminal title on new high and critical actions.
+    public var title: Bool
+    /// No bell and no title.
+    public var quiet: Bool
+    public var environment: [String: String]
+
+    public init(endpoint: ServerEndpoint?, offline: Bool, historyPath: String, themeName: String?,
+                mouse: Bool, title: Bool, quiet: Bool, environment: [String: String]) {
+        self.endpoint = endpoint; self.offline = offline; self.historyPath = historyPath; self.themeName = themeName
+        self.mouse = mouse; self.title = title; self.quiet = quiet; self.environment = environment
+    }
+}
+
+/// The console's main loop: input and wake-ups become messages, `update` runs, effects are
+/// performed, and `view`'s frame is painted. Everything curses does happens on this thread.
+public enum ConsoleApp {
+    /// Runs until the user quits or a signal arrives; returns the exit status.
+    public static func run(_ options: ConsoleOptions) -> Int32 {
+        let environment = options.environment
+        let executable = CommandLine.arguments.first.map { resolveExecutable($0, environment: environment) }
+        let requested = options.themeName ?? environment["TOLLGATE_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? Theme.builtIn.name
+        let (theme, themeProblem) = ThemeCatalog.load(requested, environment: environment, executablePath: executable)
+        let inbox: Inbox
+        do { inbox = try Inbox() } catch {
+            FileHandle.standardError.write(Data("tollgate: \(error)\n".utf8))
+            return 1
+        }
+        let endpoint = options.offline ? nil : options.endpoint
+        let terminal: Terminal
+        switch Terminal.open(environment: environment, mouse: options.mouse) {
+        case .success(let t): terminal = t
+        case .failure(let error):
+            FileHandle.standardError.write(Data("tollgate: \(error)\n".utf8))
+            return 1
+        }
+        Signals.install(wakeFD: inbox.signalFD)
+        terminal.apply(theme)
+        let services = ConsoleServices(inbox: inbox, endpoint: endpoint, historyPath: options.historyPath)
+        var model = ConsoleModel(now: .now(), size: terminal.size, server: endpoint?.baseURL, asciiOnly: terminal.asciiOnly,
+                                 themeName: theme.name, quiet: options.quiet, titleEnabled: options.title)
+        var loop = Loop(terminal: terminal, services: services, environment: environment, executable: executable)
+        if let themeProblem { loop.perform(model.update(.themeLoaded(name: theme.name, problem: themeProblem)), model: &model) }
+        services.start()
+        loop.run(&model, inbox: inbox)
+        services.stop()
+        terminal.end()
+        Signals.restore()
+        if let signo = Signals.requested { return 128 + signo }
+        return 0
+    }
+
+    /// argv[0] as a path: absolute, relative to the working directory, or found on PATH.
+    private static func resolveExecutable(_ argument: String, environment: [String: String]) -> String {
+        if argument.contains("/") {
+            return argument.hasPrefix("/") ? argument : FileManager.default.currentDirectoryPath + "/" + argument
+        }
+        for dir in (environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = "\(dir)/\(argument)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return argument
+    }
+}
+
+/// One run of the UI loop and the effects it performs.
+private struct Loop {
+    let terminal: Terminal
+    let services: ConsoleServices
+    let environment: [String: String]
+    let executable: String?
+    var running = true
+
+    mutating func run(_ model: inout ConsoleModel, inbox: Inbox) {
+        var decoder = KeyDecoder()
+        var dirty = true
+        var nextTick = Self.nextSecond(after: .now())
+        while running {
+            if dirty {
+                let size = terminal.size
+                if size != model.size { perform(model.update(.resize(size)), model: &model) }
+                terminal.paint(ConsoleView.view(model, size: size))
+                dirty = false
+            }
+            let wait = max(0, min(1_000, nextTick.milliseconds - Timestamp.now().milliseconds))
+            var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: inbox.wakeFD, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&fds, 2, Int32(wait))
+            if Signals.requested != nil { break }
+            // A hung-up terminal can never be read again: stop instead of spinning.
+            if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 && fds[0].revents & Int16(POLLIN) == 0 { break }
+            var messages = terminal.readKeys(into: &decoder)
+            messages += inbox.drain()
+            let now = Timestamp.now()
+            if now >= nextTick {
+                messages.append(.tick(now))
+                nextTick = Self.nextSecond(after: now)
+            }
+            for message in messages where running {
+                perform(model.update(message), model: &model)
+                dirty = true
+            }
+        }
+    }
+
+    /// Ticks land on whole seconds, so every countdown on screen changes together, once.
+    static func nextSecond(after t: Timestamp) -> Timestamp {
+        Timestamp(milliseconds: (t.milliseconds / 1000 + 1) * 1000)
+    }
+
+    mutating func perform(_ effects: [Effect], model: inout ConsoleModel) {
+        for effect in effects {
+            switch effect {
+            case .sendDecision(let intent):
+                services.decide(intent)
+            case .loadHistory(let request):
+                services.loadHistory(request)
+            case .reconnect:
+                services.reconnect()
+            case .loadTheme(let name):
+                let (theme, problem) = ThemeCatalog.load(name, environment: environment, executablePath: executable)
+                terminal.apply(theme)
+                perform(model.update(.themeLoaded(name: theme.name, problem: problem)), model: &model)
+            case .bell:
+                terminal.ringBell()
+            case .setTitle(let text):
+                terminal.setTitle(text)
+            case .quit:
+                running = false
+            }
+        }
+    }
+}

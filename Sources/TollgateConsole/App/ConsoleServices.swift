@@ -1,0 +1,220 @@
+import Foundation
+import TollgateClient
+import TollgateCore
+import TollgateStore
+
+/// The console's work off the UI thread: the feed, the cache, REST calls. Results come back as
+/// messages through the inbox.
+///
+/// Cache writes and decisions run in order on one serial queue (a decision is in the outbox
+/// before it is sent); history pages run on another so a slow network never delays reading.
+/// When the cache on disk fails, an in-memory one takes its place and the console says so.
+final class ConsoleServices: @unchecked Sendable {
+    // @unchecked: the mutable state (`pendingUpserts`, `flushScheduled`, `cacheFailed`,
+    // `feed`) is only touched under `lock`; everything else is immutable and Sendable.
+    private let inbox: Inbox
+    private let server: String?
+    private let disk: HistoryStore?
+    private let memory: HistoryStore?
+    private let client: APIClient?
+    private let writes = DispatchQueue(label: "tollgate.console.writes")
+    private let reads = DispatchQueue(label: "tollgate.console.reads")
+    private let lock = NSLock()
+    private var pendingUpserts: [Action] = []
+    private var pendingPosition: Int64?
+    private var flushScheduled = false
+    private var cacheFailed = false
+    private var feed: FeedConnection?
+
+    init(inbox: Inbox, endpoint: ServerEndpoint?, historyPath: String) {
+        self.inbox = inbox
+        server = endpoint?.baseURL
+        client = endpoint.map { APIClient(endpoint: $0) }
+        var opened: HistoryStore?
+        do {
+            opened = try HistoryStore(path: historyPath)
+        } catch {
+            cacheFailed = true
+            inbox.post(.cacheUnavailable("\(error)"))
+        }
+        disk = opened
+        memory = try? HistoryStore.inMemory()
+    }
+
+    /// The store to write to: the disk cache while it works, memory after it failed.
+    private var store: HistoryStore? {
+        lock.lock()
+        defer { lock.unlock() }
+        return cacheFailed ? memory : disk
+    }
+
+    private func cacheFailure(_ error: any Error) {
+        lock.lock()
+        let first = !cacheFailed
+        cacheFailed = true
+        lock.unlock()
+        if first { inbox.post(.cacheUnavailable("\(error)")) }
+    }
+
+    // MARK: - Start and stop
+
+    /// Pending actions from the cache, then whoami, the outbox retry and the live feed.
+    func start() {
+        guard let server, let client else { return }
+        let cachedPosition = (try? disk?.lastEventID(server: server)) ?? nil
+        if let disk {
+            var cached: [Action] = []
+            var cursor: String?
+            repeat {
+                guard let page = try? disk.page(HistoryQuery(statuses: [.pending], server: server), limit: HistoryStore.maximumPageSize, cursor: cursor) else { break }
+                cached += page.actions.map(\.action)
+                cursor = page.nextCursor
+            } while cursor != nil && cached.count < 50_000
+            if !cached.isEmpty { inbox.post(.cachedPending(cached)) }
+        }
+        let inbox = inbox
+        DispatchQueue.global().async {
+            do {
+                inbox.post(.identity(try client.whoami()))
+            } catch {
+                inbox.post(.identityFailed("\(error)"))
+            }
+        }
+        retryOutbox()
+        let connection = FeedConnection(endpoint: client.endpoint, lastEventID: cachedPosition) { [weak self] update in
+            self?.received(update)
+        }
+        lock.lock()
+        feed = connection
+        lock.unlock()
+        connection.start()
+    }
+
+    func stop() {
+        lock.lock()
+        let connection = feed
+        feed = nil
+        lock.unlock()
+        connection?.stop()
+        writes.sync {}
+    }
+
+    func reconnect() {
+        lock.lock()
+        let connection = feed
+        lock.unlock()
+        connection?.reconnectNow()
+    }
+
+    // MARK: - The feed
+
+    /// On the feed thread: hand the update to the UI, and batch actions for the cache.
+    private func received(_ update: FeedUpdate) {
+        inbox.post(.feed(update))
+        var position: Int64?
+        var action: Action?
+        switch update {
+        case .event(.action(let a, let seq)): action = a; position = seq
+        case .event(.sync(let seq, _)): position = seq
+        default: return
+        }
+        lock.lock()
+        if let action { pendingUpserts.append(action) }
+        if let position { pendingPosition = max(pendingPosition ?? position, position) }
+        let schedule = !flushScheduled
+        flushScheduled = true
+        lock.unlock()
+        // A short delay gathers a snapshot's thousands of events into a few transactions.
+        if schedule { writes.asyncAfter(deadline: .now() + 0.05) { [weak self] in self?.flush() } }
+    }
+
+    private func flush() {
+        lock.lock()
+        let actions = pendingUpserts
+        let position = pendingPosition
+        pendingUpserts = []
+        pendingPosition = nil
+        flushScheduled = false
+        lock.unlock()
+        guard let server, let store else { return }
+        do {
+            try store.upsert(actions, server: server)
+            // The position is saved only after the actions before it, so a restart never skips any.
+            if let position { try store.setLastEventID(position, server: server) }
+        } catch {
+            cacheFailure(error)
+        }
+    }
+
+    // MARK: - Decisions
+
+    /// Writes the decision to the outbox, sends it, and reports the outcome; retries while undelivered.
+    func decide(_ intent: DecisionIntent) {
+        writes.async { [self] in
+            guard let server, let client else { return }
+            let entry: OutboxEntry
+            do {
+                entry = try enqueue(intent, server: server, in: store)
+            } catch {
+                cacheFailure(error)
+                guard let memory, let e = try? enqueue(intent, server: server, in: memory) else {
+                    inbox.post(.decisionResult(intent, .undelivered("cannot record the decision: \(error)")))
+                    return
+                }
+                entry = e
+                send(entry, intent: intent, via: DecisionOutbox(store: memory, client: client, server: server), attempt: 1)
+                return
+            }
+            guard let store else { return }
+            send(entry, intent: intent, via: DecisionOutbox(store: store, client: client, server: server), attempt: 1)
+        }
+    }
+
+    private func enqueue(_ intent: DecisionIntent, server: String, in store: HistoryStore?) throws -> OutboxEntry {
+        guard let store else { throw StoreError(.invalidData, path: "", detail: "no cache") }
+        return try store.enqueueDecision(server: server, actionID: intent.actionID, verdict: intent.verdict,
+                                         reason: intent.reason, digest: intent.digest, at: .now())
+    }
+
+    /// Sends on the writes queue; an undelivered decision is tried again with growing pauses.
+    private func send(_ entry: OutboxEntry, intent: DecisionIntent, via outbox: DecisionOutbox, attempt: Int) {
+        let outcome = outbox.send(entry)
+        inbox.post(.decisionResult(intent, outcome))
+        guard case .undelivered = outcome, attempt < 12 else { return }
+        let pause = min(30, pow(2, Double(attempt)))
+        writes.asyncAfter(deadline: .now() + pause) { [weak self] in
+            self?.send(entry, intent: intent, via: outbox, attempt: attempt + 1)
+        }
+    }
+
+    /// Decisions left pending by an earlier run (a crash, a network cut) go out now.
+    private func retryOutbox() {
+        writes.async { [self] in
+            guard let server, let client, let store, let pending = try? store.pendingOutbox(server: server) else { return }
+            let outbox = DecisionOutbox(store: store, client: client, server: server)
+            for entry in pending {
+                let intent = DecisionIntent(actionID: entry.actionID, verdict: entry.verdict, reason: entry.reason, digest: entry.digest)
+                send(entry, intent: intent, via: outbox, attempt: 1)
+            }
+        }
+    }
+
+    // MARK: - History
+
+    func loadHistory(_ request: HistoryRequest) {
+        reads.async { [self] in
+            guard let store = self.store else {
+                inbox.post(.historyFailed(generation: request.generation, "no local cache"))
+                return
+            }
+            let f = request.filter
+            let query = HistoryQuery(text: f.text, statuses: f.statuses, risks: f.risks, environments: f.environments, since: f.since)
+            do {
+                let page = try store.page(query, limit: request.limit, cursor: request.cursor)
+                inbox.post(.historyPage(generation: request.generation, actions: page.actions.map(\.action), next: page.nextCursor))
+            } catch {
+                inbox.post(.historyFailed(generation: request.generation, "\(error)"))
+            }
+        }
+    }
+}

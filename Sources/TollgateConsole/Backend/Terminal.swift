@@ -1,0 +1,235 @@
+import CNcurses
+import Foundation
+import TollgateCore
+
+/// The ncurses screen: paints frames, reads keys. Every curses call in the program is here, and
+/// all of them happen on the thread that created the terminal.
+///
+/// Painting compares each frame with the previous one and writes only the cells that differ,
+/// and `refresh()` then sends only what changed on the real screen; the screen is erased only
+/// on the first frame and after a resize, never per frame.
+final class Terminal {
+    /// The locale cannot show UTF-8: text and borders are ASCII-only.
+    let asciiOnly: Bool
+    private(set) var colorMode: ColorMode
+    private let screen: OpaquePointer
+    private var previous: Frame?
+    private var roleAttributes: [attr_t] = Array(repeating: 0, count: ThemeRole.allCases.count)
+    private var rolePairs: [Int16] = Array(repeating: 0, count: ThemeRole.allCases.count)
+    private var cursorVisible = false
+    private var ended = false
+    private let titleCapable: Bool
+
+    enum ColorMode: Equatable {
+        case monochrome
+        case colors(Int)
+    }
+
+    /// Opens curses on the controlling terminal; nil (with the reason) when there is none.
+    static func open(environment: [String: String], mouse: Bool) -> Result<Terminal, TerminalError> {
+        setlocale(LC_ALL, "")
+        let codeset = String(cString: tg_codeset())
+        let asciiOnly = codeset.uppercased().replacingOccurrences(of: "-", with: "") != "UTF8"
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            return .failure(TerminalError("the console needs a terminal on standard input and output"))
+        }
+        let term = environment["TERM"].flatMap { $0.isEmpty ? nil : $0 } ?? "vt100"
+        guard let screen = newterm(term, tg_stdout(), tg_stdin()) else {
+            return .failure(TerminalError("cannot start the terminal (TERM=\(term) unknown to terminfo?)"))
+        }
+        return .success(Terminal(screen: screen, asciiOnly: asciiOnly, environment: environment, term: term, mouse: mouse))
+    }
+
+    private init(screen: OpaquePointer, asciiOnly: Bool, environment: [String: String], term: String, mouse: Bool) {
+        self.screen = screen
+        self.asciiOnly = asciiOnly
+        _ = set_term(screen)
+        raw()
+        noecho()
+        nonl()
+        keypad(tg_stdscr(), true)
+        nodelay(tg_stdscr(), true)
+        set_escdelay(25)
+        curs_set(0)
+        let monochrome = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+            || term == "dumb" || term.hasPrefix("vt100") || term.hasPrefix("vt220") || !has_colors()
+        if monochrome {
+            colorMode = .monochrome
+        } else {
+            start_color()
+            use_default_colors()
+            colorMode = .colors(Int(tg_colors()))
+        }
+        if mouse {
+            mousemask(tg_mouse_mask(), nil)
+            mouseinterval(0)
+        }
+        titleCapable = ["xterm", "screen", "tmux", "rxvt", "alacritty", "kitty", "foot", "wezterm", "st-"].contains { term.hasPrefix($0) }
+        // Bracketed paste: a paste arrives marked, so its text can never be taken for commands.
+        writeRaw("\u{1B}[?2004h")
+    }
+
+    deinit { end() }
+
+    /// Restores the terminal; safe to call more than once.
+    func end() {
+        guard !ended else { return }
+        ended = true
+        writeRaw("\u{1B}[?2004l")
+        curs_set(1)
+        endwin()
+        delscreen(screen)
+    }
+
+    // MARK: - Theme
+
+    /// Turns the theme's roles into colour pairs and attributes for this terminal.
+    func apply(_ theme: Theme) {
+        let pairs = Int(tg_color_pairs())
+        for role in ThemeRole.allCases {
+            let style = theme[role]
+            switch colorMode {
+            case .monochrome:
+                roleAttributes[role.index] = attributes(style.monochrome)
+                rolePairs[role.index] = 0
+            case .colors(let count):
+                roleAttributes[role.index] = attributes(style.attributes)
+                let pair = role.index + 1
+                guard pair < pairs else {
+                    roleAttributes[role.index] = attributes(style.monochrome)
+                    rolePairs[role.index] = 0
+                    continue
+                }
+                init_pair(Int16(pair), curses(style.foreground.fitted(toColors: count)), curses(style.background.fitted(toColors: count)))
+                rolePairs[role.index] = Int16(pair)
+            }
+        }
+        previous = nil
+    }
+
+    private func curses(_ color: ThemeColor) -> Int16 {
+        switch color {
+        case .terminalDefault: -1
+        case .indexed(let i): Int16(i)
+        }
+    }
+
+    private func attributes(_ a: ThemeAttributes) -> attr_t {
+        var out = tg_a_normal()
+        if a.contains(.bold) { out |= tg_a_bold() }
+        if a.contains(.dim) { out |= tg_a_dim() }
+        if a.contains(.underline) { out |= tg_a_underline() }
+        if a.contains(.reverse) { out |= tg_a_reverse() }
+        if a.contains(.italic) { out |= tg_a_italic() }
+        if a.contains(.standout) { out |= tg_a_standout() }
+        return out
+    }
+
+    // MARK: - Size and painting
+
+    var size: Size {
+        var rows: Int32 = 0, cols: Int32 = 0
+        tg_getmaxyx(tg_stdscr(), &rows, &cols)
+        return Size(width: Int(cols), height: Int(rows))
+    }
+
+    /// Paints `frame`, writing only the cells that differ from the last frame painted.
+    func paint(_ frame: Frame) {
+        let full = previous.map { $0.width != frame.width || $0.height != frame.height } ?? true
+        if full { erase() }
+        for y in 0..<frame.height {
+            for x in 0..<frame.width {
+                let cell = frame[x, y]
+                if cell.isContinuation { continue }
+                if !full, let previous, previous[x, y] == cell { continue }
+                draw(cell, x: x, y: y)
+            }
+        }
+        if let cursor = frame.cursor, cursor.x < frame.width, cursor.y < frame.height {
+            if !cursorVisible { curs_set(1); cursorVisible = true }
+            move(Int32(cursor.y), Int32(cursor.x))
+        } else if cursorVisible {
+            curs_set(0)
+            cursorVisible = false
+        }
+        previous = frame
+        refresh()
+    }
+
+    /// Forgets what is on screen, so the next paint redraws everything (after a resize).
+    func invalidate() { previous = nil }
+
+    private func draw(_ cell: Cell, x: Int, y: Int) {
+        var chars: [wchar_t] = cell.text.unicodeScalars.prefix(Int(CCHARW_MAX) - 1).map { wchar_t(bitPattern: $0.value) }
+        chars.append(0)
+        var c = cchar_t()
+        let attrs = roleAttributes[cell.role.index], pair = rolePairs[cell.role.index]
+        var ok = chars.withUnsafeBufferPointer { setcchar(&c, $0.baseAddress, attrs, pair, nil) } == OK
+        if !ok, let first = chars.first {
+            // A cluster curses cannot hold (an emoji ZWJ sequence): its first character stands for it.
+            var single: [wchar_t] = [first, 0]
+            ok = single.withUnsafeMutableBufferPointer { setcchar(&c, $0.baseAddress, attrs, pair, nil) } == OK
+        }
+        guard ok else { return }
+        mvadd_wch(Int32(y), Int32(x), &c)
+    }
+
+    // MARK: - Input
+
+    /// Every key already waiting, without blocking.
+    func readKeys(into decoder: inout KeyDecoder) -> [Message] {
+        var messages: [Message] = []
+        var value: wint_t = 0
+        // Bounded so a flood of input still lets the loop paint now and then.
+        for _ in 0..<65_536 {
+            let status = get_wch(&value)
+            if status == ERR { break }
+            if status == tg_key_code_yes() {
+                if Int32(value) == tg_key_mouse() {
+                    if let event = readMouse() { messages.append(.mouse(event)) }
+                } else if Int32(value) == tg_key_resize() {
+                    invalidate()
+                    messages.append(.resize(size))
+                } else if let message = decoder.function(Int32(value)) {
+                    messages.append(message)
+                }
+            } else {
+                messages += decoder.character(UInt32(value))
+            }
+        }
+        messages += decoder.flush()
+        return messages
+    }
+
+    private func readMouse() -> MouseEvent? {
+        var event = MEVENT()
+        guard getmouse(&event) == OK else { return nil }
+        if tg_mouse_is_wheel_up(event.bstate) != 0 { return .wheelUp }
+        if tg_mouse_is_wheel_down(event.bstate) != 0 { return .wheelDown }
+        if tg_mouse_is_click(event.bstate) != 0 { return .click(x: Int(event.x), y: Int(event.y)) }
+        return nil
+    }
+
+    // MARK: - Bell and title
+
+    func ringBell() { beep() }
+
+    /// Sets the window title (text already cleaned to printable ASCII).
+    func setTitle(_ text: String) {
+        guard titleCapable else { return }
+        writeRaw("\u{1B}]2;\(TerminalTitle.clean(text))\u{07}")
+    }
+
+    /// Bytes for the terminal itself, outside curses' screen model (modes, title).
+    private func writeRaw(_ s: String) {
+        fflush(tg_stdout())
+        let bytes = Array(s.utf8)
+        _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+    }
+}
+
+/// Why the terminal could not be used.
+struct TerminalError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
