@@ -153,20 +153,20 @@ final class DecisionTests: XCTestCase {
     func testOutcomesInPlainWords() {
         var resolved = Fixture.action("act-1")
         resolved.status = .approved
-        let cases: [(DecisionOutcome, String)] = [
-            (.rejected(status: 409, code: .alreadyResolved, message: "x", action: resolved), "Too late: someone else resolved it first (now approved)"),
-            (.rejected(status: 410, code: .expired, message: "x", action: nil), "Too late: it expired before your decision arrived"),
-            (.rejected(status: 403, code: .selfApproval, message: "x", action: nil), "you requested this action, so someone else must decide it"),
-            (.rejected(status: 409, code: .digestMismatch, message: "x", action: nil), "digest mismatch"),
-            (.rejected(status: 422, code: .reasonRequired, message: "x", action: nil), "the server needs a reason"),
-            (.rejected(status: 409, code: .alreadyDecided, message: "x", action: nil), "You had already decided"),
-            (.undelivered("connection refused"), "not delivered yet, retrying (connection refused)"),
+        let cases: [(DecisionOutcome, String, String)] = [
+            (.rejected(status: 409, code: .alreadyResolved, message: "x", action: resolved), "too late: already approved", "someone else resolved it first"),
+            (.rejected(status: 410, code: .expired, message: "x", action: nil), "too late: expired", "it expired before your decision arrived"),
+            (.rejected(status: 403, code: .selfApproval, message: "x", action: nil), "refused: your own request", "someone else must decide it"),
+            (.rejected(status: 409, code: .digestMismatch, message: "x", action: nil), "refused: changed since shown", "digest mismatch"),
+            (.rejected(status: 422, code: .reasonRequired, message: "x", action: nil), "refused: reason required", "needs a reason"),
+            (.rejected(status: 409, code: .alreadyDecided, message: "x", action: nil), "you had already voted", "already decided"),
+            (.undelivered("connection refused"), "not sent yet, retrying", "connection refused"),
         ]
-        for (outcome, words) in cases {
+        for (outcome, row, toast) in cases {
             let text = decided(outcome)
             let rows = text.split(separator: "\n")
-            XCTAssertTrue(rows.dropFirst(2).prefix(2).contains { $0.contains(words) }, "row lacks \(words):\n\(text)")
-            XCTAssertTrue(rows[rows.count - 2].contains(words.prefix(20)), "toast lacks \(words)")
+            XCTAssertTrue(rows.dropFirst(2).prefix(2).contains { $0.contains(row) }, "row lacks \(row):\n\(text)")
+            XCTAssertTrue(rows[rows.count - 2].contains(toast), "toast lacks \(toast): \(rows[rows.count - 2])")
         }
     }
 

@@ -22,7 +22,7 @@ final class SnapshotTests: XCTestCase {
             Fixture.action("act-0004", risk: .low, kind: "db.query", summary: "SELECT count(*) FROM orders",
                            onBehalfOf: nil, environment: nil, createdSecondsAgo: 7_200, expiresIn: 86_000),
         ]
-        actions.append(Fixture.action("act-0005", risk: .high, summary: "Rotate signing key", requester: Fixture.me.id, onBehalfOf: nil))
+        actions.append(Fixture.action("act-0005", risk: .high, summary: "Rotate signing key", requester: Fixture.me.id, onBehalfOf: nil, expiresIn: 4_000))
         return actions
     }
 
@@ -41,6 +41,7 @@ final class SnapshotTests: XCTestCase {
     func testDetail() { each({ $0.press(.char("j"), .enter) }, named: "detail") }
     func testDiff() { each({ $0.press(.char("j"), .enter, .char("D"), .char("n")) }, named: "diff") }
     func testHelp() { each({ $0.press(.char("?")) }, named: "help") }
+    func testSelfRequestedDetail() { each({ $0.press(.char("j"), .char("j"), .enter) }, named: "detail-own") }
     func testDenyPrompt() { each({ $0.press(.char("d")) }, named: "deny-prompt") }
     func testConfirmation() { each({ $0.press(.char("j"), .char("a")) }, named: "confirm") }
     func testCommandLine() { each({ $0.press(.char(":")); $0.type("filter risk=high") }, named: "command") }

@@ -21,6 +21,8 @@ struct ListPosition: Hashable, Sendable {
     var index = 0
     /// The first row on screen.
     var top = 0
+    /// The user moved the selection; before that, the queue keeps it on its top row.
+    var touched = false
 }
 
 /// The detail screen of one action.

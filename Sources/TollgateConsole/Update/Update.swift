@@ -123,6 +123,7 @@ extension ConsoleModel {
             guard queue.count > 0 else { return }
             queueList.index = Self.clamp(queueList.index.addingClamped(delta), count: queue.count)
             queueList.id = queue.id(at: queueList.index)
+            queueList.touched = true
             splitDetailScroll = 0
         case .history:
             guard !history.items.isEmpty else { return }
@@ -138,7 +139,9 @@ extension ConsoleModel {
             }
         case .diff:
             guard case .diff(var d) = screen else { return }
-            d.top = max(0, d.top.addingClamped(delta))
+            // Scrolling stops at the last full page; a jump to a late hunk may sit below it.
+            let lastPage = max(0, d.parsed.lineCount - Layout(size, split: false).paneRows)
+            d.top = delta > 0 ? min(d.top.addingClamped(delta), max(lastPage, d.top)) : max(0, d.top.addingClamped(delta))
             replaceTop(.diff(d))
         case .help:
             guard case .help(let scroll) = screen else { return }
@@ -284,6 +287,7 @@ extension ConsoleModel {
                 wasSelected = queueList.index
                 queueList.index = index
                 queueList.id = queue.id(at: index)
+                queueList.touched = true
                 if wasSelected == index { open() }
             }
         }
@@ -338,7 +342,12 @@ extension ConsoleModel {
         let layout = Layout(size, split: isSplit)
         if !isSplit { focus = .list }
         var position = queueList
-        if let id = position.id, let index = queue.index(of: id) {
+        if !isLive && !position.touched {
+            // Until the snapshot is complete, the selection stays on the most urgent row.
+            position.index = 0
+            position.top = 0
+            position.id = queue.id(at: 0)
+        } else if let id = position.id, let index = queue.index(of: id) {
             position.top += index - position.index
             position.index = index
         } else {
@@ -395,10 +404,10 @@ extension ConsoleModel {
             d.scroll = max(0, min(d.scroll, detailLines - detailRows))
             screens[last] = .detail(d)
         case .diff(var d):
-            d.top = max(0, min(d.top, d.parsed.lineCount - max(1, layout.paneRows)))
+            d.top = max(0, min(d.top, d.parsed.lineCount - 1))
             screens[last] = .diff(d)
         case .help(let scroll):
-            let lines = HelpView.lineCount(asciiOnly: asciiOnly)
+            let lines = HelpView.lineCount(asciiOnly: asciiOnly, width: layout.width)
             screens[last] = .help(scroll: max(0, min(scroll, lines - max(1, layout.bodyHeight - 1))))
         default:
             break

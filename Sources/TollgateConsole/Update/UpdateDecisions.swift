@@ -62,42 +62,42 @@ extension ConsoleModel {
             showToast("\(text.prefix(1).uppercased() + text.dropFirst()): \(summary)", .info)
         case .rejected(let status, let code, let message, let action):
             if let action { absorb(action, fromFeed: false) }
-            let text = Self.refusal(status: status, code: code, message: message, now: action)
-            outcomes[intent.actionID] = RowOutcome(text: text, role: .danger, sending: false)
-            showToast("\(text) - \(summary)", .error)
+            let words = Self.refusal(status: status, code: code, message: message, now: action)
+            outcomes[intent.actionID] = RowOutcome(text: words.row, role: .danger, sending: false)
+            showToast("\(words.toast) - \(summary)", .error)
         case .undelivered(let why):
-            outcomes[intent.actionID] = RowOutcome(text: "not delivered yet, retrying (\(why))", role: .toastWarn, sending: true)
+            outcomes[intent.actionID] = RowOutcome(text: "not sent yet, retrying", role: .toastWarn, sending: true)
             showToast("Decision not delivered yet; it stays in the outbox and is retried: \(why)", .warn)
         }
         forgetIfUnused(intent.actionID)
     }
 
-    /// A refusal in plain words, for the row and the toast.
-    static func refusal(status: Int, code: ErrorCode?, message: String, now action: Action?) -> String {
+    /// A refusal in plain words: a short form for the row, a full sentence for the toast.
+    static func refusal(status: Int, code: ErrorCode?, message: String, now action: Action?) -> (row: String, toast: String) {
         switch code {
         case .alreadyResolved?:
-            let state = action.map { " (now \($0.status.rawValue))" } ?? ""
-            return "Too late: someone else resolved it first\(state)"
+            let state = action.map { $0.status.rawValue } ?? "resolved"
+            return ("too late: already \(state)", "Too late: someone else resolved it first (it is now \(state))")
         case .alreadyDecided?:
-            return "You had already decided this action"
+            return ("you had already voted", "You had already decided this action")
         case .digestMismatch?:
-            return "Not accepted: the action is not the one you saw (digest mismatch); reopen it and look again"
+            return ("refused: changed since shown", "Not accepted: the action is not the one you saw (digest mismatch); reopen it and look again")
         case .expired?:
-            return "Too late: it expired before your decision arrived"
+            return ("too late: expired", "Too late: it expired before your decision arrived")
         case .selfApproval?:
-            return "Refused: you requested this action, so someone else must decide it"
+            return ("refused: your own request", "Refused: you requested this action, so someone else must decide it")
         case .reasonRequired?:
-            return "Refused: the server needs a reason for this verdict"
+            return ("refused: reason required", "Refused: the server needs a reason for this verdict")
         case .forbidden?:
-            return "Refused: your token may not decide actions (it needs the approver role)"
+            return ("refused: not an approver", "Refused: your token may not decide actions (it needs the approver role)")
         case .unauthenticated?:
-            return "Refused: the server did not accept your token"
+            return ("refused: token not accepted", "Refused: the server did not accept your token")
         case .notFound?:
-            return "The server does not know this action"
+            return ("unknown to the server", "The server does not know this action")
         case .tooLarge?:
-            return "Refused: the reason is too long"
+            return ("refused: reason too long", "Refused: the reason is too long")
         default:
-            return "Refused (HTTP \(status)): \(message)"
+            return ("refused (HTTP \(status))", "Refused (HTTP \(status)): \(message)")
         }
     }
 }

@@ -24,17 +24,18 @@ extension ConsoleModel {
                 current.editor.replace(with: CannedReasons.deny[n - 1])
             } else if !current.editor.insert(ch) {
                 current.problem = "limit reached (\(current.editor.maxBytes) bytes)"
+            } else {
+                current.problem = nil
             }
-        case .backspace: current.editor.backspace()
-        case .delete: current.editor.deleteForward()
-        case .ctrl("u"): current.editor.deleteToStart()
+        case .backspace: current.editor.backspace(); current.problem = nil
+        case .delete: current.editor.deleteForward(); current.problem = nil
+        case .ctrl("u"): current.editor.deleteToStart(); current.problem = nil
         case .left: current.editor.moveLeft()
         case .right: current.editor.moveRight()
         case .home, .ctrl("a"): current.editor.moveHome()
         case .end, .ctrl("e"): current.editor.moveEnd()
         default: return []
         }
-        if current.editor.byteCount < current.editor.maxBytes, current.problem?.hasPrefix("limit") == true { current.problem = nil }
         prompt = current
         if case .search(.queue) = current.kind {
             queue.setFilter(searchFilter(current.editor.text), actions: actions)

@@ -16,7 +16,7 @@ public enum ConsoleView {
         if layout.tooSmall {
             let message = "terminal too small (\(size.width)x\(size.height)); need \(Layout.minimumWidth)x\(Layout.minimumHeight)"
             let glyphs = styler.label(message, .danger).glyphs
-            frame.put(TextLayout.fit(glyphs, width: size.width, ellipsis: true, asciiOnly: true), x: 0, y: 0, role: .danger)
+            frame.put(TextLayout.fit(glyphs, width: size.width, ellipsis: true, asciiOnly: styler.asciiOnly), x: 0, y: 0, role: .danger)
             return frame
         }
         HeaderView.draw(model, into: &frame, layout: layout, styler: styler)

@@ -105,7 +105,7 @@ struct DetailDocument: Sendable {
             labelled("Decisions", [styler.label("none yet (\(count))", .dim)])
             return
         }
-        lines.append([styler.label("Decisions", .dim), styler.label("  " + count, .dim)])
+        labelled("Decisions", [styler.label(count, .dim)])
         for decision in action.decisions {
             let verdict = decision.verdict == .approve ? styler.label("approve", .statusApproved) : styler.label("deny   ", .statusDenied)
             var head = [styler.label("  ", .body), verdict, styler.label(" ", .body),
@@ -123,7 +123,7 @@ struct DetailDocument: Sendable {
     private mutating func diffs(_ styler: Styler) {
         guard !action.diffs.isEmpty else { return }
         let n = action.diffs.count
-        lines.append([styler.label("Diffs", .dim), styler.label("  \(n) diff\(n == 1 ? "" : "s") (D shows them)", .dim)])
+        labelled("Diffs", [styler.label("\(n) diff\(n == 1 ? "" : "s") (D shows them)", .dim)])
         for diff in action.diffs.prefix(20) {
             lines.append([styler.label("  ", .body), styler.text(diff.title, .diffHunk, limit: width)])
         }

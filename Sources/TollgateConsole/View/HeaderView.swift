@@ -5,6 +5,16 @@ import TollgateCore
 enum HeaderView {
     static func draw(_ model: ConsoleModel, into frame: inout Frame, layout: Layout, styler: Styler) {
         var runs: [Run] = [styler.label(" Tollgate", .header)]
+        // Most important first, so a narrow terminal cuts the least useful part: state, counts, then who and where.
+        if model.server != nil {
+            runs.append(styler.label(styler.separator, .header))
+            runs.append(connection(model, styler))
+            runs.append(styler.label(styler.separator, .header))
+            runs += counts(model, styler)
+        } else {
+            runs.append(styler.label(styler.separator, .header))
+            runs.append(styler.label("offline: local history only", .header))
+        }
         runs.append(styler.label(styler.separator, .header))
         if let me = model.me {
             runs.append(styler.text(me.id, .header, limit: 40))
@@ -14,13 +24,6 @@ enum HeaderView {
         if let server = model.server {
             runs.append(styler.label(" @ ", .header))
             runs.append(styler.text(server, .header, limit: 48))
-            runs.append(styler.label(styler.separator, .header))
-            runs.append(connection(model, styler))
-            runs.append(styler.label(styler.separator, .header))
-            runs += counts(model, styler)
-        } else {
-            runs.append(styler.label(styler.separator, .header))
-            runs.append(styler.label("offline: local history only", .header))
         }
         if model.cacheProblem != nil {
             runs.append(styler.label(styler.separator, .header))

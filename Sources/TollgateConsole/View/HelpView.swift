@@ -5,7 +5,7 @@ enum HelpView {
     static let keyColumn = 22
 
     /// The help text, with the section of `first` (where help was opened from) on top.
-    static func lines(first: KeyContext, asciiOnly: Bool) -> [[Run]] {
+    static func lines(first: KeyContext, asciiOnly: Bool, width: Int) -> [[Run]] {
         let styler = Styler(asciiOnly: asciiOnly)
         var out: [[Run]] = [[styler.label(" Keys, from the key map. q, Esc or ? closes this; j/k scroll.", .dim)]]
         let order = [first] + KeyContext.allCases.filter { $0 != first }
@@ -14,15 +14,15 @@ enum HelpView {
             out.append([styler.label(" " + context.title, .header)])
             for binding in KeyMap.bindings(in: context) {
                 let keys = binding.keys.map { asciiOnly ? $0.asciiLabel : $0.label }.joined(separator: " ")
-                out.append(row(keys, binding.help, styler))
+                out += row(keys, binding.help, styler, width: width)
             }
         }
         out.append([])
         out.append([styler.label(" Prompts (reason, confirmation, : and /)", .header)])
-        for key in KeyMap.promptKeys { out.append(row(key.keys, key.help, styler)) }
+        for key in KeyMap.promptKeys { out += row(key.keys, key.help, styler, width: width) }
         out.append([])
         out.append([styler.label(" Commands (type : first)", .header)])
-        for (command, help) in commands { out.append(row(command, help, styler)) }
+        for (command, help) in commands { out += row(command, help, styler, width: width) }
         return out
     }
 
@@ -38,17 +38,23 @@ enum HelpView {
         (":q", "quit"),
     ]
 
-    static func lineCount(asciiOnly: Bool) -> Int {
-        lines(first: .queue, asciiOnly: asciiOnly).count
+    static func lineCount(asciiOnly: Bool, width: Int) -> Int {
+        lines(first: .queue, asciiOnly: asciiOnly, width: width).count
     }
 
-    private static func row(_ keys: String, _ help: String, _ styler: Styler) -> [Run] {
+    /// The keys, then the explanation wrapped under itself.
+    private static func row(_ keys: String, _ help: String, _ styler: Styler, width: Int) -> [[Run]] {
         let padded = "   " + keys + String(repeating: " ", count: max(1, keyColumn - 3 - keys.count))
-        return [styler.label(padded, .body), styler.label(help, .body)]
+        let room = max(10, width - padded.count)
+        let wrapped = TextLayout.wrap(styler.label(help, .body).glyphs, width: room)
+        let indent = String(repeating: " ", count: padded.count)
+        return wrapped.enumerated().map { i, line in
+            [styler.label(i == 0 ? padded : indent, .body), Run(glyphs: line, role: .body)]
+        }
     }
 
     static func draw(scroll: Int, context: KeyContext, into frame: inout Frame, layout: Layout, styler: Styler) {
-        let text = lines(first: context, asciiOnly: styler.asciiOnly)
+        let text = lines(first: context, asciiOnly: styler.asciiOnly, width: layout.width)
         DetailView.title([styler.label(" Help ", .borderFocused)], into: &frame, x: 0, y: layout.bodyTop,
                          width: layout.width, role: .borderFocused, styler: styler)
         let rows = max(0, layout.bodyHeight - 1)

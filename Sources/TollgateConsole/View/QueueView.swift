@@ -16,7 +16,7 @@ enum QueueView {
             if width >= 110 {
                 (kind, requester, environment, age) = (16, 22, 11, 4)
             } else if width >= 76 {
-                (kind, requester, environment, age) = (12, 14, 8, 4)
+                (kind, requester, environment, age) = (11, 13, 7, 3)
             } else if width < 40 {
                 quorum = 0
             }

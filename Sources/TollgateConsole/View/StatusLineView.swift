@@ -37,7 +37,7 @@ enum StatusLineView {
             if !model.queue.filter.isEmpty { parts.append("filter: \(model.queue.filter.summary)") }
         }
         parts.append("theme: \(model.themeName)")
-        return " " + parts.joined(separator: styler.dot.trimmingCharacters(" "))
+        return " " + parts.joined(separator: styler.dot)
     }
 
     // MARK: - Prompts
@@ -152,12 +152,5 @@ enum StatusLineView {
         case .command: .command
         case .search: .search
         }
-    }
-}
-
-extension String {
-    /// The string without leading and trailing `ch`.
-    func trimmingCharacters(_ ch: Character) -> String {
-        String(drop { $0 == ch }.reversed().drop { $0 == ch }.reversed())
     }
 }
