@@ -66,6 +66,7 @@ let package = Package(
                 "TollgateCore", "TollgateClient", "TollgateStore", "TollgateConsole", "TollgateServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 

@@ -91,10 +91,14 @@ public struct UpkeepService: Service {
 
     public func run() async throws {
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await every(configuration.expiryCheckInterval) { try await service.expireDue() } }
-                group.addTask { await every(configuration.keepaliveInterval) { service.hub.keepalive() } }
-                group.addTask { await every(60) { try await service.prune() } }
+            // Cancelled on shutdown so the loops' sleeps end at once: otherwise the 60 s prune
+            // sleep held SIGTERM up for up to a minute (the service group waits for this service).
+            await cancelWhenGracefulShutdown {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await every(configuration.expiryCheckInterval) { try await service.expireDue() } }
+                    group.addTask { await every(configuration.keepaliveInterval) { service.hub.keepalive() } }
+                    group.addTask { await every(60) { try await service.prune() } }
+                }
             }
         } onGracefulShutdown: {
             service.hub.close()

@@ -8,6 +8,12 @@ public struct TokenEntry: Hashable, Sendable {
     public var requesterKind: RequesterKind
     /// Lowercase hex SHA-256 of the token.
     public var tokenSHA256: String
+
+    public init(principal: Principal, requesterKind: RequesterKind, tokenSHA256: String) {
+        self.principal = principal
+        self.requesterKind = requesterKind
+        self.tokenSHA256 = tokenSHA256
+    }
 }
 
 /// Maps bearer tokens to principals; only token hashes are ever held.

@@ -37,7 +37,7 @@ enum DemoScenarios {
                 diffs: [ActionDiff(title: "policy.json", text: """
                     --- a/policy.json
                     +++ b/policy.json
-                    @@ -3,9 +3,14 @@
+                    @@ -3,11 +3,16 @@
                        "Statement": [
                          {
                            "Effect": "Allow",

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import TollgateConsole
+
+/// `tollgate` (or `tollgate console`): the approver console.
+struct ConsoleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console",
+        abstract: "The approver console (the default command): the live queue, details, diffs, history.",
+        discussion: "Keys: j/k move, Enter open, a approve, d deny, H history, / filter, ? help, q quit. See tollgate(1)."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var history: HistoryOptions
+
+    @Flag(help: "Browse the local history cache with no server at all.")
+    var offline = false
+
+    @Option(help: ArgumentHelp("Theme name or file (else TOLLGATE_THEME, else config.toml, else default).", valueName: "name"))
+    var theme: String?
+
+    @Flag(help: "Enable the mouse (wheel scrolls, click selects).")
+    var mouse = false
+
+    @Flag(help: "Set the terminal title when a new high or critical action arrives.")
+    var title = false
+
+    @Flag(help: "No bell (and no title) on new high or critical actions.")
+    var quiet = false
+
+    func run() throws {
+        let options = ConsoleOptions(
+            endpoint: offline ? nil : connection.endpoint(),
+            offline: offline, historyPath: history.path, themeName: theme, mouse: mouse, title: title, quiet: quiet,
+            environment: ProcessInfo.processInfo.environment)
+        let status = ConsoleApp.run(options)
+        if status != 0 { throw ExitCode(status) }
+    }
+}

@@ -1,0 +1,175 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import TollgateConsole
+import TollgateCore
+import TollgateServer
+
+/// `tollgate demo`: everything at once, with nothing else running and nothing of the user's touched.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run an embedded server, simulated agents and the console, in a temporary folder.",
+        discussion: "Agents submit realistic requests over loopback; approve or deny them and watch the agents react. Decisions go to a demo history file in the temporary folder, never your real one. With --no-console, only the server and agents run, printing the URL and an approver token for a second terminal."
+    )
+
+    @Flag(help: "Run only the server and agents; print the URL and an approver token.")
+    var noConsole = false
+
+    @Option(help: ArgumentHelp("Seconds between new simulated requests.", valueName: "seconds"))
+    var interval: Double = 10
+
+    @Option(help: ArgumentHelp("Console theme.", valueName: "name"))
+    var theme: String?
+
+    @Option(help: ArgumentHelp("Listen on this port of 127.0.0.1 (default: a free one).", valueName: "port"))
+    var port: Int = 0
+
+    func validate() throws {
+        if interval < 0.5 { throw ValidationError("--interval: at least 0.5 seconds") }
+        if !(0...65535).contains(port) { throw ValidationError("--port: expected 0 to 65535") }
+    }
+
+    func run() async throws {
+        let folder = try DemoFolder()
+        defer { folder.remove() }
+        let level: Logger.Level = noConsole ? .warning : .critical  // the console owns the screen
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = level
+            return h
+        }
+        let logger = Logger(label: "tollgate.demo")
+
+        // Tokens made on the fly: one per agent, you, and a simulated second approver.
+        var tokens: [String: String] = [:]
+        var entries: [TokenEntry] = []
+        func add(_ id: String, _ roles: [Role], kind: RequesterKind = .agent) {
+            let token = TokenFile.generateToken()
+            tokens[id] = token
+            entries.append(TokenEntry(principal: Principal(id: id, roles: roles, groups: ["demo"]), requesterKind: kind,
+                                      tokenSHA256: SHA256Hex.hex(Array(token.utf8))))
+        }
+        for agent in DemoScenarios.agents { add(agent, [.agent], kind: agent.contains("pipeline") ? .pipeline : .agent) }
+        add("you@demo", [.approver], kind: .human)
+        add("bob@demo", [.approver], kind: .human)
+
+        var settings = ServerConfiguration(environment: ProcessInfo.processInfo.environment)
+        settings.host = "127.0.0.1"
+        settings.port = port
+        settings.databasePath = folder.path + "/server.sqlite"
+        settings.tokensPath = folder.path + "/tokens.toml"
+        settings.ratePerSecond = 0
+        let server = ApprovalServer(configuration: settings, registry: TokenRegistry(entries: entries), logger: logger)
+        let parts = try server.makeParts()
+        let (addresses, addressSink) = AsyncStream<String>.makeStream()
+        let app = server.makeApplication(parts.service) { addressSink.yield($0) }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: app), .init(service: parts.upkeep)],
+                                                      gracefulShutdownSignals: [.sigterm], logger: logger))
+        let serverTask = Task { try await group.run() }
+        var addressIterator = addresses.makeAsyncIterator()
+        guard let url = await addressIterator.next() else { Diagnostics.fail("demo: the embedded server did not start") }
+
+        let approverTokenFile = folder.path + "/you.token"
+        try OwnerOnlyFile.write((tokens["you@demo"] ?? "") + "\n", to: approverTokenFile)
+        let agentLog = DemoLog(path: folder.path + "/agents.log", echo: noConsole)
+        let agents = DemoAgents(serverURL: url, tokens: tokens, secondApproverToken: tokens["bob@demo"] ?? "",
+                                interval: interval, log: agentLog.write)
+        agents.start()
+
+        if noConsole {
+            print("""
+                Tollgate demo server: \(url)
+                Approver token (you@demo): \(tokens["you@demo"] ?? "")
+                Token file: \(approverTokenFile)
+                In another terminal:  tollgate --server \(url) --token-file \(approverTokenFile) --db \(folder.path)/history.sqlite
+                Ctrl-C stops the demo and deletes \(folder.path).
+                """)
+            fflush(nil)
+            await Interrupt.wait()
+        } else {
+            let options = ConsoleOptions(
+                endpoint: .init(baseURL: url, token: tokens["you@demo"] ?? ""), offline: false,
+                historyPath: folder.path + "/history.sqlite", themeName: theme, mouse: false, title: false, quiet: false,
+                environment: ProcessInfo.processInfo.environment)
+            let status = await ConsoleThread.run(options)
+            if status != 0 { Diagnostics.warn("console exited with status \(status)") }
+            print("What the demo agents did:\n" + agentLog.contents())
+        }
+        agents.stop()
+        await group.triggerGracefulShutdown()
+        _ = try? await serverTask.value
+    }
+}
+
+/// A private temporary folder for one demo run, removed at the end.
+struct DemoFolder {
+    let path: String
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "/tollgate-demo.XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
+            throw ValidationError("cannot create a temporary folder: \(String(cString: strerror(errno)))")
+        }
+        path = String(cString: made)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// The agents' lines: kept in a file for the end of the demo, echoed on stdout without a console.
+final class DemoLog: Sendable {
+    private let path: String
+    private let echo: Bool
+    private let lock = Mutex(())
+
+    init(path: String, echo: Bool) {
+        self.path = path
+        self.echo = echo
+        FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+    }
+
+    func write(_ line: String) {
+        let text = "\(Timestamp.now().description.dropFirst(11).prefix(8))  \(line)\n"
+        lock.withLock { _ in
+            if let handle = FileHandle(forWritingAtPath: path) {
+                handle.seekToEndOfFile()
+                handle.write(Data(text.utf8))
+                try? handle.close()
+            }
+            if echo { FileHandle.standardOutput.write(Data(text.utf8)) }
+        }
+    }
+
+    func contents() -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+}
+
+/// Runs the console on a thread of its own: ncurses blocks, and must not hold a Swift concurrency thread.
+enum ConsoleThread {
+    static func run(_ options: ConsoleOptions) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: ConsoleApp.run(options)) }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+}
+
+/// Waits for SIGINT or SIGTERM.
+enum Interrupt {
+    static func wait() async {
+        for sig in [SIGINT, SIGTERM] { signal(sig, SIG_IGN) }
+        let (stream, continuation) = AsyncStream<Void>.makeStream()
+        let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { continuation.yield() }
+            source.resume()
+            return source
+        }
+        var iterator = stream.makeAsyncIterator()
+        _ = await iterator.next()
+        sources.forEach { $0.cancel() }
+    }
+}
