@@ -56,6 +56,8 @@ public enum ConsoleApp {
         var loop = Loop(terminal: terminal, services: services, environment: environment, executable: executable)
         if let themeProblem { loop.perform(model.update(.themeLoaded(name: theme.name, problem: themeProblem)), model: &model) }
         services.start()
+        // The first message lays the screen out and, offline, asks for the first history page.
+        loop.perform(model.update(.resize(terminal.size)), model: &model)
         loop.run(&model, inbox: inbox)
         services.stop()
         terminal.end()

@@ -24,6 +24,7 @@ final class ConsoleServices: @unchecked Sendable {
     private var pendingPosition: Int64?
     private var flushScheduled = false
     private var cacheFailed = false
+    private var stopped = false
     private var feed: FeedConnection?
 
     init(inbox: Inbox, endpoint: ServerEndpoint?, historyPath: String) {
@@ -90,13 +91,21 @@ final class ConsoleServices: @unchecked Sendable {
         connection.start()
     }
 
+    /// Stops the feed and retries, and saves what the feed sent last.
     func stop() {
         lock.lock()
         let connection = feed
         feed = nil
+        stopped = true
         lock.unlock()
         connection?.stop()
-        writes.sync {}
+        writes.sync { flush() }
+    }
+
+    private var isStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
     }
 
     func reconnect() {
@@ -178,8 +187,10 @@ final class ConsoleServices: @unchecked Sendable {
 
     /// Sends on the writes queue; an undelivered decision is tried again with growing pauses.
     private func send(_ entry: OutboxEntry, intent: DecisionIntent, via outbox: DecisionOutbox, attempt: Int) {
+        guard !isStopped else { return }
         let outcome = outbox.send(entry)
         inbox.post(.decisionResult(intent, outcome))
+        // What is still undelivered when the console stops stays in the outbox for the next start.
         guard case .undelivered = outcome, attempt < 12 else { return }
         let pause = min(30, pow(2, Double(attempt)))
         writes.asyncAfter(deadline: .now() + pause) { [weak self] in

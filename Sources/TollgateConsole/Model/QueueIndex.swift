@@ -84,8 +84,18 @@ struct QueueIndex: Sendable {
 
     /// Applies a new filter: one linear pass over the cached search text.
     mutating func setFilter(_ filter: ActionFilter, actions: [String: Action]) {
+        var narrower = self.filter
+        narrower.text = filter.text
+        let refines = !self.filter.isEmpty && narrower == filter && filter.text.hasPrefix(self.filter.text)
         self.filter = filter
-        rebuildShown(actions)
+        if refines {
+            // Typing one more character can only remove rows: search what is shown, not everything.
+            shown = shown.filter { key in
+                actions[key.id].map { filter.matches($0, haystack: haystacks[key.id] ?? "") } ?? false
+            }
+        } else {
+            rebuildShown(actions)
+        }
     }
 
     // MARK: - Internals
