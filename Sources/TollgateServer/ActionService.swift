@@ -42,9 +42,10 @@ public final class ActionService: Sendable {
 
     /// Submits a new action for `entry`, masking secrets before anything is stored.
     public func submit(_ request: ActionRequest, by entry: TokenEntry, idempotencyKey: String?) async throws -> Action {
-        if let message = request.validate(maxTTL: configuration.maxTTL) { throw ProtocolError(.badRequest, message) }
-        let requestHash = try Self.hash(request)
+        // Validate what would be stored: a secret in `kind` is masked, and the mask is not a valid kind.
         let (masked, redactions) = masker.mask(request)
+        if let message = masked.validate(maxTTL: configuration.maxTTL) { throw ProtocolError(.badRequest, message) }
+        let requestHash = try Self.hash(request)
         let principal = entry.principal.id
         return try await write { db in
             let now = Timestamp.now()

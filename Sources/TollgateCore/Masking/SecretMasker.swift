@@ -59,7 +59,7 @@ public struct SecretMasker: Sendable {
             ("slack-webhook", #"(https://hooks\.slack\.com/services/)[A-Za-z0-9/_\-]+"#, "$1" + m),
             ("tollgate-token", #"\b(tg_)[A-Za-z0-9_\-]{20,}"#, "$1" + m),
             ("secret-assignment",
-             #"(?i)\b((?:aws_secret_access_key|aws_session_token|secret_access_key|client_secret|api[_\-]?key|access[_\-]?token|auth[_\-]?token|password|passwd|pwd|secret)["']?\s*[:=]\s*["']?)(?!…\[masked\])[^\s"',;&]{4,}"#,
+             #"(?i)\b((?:aws_secret_access_key|aws_session_token|secret_access_key|client_secret|api[_\-]?key|access[_\-]?token|auth[_\-]?token|password|passwd|pwd|secret)["']?\s*[:=]\s*["']?)(?![^\s"',;&]*…\[masked\])[^\s"',;&]{4,}"#,
              "$1" + m),
         ]
         return specs.map { spec in
@@ -69,8 +69,6 @@ public struct SecretMasker: Sendable {
 
     /// The masked text and how many secrets were masked in it.
     public func mask(_ text: String) -> (text: String, count: Int) {
-        // Cheap pre-check: every built-in secret is at least 8 bytes long.
-        guard text.utf8.count >= 8 else { return (text, 0) }
         var current = text
         var count = 0
         for rule in rules {

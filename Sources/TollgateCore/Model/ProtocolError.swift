@@ -37,6 +37,8 @@ public struct ProtocolError: Error, Codable, Hashable, Sendable, CustomStringCon
     public var message: String
     /// The action as it now stands, for conflicts (`already_resolved` and friends).
     public var action: Action?
+    /// For `rate_limited`: seconds until a retry can succeed (sent as `Retry-After`, not in the body).
+    public var retryAfter: Double?
 
     public init(_ code: ErrorCode, _ message: String, action: Action? = nil) {
         self.code = code; self.message = message; self.action = action

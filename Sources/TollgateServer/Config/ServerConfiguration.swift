@@ -81,13 +81,19 @@ public struct ServerConfiguration: Sendable {
         if let tokens = try root.string("tokens") { tokensPath = tokens }
         if var feed = try root.table("feed") {
             if let v = try feed.integer("replay_window", in: 1...10_000_000) { replayWindow = Int(v) }
-            if let v = try feed.seconds("keepalive_seconds") { keepaliveInterval = v }
+            if let v = try feed.seconds("keepalive_seconds") {
+                guard v <= 15 else { throw feed.error("keepalive_seconds", "at most 15 (the protocol's keepalive bound)") }
+                keepaliveInterval = v
+            }
             if let v = try feed.integer("subscriber_buffer", in: 16...1_000_000) { subscriberBuffer = Int(v) }
             if let v = try feed.integer("retry_ms", in: 0...3_600_000) { retryHintMilliseconds = Int(v) }
             try feed.finish()
         }
         if var actions = try root.table("actions") {
-            if let v = try actions.integer("max_ttl_seconds", in: 1...(365 * 86_400)) { maxTTL = Int(v) }
+            if let v = try actions.integer("max_ttl_seconds", in: 1...(365 * 86_400)) {
+                maxTTL = Int(v)
+                defaultTTL = min(defaultTTL, maxTTL)
+            }
             if let v = try actions.integer("default_ttl_seconds", in: 1...(365 * 86_400)) {
                 guard v <= maxTTL else { throw actions.error("default_ttl_seconds", "larger than max_ttl_seconds (\(maxTTL))") }
                 defaultTTL = Int(v)

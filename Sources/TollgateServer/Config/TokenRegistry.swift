@@ -54,6 +54,9 @@ public struct TokenRegistry: Sendable {
                 kind = parsed
             }
             try p.finish()
+            if entries.contains(where: { $0.tokenSHA256 == hash }) {
+                throw p.error("token_sha256", "the same token appears twice; each token must belong to one principal")
+            }
             entries.append(TokenEntry(principal: Principal(id: id, roles: roles, groups: groups), requesterKind: kind, tokenSHA256: hash))
         }
         try root.finish()

@@ -25,7 +25,9 @@ struct GatewayMiddleware: RouterMiddleware {
                 let entry = try authenticate(request)
                 principal = entry.principal.id
                 if let wait = limiter.acquire(entry.principal.id) {
-                    throw ProtocolError(.rateLimited, String(format: "too many requests; retry in %.1f s", wait))
+                    var error = ProtocolError(.rateLimited, "too many requests; retry in \(max(1, Int(wait.rounded(.up)))) s")
+                    error.retryAfter = wait
+                    throw error
                 }
                 context.caller = entry
             }
@@ -77,7 +79,7 @@ enum ErrorResponse {
     static func make(_ error: ProtocolError) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        if error.code == .rateLimited { headers[.retryAfter] = "1" }
+        if error.code == .rateLimited { headers[.retryAfter] = String(max(1, Int((error.retryAfter ?? 1).rounded(.up)))) }
         let body = (try? JSONHTTP.encoder.encode(error)) ?? Data("{\"error\":\"internal\",\"message\":\"encoding failed\"}".utf8)
         return Response(status: .init(code: error.code.httpStatus), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

@@ -251,7 +251,7 @@ enum DecodingMessage {
         case is String.Type: "a string"
         case is Int.Type, is Int64.Type: "an integer"
         case is Bool.Type: "true or false"
-        default: type is any Collection.Type ? "an array" : "an object"
+        default: type is [String: Any].Type || !(type is any Collection.Type) ? "an object" : "an array"
         }
     }
 }
