@@ -70,6 +70,11 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(
+            name: "tollgate-bench",
+            dependencies: ["TollgateCore", "TollgateStore", "TollgateConsole"]
+        ),
+
         // MARK: - Tests
         .testTarget(name: "TollgateCoreTests", dependencies: ["TollgateCore"]),
         .testTarget(name: "TollgateStoreTests", dependencies: ["TollgateStore", "TollgateCore"]),
