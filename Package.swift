@@ -72,7 +72,7 @@ let package = Package(
 
         .executableTarget(
             name: "tollgate-bench",
-            dependencies: ["TollgateCore", "TollgateStore", "TollgateConsole"]
+            dependencies: ["TollgateCore", "TollgateClient", "TollgateStore", "TollgateConsole"]
         ),
 
         // MARK: - Tests
