@@ -1,0 +1,184 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TollgateCore
+
+/// Why the client's settings could not be put together: one line naming the file or variable.
+public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The client's settings from `config.toml` (`$XDG_CONFIG_HOME/tollgate/config.toml`, else
+/// `~/.config/tollgate/config.toml`), and how they combine with flags and the environment.
+///
+/// ```toml
+/// server = "https://tollgate.internal"
+/// token_file = "token"          # relative paths are relative to this file
+/// ca_file = "/etc/ssl/corp-ca.pem"
+/// ```
+///
+/// Other keys are left alone: the console keeps its own settings in the same file.
+public struct ClientConfiguration: Hashable, Sendable {
+    public var server: String?
+    /// Absolute, or made so against the config file's folder.
+    public var tokenFile: String?
+    public var caFile: String?
+    public var clientCert: String?
+    public var clientKey: String?
+
+    public init(server: String? = nil, tokenFile: String? = nil, caFile: String? = nil, clientCert: String? = nil, clientKey: String? = nil) {
+        self.server = server; self.tokenFile = tokenFile; self.caFile = caFile
+        self.clientCert = clientCert; self.clientKey = clientKey
+    }
+
+    /// Larger than any config file a person writes; a bigger one is refused, not read.
+    static let maxFileSize = 1 << 20
+
+    // MARK: - Resolving
+
+    /// The endpoint to use, from (first found wins) the flags, the environment, the config file.
+    ///
+    /// - server: `--server`, `TOLLGATE_SERVER`, `server`.
+    /// - token: `--token-file`, `TOLLGATE_TOKEN_FILE`, `TOLLGATE_TOKEN` (the token itself),
+    ///   `token_file`. A token file readable by group or others is refused.
+    /// - TLS: each field of `tls` (the flags), else `ca_file`, `client_cert`, `client_key`.
+    ///
+    /// Empty variables count as unset. Without `requireToken`, a missing token is an empty one
+    /// (enough for `GET /v1/health`).
+    public static func resolve(
+        server: String?, tokenFile: String?, environment: [String: String], tls: TLSOptions, requireToken: Bool = true
+    ) throws(ConfigurationError) -> ServerEndpoint {
+        func variable(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        let configPath = defaultFile(environment: environment)
+        let file = try configPath.flatMap { path throws(ConfigurationError) in try load(file: path, environment: environment) } ?? ClientConfiguration()
+        let fileName = configPath ?? "the config file"
+
+        let url: String
+        if let flag = server {
+            url = try validated(server: flag, from: "--server")
+        } else if let value = variable("TOLLGATE_SERVER") {
+            url = try validated(server: value, from: "TOLLGATE_SERVER")
+        } else if let value = file.server {
+            url = try validated(server: value, from: fileName)
+        } else {
+            throw ConfigurationError("no server: pass --server, set TOLLGATE_SERVER, or set server in \(fileName)")
+        }
+
+        let token: String
+        if let path = tokenFile ?? variable("TOLLGATE_TOKEN_FILE") {
+            token = try TokenFile.token(at: path)
+        } else if let value = variable("TOLLGATE_TOKEN") {
+            token = String(value.trimmingWhitespace)
+            if let problem = ServerEndpoint.tokenProblem(token) { throw ConfigurationError("TOLLGATE_TOKEN: \(problem)") }
+        } else if let path = file.tokenFile {
+            token = try TokenFile.token(at: path)
+        } else if requireToken {
+            throw ConfigurationError("no token: pass --token-file, set TOLLGATE_TOKEN_FILE or TOLLGATE_TOKEN, or set token_file in \(fileName)")
+        } else {
+            token = ""
+        }
+
+        var merged = tls
+        merged.caFile = tls.caFile ?? file.caFile
+        merged.clientCert = tls.clientCert ?? file.clientCert
+        merged.clientKey = tls.clientKey ?? file.clientKey
+        return ServerEndpoint(baseURL: url, token: token, tls: merged)
+    }
+
+    /// Where the config file is looked for; nil when neither `XDG_CONFIG_HOME` nor `HOME` says.
+    ///
+    /// A relative `XDG_CONFIG_HOME` is ignored, as the XDG spec asks.
+    public static func defaultFile(environment: [String: String]) -> String? {
+        if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
+            return join(xdg, "tollgate/config.toml")
+        }
+        if let home = environment["HOME"], home.hasPrefix("/") {
+            return join(home, ".config/tollgate/config.toml")
+        }
+        return nil
+    }
+
+    // MARK: - Reading the file
+
+    /// The client's keys of the config file at `path`, or nil when there is no such file.
+    public static func load(file path: String, environment: [String: String]) throws(ConfigurationError) -> ClientConfiguration? {
+        guard let text = try readText(path) else { return nil }
+        var reader: ConfigReader
+        do {
+            reader = try ConfigReader.parse(text, file: path)
+        } catch {
+            throw ConfigurationError(error.description)
+        }
+        let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        func pathValue(_ key: String) throws(ConfigError) -> String? {
+            try reader.string(key).map { absolute($0, relativeTo: folder, home: environment["HOME"]) }
+        }
+        do {
+            return ClientConfiguration(
+                server: try reader.string("server"), tokenFile: try pathValue("token_file"),
+                caFile: try pathValue("ca_file"), clientCert: try pathValue("client_cert"), clientKey: try pathValue("client_key")
+            )
+        } catch {
+            throw ConfigurationError(error.description)
+        }
+    }
+
+    /// The file's text; nil when it does not exist.
+    private static func readText(_ path: String) throws(ConfigurationError) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw ConfigurationError("cannot open config file \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { throw ConfigurationError("config file \(path) is not a regular file") }
+        guard info.st_size <= maxFileSize else { throw ConfigurationError("config file \(path) is larger than 1 MiB") }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
+        var count = 0
+        while count < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { buffer in
+                buffer.baseAddress.map { read(fd, $0 + count, buffer.count - count) } ?? 0
+            }
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ConfigurationError("cannot read config file \(path): \(String(cString: strerror(errno)))")
+            }
+            count += n
+        }
+        guard let text = String(validating: bytes[..<count], as: UTF8.self) else {
+            throw ConfigurationError("config file \(path) is not UTF-8 text")
+        }
+        return text
+    }
+
+    // MARK: - Values
+
+    /// `value` if it is an http(s) URL with a host and nothing a header or log line could trip on.
+    private static func validated(server value: String, from source: String) throws(ConfigurationError) -> String {
+        let lower = value.lowercased()
+        let rest = lower.hasPrefix("https://") ? lower.dropFirst(8) : lower.hasPrefix("http://") ? lower.dropFirst(7) : nil
+        guard let rest, let host = rest.first, host != "/",
+              value.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F })
+        else {
+            throw ConfigurationError("server \"\(ClientError.excerpt(value, limit: 80))\" (from \(source)) is not an http:// or https:// URL")
+        }
+        return value
+    }
+
+    /// `path` with `~/` expanded and made absolute against `folder`.
+    private static func absolute(_ path: String, relativeTo folder: String, home: String?) -> String {
+        if path.hasPrefix("/") { return path }
+        if path.hasPrefix("~/"), let home { return join(home, String(path.dropFirst(2))) }
+        return join(folder, path)
+    }
+
+    private static func join(_ folder: String, _ name: String) -> String {
+        folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+}

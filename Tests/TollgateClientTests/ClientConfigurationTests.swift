@@ -1,0 +1,160 @@
+import Foundation
+import TollgateClient
+import XCTest
+
+/// Flags over environment over config file, and token files that others can read refused.
+final class ClientConfigurationTests: XCTestCase {
+    private var folder = ""
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-config-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder + "/xdg/tollgate", withIntermediateDirectories: true)
+        addTeardownBlock { [folder] in try? FileManager.default.removeItem(atPath: folder) }
+    }
+
+    /// Writes `text` to `name` in the test folder with `mode`; returns its path.
+    @discardableResult
+    private func write(_ name: String, _ text: String, mode: Int = 0o600) throws -> String {
+        let path = folder + "/" + name
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        return path
+    }
+
+    private var environment: [String: String] { ["XDG_CONFIG_HOME": folder + "/xdg", "HOME": folder + "/home"] }
+
+    private func resolve(
+        server: String? = nil, tokenFile: String? = nil, env extra: [String: String] = [:], tls: TLSOptions = TLSOptions(),
+        requireToken: Bool = true
+    ) throws(ConfigurationError) -> ServerEndpoint {
+        try ClientConfiguration.resolve(
+            server: server, tokenFile: tokenFile, environment: environment.merging(extra) { $1 }, tls: tls, requireToken: requireToken)
+    }
+
+    private func failure(_ call: () throws(ConfigurationError) -> ServerEndpoint) -> String {
+        do {
+            return "resolved \(try call())"
+        } catch {
+            return error.message
+        }
+    }
+
+    // MARK: - Precedence
+
+    func testFlagsBeatEnvironmentBeatsConfigFile() throws {
+        let flagToken = try write("flag.token", "from-flag\n")
+        let envToken = try write("env.token", "from-env-file")
+        try write("file.token", "from-config")
+        try write("xdg/tollgate/config.toml", "server = \"https://config.example\"\ntoken_file = \"../../file.token\"\n")
+
+        var endpoint = try resolve(server: "https://flag.example", tokenFile: flagToken,
+                                   env: ["TOLLGATE_SERVER": "https://env.example", "TOLLGATE_TOKEN_FILE": envToken, "TOLLGATE_TOKEN": "literal"])
+        XCTAssertEqual(endpoint.baseURL, "https://flag.example")
+        XCTAssertEqual(endpoint.token, "from-flag")
+
+        endpoint = try resolve(env: ["TOLLGATE_SERVER": "https://env.example", "TOLLGATE_TOKEN_FILE": envToken, "TOLLGATE_TOKEN": "literal"])
+        XCTAssertEqual(endpoint.baseURL, "https://env.example")
+        XCTAssertEqual(endpoint.token, "from-env-file")
+
+        endpoint = try resolve(env: ["TOLLGATE_TOKEN": " literal\n"])
+        XCTAssertEqual(endpoint.baseURL, "https://config.example")
+        XCTAssertEqual(endpoint.token, "literal")
+
+        endpoint = try resolve(env: ["TOLLGATE_SERVER": "", "TOLLGATE_TOKEN": ""])
+        XCTAssertEqual(endpoint.baseURL, "https://config.example", "empty variables count as unset")
+        XCTAssertEqual(endpoint.token, "from-config", "token_file is relative to the config file")
+    }
+
+    func testConfigFileLocation() throws {
+        try FileManager.default.createDirectory(atPath: folder + "/home/.config/tollgate", withIntermediateDirectories: true)
+        try write("home/.config/tollgate/config.toml", "server = \"https://home.example\"\ntoken_file = \"~/t\"\n")
+        try write("home/t", "home-token")
+        try write("xdg/tollgate/config.toml", "server = \"https://xdg.example\"\n")
+
+        XCTAssertEqual(ClientConfiguration.defaultFile(environment: environment), folder + "/xdg/tollgate/config.toml")
+        XCTAssertEqual(try resolve(requireToken: false).baseURL, "https://xdg.example")
+
+        let relativeXDG = ["XDG_CONFIG_HOME": "relative/xdg", "HOME": folder + "/home"]
+        XCTAssertEqual(ClientConfiguration.defaultFile(environment: relativeXDG), folder + "/home/.config/tollgate/config.toml")
+        let endpoint = try ClientConfiguration.resolve(server: nil, tokenFile: nil, environment: relativeXDG, tls: TLSOptions())
+        XCTAssertEqual(endpoint.baseURL, "https://home.example")
+        XCTAssertEqual(endpoint.token, "home-token", "~/ expands to HOME")
+        XCTAssertNil(ClientConfiguration.defaultFile(environment: [:]))
+    }
+
+    func testTLSFlagsBeatTheConfigFile() throws {
+        try write("xdg/tollgate/config.toml", """
+            server = "https://x.example"
+            ca_file = "ca.pem"
+            client_cert = "/etc/tollgate/me.pem"
+            client_key = "/etc/tollgate/me.key"
+            theme = "solarized"   # the console's key: left alone
+            """)
+        let endpoint = try resolve(tls: TLSOptions(clientCert: "/flag/cert.pem", insecure: true), requireToken: false)
+        XCTAssertEqual(endpoint.tls, TLSOptions(
+            caFile: folder + "/xdg/tollgate/ca.pem", clientCert: "/flag/cert.pem", clientKey: "/etc/tollgate/me.key", insecure: true))
+        XCTAssertEqual(endpoint.token, "")
+    }
+
+    // MARK: - Token files
+
+    func testTokenFileReadableByOthersIsRefusedWithTheFix() throws {
+        let path = try write("open.token", "tok", mode: 0o644)
+        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: path) },
+                       "token file \(path) is readable by others (mode 0644); run: chmod 600 \(path)")
+        let groupReadable = try write("group.token", "tok", mode: 0o640)
+        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: groupReadable) },
+                       "token file \(groupReadable) is readable by others (mode 0640); run: chmod 600 \(groupReadable)")
+        let spaced = try write("my token", "tok", mode: 0o604)
+        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: spaced) },
+                       "token file \(spaced) is readable by others (mode 0604); run: chmod 600 '\(spaced)'")
+
+        let readOnly = try write("ro.token", "tok\nsecond line ignored\n", mode: 0o400)
+        XCTAssertEqual(try resolve(server: "https://x", tokenFile: readOnly).token, "tok")
+    }
+
+    func testBadTokenFilesAreNamed() throws {
+        let empty = try write("empty.token", "\n\n")
+        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: empty) },
+                       "token file \(empty) is empty: put the token on its first line")
+        let spaced = try write("spaced.token", "two words\n")
+        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: spaced) },
+                       "token file \(spaced): the token contains spaces, control or non-ASCII characters")
+        let missing = folder + "/nope.token"
+        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: missing) },
+                       "cannot open token file \(missing): No such file or directory")
+        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: folder) },
+                       "token file \(folder) is not a regular file")
+        let huge = try write("huge.token", String(repeating: "a", count: 70_000))
+        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: huge) },
+                       "token file \(huge) is larger than 64 KiB; it should hold only the token")
+        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", env: ["TOLLGATE_TOKEN": "a\u{1B}b"]) },
+                       "TOLLGATE_TOKEN: the token contains spaces, control or non-ASCII characters")
+    }
+
+    // MARK: - Missing and malformed settings
+
+    func testMissingSettingsSayWhereToPutThem() {
+        let config = folder + "/xdg/tollgate/config.toml"
+        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(env: ["TOLLGATE_TOKEN": "t"]) },
+                       "no server: pass --server, set TOLLGATE_SERVER, or set server in \(config)")
+        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x") },
+                       "no token: pass --token-file, set TOLLGATE_TOKEN_FILE or TOLLGATE_TOKEN, or set token_file in \(config)")
+    }
+
+    func testBadServerURLsAndConfigFilesAreRefused() throws {
+        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "ftp://x", requireToken: false) },
+                       "server \"ftp://x\" (from --server) is not an http:// or https:// URL")
+        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(env: ["TOLLGATE_SERVER": "https://"], requireToken: false) },
+                       "server \"https://\" (from TOLLGATE_SERVER) is not an http:// or https:// URL")
+        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://a b", requireToken: false) },
+                       "server \"https://a b\" (from --server) is not an http:// or https:// URL")
+        XCTAssertEqual(try resolve(server: "HTTP://127.0.0.1:8080/prefix", requireToken: false).baseURL, "HTTP://127.0.0.1:8080/prefix")
+
+        let config = try write("xdg/tollgate/config.toml", "server = \"https://x\"\ntoken_file = 12\n")
+        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://y") },
+                       "\(config):2: token_file: expected a string, found an integer")
+        try write("xdg/tollgate/config.toml", "server = \n")
+        XCTAssertTrue(failure { () throws(ConfigurationError) in try resolve(server: "https://y") }.hasPrefix("\(config):1: "))
+    }
+}
