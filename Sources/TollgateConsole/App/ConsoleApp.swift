@@ -54,7 +54,9 @@ public enum ConsoleApp {
         var model = ConsoleModel(now: .now(), size: terminal.size, server: endpoint?.baseURL, asciiOnly: terminal.asciiOnly,
                                  themeName: theme.name, quiet: options.quiet, titleEnabled: options.title)
         var loop = Loop(terminal: terminal, services: services, environment: environment, executable: executable)
-        if let themeProblem { loop.perform(model.update(.themeLoaded(name: theme.name, problem: themeProblem)), model: &model) }
+        if let themeProblem {
+            loop.perform(model.update(.themeLoaded(name: theme.name, problem: themeProblem + "; using the built-in theme")), model: &model)
+        }
         services.start()
         // The first message lays the screen out and, offline, asks for the first history page.
         loop.perform(model.update(.resize(terminal.size)), model: &model)
@@ -135,8 +137,13 @@ private struct Loop {
                 services.reconnect()
             case .loadTheme(let name):
                 let (theme, problem) = ThemeCatalog.load(name, environment: environment, executablePath: executable)
-                terminal.apply(theme)
-                perform(model.update(.themeLoaded(name: theme.name, problem: problem)), model: &model)
+                if let problem {
+                    // A bad choice made live keeps the theme that works.
+                    perform(model.update(.themeLoaded(name: model.themeName, problem: problem + "; keeping \(model.themeName)")), model: &model)
+                } else {
+                    terminal.apply(theme)
+                    perform(model.update(.themeLoaded(name: theme.name, problem: nil)), model: &model)
+                }
             case .bell:
                 terminal.ringBell()
             case .setTitle(let text):

@@ -84,24 +84,24 @@ public enum ThemeCatalog {
         }
     }
 
-    /// The theme called `name` (or the file at `name` when it is a path), and what went wrong
-    /// if the built-in theme had to stand in for it.
+    /// The theme called `name` (or the file at `name` when it is a path); when it cannot be
+    /// had, the built-in theme and what went wrong (`file:line: key: message` for a bad file).
     public static func load(_ name: String, environment: [String: String], executablePath: String?) -> (theme: Theme, problem: String?) {
         if name.contains("/") || name.hasSuffix(".toml") {
             switch validate(path: name) {
             case .success(let theme): return (theme, nil)
-            case .failure(let error): return (.builtIn, "theme \(error); using the built-in theme")
+            case .failure(let error): return (.builtIn, "theme \(error)")
             }
         }
         guard isValidName(name) else {
             return (.builtIn, "theme name \"\(TextSanitizer.safeString(String(name.prefix(40)), options: SanitizeOptions(asciiOnly: true)))\" is not valid (letters, digits, - _ . only)")
         }
         guard let source = search(environment: environment, executablePath: executablePath).first(where: { $0.name == name }) else {
-            return name == Theme.builtIn.name ? (.builtIn, nil) : (.builtIn, "theme \(name) not found (see `tollgate themes`); using the built-in theme")
+            return name == Theme.builtIn.name ? (.builtIn, nil) : (.builtIn, "theme \(name) not found (see `tollgate themes`)")
         }
         switch validate(source) {
         case .success(let theme): return (theme, nil)
-        case .failure(let error): return (.builtIn, "theme \(error); using the built-in theme")
+        case .failure(let error): return (.builtIn, "theme \(error)")
         }
     }
 

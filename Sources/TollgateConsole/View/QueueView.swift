@@ -84,10 +84,11 @@ enum QueueView {
             x += columns.kind + 1
         }
         var summary: [Run] = []
-        if resolved {
+        let outcome = model.outcomes[action.id]
+        if resolved && outcome?.sending != false {
             summary.append(styler.label("[\(action.status.rawValue)] ", .status(action.status)))
         }
-        if let outcome = model.outcomes[action.id] {
+        if let outcome {
             summary.append(styler.text(outcome.text, outcome.role, limit: columns.summary))
             summary.append(styler.label(styler.dot, .dim))
         }

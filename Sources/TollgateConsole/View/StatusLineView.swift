@@ -97,13 +97,13 @@ enum StatusLineView {
         let action = model.actions[intent.actionID]
         var runs = [styler.label(" \(intent.verdict == .approve ? "Approve" : "Deny") ", .prompt)]
         if let action {
-            runs.append(styler.text(action.kind, .prompt, limit: 30))
+            runs.append(styler.clipped(action.kind, .prompt, width: 30))
             runs.append(styler.label(" \"", .prompt))
-            runs.append(styler.text(action.summary, .prompt, limit: 40))
+            runs.append(styler.clipped(action.summary, .prompt, width: 40))
             runs.append(styler.label("\", risk ", .prompt))
             runs.append(styler.label(Format.risk(action.risk), .risk(action.risk)))
             runs.append(styler.label(" in ", .prompt))
-            runs.append(styler.text(action.environment ?? "no environment", .prompt, limit: 20))
+            runs.append(styler.clipped(action.environment ?? "no environment", .prompt, width: 20))
         }
         runs.append(styler.label("? [y/N] ", .prompt))
         return runs

@@ -18,6 +18,16 @@ struct Styler: Sendable {
         Run(glyphs: TextSanitizer.singleLine(Substring(s), options: options, maxColumns: limit + 1), role: role)
     }
 
+    /// Untrusted text cut to at most `width` columns, with an ellipsis when cut (no padding).
+    func clipped(_ s: some StringProtocol, _ role: ThemeRole, width: Int) -> Run {
+        let glyphs = TextSanitizer.singleLine(Substring(s), options: options, maxColumns: width + 1)
+        let total = glyphs.reduce(0) { $0 + max(0, $1.width) }
+        guard total > width else { return Run(glyphs: glyphs, role: role) }
+        var fitted = TextLayout.fit(glyphs, width: width, ellipsis: true, asciiOnly: asciiOnly)
+        while fitted.last == .space { fitted.removeLast() }
+        return Run(glyphs: fitted, role: role)
+    }
+
     /// The console's own text (ASCII, or the box and marker glyphs picked for this charset).
     func label(_ s: String, _ role: ThemeRole) -> Run {
         Run(glyphs: s.map { DisplayGlyph(text: String($0), width: 1) }, role: role)
