@@ -25,31 +25,38 @@ struct ActionRow {
     // MARK: - Upsert
 
     /// Inserts or updates the row for (`serverID`, action id), unless that would move it back
-    /// in time or change nothing.
-    static func upsert(_ row: ActionRow, serverID: Int64, _ db: Database) throws {
+    /// in time or change nothing. Returns whether the searchable text was written, so its
+    /// terms can join the vocabulary.
+    static func upsert(_ row: ActionRow, serverID: Int64, _ db: Database) throws -> Bool {
         let action = row.action
         let existing = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT a.id, a.status, a.decision_count, a.created_at, b.json
+            SELECT a.id, a.status, a.decision_count, a.created_at, b.json,
+                   b.summary, b.command, b.resource, b.justification, b.context, b.reasons
             FROM action a LEFT JOIN action_body b ON b.id = a.id
             WHERE a.action_id = ? AND a.server_id = ?
             """), arguments: [action.id, serverID])
         guard let existing else {
             try insert(row, serverID: serverID, db)
-            return
+            return true
         }
         let rowID = try existing.decode(Int64.self, atIndex: 0)
         let storedStatus = ActionStatus(rawValue: try existing.decode(String.self, atIndex: 1))
         let storedDecisions = try existing.decode(Int.self, atIndex: 2)
         if action.status == .pending,
            storedStatus?.isResolved == true || storedDecisions > action.decisions.count {
-            return
+            return false
         }
-        if try existing.decode(String?.self, atIndex: 4) == row.json { return }
+        let storedJSON = try existing.decode(String?.self, atIndex: 4)
+        if storedJSON == row.json { return false }
+        // Absent only when the body row is missing, which a cascade would have prevented.
+        let storedText: [String]? = storedJSON == nil ? nil : try (5...10).map { try existing.decode(String.self, atIndex: $0) }
+
         if try existing.decode(Int64.self, atIndex: 3) != action.createdAt.milliseconds {
             // The row id encodes created_at; a moved time needs a new id (cascades clean up).
+            if let storedText { try unindex(rowID, storedText, db) }
             try db.cachedStatement(sql: "DELETE FROM action WHERE id = ?").execute(arguments: [rowID])
             try insert(row, serverID: serverID, db)
-            return
+            return true
         }
         try db.cachedStatement(sql: """
             UPDATE action SET status = ?, risk = ?, kind = ?, environment = ?, requester_id = ?,
@@ -63,9 +70,15 @@ struct ActionRow {
                 command = excluded.command, resource = excluded.resource,
                 justification = excluded.justification, context = excluded.context, reasons = excluded.reasons
             """).execute(arguments: row.bodyValues(rowID))
+        let textChanged = storedText != row.searchText
+        if textChanged {
+            if let storedText { try unindex(rowID, storedText, db) }
+            try index(rowID, row.searchText, db)
+        }
         try db.cachedStatement(sql: "DELETE FROM decision WHERE action_row = ?").execute(arguments: [rowID])
         try db.cachedStatement(sql: "DELETE FROM action_party WHERE action_row = ?").execute(arguments: [rowID])
         try insertDetails(row, rowID: rowID, db)
+        return textChanged
     }
 
     private static func insert(_ row: ActionRow, serverID: Int64, _ db: Database) throws {
@@ -90,7 +103,25 @@ struct ActionRow {
             INSERT INTO action_body(id, json, summary, command, resource, justification, context, reasons)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: row.bodyValues(rowID))
+        try index(rowID, row.searchText, db)
         try insertDetails(row, rowID: rowID, db)
+    }
+
+    // MARK: - Search index
+
+    private static func index(_ rowID: Int64, _ text: [String], _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO action_fts(rowid, summary, command, resource, justification, context, reasons)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: arguments(rowID, text))
+    }
+
+    /// Removes a row from the external-content index, which needs the exact text it indexed.
+    private static func unindex(_ rowID: Int64, _ text: [String], _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO action_fts(action_fts, rowid, summary, command, resource, justification, context, reasons)
+            VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: arguments(rowID, text))
     }
 
     /// Decisions and parties, which an update replaces wholesale.
@@ -122,7 +153,12 @@ struct ActionRow {
     }
 
     private func bodyValues(_ rowID: Int64) -> StatementArguments {
-        let text: [(any DatabaseValueConvertible)?] = searchText
-        return StatementArguments([rowID, json] + text)
+        Self.arguments(rowID, [json] + searchText)
+    }
+
+    private static func arguments(_ rowID: Int64, _ text: [String]) -> StatementArguments {
+        var values: [(any DatabaseValueConvertible)?] = [rowID]
+        for value in text { values.append(value) }
+        return StatementArguments(values)
     }
 }

@@ -27,9 +27,11 @@ extension HistoryStore {
         }
         try write("saving \(actions.count) actions from \(server)") { db in
             let serverID = try Self.serverID(db, url: server)
+            var newText: [[String]] = []
             for row in rows {
-                try ActionRow.upsert(row, serverID: serverID, db)
+                if try ActionRow.upsert(row, serverID: serverID, db) { newText.append(row.searchText) }
             }
+            try SearchVocabulary.record(newText, db)
         }
     }
 
@@ -63,13 +65,14 @@ extension HistoryStore {
             }
             before = rowID
         }
-        let match = SearchExpression.match(query.text)
+        let expression = SearchExpression(query.text)
         let rows = try read("listing history") { db -> [(Int64, String, String)] in
             var serverID: Int64?
             if let url = query.server {
                 guard let id = try Self.existingServerID(db, url: url) else { return [] }
                 serverID = id
             }
+            let match = try expression.map { try SearchVocabulary.match($0, db) }
             let ids = HistorySQL.pageIDs(query, match: match, serverID: serverID, before: before, limit: size + 1)
             let sql = """
                 SELECT a.id, s.url, b.json FROM (\(ids.sql)) AS page
@@ -93,13 +96,14 @@ extension HistoryStore {
     /// How many actions match `query`. It visits every match: for a status line, not for
     /// every keystroke.
     public func count(_ query: HistoryQuery) throws -> Int {
-        let match = SearchExpression.match(query.text)
+        let expression = SearchExpression(query.text)
         return try read("counting history") { db in
             var serverID: Int64?
             if let url = query.server {
                 guard let id = try Self.existingServerID(db, url: url) else { return 0 }
                 serverID = id
             }
+            let match = try expression.map { try SearchVocabulary.match($0, db) }
             let sql = HistorySQL.count(query, match: match, serverID: serverID)
             return try Int.fetchOne(db, sql: sql.sql, arguments: sql.arguments) ?? 0
         }

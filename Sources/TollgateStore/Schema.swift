@@ -57,24 +57,9 @@ enum Schema {
             content = 'action_body', content_rowid = 'id',
             tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
         );
-        CREATE TRIGGER action_body_inserted AFTER INSERT ON action_body BEGIN
-            INSERT INTO action_fts(rowid, summary, command, resource, justification, context, reasons)
-            VALUES (new.id, new.summary, new.command, new.resource, new.justification, new.context, new.reasons);
-        END;
-        CREATE TRIGGER action_body_deleted AFTER DELETE ON action_body BEGIN
-            INSERT INTO action_fts(action_fts, rowid, summary, command, resource, justification, context, reasons)
-            VALUES ('delete', old.id, old.summary, old.command, old.resource, old.justification, old.context, old.reasons);
-        END;
-        CREATE TRIGGER action_body_updated AFTER UPDATE ON action_body
-        WHEN old.summary IS NOT new.summary OR old.command IS NOT new.command
-            OR old.resource IS NOT new.resource OR old.justification IS NOT new.justification
-            OR old.context IS NOT new.context OR old.reasons IS NOT new.reasons OR old.id IS NOT new.id
-        BEGIN
-            INSERT INTO action_fts(action_fts, rowid, summary, command, resource, justification, context, reasons)
-            VALUES ('delete', old.id, old.summary, old.command, old.resource, old.justification, old.context, old.reasons);
-            INSERT INTO action_fts(rowid, summary, command, resource, justification, context, reasons)
-            VALUES (new.id, new.summary, new.command, new.resource, new.justification, new.context, new.reasons);
-        END;
+        CREATE TABLE search_term (
+            term TEXT PRIMARY KEY
+        ) WITHOUT ROWID;
 
         CREATE TABLE decision (
             action_row INTEGER NOT NULL REFERENCES action(id) ON DELETE CASCADE,

@@ -99,6 +99,35 @@ final class SearchTests: XCTestCase {
         XCTAssertEqual(try store.count(HistoryQuery(text: "rotate", server: Fixture.serverA)), 0)
     }
 
+    // MARK: - Long prefixes
+
+    func testLongPrefixFindsTermsThatArrivedWithAnUpdate() throws {
+        let pending = Fixture.action("late", minutes: 20, summary: "s")
+        var denied = pending
+        denied.status = .denied
+        denied.decisions = [Fixture.decision("bob", .deny, reason: "Zebrafish-Überprüfung pending")]
+        try store.upsert([pending], server: Fixture.serverA)
+        XCTAssertEqual(try found("zebraf"), [])
+        try store.upsert([denied], server: Fixture.serverA)
+        XCTAssertEqual(try found("zebraf"), ["late"])
+        XCTAssertEqual(try found("zebrafish-uberp"), ["late"], "the term was folded by the tokenizer, not by us")
+        XCTAssertEqual(try found("ZEBRAFISH"), ["late"])
+    }
+
+    func testLongPrefixSharedByMoreTermsThanAnOrHoldsFindsThemAll() throws {
+        let many = (0..<100).map { Fixture.action("t\($0)", minutes: 30 + Int64($0), summary: "tokenization\($0)") }
+        try store.upsert(many, server: Fixture.serverB)
+        XCTAssertEqual(try store.count(HistoryQuery(text: "tokeniz")), 100)
+        XCTAssertEqual(try store.count(HistoryQuery(text: "tokenization4")), 11)
+        XCTAssertEqual(Fixture.ids(try Fixture.allPages(store, HistoryQuery(text: "tokenization9"), limit: 4)),
+                       (90...99).reversed().map { "t\($0)" } + ["t9"])
+    }
+
+    func testLongPrefixWithNoTermIsNoMatch() throws {
+        XCTAssertEqual(try found("qwertyuiop"), [])
+        XCTAssertEqual(try found("export qwerty"), [])
+    }
+
     private func found(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
         try Fixture.ids(Fixture.allPages(store, HistoryQuery(text: text), limit: 3, file: file, line: line)).sorted()
     }
