@@ -1,0 +1,89 @@
+import Foundation
+import TollgateCore
+import XCTest
+
+/// One test's private world for the real binary: a temporary directory with a tokens file, a
+/// configuration file and a database, the principals' tokens, and the servers it started.
+///
+/// Teardown kills every server still running and deletes the directory.
+final class Sandbox {
+    let directory: URL
+    var tokensPath: String { directory.appendingPathComponent("tokens.toml").path }
+    var configPath: String { directory.appendingPathComponent("server.toml").path }
+    var databasePath: String { directory.appendingPathComponent("db/server.sqlite").path }
+    /// Bearer tokens by principal id.
+    private(set) var tokens: [String: String] = [:]
+    private var servers: [ServerProcess] = []
+    private var serverCount = 0
+
+    /// A sandbox with the standard principals and `config` as the server configuration.
+    init(_ test: XCTestCase, config: String = Sandbox.quietConfig, principals: [TestPrincipal] = TestPrincipal.standard) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-server-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        test.addTeardownBlock { [self] in
+            for server in servers { server.kill() }
+            try? FileManager.default.removeItem(at: directory)
+        }
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        for p in principals { tokens[p.id] = try addToken(p) }
+    }
+
+    /// A configuration without the rate limit, so bursts in tests are not throttled.
+    static let quietConfig = """
+        [limits]
+        rate_per_second = 0
+        """
+
+    /// Runs `tollgate token add` for `principal` and returns the token it printed.
+    func addToken(_ principal: TestPrincipal) throws -> String {
+        var arguments = ["token", "add", "--file", tokensPath, "--id", principal.id]
+        for role in principal.roles { arguments += ["--role", role.rawValue] }
+        let run = try TollgateBinary.run(arguments, in: directory)
+        guard run.status == 0 else { throw HTTPClientError("token add failed (\(run.status)): \(run.stderr)") }
+        return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The token of `principal`; a test naming a principal it did not create fails here.
+    func token(_ principal: String) throws -> String {
+        guard let token = tokens[principal] else { throw HTTPClientError("no token for \(principal)") }
+        return token
+    }
+
+    /// Starts `tollgate serve` on this sandbox's files; killed at teardown if still running.
+    /// `listen` defaults to a free port; a restart test passes the previous server's port.
+    func startServer(listen: String = "127.0.0.1:0") throws -> ServerProcess {
+        serverCount += 1
+        let server = try ServerProcess(
+            arguments: ["--listen", listen, "--db", databasePath, "--tokens", tokensPath, "--config", configPath],
+            stderrPath: directory.appendingPathComponent("server-\(serverCount).log").path)
+        servers.append(server)
+        return server
+    }
+
+    /// A REST client for `server` as `principal`.
+    func client(_ server: ServerProcess, as principal: String) throws -> APIClient {
+        APIClient(port: server.port, token: try token(principal))
+    }
+
+    /// Every log the servers of this sandbox wrote.
+    var allServerLogs: String {
+        servers.map(\.stderrText).joined(separator: "\n")
+    }
+}
+
+/// A principal the tests create a token for.
+struct TestPrincipal: Sendable {
+    var id: String
+    var roles: [Role]
+
+    /// Two agents, three approvers, an auditor, and one principal that is both agent and approver.
+    static let standard: [TestPrincipal] = [
+        TestPrincipal(id: "agent-1", roles: [.agent]),
+        TestPrincipal(id: "agent-2", roles: [.agent]),
+        TestPrincipal(id: "alice", roles: [.approver]),
+        TestPrincipal(id: "bob", roles: [.approver]),
+        TestPrincipal(id: "carol", roles: [.approver]),
+        TestPrincipal(id: "audrey", roles: [.auditor]),
+        TestPrincipal(id: "dual", roles: [.agent, .approver]),
+    ]
+}

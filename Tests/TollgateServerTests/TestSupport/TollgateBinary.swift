@@ -1,0 +1,77 @@
+import Foundation
+import Glibc
+
+/// The built `tollgate` executable, and one-shot runs of it.
+enum TollgateBinary {
+    /// The executable beside the test bundle, else `.build/debug/tollgate` under the package root.
+    static func url() throws -> URL {
+        let fm = FileManager.default
+        var candidates: [URL] = []
+        var dir = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            candidates.append(dir.appendingPathComponent("tollgate"))
+            dir = dir.deletingLastPathComponent()
+        }
+        // Tests/TollgateServerTests/TestSupport/TollgateBinary.swift: four levels below the package root.
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { root = root.deletingLastPathComponent() }
+        candidates.append(root.appendingPathComponent(".build/debug/tollgate"))
+        if let found = candidates.first(where: { fm.isExecutableFile(atPath: $0.path) && !isDirectory($0) }) { return found }
+        throw HTTPClientError("the tollgate executable is not built (looked for \(candidates.map(\.path).joined(separator: ", "))); run `swift build` first")
+    }
+
+    private static func isDirectory(_ url: URL) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    /// What a finished run printed and how it exited.
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `tollgate arguments` to completion (killed after `timeout` seconds), output captured in `directory`.
+    static func run(_ arguments: [String], in directory: URL, timeout: Double = 30) throws -> Run {
+        let name = UUID().uuidString
+        let outURL = directory.appendingPathComponent("\(name).out")
+        let errURL = directory.appendingPathComponent("\(name).err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
+        defer {
+            try? out.close()
+            try? err.close()
+        }
+        let process = Process()
+        process.executableURL = try url()
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        guard ChildProcess.waitForExit(process, timeout: timeout) else {
+            kill(process.processIdentifier, SIGKILL)
+            _ = ChildProcess.waitForExit(process, timeout: 10)
+            throw HTTPClientError("tollgate \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+        }
+        return Run(status: process.terminationStatus,
+                   stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+                   stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    }
+}
+
+/// Waiting on child processes without ever waiting forever.
+enum ChildProcess {
+    /// True once `process` has exited; false when `timeout` seconds pass first.
+    static func waitForExit(_ process: Process, timeout: Double) -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        while process.isRunning {
+            if ContinuousClock.now >= deadline { return false }
+            usleep(10_000)
+        }
+        return true
+    }
+}
