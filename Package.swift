@@ -85,6 +85,8 @@ let package = Package(
             dependencies: [
                 "TollgateServer", "TollgateCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
     ]

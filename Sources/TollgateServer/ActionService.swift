@@ -150,7 +150,7 @@ public final class ActionService: Sendable {
         let deadline = ContinuousClock.now + .seconds(min(wait, configuration.maxWait))
         while true {
             // Register before reading, so a change between the read and the wait is not missed.
-            let (stream, token) = hub.waiter(for: id)
+            guard let (stream, token) = hub.waiter(for: id) else { return try load() }
             defer { hub.removeWaiter(for: id, token: token) }
             let action = try load()
             if action.status.isResolved || ContinuousClock.now >= deadline { return action }

@@ -141,7 +141,8 @@ public final class FeedHub: Sendable {
                 initial += s.pending.values.sorted { $0.seq < $1.seq }.map(\.buffer)
             }
             let sync = FeedEvent.SyncData(seq: s.lastSeq, pending: s.pending.count)
-            initial.append(ByteBuffer(bytes: SSEEncoder.event(id: nil, type: "sync", data: "{\"seq\":\(sync.seq),\"pending\":\(sync.pending)}")))
+            // The sync carries the position as its id too, so a plain EventSource resumes exactly here.
+            initial.append(ByteBuffer(bytes: SSEEncoder.event(id: s.lastSeq, type: "sync", data: "{\"seq\":\(sync.seq),\"pending\":\(sync.pending)}")))
             let id = s.nextID
             s.nextID += 1
             if s.closed { continuation.finish() } else { s.subscribers[id] = continuation }
@@ -156,16 +157,18 @@ public final class FeedHub: Sendable {
 
     // MARK: - Long-poll waiters
 
-    /// A stream that yields once when action `id` next changes (or finishes on shutdown).
-    func waiter(for actionID: String) -> (stream: AsyncStream<Void>, token: Int) {
+    /// A stream that yields once when action `id` next changes (or finishes on shutdown);
+    /// nil once the hub is closed, so long-polls answer at once instead of waiting out a shutdown.
+    func waiter(for actionID: String) -> (stream: AsyncStream<Void>, token: Int)? {
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let token = state.withLock { s in
+        let token = state.withLock { s -> Int? in
+            guard !s.closed else { return nil }
             let token = s.nextID
             s.nextID += 1
-            if s.closed { continuation.finish() } else { s.waiters[actionID, default: [:]][token] = continuation }
+            s.waiters[actionID, default: [:]][token] = continuation
             return token
         }
-        return (stream, token)
+        return token.map { (stream, $0) }
     }
 
     func removeWaiter(for actionID: String, token: Int) {

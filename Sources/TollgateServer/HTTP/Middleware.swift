@@ -22,13 +22,16 @@ struct GatewayMiddleware: RouterMiddleware {
         do {
             var context = context
             if request.uri.path != "/v1/health" {
-                let entry = try authenticate(request)
-                principal = entry.principal.id
-                if let wait = limiter.acquire(entry.principal.id) {
-                    var error = ProtocolError(.rateLimited, "too many requests; retry in \(max(1, Int(wait.rounded(.up)))) s")
-                    error.retryAfter = wait
+                let entry: TokenEntry
+                do {
+                    entry = try authenticate(request)
+                } catch {
+                    // Failed attempts share one bucket per peer, so floods of bad tokens are throttled too.
+                    try throttle("peer " + context.peer)
                     throw error
                 }
+                principal = entry.principal.id
+                try throttle(entry.principal.id)
                 context.caller = entry
             }
             response = try await next(request, context)
@@ -44,6 +47,13 @@ struct GatewayMiddleware: RouterMiddleware {
         let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         logger.info("\(request.method) \(LogText.safe(request.uri.path)) \(response.status.code) \(LogText.safe(principal)) \(String(format: "%.1fms", ms))")
         return response
+    }
+
+    private func throttle(_ key: String) throws(ProtocolError) {
+        guard let wait = limiter.acquire(key) else { return }
+        var error = ProtocolError(.rateLimited, "too many requests; retry in \(max(1, Int(wait.rounded(.up)))) s")
+        error.retryAfter = wait
+        throw error
     }
 
     private func authenticate(_ request: Request) throws(ProtocolError) -> TokenEntry {

@@ -30,6 +30,7 @@ struct ConnectionOptions: ParsableArguments {
             let endpoint = try ClientConfiguration.resolve(server: server, tokenFile: tokenFile, environment: ProcessInfo.processInfo.environment,
                                                            tls: tls, requireToken: requireToken)
             if insecure { Diagnostics.warn(TLSOptions.insecureWarning) }
+            if let warning = PlainHTTP.warning(endpoint.baseURL) { Diagnostics.warn(warning) }
             return endpoint
         } catch {
             Diagnostics.fail(error.description)
@@ -49,5 +50,14 @@ struct HistoryOptions: ParsableArguments {
         do { return try HistoryStore(path: path) } catch {
             Diagnostics.fail("history cache \(path): \(error)")
         }
+    }
+}
+
+/// Tokens sent over plain HTTP to another host can be read on the way: say so.
+enum PlainHTTP {
+    static func warning(_ url: String) -> String? {
+        guard url.lowercased().hasPrefix("http://"), let host = URLComponents(string: url)?.host?.lowercased() else { return nil }
+        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+        return loopback ? nil : "warning: \(host) is reached over plain http; the token crosses the network unencrypted (use https)"
     }
 }
