@@ -48,7 +48,7 @@ extension HistoryStore {
                 """, arguments: [id, server])
         }
         guard let json else { return nil }
-        return try decode(json, what: "action \(id) from \(server)")
+        return try decode(json, what: "action \(id) from \(server)", with: JSONDecoder())
     }
 
     /// One page of the actions matching `query`, newest first (by created_at, then by
@@ -86,8 +86,9 @@ extension HistoryStore {
             }
         }
         let kept = rows.prefix(size)
+        let decoder = JSONDecoder()
         let actions = try kept.map { rowID, server, json in
-            StoredAction(server: server, action: try decode(json, what: "action row \(rowID) from \(server)"))
+            StoredAction(server: server, action: try decode(json, what: "action row \(rowID) from \(server)", with: decoder))
         }
         let next = rows.count > size ? kept.last.map { PageCursor.encode($0.0) } : nil
         return HistoryPage(actions: actions, nextCursor: next)
@@ -109,9 +110,9 @@ extension HistoryStore {
         }
     }
 
-    private func decode(_ json: String, what: String) throws -> Action {
+    private func decode(_ json: String, what: String, with decoder: JSONDecoder) throws -> Action {
         do {
-            return try JSONDecoder().decode(Action.self, from: Data(json.utf8))
+            return try decoder.decode(Action.self, from: Data(json.utf8))
         } catch {
             throw StoreError.wrapping(error, path: path, operation: "reading \(what)")
         }

@@ -12,7 +12,9 @@
 //   milliseconds) and decision_count. Its row id is `created_at × 2^20 + n` (see `RowKey`),
 //   so row id order is history order: every single-column index (status, risk, kind,
 //   environment, server_id) yields rows newest first with no sort, and the keyset cursor is
-//   that one integer. `(action_id, server_id)` is unique.
+//   that one integer. Pairs of the filters people combine most (status, risk, environment)
+//   have an index each too, so a combination that matches little or nothing is a short
+//   range rather than a walk through every row of one value. `(action_id, server_id)` is unique.
 // - `action_body(id → action.id)`: the full action JSON (`JSONEncoder`, sorted keys) and the
 //   searchable text: summary, command, resource, justification, context ("key value" lines)
 //   and decision reasons. Kept apart so filter scans read small rows.

@@ -40,6 +40,9 @@ enum Schema {
         CREATE INDEX action_by_risk ON action(risk);
         CREATE INDEX action_by_kind ON action(kind);
         CREATE INDEX action_by_environment ON action(environment);
+        CREATE INDEX action_by_status_risk ON action(status, risk);
+        CREATE INDEX action_by_status_environment ON action(status, environment);
+        CREATE INDEX action_by_risk_environment ON action(risk, environment);
 
         CREATE TABLE action_body (
             id INTEGER PRIMARY KEY REFERENCES action(id) ON DELETE CASCADE,

@@ -31,7 +31,12 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         self.reason = reason; self.path = path; self.detail = detail
     }
 
-    public var description: String { "history \(path): \(reason.rawValue): \(detail)" }
+    /// One line, whatever the path or the library's message held.
+    public var description: String {
+        let text = "history \(path): \(reason.rawValue): \(detail)"
+        let flat = text.split(whereSeparator: { $0.isNewline || $0 == "\t" }).joined(separator: " ")
+        return flat.count > 500 ? String(flat.prefix(499)) + "…" : flat
+    }
 }
 
 // MARK: - Translation
@@ -49,6 +54,9 @@ extension StoreError {
             return StoreError(reason(for: error.resultCode), path: path, detail: "\(what) (while \(operation))")
         case let error as DecodingError:
             return StoreError(.invalidData, path: path, detail: "\(decodingSummary(error)) (while \(operation))")
+        case is RowDecodingError:
+            // Its description dumps the row and the SQL; the operation says enough.
+            return StoreError(.invalidData, path: path, detail: "a stored value has an unexpected type (while \(operation))")
         default:
             return StoreError(.database, path: path, detail: "\(error) (while \(operation))")
         }

@@ -132,6 +132,21 @@ final class OpeningTests: XCTestCase {
         XCTAssertEqual(try store.integrityCheck(), "ok")
     }
 
+    func testDamagedRowThrowsInsteadOfCrashing() throws {
+        let path = folder.file("history.sqlite")
+        let store = try HistoryStore(path: path)
+        try store.upsert([Fixture.action("a1"), Fixture.action("a2", minutes: 1)], server: Fixture.serverA)
+        try store.writer.write { db in
+            try db.execute(sql: "UPDATE action_body SET json = '{\"id\": 5}' WHERE id = (SELECT max(id) FROM action)")
+            try db.execute(sql: "UPDATE action SET decision_count = 'many' WHERE action_id = 'a1'")
+        }
+        assertThrows(.invalidData, path: path, mentioning: "reading action row") { _ = try store.page(HistoryQuery(), limit: 5, cursor: nil) }
+        assertThrows(.invalidData, path: path, mentioning: "a2") { _ = try store.action(id: "a2", server: Fixture.serverA) }
+        assertThrows(.invalidData, path: path, mentioning: "saving") {
+            try store.upsert([Fixture.action("a1", status: .approved)], server: Fixture.serverA)
+        }
+    }
+
     // MARK: - Helpers
 
     private func migrations(_ store: HistoryStore) throws -> [String] {
