@@ -36,6 +36,14 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+## bench: release-built benchmarks printed as one table (QUICK=1 for a short sanity run); see BENCHMARKS.md
+bench: deps
+	bash bench/setup.sh
+	$(SWIFT) build -c release --product tollgate
+	$(SWIFT) build -c release --product tollgate-bench
+	@mkdir -p .build-bench-data
+	set -o pipefail; .build/release/tollgate-bench $(if $(QUICK),--quick) | tee .build-bench-data/last-run.md
+
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/tollgate/themes
 	install -m 0755 $(BIN_RELEASE) $(DESTDIR)$(PREFIX)/bin/tollgate

@@ -1,0 +1,55 @@
+import TollgateClient
+import TollgateConsole
+import TollgateCore
+
+/// Console frame: `update` + `view` for one keystroke, the work between a key press and the
+/// frame the backend paints, with 10,000 pending actions at 120x40.
+enum ConsoleFrame {
+    static func run(_ context: BenchContext) {
+        let pending = 10_000
+        let keystrokes = context.size(5_000, quick: 500)
+        let size = Size(width: 120, height: 40)
+        let built = queueModel(pending: pending, size: size)
+        var model = built.model
+        // Mostly j, as an approver reads down the queue, with the jumps and pages that cost most.
+        let keys: [Key] = [.char("j"), .char("j"), .char("j"), .char("k"), .char("j"), .pageDown, .char("j"), .char("G"), .char("k"), .char("g")]
+        var samples = Samples()
+        var jOnly = Samples()
+        var checksum = 0
+        for i in 0..<keystrokes {
+            let key = keys[i % keys.count]
+            let start = BenchClock.now()
+            _ = model.update(.key(key))
+            let frame = ConsoleView.view(model, size: size)
+            let ms = Double(BenchClock.now() - start) / 1e6
+            checksum &+= frame.cells.count
+            samples.add(ms)
+            if key == .char("j") { jOnly.add(ms) }
+        }
+        let p99 = samples.percentile(99) ?? .infinity
+        context.report.add(ResultRow(
+            what: "console frame",
+            how: "update(.key) + ConsoleView.view at 120x40, \(pending) pending (built in \(Format.fixed(built.seconds, 1)) s from feed events); "
+                + "\(keystrokes) keystrokes, mix j j j k j PgDn j G k g",
+            figure: "p50 \(Format.ms(samples.median)), p99 \(Format.ms(p99)), max \(Format.ms(samples.max)); j alone p99 \(Format.ms(jOnly.percentile(99)))"
+                + (checksum == keystrokes * size.width * size.height ? "" : " (frame size wrong!)"),
+            target: "p99 < 2 ms", verdict: p99 < 2 ? .meets : .misses))
+    }
+
+    /// A live console model holding `pending` actions, reached the way the real one gets there:
+    /// one feed event per action, then `sync`, `live` and whoami.
+    static func queueModel(pending: Int, size: Size) -> (model: ConsoleModel, seconds: Double) {
+        let corpus = Corpus()
+        let now = Timestamp(milliseconds: Corpus.epochMilliseconds + Int64(pending) * 250 + 60_000)
+        var model = ConsoleModel(now: now, size: size, server: "http://127.0.0.1:8470", quiet: true)
+        let start = BenchClock.now()
+        _ = model.update(.feed(.state(.connecting)))
+        for i in 0..<pending {
+            _ = model.update(.feed(.event(.action(corpus.action(i), seq: Int64(i + 1)))))
+        }
+        _ = model.update(.feed(.event(.sync(seq: Int64(pending), pending: pending))))
+        _ = model.update(.feed(.state(.live)))
+        _ = model.update(.identity(Principal(id: "oncall@example.com", roles: [.approver])))
+        return (model, BenchClock.seconds(since: start))
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import TollgateCore
+
+/// Server capacity: 1,000 feed subscribers held open (and reading, as consoles do), agents
+/// submitting and approvers deciding as fast as the server answers, every change a durable
+/// SQLite commit; then the same load with no subscribers, which separates the ledger's cost
+/// from the fan-out's.
+enum ServerCapacity {
+    static func run(_ context: BenchContext) {
+        let subscribers = context.size(1_000, quick: 200)
+        let seconds = context.seconds(10, quick: 3)
+        let clients = 16
+        do {
+            let server = try ServerProcess.tollgate(binary: context.tollgate, directory: try context.folder("capacity"))
+            defer { server.stop() }
+            Log.say("capacity: tollgate serve on port \(server.port), \(subscribers) subscribers")
+            BenchClock.sleep(nanoseconds: 1_000_000_000)
+            let before = server.residentBytes ?? 0
+            let feed = FeedSubscribers(recordArrivals: false)
+            try feed.connect(port: server.port, token: server.principals.watcher, count: subscribers)
+            feed.start()
+            guard feed.waitUntilSynced(seconds: 60) else {
+                feed.stop()
+                throw BenchError("only \(feed.synced) of \(subscribers) subscribers got their sync within 60 s")
+            }
+            BenchClock.sleep(nanoseconds: 2_000_000_000)
+            let after = server.residentBytes ?? 0
+            let perSubscriber = Double(after - before) / Double(subscribers)
+
+            let loaded = try load(server, clients: clients, seconds: seconds, bodyOffset: 0)
+            feed.stop()
+            let received = feed.streams.reduce(0) { $0 + $1.actionEvents }
+            let expectedEvents = (loaded.submitted + loaded.decided) * subscribers
+            let dropped = feed.closedByServer
+            feed.disconnect()
+            let how = "release tollgate serve, WAL + synchronous=NORMAL (each change committed before its answer), rate limit off; "
+                + "\(clients) agents then \(clients) approvers on keep-alive connections, closed loop, \(Int(seconds)) s each"
+            var figure = "\(Format.count(loaded.submissionsPerSecond)) submissions/s, \(Format.count(loaded.decisionsPerSecond)) decisions/s "
+                + "with \(subscribers) subscribers; \(Format.fixed(perSubscriber / 1024, 1)) KB RSS per idle subscriber "
+                + "(\(Format.megabytes(before)) → \(Format.megabytes(after)))"
+            figure += "; subscribers received \(Format.count(Double(received))) of \(Format.count(Double(expectedEvents))) events, \(dropped) dropped as too slow"
+            if loaded.failures > 0 { figure += "; \(loaded.failures) requests failed" }
+            context.report.add(ResultRow(
+                what: "server capacity", how: "\(subscribers) feed subscribers held open and reading; " + how, figure: figure,
+                target: "≥ 2,000 submissions/s, ≥ 1,000 decisions/s, memory per idle subscriber reported",
+                verdict: loaded.submissionsPerSecond >= 2_000 && loaded.decisionsPerSecond >= 1_000 && loaded.failures == 0 ? .meets : .misses))
+
+            let bare = try load(server, clients: clients, seconds: seconds, bodyOffset: 1_000_000)
+            context.report.add(ResultRow(
+                what: "server capacity, no subscribers", how: "the same load with every subscriber gone: the ledger alone",
+                figure: "\(Format.count(bare.submissionsPerSecond)) submissions/s, \(Format.count(bare.decisionsPerSecond)) decisions/s"
+                    + (bare.failures > 0 ? "; \(bare.failures) requests failed" : ""),
+                target: "(diagnostic)", verdict: .reported))
+        } catch {
+            context.report.add(.failed("server capacity", "\(error)"))
+        }
+    }
+
+    struct Load {
+        var submitted = 0
+        var decided = 0
+        var submissionsPerSecond = 0.0
+        var decisionsPerSecond = 0.0
+        var failures = 0
+    }
+
+    private struct Created: Sendable {
+        var id: String
+        var digest: String
+    }
+
+    private struct PhaseResult: Sendable {
+        var created: [Created] = []
+        var done = 0
+        var failures = 0
+    }
+
+    /// Submissions for `seconds`, then decisions on what was submitted for `seconds`.
+    static func load(_ server: ServerProcess, clients: Int, seconds: Double, bodyOffset: Int) throws -> Load {
+        let bodies = FeedLatency.requestBodies(2_000, offset: bodyOffset)
+        let port = server.port
+        let agents = server.principals.agents
+        let approvers = server.principals.approvers
+        let budget = UInt64(seconds * 1e9)
+
+        let submitStart = BenchClock.now()
+        let submissions = onThreads(clients) { client -> PhaseResult in
+            var result = PhaseResult()
+            guard let connection = try? HTTPConnection(port: port) else { result.failures = 1; return result }
+            let deadline = submitStart + budget
+            var k = client
+            while BenchClock.now() < deadline {
+                defer { k += clients }
+                guard let response = try? connection.request("POST", "/v1/actions", token: agents[client % agents.count], body: bodies[k % bodies.count]),
+                      response.status == 201 else {
+                    result.failures += 1
+                    continue
+                }
+                let fields = response.body.withUnsafeBytes { (JSONScan.topLevelString("id", in: $0), JSONScan.topLevelString("digest", in: $0)) }
+                guard let id = fields.0, let digest = fields.1 else { result.failures += 1; continue }
+                result.created.append(Created(id: id, digest: digest))
+                result.done += 1
+            }
+            return result
+        }
+        let submitSeconds = BenchClock.seconds(since: submitStart)
+        let created = submissions.flatMap(\.created)
+
+        let next = Counter()
+        let decideStart = BenchClock.now()
+        let decisions = onThreads(clients) { client -> PhaseResult in
+            var result = PhaseResult()
+            guard let connection = try? HTTPConnection(port: port) else { result.failures = 1; return result }
+            let deadline = decideStart + budget
+            while BenchClock.now() < deadline {
+                let index = next.next()
+                guard index < created.count else { break }
+                let action = created[index]
+                let body = Array("{\"verdict\":\"approve\",\"reason\":\"checked the plan with the requester\",\"digest\":\"\(action.digest)\"}".utf8)
+                guard let response = try? connection.request("POST", "/v1/actions/\(action.id)/decisions", token: approvers[client % approvers.count], body: body),
+                      response.status == 200 else {
+                    result.failures += 1
+                    continue
+                }
+                result.done += 1
+            }
+            return result
+        }
+        let decideSeconds = BenchClock.seconds(since: decideStart)
+        var load = Load()
+        load.submitted = submissions.reduce(0) { $0 + $1.done }
+        load.decided = decisions.reduce(0) { $0 + $1.done }
+        load.submissionsPerSecond = Double(load.submitted) / submitSeconds
+        load.decisionsPerSecond = Double(load.decided) / decideSeconds
+        load.failures = submissions.reduce(0) { $0 + $1.failures } + decisions.reduce(0) { $0 + $1.failures }
+        return load
+    }
+}
