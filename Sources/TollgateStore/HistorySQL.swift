@@ -53,6 +53,31 @@ struct HistorySQL {
         return HistorySQL(sql: merged, arguments: StatementArguments(arguments))
     }
 
+    /// Up to `budget` rows the search index matches below `before`, newest first, each with
+    /// whether it passes every other filter: a bounded first step for a search with filters,
+    /// so that finding the filters' few rows never waits for a walk through a common word.
+    static func searchScan(_ query: HistoryQuery, match: String, serverID: Int64?, before: Int64?, budget: Int) -> HistorySQL {
+        let driver = Driver.search(match)
+        var filters = Clauses(driver: driver, query: query, serverID: serverID, includeMatch: false)
+        for set in SetFilter.all(query) {
+            filters.add(set, indexed: false)
+        }
+        var bounds = Clauses()
+        bounds.add("action_fts MATCH ?", [match])
+        if let before { bounds.add("action_fts.rowid < ?", [before]) }
+        if let since = query.since { bounds.add("action_fts.rowid >= ?", [RowKey.lowerBound(since: since)]) }
+        if let bound = query.until.flatMap(RowKey.upperBound(until:)) { bounds.add("action_fts.rowid < ?", [bound]) }
+        return HistorySQL(
+            // coalesce: a filter on a NULL column (no environment) yields NULL, which is "no".
+            sql: "SELECT action_fts.rowid, coalesce((\(filters.sql)), 0) FROM \(driver.from) WHERE \(bounds.sql) ORDER BY action_fts.rowid DESC LIMIT ?",
+            arguments: StatementArguments(filters.arguments + bounds.arguments + [budget]))
+    }
+
+    /// Whether `query` filters rows by more than text and time.
+    static func hasRowFilters(_ query: HistoryQuery) -> Bool {
+        !SetFilter.all(query).isEmpty || query.server != nil || query.requester != nil || query.approver != nil
+    }
+
     /// How many rows match, all pages together. Not for the hot path: it visits every match.
     static func count(_ query: HistoryQuery, match: String?, serverID: Int64?) -> HistorySQL {
         let driver = Driver(query, match: match)
@@ -140,11 +165,14 @@ private struct Clauses {
 
     var sql: String { terms.isEmpty ? "1" : terms.joined(separator: " AND ") }
 
-    /// The driver's own terms and every filter that is not a value set.
-    init(driver: Driver, query: HistoryQuery, serverID: Int64?) {
+    init() {}
+
+    /// The driver's own terms (the MATCH only when `includeMatch`) and every filter that
+    /// is not a value set.
+    init(driver: Driver, query: HistoryQuery, serverID: Int64?, includeMatch: Bool = true) {
         switch driver {
         case .search(let match):
-            add("action_fts MATCH ?", [match])
+            if includeMatch { add("action_fts MATCH ?", [match]) }
         case .party(let role, let name):
             add("p.role = ? AND p.name = ?", [role.rawValue, name])
         case .table:

@@ -73,15 +73,17 @@ extension HistoryStore {
                 serverID = id
             }
             let match = try expression.map { try SearchVocabulary.match($0, db) }
-            let ids = HistorySQL.pageIDs(query, match: match, serverID: serverID, before: before, limit: size + 1)
+            let ids = try Self.pageRowIDs(db, query, match: match, serverID: serverID, before: before, limit: size + 1)
+            guard !ids.isEmpty else { return [] }
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
             let sql = """
-                SELECT a.id, s.url, b.json FROM (\(ids.sql)) AS page
-                CROSS JOIN action a ON a.id = page.id
-                CROSS JOIN action_body b ON b.id = a.id
-                CROSS JOIN server s ON s.id = a.server_id
+                SELECT a.id, s.url, b.json FROM action a
+                JOIN action_body b ON b.id = a.id
+                JOIN server s ON s.id = a.server_id
+                WHERE a.id IN (\(marks))
                 ORDER BY a.id DESC
                 """
-            return try Row.fetchAll(db, sql: sql, arguments: ids.arguments).map { row in
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(ids)).map { row in
                 (try row.decode(Int64.self, atIndex: 0), try row.decode(String.self, atIndex: 1), try row.decode(String.self, atIndex: 2))
             }
         }
@@ -108,6 +110,59 @@ extension HistoryStore {
             let sql = HistorySQL.count(query, match: match, serverID: serverID)
             return try Int.fetchOne(db, sql: sql.sql, arguments: sql.arguments) ?? 0
         }
+    }
+
+    // MARK: - Planning a page
+
+    /// FTS5 candidates a search with filters examines before asking the filters' side.
+    static let searchScanBudget = 2_048
+    /// Rows passing the other filters few enough to check against the index one by one
+    /// (each check costs FTS5 a fresh parse and seek, up to half a millisecond).
+    static let fewCandidates = 48
+
+    /// Ids of up to `limit` matching rows below `before`, newest first.
+    ///
+    /// Text with other filters has two sides: the words' matches and the filters' rows, and
+    /// either may be the small one. The search index goes first, for `searchScanBudget`
+    /// matches. If that does not fill the page, the filters' side is asked for its rows below
+    /// the scanned range; when there are at most `fewCandidates`, each is checked against the
+    /// index and the page is complete, so a common word with rare filters stays fast. Only
+    /// when both sides are broad does the search continue through the index.
+    private static func pageRowIDs(
+        _ db: Database, _ query: HistoryQuery, match: String?, serverID: Int64?, before: Int64?, limit: Int
+    ) throws -> [Int64] {
+        guard let match, HistorySQL.hasRowFilters(query) else {
+            return try ids(db, HistorySQL.pageIDs(query, match: match, serverID: serverID, before: before, limit: limit))
+        }
+        let scan = HistorySQL.searchScan(query, match: match, serverID: serverID, before: before, budget: searchScanBudget)
+        let scanned = try Row.fetchAll(db, sql: scan.sql, arguments: scan.arguments)
+        var found: [Int64] = []
+        for row in scanned {
+            if try row.decode(Bool.self, atIndex: 1) { found.append(try row.decode(Int64.self, atIndex: 0)) }
+        }
+        guard found.count < limit, scanned.count == searchScanBudget, let last = scanned.last else {
+            return Array(found.prefix(limit))
+        }
+        // Every row at or above `scannedDown` has been decided.
+        let scannedDown = try last.decode(Int64.self, atIndex: 0)
+
+        var filtersOnly = query
+        filtersOnly.text = ""
+        let candidates = try ids(db, HistorySQL.pageIDs(
+            filtersOnly, match: nil, serverID: serverID, before: scannedDown, limit: fewCandidates + 1))
+        if candidates.count <= fewCandidates {
+            let check = try db.cachedStatement(sql: "SELECT 1 FROM action_fts WHERE action_fts MATCH ? AND rowid = ?")
+            for id in candidates where found.count < limit {
+                if try Int.fetchOne(check, arguments: [match, id]) != nil { found.append(id) }
+            }
+            return found
+        }
+        let rest = HistorySQL.pageIDs(query, match: match, serverID: serverID, before: scannedDown, limit: limit - found.count)
+        return found + (try ids(db, rest))
+    }
+
+    private static func ids(_ db: Database, _ sql: HistorySQL) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: sql.sql, arguments: sql.arguments)
     }
 
     private func decode(_ json: String, what: String, with decoder: JSONDecoder) throws -> Action {
