@@ -39,6 +39,7 @@ enum ServerCapacity {
                 + "with \(subscribers) subscribers; \(Format.fixed(perSubscriber / 1024, 1)) KB RSS per idle subscriber "
                 + "(\(Format.megabytes(before)) → \(Format.megabytes(after)))"
             figure += "; subscribers received \(Format.count(Double(received))) of \(Format.count(Double(expectedEvents))) events, \(dropped) dropped as too slow"
+            figure += "; \(loaded.cpuText)"
             if loaded.failures > 0 { figure += "; \(loaded.failures) requests failed" }
             context.report.add(ResultRow(
                 what: "server capacity", how: "\(subscribers) feed subscribers held open and reading; " + how, figure: figure,
@@ -48,7 +49,7 @@ enum ServerCapacity {
             let bare = try load(server, clients: clients, seconds: seconds, bodyOffset: 1_000_000)
             context.report.add(ResultRow(
                 what: "server capacity, no subscribers", how: "the same load with every subscriber gone: the ledger alone",
-                figure: "\(Format.count(bare.submissionsPerSecond)) submissions/s, \(Format.count(bare.decisionsPerSecond)) decisions/s"
+                figure: "\(Format.count(bare.submissionsPerSecond)) submissions/s, \(Format.count(bare.decisionsPerSecond)) decisions/s; \(bare.cpuText)"
                     + (bare.failures > 0 ? "; \(bare.failures) requests failed" : ""),
                 target: "(diagnostic)", verdict: .reported))
         } catch {
@@ -62,6 +63,13 @@ enum ServerCapacity {
         var submissionsPerSecond = 0.0
         var decisionsPerSecond = 0.0
         var failures = 0
+        /// The server's CPU time per request in each phase, in milliseconds.
+        var cpuPerSubmission = 0.0
+        var cpuPerDecision = 0.0
+
+        var cpuText: String {
+            "server CPU \(Format.fixed(cpuPerSubmission, 2)) ms per submission, \(Format.fixed(cpuPerDecision, 2)) ms per decision"
+        }
     }
 
     private struct Created: Sendable {
@@ -83,6 +91,7 @@ enum ServerCapacity {
         let approvers = server.principals.approvers
         let budget = UInt64(seconds * 1e9)
 
+        let cpuAtStart = server.process.cpuSeconds ?? 0
         let submitStart = BenchClock.now()
         let submissions = onThreads(clients) { client -> PhaseResult in
             var result = PhaseResult()
@@ -104,6 +113,7 @@ enum ServerCapacity {
             return result
         }
         let submitSeconds = BenchClock.seconds(since: submitStart)
+        let cpuAfterSubmissions = server.process.cpuSeconds ?? 0
         let created = submissions.flatMap(\.created)
 
         let next = Counter()
@@ -127,12 +137,15 @@ enum ServerCapacity {
             return result
         }
         let decideSeconds = BenchClock.seconds(since: decideStart)
+        let cpuAfterDecisions = server.process.cpuSeconds ?? 0
         var load = Load()
         load.submitted = submissions.reduce(0) { $0 + $1.done }
         load.decided = decisions.reduce(0) { $0 + $1.done }
         load.submissionsPerSecond = Double(load.submitted) / submitSeconds
         load.decisionsPerSecond = Double(load.decided) / decideSeconds
         load.failures = submissions.reduce(0) { $0 + $1.failures } + decisions.reduce(0) { $0 + $1.failures }
+        load.cpuPerSubmission = 1000 * (cpuAfterSubmissions - cpuAtStart) / Double(max(1, load.submitted))
+        load.cpuPerDecision = 1000 * (cpuAfterDecisions - cpuAfterSubmissions) / Double(max(1, load.decided))
         return load
     }
 }

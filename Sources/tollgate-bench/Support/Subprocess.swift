@@ -107,10 +107,23 @@ final class Subprocess {
 
     /// Resident set size in bytes, from /proc (VmRSS); nil once the process is gone.
     var residentBytes: Int? { ProcStatus.residentBytes(pid: pid) }
+
+    /// CPU time used so far (user + system), in seconds; nil once the process is gone.
+    var cpuSeconds: Double? { ProcStatus.cpuSeconds(pid: pid) }
 }
 
-/// Reads /proc/<pid>/status.
+/// Reads /proc/<pid>/status and /proc/<pid>/stat.
 enum ProcStatus {
+    /// utime + stime from /proc/<pid>/stat, which come after the parenthesised command name.
+    static func cpuSeconds(pid: pid_t) -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        // Fields after ")": state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     static func residentBytes(pid: pid_t) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
