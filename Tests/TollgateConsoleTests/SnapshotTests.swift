@@ -74,6 +74,22 @@ final class SnapshotTests: XCTestCase {
         }
     }
 
+    func testOfflineHistory() {
+        for (w, h) in Self.sizes {
+            var model = ConsoleModel(now: Fixture.now, size: Size(width: w, height: h), server: nil)
+            let effects = model.update(.resize(Size(width: w, height: h)))
+            guard case .loadHistory(let request)? = effects.first else { return XCTFail("no first page") }
+            let old = (0..<8).map { i -> Action in
+                var a = Fixture.action("old-\(i)", risk: Risk.allCases[i % 4], createdSecondsAgo: Double(i) * 86_400)
+                a.status = [ActionStatus.approved, .denied, .expired, .cancelled][i % 4]
+                return a
+            }
+            _ = model.update(.historyPage(generation: request.generation, actions: old, next: nil))
+            model.press(.char("j"), .enter)
+            Snapshot.assert(model.frame(), named: "offline-detail-\(w)x\(h)")
+        }
+    }
+
     func testSplitView() {
         var model = Fixture.model(sample(), width: 160, height: 40)
         model.press(.char("j"))

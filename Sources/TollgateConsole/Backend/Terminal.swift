@@ -17,6 +17,8 @@ final class Terminal {
     private var roleAttributes: [attr_t] = Array(repeating: 0, count: ThemeRole.allCases.count)
     private var rolePairs: [Int16] = Array(repeating: 0, count: ThemeRole.allCases.count)
     private var cursorVisible = false
+    /// The terminal accepts -1 for "its own default colour" (`use_default_colors`).
+    private var defaultColors = false
     private var ended = false
     private let titleCapable: Bool
 
@@ -57,8 +59,9 @@ final class Terminal {
             colorMode = .monochrome
         } else {
             start_color()
-            use_default_colors()
-            colorMode = .colors(Int(tg_colors()))
+            defaultColors = use_default_colors() == OK
+            // Fewer than 8 colours cannot tell the roles apart: attributes do it better.
+            colorMode = tg_colors() >= 8 ? .colors(Int(tg_colors())) : .monochrome
         }
         if mouse {
             mousemask(tg_mouse_mask(), nil)
@@ -100,16 +103,18 @@ final class Terminal {
                     rolePairs[role.index] = 0
                     continue
                 }
-                init_pair(Int16(pair), curses(style.foreground.fitted(toColors: count)), curses(style.background.fitted(toColors: count)))
+                init_pair(Int16(pair), curses(style.foreground.fitted(toColors: count), isBackground: false),
+                          curses(style.background.fitted(toColors: count), isBackground: true))
                 rolePairs[role.index] = Int16(pair)
             }
         }
         previous = nil
     }
 
-    private func curses(_ color: ThemeColor) -> Int16 {
+    private func curses(_ color: ThemeColor, isBackground: Bool) -> Int16 {
         switch color {
-        case .terminalDefault: -1
+        case .terminalDefault where defaultColors: -1
+        case .terminalDefault: isBackground ? 0 : 7
         case .indexed(let i): Int16(i)
         }
     }

@@ -12,7 +12,7 @@ extension ConsoleModel {
         case .switchPane: isSplit
         case .openDiffs: !(subject?.action.diffs.isEmpty ?? true)
         case .reconnect: !isOffline
-        case .history: !onHistoryList
+        case .history: !historyInUse
         case .open: (onHistoryList ? !history.items.isEmpty : queue.count > 0) && !(isSplit && focus == .detail)
         case .sort: queue.totalCount > 1
         default: true

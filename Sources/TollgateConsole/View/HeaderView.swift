@@ -15,13 +15,13 @@ enum HeaderView {
             runs.append(styler.label(styler.separator, .header))
             runs.append(styler.label("offline: local history only", .header))
         }
-        runs.append(styler.label(styler.separator, .header))
-        if let me = model.me {
-            runs.append(styler.text(me.id, .header, limit: 40))
-        } else {
-            runs.append(styler.label(model.identityProblem == nil ? "(whoami...)" : "(unknown user)", .header))
-        }
         if let server = model.server {
+            runs.append(styler.label(styler.separator, .header))
+            if let me = model.me {
+                runs.append(styler.text(me.id, .header, limit: 40))
+            } else {
+                runs.append(styler.label(model.identityProblem == nil ? "(whoami...)" : "(unknown user)", .header))
+            }
             runs.append(styler.label(" @ ", .header))
             runs.append(styler.text(server, .header, limit: 48))
         }
