@@ -6,8 +6,8 @@ import TollgateCore
 ///
 /// One "driver" yields action row ids newest first as an index range: FTS5 for text
 /// (rowid order is history order, see `RowKey`), `action_party` for an approver or a
-/// requester, else `action` itself, where SQLite picks among the single-column indexes
-/// (each ordered by row id within a value). Every other filter is checked on the row the
+/// requester, else `action` itself, where SQLite picks among the single-column and pair
+/// indexes (each ordered by row id within its values). Every other filter is checked on the row the
 /// driver reaches, and the scan stops after `limit` rows. On the `action` driver, a filter
 /// on several values of one column becomes one ordered branch per value, merged by
 /// `UNION ALL … ORDER BY`, since an indexed IN would sort every match before the first row.

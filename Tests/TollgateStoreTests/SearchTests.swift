@@ -99,6 +99,11 @@ final class SearchTests: XCTestCase {
         XCTAssertEqual(try store.count(HistoryQuery(text: "rotate", server: Fixture.serverA)), 0)
     }
 
+    func testSearchWithinATimeRange() throws {
+        let query = HistoryQuery(text: "s", since: Fixture.t0.adding(seconds: 3 * 60), until: Fixture.t0.adding(seconds: 6 * 60))
+        XCTAssertEqual(Fixture.ids(try Fixture.allPages(store, query, limit: 2)), ["context-key", "justification", "resource"])
+    }
+
     // MARK: - Long prefixes
 
     func testLongPrefixFindsTermsThatArrivedWithAnUpdate() throws {
