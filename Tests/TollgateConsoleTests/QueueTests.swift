@@ -110,8 +110,9 @@ final class QueueTests: XCTestCase {
         _ = model.update(.feed(.event(.reset)))
         XCTAssertTrue(model.screenText.contains("3 pending"))
         _ = model.update(.feed(.event(.action(Fixture.queue(3)[1], seq: 9))))
-        _ = model.update(.feed(.event(.sync(seq: 10, pending: 1))))
+        let effects = model.update(.feed(.event(.sync(seq: 10, pending: 1))))
         XCTAssertTrue(model.screenText.contains("1 pending"))
+        XCTAssertEqual(effects, [.refreshActions(["act-0000", "act-0002"])], "the cache learns how the dropped ones ended")
     }
 
     func testStaleReplayCannotReopenAResolvedAction() {

@@ -135,6 +135,8 @@ private struct Loop {
                 services.loadHistory(request)
             case .reconnect:
                 services.reconnect()
+            case .refreshActions(let ids):
+                services.refresh(ids)
             case .loadTheme(let name):
                 let (theme, problem) = ThemeCatalog.load(name, environment: environment, executablePath: executable)
                 if let problem {

@@ -155,6 +155,22 @@ final class ConsoleServices: @unchecked Sendable {
         }
     }
 
+    /// Brings the cache up to date on actions the feed stopped talking about (after a reset).
+    func refresh(_ ids: [String]) {
+        reads.async { [self] in
+            guard let server, let client else { return }
+            var fresh: [Action] = []
+            // Bounded: a reset after a long absence must not turn into thousands of requests.
+            for id in ids.prefix(500) where !isStopped {
+                if let action = try? client.action(id: id) { fresh.append(action) }
+            }
+            let found = fresh
+            writes.async { [self] in
+                do { try store?.upsert(found, server: server) } catch { cacheFailure(error) }
+            }
+        }
+    }
+
     // MARK: - Decisions
 
     /// Writes the decision to the outbox, sends it, and reports the outcome; retries while undelivered.

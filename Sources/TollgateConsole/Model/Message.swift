@@ -44,6 +44,9 @@ public enum Effect: Hashable, Sendable {
     case loadHistory(HistoryRequest)
     /// Drop the feed's backoff and reconnect at once.
     case reconnect
+    /// Fetch these actions' current state into the cache: a reset left them pending there,
+    /// and no event will ever say how they ended.
+    case refreshActions([String])
     /// Find, parse and apply a theme; answers `.themeLoaded`.
     case loadTheme(String)
     /// Ring the terminal bell.

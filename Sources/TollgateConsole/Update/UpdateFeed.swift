@@ -11,8 +11,10 @@ extension ConsoleModel {
         case .event(.sync):
             isLive = true
             if let stale = staleAfterReset {
-                for id in stale where !lingering.keys.contains(id) { dropFromQueue(id) }
+                let dropped = stale.filter { !lingering.keys.contains($0) }.sorted()
+                for id in dropped { dropFromQueue(id) }
                 staleAfterReset = nil
+                if !dropped.isEmpty { return [.refreshActions(dropped)] }
             }
         case .event(.reset):
             // Keep the rows on screen until the snapshot that follows has been seen, so the
