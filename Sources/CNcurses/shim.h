@@ -9,6 +9,10 @@
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
+#include <string.h>
+#include <term.h>
+#include <termios.h>
+#include <unistd.h>
 #include <wchar.h>
 
 // MARK: - Attribute macros (macros do not import into Swift)
@@ -103,6 +107,63 @@ static inline int tg_install_handler(int signo, void (*handler)(int)) {
     action.sa_flags = 0;
     action.sa_handler = handler;
     return sigaction(signo, &action, NULL);
+}
+
+// MARK: - Restoring the terminal after a crash
+
+// A crash (a trap, SIGSEGV, abort) skips endwin() and would leave the user's terminal raw and
+// on the alternate screen. These handlers do only async-signal-safe things: put back the tty
+// modes saved before curses started, write the saved "leave alternate screen" and "show
+// cursor" strings, then re-raise the signal with its default action.
+struct tg_restore_state {
+    struct termios tty;
+    int tty_valid;
+    char bytes[128];
+    size_t length;
+};
+
+// Storage inside a function: Swift emits inline functions, never a header's static variables.
+static inline struct tg_restore_state *tg_restore(void) {
+    static struct tg_restore_state state;
+    return &state;
+}
+
+static inline void tg_crash_handler(int signo) {
+    struct tg_restore_state *r = tg_restore();
+    if (r->tty_valid) tcsetattr(STDIN_FILENO, TCSANOW, &r->tty);
+    if (r->length > 0) { ssize_t ignored = write(STDOUT_FILENO, r->bytes, r->length); (void)ignored; }
+    signal(signo, SIG_DFL);
+    raise(signo);
+}
+
+// Call before newterm(): remembers the tty modes.
+static inline void tg_save_tty(void) {
+    tg_restore()->tty_valid = tcgetattr(STDIN_FILENO, &tg_restore()->tty) == 0;
+}
+
+// Call after newterm(): remembers how to leave curses' screen, and installs the handlers.
+static inline void tg_install_crash_restore(void) {
+    const char *parts[] = { "\033[?2004l", tigetstr("rmcup"), tigetstr("cnorm"), tigetstr("sgr0") };
+    struct tg_restore_state *r = tg_restore();
+    r->length = 0;
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        const char *p = parts[i];
+        if (p == NULL || p == (const char *)-1) continue;
+        size_t n = strlen(p);
+        if (r->length + n >= sizeof(r->bytes)) break;
+        memcpy(r->bytes + r->length, p, n);
+        r->length += n;
+    }
+    int signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE };
+    for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) tg_install_handler(signals[i], tg_crash_handler);
+}
+
+// After a clean endwin(): the crash handlers have nothing left to restore.
+static inline void tg_remove_crash_restore(void) {
+    int signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE };
+    for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) signal(signals[i], SIG_DFL);
+    tg_restore()->length = 0;
+    tg_restore()->tty_valid = 0;
 }
 
 #endif

@@ -36,6 +36,7 @@ final class Terminal {
             return .failure(TerminalError("the console needs a terminal on standard input and output"))
         }
         let term = environment["TERM"].flatMap { $0.isEmpty ? nil : $0 } ?? "vt100"
+        tg_save_tty()
         guard let screen = newterm(term, tg_stdout(), tg_stdin()) else {
             return .failure(TerminalError("cannot start the terminal (TERM=\(term) unknown to terminfo?)"))
         }
@@ -68,6 +69,7 @@ final class Terminal {
             mouseinterval(0)
         }
         titleCapable = ["xterm", "screen", "tmux", "rxvt", "alacritty", "kitty", "foot", "wezterm", "st-"].contains { term.hasPrefix($0) }
+        tg_install_crash_restore()
         // Bracketed paste: a paste arrives marked, so its text can never be taken for commands.
         writeRaw("\u{1B}[?2004h")
     }
@@ -82,6 +84,7 @@ final class Terminal {
         curs_set(1)
         endwin()
         delscreen(screen)
+        tg_remove_crash_restore()
     }
 
     // MARK: - Theme
