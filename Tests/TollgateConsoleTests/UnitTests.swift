@@ -45,7 +45,6 @@ final class UnitTests: XCTestCase {
         frame.put(label: "zzzzzzzz", x: -3, y: 1, role: .body)
         frame.put(label: "zz", x: 4, y: 7, role: .body)
         frame.fill(x: 5, y: 0, count: -4, role: .danger)
-        frame.restyle(x: 9, y: 0, count: 3, role: .danger)
         XCTAssertEqual(frame.width * frame.height, frame.cells.count)
     }
 

@@ -120,13 +120,6 @@ public struct Frame: Hashable, Sendable {
         return col - x
     }
 
-    /// Repaints one cell's role, keeping its text.
-    public mutating func restyle(x: Int, y: Int, count: Int = 1, role: ThemeRole) {
-        let start = max(0, x), end = min(width, x + count)
-        guard y >= 0, y < height, start < end else { return }
-        for i in start..<end { cells[y * width + i].role = role }
-    }
-
     /// Before writing from column `x` of row `y`: a wide glyph whose right half is about to be
     /// overwritten loses its left half too, so no half-glyph is ever painted.
     private mutating func detachLeft(y: Int, x: Int) {

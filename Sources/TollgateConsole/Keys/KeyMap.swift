@@ -50,7 +50,7 @@ public enum KeyMap {
         KeyBinding(keys: [.pageDown, .ctrl("f")], command: .pageDown, contexts: scrolling, hint: nil, help: "down one page"),
         KeyBinding(keys: [.pageUp, .ctrl("b")], command: .pageUp, contexts: scrolling, hint: nil, help: "up one page"),
         KeyBinding(keys: [.enter], command: .open, contexts: lists, hint: "open", help: "open the selected action's detail"),
-        KeyBinding(keys: [.tab], command: .switchPane, contexts: [.queue, .detail], hint: "pane", help: "switch between list and detail (split view, 160+ columns)"),
+        KeyBinding(keys: [.tab, .backTab], command: .switchPane, contexts: [.queue, .detail], hint: "pane", help: "switch between list and detail (split view, 160+ columns)"),
         KeyBinding(keys: [.char("a")], command: .approve, contexts: [.queue, .detail], hint: "approve", help: "approve (asks for a reason on critical actions, then for confirmation)"),
         KeyBinding(keys: [.char("d")], command: .deny, contexts: [.queue, .detail], hint: "deny", help: "deny (asks for a reason; 1-5 pick a canned one)"),
         KeyBinding(keys: [.char("D")], command: .openDiffs, contexts: [.detail], hint: "diffs", help: "show the action's diffs"),
