@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "TollgateClientTests", dependencies: ["TollgateClient", "TollgateCore"]),
         .testTarget(name: "TollgateConsoleTests", dependencies: ["TollgateConsole", "TollgateCore", "TollgateStore"]),
         .testTarget(
-            name: "TollgateServerTests",
+            name: "TollgateIntegrationTests",
             dependencies: [
                 "TollgateServer", "TollgateCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `tollgate` binary: the approver console by default, and every other role as a subcommand.
 @main
@@ -11,4 +12,24 @@ struct Tollgate: AsyncParsableCommand {
         subcommands: [ConsoleCommand.self, ServeCommand.self, TokenCommand.self, RequestCommand.self, WatchCommand.self, ApproveCommand.self, DenyCommand.self, HistoryCommand.self, AuditCommand.self, ThemesCommand.self, DemoCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
+
+    /// Parses and runs the command, with command-line mistakes exiting 2 as the man page says
+    /// (argument-parser's own code for them is 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(Exit.error.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }

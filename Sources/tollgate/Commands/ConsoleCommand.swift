@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import TollgateClient
 import TollgateConsole
+import TollgateCore
 
 /// `tollgate` (or `tollgate console`): the approver console.
 struct ConsoleCommand: ParsableCommand {
@@ -29,11 +31,25 @@ struct ConsoleCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        let env = ProcessInfo.processInfo.environment
         let options = ConsoleOptions(
             endpoint: offline ? nil : connection.endpoint(),
-            offline: offline, historyPath: history.path, themeName: theme, mouse: mouse, title: title, quiet: quiet,
-            environment: ProcessInfo.processInfo.environment)
+            offline: offline, historyPath: history.path, themeName: theme ?? Self.configuredTheme(env), mouse: mouse, title: title, quiet: quiet,
+            environment: env)
         let status = ConsoleApp.run(options)
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The `theme` key of config.toml, unless TOLLGATE_THEME (which wins over the file) is set.
+    static func configuredTheme(_ env: [String: String]) -> String? {
+        if let t = env["TOLLGATE_THEME"], !t.isEmpty { return nil }
+        guard let path = ClientConfiguration.defaultFile(environment: env),
+              let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        do {
+            var reader = try ConfigReader.parse(text, file: path)
+            return try reader.string("theme")
+        } catch {
+            Diagnostics.fail(error.description)
+        }
     }
 }

@@ -81,7 +81,7 @@ enum DateArgument {
     }
 }
 
-/// The width of the terminal on stdout, else COLUMNS, else 100.
+/// The width of the terminal on stdout, else COLUMNS, else 160 (a file or a pipe).
 enum TerminalWidth {
     static func current() -> Int {
         var size = winsize()

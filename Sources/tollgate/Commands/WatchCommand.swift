@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import TollgateClient
 import TollgateCore
 
@@ -24,6 +25,7 @@ struct WatchCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         let done = DispatchSemaphore(value: 0)
+        let refused = Atomic<Bool>(false)
         let once = self.once
         let connection = FeedConnection(endpoint: endpoint, lastEventID: nil, options: FeedOptions(heartbeatTimeout: heartbeatTimeout)) { update in
             switch update {
@@ -42,7 +44,10 @@ struct WatchCommand: ParsableCommand {
                 Diagnostics.warn("watch: \(Printable.line(m.description))")
             case .state(let state):
                 Diagnostics.warn("watch: \(StateText.describe(state))")
-                if case .unauthorised = state { done.signal() }
+                if case .unauthorised = state {
+                    refused.store(true, ordering: .relaxed)
+                    done.signal()
+                }
             }
         }
         signal(SIGPIPE, SIG_IGN)
@@ -57,6 +62,7 @@ struct WatchCommand: ParsableCommand {
         done.wait()
         connection.stop()
         _ = sources
+        if refused.load(ordering: .relaxed) { throw Exit.error }
     }
 }
 

@@ -68,9 +68,15 @@ struct DemoCommand: AsyncParsableCommand {
         let app = server.makeApplication(parts.service) { addressSink.yield($0) }
         let group = ServiceGroup(configuration: .init(services: [.init(service: app), .init(service: parts.upkeep)],
                                                       gracefulShutdownSignals: [.sigterm], logger: logger))
-        let serverTask = Task { try await group.run() }
+        let serverTask = Task {
+            // A server that cannot start (the port is taken) ends the address stream, so the demo says so instead of waiting.
+            defer { addressSink.finish() }
+            do { try await group.run() } catch {
+                Diagnostics.fail("demo: the embedded server stopped: \(error)")
+            }
+        }
         var addressIterator = addresses.makeAsyncIterator()
-        guard let url = await addressIterator.next() else { Diagnostics.fail("demo: the embedded server did not start") }
+        guard let url = await addressIterator.next() else { Diagnostics.fail("demo: the embedded server did not start (is 127.0.0.1:\(port) free?)") }
 
         let approverTokenFile = folder.path + "/you.token"
         try OwnerOnlyFile.write((tokens["you@demo"] ?? "") + "\n", to: approverTokenFile)

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import XCTest
 
 /// A detached tmux session on a private server socket, to drive the real console as a user would.
@@ -22,18 +23,39 @@ final class TmuxSession {
 
     static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
+    /// Runs one tmux client command; only `capture` reads its output.
+    ///
+    /// Spawned with posix_spawn and reaped with waitpid rather than through Foundation's Process:
+    /// the first command forks the tmux server, which inherits every descriptor of the client,
+    /// including the one Process watches to learn that its child exited, so Process would wait
+    /// for the server's end. Output goes to a file, never to a pipe, for the same reason.
     @discardableResult
-    private func tmux(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        process.arguments = ["-L", socket, "-f", "/dev/null"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    private func tmux(_ arguments: [String], capture: Bool = false) throws -> String {
+        let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket)-\(UUID().uuidString).out").path
+        defer { unlink(outPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, capture ? outPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ["/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + arguments
+        var cArgs = argv.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, &cArgs, environ)
+        guard spawned == 0 else { throw HTTPClientError("cannot run tmux: \(String(cString: strerror(spawned)))") }
+        let deadline = ContinuousClock.now + .seconds(20)
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            guard ContinuousClock.now < deadline else {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                throw HTTPClientError("tmux \(arguments.first ?? "") did not finish within 20 s")
+            }
+            usleep(5_000)
+        }
+        return capture ? ((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "") : ""
     }
 
     /// Types keys (tmux key names such as `Enter`, `Escape`, `C-c`, or literal text with `literal`).
@@ -42,7 +64,7 @@ final class TmuxSession {
     }
 
     /// The screen as text.
-    func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", name]) }
+    func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", name], capture: true) }
 
     /// Waits until the screen contains `text`; fails with the screen when `timeout` passes.
     @discardableResult

@@ -12,7 +12,7 @@ enum TollgateBinary {
             candidates.append(dir.appendingPathComponent("tollgate"))
             dir = dir.deletingLastPathComponent()
         }
-        // Tests/TollgateServerTests/TestSupport/TollgateBinary.swift: four levels below the package root.
+        // Tests/TollgateIntegrationTests/TestSupport/TollgateBinary.swift: four levels below the package root.
         var root = URL(fileURLWithPath: #filePath)
         for _ in 0..<4 { root = root.deletingLastPathComponent() }
         candidates.append(root.appendingPathComponent(".build/debug/tollgate"))
