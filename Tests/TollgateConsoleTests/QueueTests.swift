@@ -64,6 +64,21 @@ final class QueueTests: XCTestCase {
         XCTAssertTrue(model.screenText.contains("4 pending"))
     }
 
+    /// Over SSH every byte counts: `j` must change the gutter marks and the position, not repaint rows.
+    func testCursorMoveChangesAHandfulOfCells() {
+        var model = Fixture.model(Fixture.queue(1_000), width: 120, height: 40)
+        model.press(.char("j"))
+        let before = model.frame()
+        model.press(.char("j"))
+        let after = model.frame()
+        let changed = zip(before.cells, after.cells).filter { $0 != $1 }.count
+        XCTAssertLessThanOrEqual(changed, 4, "two markers and the position digit")
+        _ = model.update(.tick(Fixture.now.adding(seconds: 1)))
+        let ticked = model.frame()
+        let rows = Set(zip(after.cells, ticked.cells).enumerated().filter { $0.element.0 != $0.element.1 }.map { $0.offset / 120 })
+        XCTAssertTrue(rows.allSatisfy { (2..<38).contains($0) }, "a tick changes countdowns only, never the header or bars")
+    }
+
     func testMovementKeys() {
         var model = Fixture.model(Fixture.queue(100), width: 80, height: 24)
         model.press(.char("G"))
