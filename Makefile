@@ -7,7 +7,7 @@ DEPS := libncurses-dev libsqlite3-dev libcurl4-openssl-dev pkg-config tmux sqlit
 BIN_DEBUG := .build/debug/tollgate
 BIN_RELEASE := .build/release/tollgate
 
-.PHONY: all deps build release demo test install uninstall bench fuzz clean
+.PHONY: all deps build release demo test install install-files uninstall bench fuzz clean
 
 all: build
 
@@ -45,14 +45,18 @@ bench: deps
 	set -o pipefail; .build/release/tollgate-bench $(if $(QUICK),--quick) | tee .build-bench-data/last-run.md
 
 install: release
+	$(MAKE) install-files BIN=$(BIN_RELEASE)
+
+## install-files: copy an already-built BIN and its files under PREFIX (the tests use it with the debug build)
+install-files:
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/tollgate/themes
-	install -m 0755 $(BIN_RELEASE) $(DESTDIR)$(PREFIX)/bin/tollgate
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tollgate
 	install -m 0644 man/tollgate.1 $(DESTDIR)$(PREFIX)/share/man/man1/tollgate.1
 	install -m 0644 themes/*.toml $(DESTDIR)$(PREFIX)/share/tollgate/themes/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-	$(BIN_RELEASE) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tollgate
-	$(BIN_RELEASE) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tollgate
-	$(BIN_RELEASE) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/tollgate.fish
+	$(BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tollgate
+	$(BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tollgate
+	$(BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/tollgate.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tollgate $(DESTDIR)$(PREFIX)/share/man/man1/tollgate.1

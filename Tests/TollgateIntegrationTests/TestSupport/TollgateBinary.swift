@@ -12,12 +12,19 @@ enum TollgateBinary {
             candidates.append(dir.appendingPathComponent("tollgate"))
             dir = dir.deletingLastPathComponent()
         }
-        // Tests/TollgateIntegrationTests/TestSupport/TollgateBinary.swift: four levels below the package root.
-        var root = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { root = root.deletingLastPathComponent() }
-        candidates.append(root.appendingPathComponent(".build/debug/tollgate"))
+        candidates.append(try packageRoot().appendingPathComponent(".build/debug/tollgate"))
         if let found = candidates.first(where: { fm.isExecutableFile(atPath: $0.path) && !isDirectory($0) }) { return found }
         throw HTTPClientError("the tollgate executable is not built (looked for \(candidates.map(\.path).joined(separator: ", "))); run `swift build` first")
+    }
+
+    /// The package root: this file is Tests/TollgateIntegrationTests/TestSupport/TollgateBinary.swift.
+    static func packageRoot() throws -> URL {
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { root = root.deletingLastPathComponent() }
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) else {
+            throw HTTPClientError("cannot find the package root from \(#filePath)")
+        }
+        return root
     }
 
     private static func isDirectory(_ url: URL) -> Bool {
