@@ -191,6 +191,8 @@ extension ConsoleModel {
         if let i = screens.firstIndex(where: { if case .history = $0 { true } else { false } }) {
             screens.removeSubrange((i + 1)...)
         } else {
+            // Opened afresh: the cache has grown since last time, so start again from the newest.
+            setHistoryFilter(history.filter)
             screens.append(.history)
         }
         focus = .list
