@@ -97,7 +97,12 @@ struct Waiter {
 
     func wait() -> Action {
         let progress = isatty(STDERR_FILENO) == 1
-        CancelOnInterrupt.install(client: client, actionID: action.id)
+        let interrupt = CancelOnInterrupt.install(client: client, actionID: action.id)
+        defer {
+            interrupt.cancel()
+            // An ignored signal stays ignored across exec: the approved command must get Ctrl-C.
+            signal(SIGINT, SIG_DFL)
+        }
         var current = action
         let backoff = Backoff(initial: 0.5, cap: 10)
         var failures = 0
@@ -127,9 +132,8 @@ struct Waiter {
 
 /// Cancels the waited-for action on the server when the user presses Ctrl-C.
 enum CancelOnInterrupt {
-    nonisolated(unsafe) private static var source: DispatchSourceSignal?
-
-    static func install(client: APIClient, actionID: String) {
+    /// Installs the handler; it works while the returned source is kept alive.
+    static func install(client: APIClient, actionID: String) -> DispatchSourceSignal {
         signal(SIGINT, SIG_IGN)
         let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         s.setEventHandler {
@@ -143,7 +147,7 @@ enum CancelOnInterrupt {
             }
         }
         s.resume()
-        source = s
+        return s
     }
 }
 
@@ -193,16 +197,14 @@ enum Retrying {
     static func call<T>(_ what: String, attempts: Int = 5, _ body: () throws(ClientError) -> T) -> T {
         let backoff = Backoff(initial: 0.5, cap: 5)
         var rng = SystemRandomNumberGenerator()
-        for attempt in 1... {
+        var attempt = 1
+        while true {
             do { return try body() } catch {
-                if case .transport = error, attempt < attempts {
-                    Thread.sleep(forTimeInterval: backoff.delay(attempt: attempt, serverRetry: nil, using: &rng))
-                    continue
-                }
-                Diagnostics.fail("\(what): \(error)")
+                guard case .transport = error, attempt < attempts else { Diagnostics.fail("\(what): \(error)") }
+                Thread.sleep(forTimeInterval: backoff.delay(attempt: attempt, serverRetry: nil, using: &rng))
+                attempt += 1
             }
         }
-        fatalError("unreachable: the loop returns or exits")
     }
 }
 

@@ -152,11 +152,9 @@ final class ManPageTests: XCTestCase {
 
     // MARK: - Files and processes
 
-    /// man/tollgate.1, from this file's place in the package.
+    /// man/tollgate.1 in the package.
     static var pageURL: URL {
-        var root = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { root = root.deletingLastPathComponent() }
-        return root.appendingPathComponent("man/tollgate.1")
+        get throws { try TollgateBinary.packageRoot().appendingPathComponent("man/tollgate.1") }
     }
 
     private func scratchDirectory() throws -> URL {
