@@ -64,6 +64,11 @@ final class DecisionTests: XCTestCase {
         _ = model.update(.feed(.event(.action(Fixture.action("act-1"), seq: 1))))
         XCTAssertEqual(model.press(.char("a")), [])
         XCTAssertTrue(model.screenText.contains("whoami"))
+        _ = model.update(.identityFailed("connection refused"))
+        XCTAssertEqual(model.update(.feed(.state(.live))), [.fetchIdentity], "asked again once the server is back")
+        _ = model.update(.identity(Fixture.me))
+        model.press(.char("a"))
+        XCTAssertNotNil(model.prompt)
     }
 
     // MARK: - Deny

@@ -135,6 +135,8 @@ private struct Loop {
                 services.loadHistory(request)
             case .reconnect:
                 services.reconnect()
+            case .fetchIdentity:
+                services.fetchIdentity()
             case .refreshActions(let ids):
                 services.refresh(ids)
             case .loadTheme(let name):

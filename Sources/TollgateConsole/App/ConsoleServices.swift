@@ -73,14 +73,7 @@ final class ConsoleServices: @unchecked Sendable {
             } while cursor != nil && cached.count < 50_000
             if !cached.isEmpty { inbox.post(.cachedPending(cached)) }
         }
-        let inbox = inbox
-        DispatchQueue.global().async {
-            do {
-                inbox.post(.identity(try client.whoami()))
-            } catch {
-                inbox.post(.identityFailed("\(error)"))
-            }
-        }
+        fetchIdentity()
         retryOutbox()
         let connection = FeedConnection(endpoint: client.endpoint, lastEventID: cachedPosition) { [weak self] update in
             self?.received(update)
@@ -92,6 +85,19 @@ final class ConsoleServices: @unchecked Sendable {
     }
 
     /// Stops the feed and retries, and saves what the feed sent last.
+    /// `GET /v1/whoami`, off the UI thread.
+    func fetchIdentity() {
+        guard let client else { return }
+        let inbox = inbox
+        DispatchQueue.global().async {
+            do {
+                inbox.post(.identity(try client.whoami()))
+            } catch {
+                inbox.post(.identityFailed("\(error)"))
+            }
+        }
+    }
+
     func stop() {
         lock.lock()
         let connection = feed

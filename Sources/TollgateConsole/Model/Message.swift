@@ -44,6 +44,8 @@ public enum Effect: Hashable, Sendable {
     case loadHistory(HistoryRequest)
     /// Drop the feed's backoff and reconnect at once.
     case reconnect
+    /// Ask the server who the token belongs to; answers `.identity` or `.identityFailed`.
+    case fetchIdentity
     /// Fetch these actions' current state into the cache: a reset left them pending there,
     /// and no event will ever say how they ended.
     case refreshActions([String])

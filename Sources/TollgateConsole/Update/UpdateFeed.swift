@@ -29,7 +29,13 @@ extension ConsoleModel {
             connection = state
             switch state {
             case .offline(let why): connectionProblem = why
-            case .live: connectionProblem = nil
+            case .live:
+                connectionProblem = nil
+                // whoami failed while the server was unreachable: without it nothing can be decided.
+                if me == nil && identityProblem != nil {
+                    identityProblem = nil
+                    return [.fetchIdentity]
+                }
             case .unauthorised(let why): showToast("The server refused the token: \(why)", .error)
             default: break
             }
