@@ -1,0 +1,130 @@
+import Foundation
+import Synchronization
+import TollgateCore
+import XCTest
+
+/// The real server dying or vanishing under load: what was acknowledged survives, and the
+/// clients that were connected carry on without losing or repeating anything.
+final class ServerFaultTests: XCTestCase {
+    static let config = """
+        [limits]
+        rate_per_second = 0
+        [actions]
+        expiry_check_seconds = 0.1
+        """
+
+    /// Ten agents, the three standard approvers and the auditor.
+    static let principals = TestPrincipal.standard + (3...10).map { TestPrincipal(id: "agent-\($0)", roles: [.agent]) }
+
+    /// What the clients were told succeeded before the crash.
+    private final class Ledger: Sendable {
+        private let state = Mutex((submitted: [Action](), decided: [(id: String, approver: String)](), queue: [Action]()))
+
+        func submitted(_ action: Action) { state.withLock { $0.submitted.append(action); $0.queue.append(action) } }
+        func decided(_ id: String, by approver: String) { state.withLock { $0.decided.append((id, approver)) } }
+        /// The next acknowledged submission nobody has tried to decide yet.
+        func nextToDecide() -> Action? { state.withLock { $0.queue.isEmpty ? nil : $0.queue.removeFirst() } }
+        var submissions: [Action] { state.withLock { $0.submitted } }
+        var decisions: [(id: String, approver: String)] { state.withLock { $0.decided } }
+    }
+
+    // MARK: - kill -9 under concurrent submissions and decisions
+
+    func testKillNineWhileTenAgentsSubmitAndThreeApproversDecideLosesAndRepeatsNothing() throws {
+        let sandbox = try Sandbox(self, config: Self.config, principals: Self.principals)
+        let first = try sandbox.startServer()
+        let port = first.port
+        let watch = try Spawned(["watch", "--heartbeat-timeout", "5"] + sandbox.connection(first, as: "audrey"), in: sandbox.directory)
+        try eventually("watch is live") { watch.stderr.contains("live at seq") }
+
+        let ledger = Ledger()
+        let workers = DispatchGroup()
+        let stop = Atomic<Bool>(false)
+        for n in 1...10 {
+            let client = APIClient(port: port, token: try sandbox.token("agent-\(n)"))
+            workers.enter()
+            Thread {
+                defer { workers.leave() }
+                var i = 0
+                while !stop.load(ordering: .relaxed) {
+                    i += 1
+                    do { ledger.submitted(try client.submit(Fixtures.request(summary: "agent-\(n) submission \(i)"))) } catch { usleep(20_000) }
+                }
+            }.start()
+        }
+        for approver in ["alice", "bob", "carol"] {
+            let client = APIClient(port: port, token: try sandbox.token(approver))
+            workers.enter()
+            Thread {
+                defer { workers.leave() }
+                while !stop.load(ordering: .relaxed) {
+                    guard let action = ledger.nextToDecide() else { usleep(5_000); continue }
+                    if let response = try? client.decide(action, .approve, reason: "ok"), response.status == 200 {
+                        ledger.decided(action.id, by: approver)
+                    }
+                }
+            }.start()
+        }
+        try eventually(timeout: 60, "100 submissions and 30 decisions acknowledged") {
+            ledger.submissions.count >= 100 && ledger.decisions.count >= 30
+        }
+        first.kill()
+        usleep(300_000)
+        stop.store(true, ordering: .relaxed)
+        XCTAssertEqual(workers.wait(timeout: .now() + 60), .success, "every client noticed the crash")
+
+        let second = try sandbox.startServer(listen: "127.0.0.1:\(port)")
+        let auditor = try sandbox.client(second, as: "audrey")
+        let submissions = ledger.submissions
+        let decisions = ledger.decisions
+        for action in submissions {
+            let stored = try auditor.action(action.id)
+            XCTAssertEqual(stored.digest, action.digest, "\(action.id) came back as acknowledged")
+        }
+        for (id, approver) in decisions {
+            let stored = try auditor.action(id)
+            XCTAssertEqual(stored.decisions.filter { $0.approver == approver }.count, 1, "\(approver)'s acknowledged decision on \(id) is there once")
+        }
+
+        // The last event after the restart: its number continues the log, and watch shows it.
+        let after = try sandbox.client(second, as: "agent-1").submit(Fixtures.request(summary: "after the crash"))
+        try eventually(timeout: 60, "watch resumed and printed the action submitted after the restart") { watch.stdout.contains(after.id) }
+
+        // The server's event log from the start, compared with what watch printed.
+        let log = try FeedStream(port: second.port, token: try sandbox.token("audrey"), lastEventID: "0")
+        defer { log.close() }
+        let replay = try log.readUntilSync(timeout: 60)
+        XCTAssertFalse(replay.types.contains("reset"), "the whole log is within the replay window")
+        let numbers = replay.sequenceNumbers.compactMap { $0 }
+        XCTAssertEqual(numbers, Array(1...Int64(numbers.count)), "sequence numbers have no gap and no repeat across the crash")
+        XCTAssertEqual(replay.actions.last?.action.id, after.id)
+        let printed = try watch.stdout.split(separator: "\n").map { try JSONDecoder().decode(Action.self, from: Data($0.utf8)) }
+        let key = { (a: Action) in "\(a.id) \(a.status.rawValue) \(a.decisions.count)" }
+        XCTAssertEqual(printed.map(key), replay.actions.map { key($0.action) },
+                       "watch printed each event of the log once, in order (\(printed.count) printed, \(replay.actions.count) in the log)")
+        print("kill -9 under load: \(submissions.count) submissions and \(decisions.count) decisions acknowledged, \(numbers.count) events replayed")
+    }
+
+    // MARK: - A network cut during request --wait
+
+    func testRequestWaitOutlastsTenSecondsWithoutTheServer() throws {
+        let sandbox = try Sandbox(self, config: Self.config)
+        let first = try sandbox.startServer()
+        let port = first.port
+        let run = try Spawned(["request"] + sandbox.connection(first, as: "agent-1") + ["--kind", "db.query", "--summary", "through a cut", "--wait"],
+                              in: sandbox.directory)
+        var id = ""
+        try eventually("request printed its id") {
+            id = run.stdout.split(separator: "\n").first.map(String.init) ?? ""
+            return id.hasPrefix("act_")
+        }
+        usleep(300_000)
+        try first.stop()
+        sleep(10)
+        XCTAssertTrue(run.process.isRunning, "the wait survives ten seconds without a server")
+        let second = try sandbox.startServer(listen: "127.0.0.1:\(port)")
+        let approve = try sandbox.client(second, as: "alice").decide(try sandbox.client(second, as: "alice").action(id), .approve, reason: "back")
+        XCTAssertEqual(approve.status, 200, approve.text)
+        XCTAssertEqual(try run.wait(timeout: 60), 0, run.stderr)
+    }
+}
