@@ -93,6 +93,12 @@ static inline int tg_mouse_is_wheel_down(mmask_t state) {
 static inline FILE *tg_stdin(void) { return stdin; }
 static inline FILE *tg_stdout(void) { return stdout; }
 
+// MARK: - Character widths
+
+// wcwidth is declared only under _XOPEN_SOURCE, which Swift's Glibc module does not set; this
+// is the width curses itself uses to place characters.
+static inline int tg_wcwidth(wchar_t c) { return wcwidth(c); }
+
 // MARK: - Locale
 
 // CODESET is a macro; nl_langinfo tells whether the locale's charset is UTF-8.

@@ -150,7 +150,7 @@ final class Terminal {
                 let cell = frame[x, y]
                 if cell.isContinuation { continue }
                 if !full, let previous, previous[x, y] == cell { continue }
-                draw(cell, x: x, y: y)
+                draw(cell, x: x, y: y, wide: x + 1 < frame.width && frame[x + 1, y].isContinuation)
             }
         }
         if let cursor = frame.cursor, cursor.x < frame.width, cursor.y < frame.height {
@@ -167,19 +167,31 @@ final class Terminal {
     /// Forgets what is on screen, so the next paint redraws everything (after a resize).
     func invalidate() { previous = nil }
 
-    private func draw(_ cell: Cell, x: Int, y: Int) {
-        var chars: [wchar_t] = cell.text.unicodeScalars.prefix(Int(CCHARW_MAX) - 1).map { wchar_t(bitPattern: $0.value) }
+    /// Draws one cell; `wide` says the frame gave it two columns.
+    ///
+    /// A cell holds one spacing character plus the zero-width marks on it. Clusters of several
+    /// pictures (emoji ZWJ sequences, skin tones, flags) are drawn as their first character, and
+    /// a space fills the second column when that character is narrower than the frame assumed,
+    /// so curses and the terminal always agree on where the next cell starts.
+    private func draw(_ cell: Cell, x: Int, y: Int, wide: Bool) {
+        let attrs = roleAttributes[cell.role.index], pair = rolePairs[cell.role.index]
+        var chars: [wchar_t] = []
+        for scalar in cell.text.unicodeScalars {
+            let w = wchar_t(bitPattern: scalar.value)
+            if !chars.isEmpty && (scalar.value == 0x200D || tg_wcwidth(w) != 0 || chars.count == Int(CCHARW_MAX) - 1) { break }
+            chars.append(w)
+        }
+        guard let first = chars.first else { return }
         chars.append(0)
         var c = cchar_t()
-        let attrs = roleAttributes[cell.role.index], pair = rolePairs[cell.role.index]
-        var ok = chars.withUnsafeBufferPointer { setcchar(&c, $0.baseAddress, attrs, pair, nil) } == OK
-        if !ok, let first = chars.first {
-            // A cluster curses cannot hold (an emoji ZWJ sequence): its first character stands for it.
-            var single: [wchar_t] = [first, 0]
-            ok = single.withUnsafeMutableBufferPointer { setcchar(&c, $0.baseAddress, attrs, pair, nil) } == OK
-        }
-        guard ok else { return }
+        guard chars.withUnsafeBufferPointer({ setcchar(&c, $0.baseAddress, attrs, pair, nil) }) == OK else { return }
         mvadd_wch(Int32(y), Int32(x), &c)
+        if wide && tg_wcwidth(first) < 2 {
+            var space = cchar_t()
+            var blank: [wchar_t] = [0x20, 0]
+            guard blank.withUnsafeMutableBufferPointer({ setcchar(&space, $0.baseAddress, attrs, pair, nil) }) == OK else { return }
+            mvadd_wch(Int32(y), Int32(x + 1), &space)
+        }
     }
 
     // MARK: - Input
