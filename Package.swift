@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "TollgateCoreTests", dependencies: ["TollgateCore"]),
         .testTarget(name: "TollgateStoreTests", dependencies: ["TollgateStore", "TollgateCore"]),
         .testTarget(name: "TollgateClientTests", dependencies: ["TollgateClient", "TollgateCore"]),
-        .testTarget(name: "TollgateConsoleTests", dependencies: ["TollgateConsole", "TollgateCore", "TollgateStore"]),
+        .testTarget(name: "TollgateConsoleTests", dependencies: ["TollgateConsole", "TollgateCore", "TollgateStore", "TollgateClient"]),
         .testTarget(
             name: "TollgateIntegrationTests",
             dependencies: [

@@ -18,11 +18,16 @@ public struct ConsoleOptions: Sendable {
     /// No bell and no title.
     public var quiet: Bool
     public var environment: [String: String]
+    /// Called once at start with a function that shows a line as an info toast; the demo
+    /// hands it to its simulated agents so their reactions appear while you decide.
+    public var notices: (@Sendable (@escaping @Sendable (String) -> Void) -> Void)?
 
     public init(endpoint: ServerEndpoint?, offline: Bool, historyPath: String, themeName: String?,
-                mouse: Bool, title: Bool, quiet: Bool, environment: [String: String]) {
+                mouse: Bool, title: Bool, quiet: Bool, environment: [String: String],
+                notices: (@Sendable (@escaping @Sendable (String) -> Void) -> Void)? = nil) {
         self.endpoint = endpoint; self.offline = offline; self.historyPath = historyPath; self.themeName = themeName
         self.mouse = mouse; self.title = title; self.quiet = quiet; self.environment = environment
+        self.notices = notices
     }
 }
 
@@ -32,7 +37,7 @@ public enum ConsoleApp {
     /// Runs until the user quits or a signal arrives; returns the exit status.
     public static func run(_ options: ConsoleOptions) -> Int32 {
         let environment = options.environment
-        let executable = CommandLine.arguments.first.map { resolveExecutable($0, environment: environment) }
+        let executable = ThemeCatalog.runningExecutable(environment: environment)
         let requested = options.themeName ?? environment["TOLLGATE_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? Theme.builtIn.name
         let (theme, themeProblem) = ThemeCatalog.load(requested, environment: environment, executablePath: executable)
         let inbox: Inbox
@@ -58,6 +63,7 @@ public enum ConsoleApp {
             loop.perform(model.update(.themeLoaded(name: theme.name, problem: themeProblem + "; using the built-in theme")), model: &model)
         }
         services.start()
+        options.notices? { [inbox] text in inbox.post(.notice(text)) }
         // The first message lays the screen out and, offline, asks for the first history page.
         loop.perform(model.update(.resize(terminal.size)), model: &model)
         loop.run(&model, inbox: inbox)
@@ -69,16 +75,6 @@ public enum ConsoleApp {
     }
 
     /// argv[0] as a path: absolute, relative to the working directory, or found on PATH.
-    private static func resolveExecutable(_ argument: String, environment: [String: String]) -> String {
-        if argument.contains("/") {
-            return argument.hasPrefix("/") ? argument : FileManager.default.currentDirectoryPath + "/" + argument
-        }
-        for dir in (environment["PATH"] ?? "").split(separator: ":") {
-            let candidate = "\(dir)/\(argument)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return argument
-    }
 }
 
 /// One run of the UI loop and the effects it performs.

@@ -22,6 +22,8 @@ public enum Message: Sendable {
     case themeLoaded(name: String, problem: String?)
     /// The local cache cannot be written or read; the console goes on from memory.
     case cacheUnavailable(String)
+    /// A line from whoever started the console (the demo's agents), shown as an info toast.
+    case notice(String)
 }
 
 /// A decision the approver confirmed, with the digest of the action as it was on screen.

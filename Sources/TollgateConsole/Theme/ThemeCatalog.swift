@@ -51,6 +51,20 @@ public enum ThemeCatalog {
         return out.filter { FileManager.default.fileExists(atPath: $0.0, isDirectory: &isDirectory) && isDirectory.boolValue }
     }
 
+    /// The path of the running executable (argv[0] made absolute or found on PATH), so an
+    /// installed binary finds the themes installed beside it.
+    public static func runningExecutable(environment: [String: String]) -> String? {
+        guard let argument = CommandLine.arguments.first else { return nil }
+        if argument.contains("/") {
+            return argument.hasPrefix("/") ? argument : FileManager.default.currentDirectoryPath + "/" + argument
+        }
+        for dir in (environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = "\(dir)/\(argument)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return argument
+    }
+
     /// Every theme file found, first of each name only, sorted by name.
     public static func search(environment: [String: String], executablePath: String?) -> [ThemeSource] {
         var seen: [String: ThemeSource] = [:]

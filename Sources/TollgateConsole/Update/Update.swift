@@ -48,6 +48,8 @@ extension ConsoleModel {
         case .cacheUnavailable(let why):
             if cacheProblem == nil { showToast("Cache unavailable (\(why)); working from memory", .warn) }
             cacheProblem = why
+        case .notice(let text):
+            showToast(text, .info)
         }
         reconcile()
         effects += historyLoadIfNeeded()

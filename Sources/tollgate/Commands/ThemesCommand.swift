@@ -17,7 +17,7 @@ struct ThemesCommand: ParsableCommand {
     func run() throws {
         let env = ProcessInfo.processInfo.environment
         let sources = files.isEmpty
-            ? ThemeCatalog.search(environment: env, executablePath: CommandLine.arguments.first.flatMap(Executable.path))
+            ? ThemeCatalog.search(environment: env, executablePath: ThemeCatalog.runningExecutable(environment: env))
             : files.map { ThemeSource(name: (($0 as NSString).lastPathComponent as NSString).deletingPathExtension, path: $0, origin: "argument") }
         if sources.isEmpty { Diagnostics.fail("no theme files found; the built-in default theme is used", code: Exit.checkFailed) }
         var bad = 0
@@ -32,16 +32,5 @@ struct ThemesCommand: ParsableCommand {
             }
         }
         if bad > 0 { throw Exit.checkFailed }
-    }
-}
-
-/// The running executable's path, for finding installed files beside it.
-enum Executable {
-    /// `/proc/self/exe` when readable, else argv[0] resolved against PATH.
-    static func path(_ argv0: String) -> String? {
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
-        if argv0.contains("/") { return argv0 }
-        let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-        return dirs.map { "\($0)/\(argv0)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }

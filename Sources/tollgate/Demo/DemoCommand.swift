@@ -99,7 +99,7 @@ struct DemoCommand: AsyncParsableCommand {
             let options = ConsoleOptions(
                 endpoint: .init(baseURL: url, token: tokens["you@demo"] ?? ""), offline: false,
                 historyPath: folder.path + "/history.sqlite", themeName: theme, mouse: false, title: false, quiet: false,
-                environment: ProcessInfo.processInfo.environment)
+                environment: ProcessInfo.processInfo.environment, notices: { sink in agentLog.forward(to: sink) })
             let status = await ConsoleThread.run(options)
             if status != 0 { Diagnostics.warn("console exited with status \(status)") }
             print("What the demo agents did:\n" + agentLog.contents())
@@ -129,7 +129,8 @@ struct DemoFolder {
 final class DemoLog: Sendable {
     private let path: String
     private let echo: Bool
-    private let lock = Mutex(())
+    /// Guards the file appends, and holds where lines are forwarded.
+    private let lock = Mutex<(@Sendable (String) -> Void)?>(nil)
 
     init(path: String, echo: Bool) {
         self.path = path
@@ -137,9 +138,15 @@ final class DemoLog: Sendable {
         FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
     }
 
+    /// Also shows each line there from now on (the console's toasts).
+    func forward(to sink: @escaping @Sendable (String) -> Void) {
+        lock.withLock { $0 = sink }
+    }
+
     func write(_ line: String) {
         let text = "\(Timestamp.now().description.dropFirst(11).prefix(8))  \(line)\n"
-        lock.withLock { _ in
+        lock.withLock { sink in
+            sink?(line)
             if let handle = FileHandle(forWritingAtPath: path) {
                 handle.seekToEndOfFile()
                 handle.write(Data(text.utf8))
