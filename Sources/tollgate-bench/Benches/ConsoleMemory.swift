@@ -1,8 +1,8 @@
 import Foundation
 
 /// Memory: the console's resident set with 10,000 pending actions from a live server and a
-/// history cache of a million actions (a copy, since the console writes to its cache), before
-/// and after opening the history.
+/// history cache of a million actions (a copy, since the console writes to its cache): with an
+/// empty queue first, then after the 10,000 arrive over the feed, then with the history open.
 enum ConsoleMemory {
     static func run(_ context: BenchContext) {
         let pending = context.size(10_000, quick: 2_000)
@@ -15,8 +15,6 @@ enum ConsoleMemory {
             defer { try? FileManager.default.removeItem(atPath: cache) }
             let server = try ServerProcess.tollgate(binary: context.tollgate, directory: directory + "/server")
             defer { server.stop() }
-            let seeded = Seeding.submit(server, count: pending)
-            guard seeded == pending else { throw BenchError("only \(seeded) of \(pending) actions were accepted") }
             let token = try Seeding.tokenFile(server.principals.approvers[0], in: directory)
             let console = try PseudoTerminal(
                 context.tollgate, ["console", "--server", server.url, "--token-file", token, "--db", cache, "--quiet"],
@@ -24,17 +22,22 @@ enum ConsoleMemory {
                 columns: TerminalBytes.columns, rows: TerminalBytes.rows)
             defer { console.stop() }
             Log.say("memory: console with \(pending) pending and \(Format.count(Double(cached))) cached")
+            let empty = settledResidentBytes(console)
+            let seeded = Seeding.submit(server, count: pending)
+            guard seeded == pending else { throw BenchError("only \(seeded) of \(pending) actions were accepted") }
             let queue = settledResidentBytes(console)
             console.type("H")
             let history = settledResidentBytes(console)
             // A few pages further down the history, as someone reading it would go.
             for _ in 0..<3 { console.type("G"); console.drain(seconds: 1) }
             let browsed = settledResidentBytes(console)
-            let peak = max(queue, history, browsed)
+            let peak = max(empty, queue, history, browsed)
             context.report.add(ResultRow(
                 what: "memory",
                 how: "release console under a pty, live server with \(Format.count(Double(pending))) pending, a copy of the \(Format.count(Double(cached)))-action cache; VmRSS from /proc once steady",
-                figure: "queue: \(Format.megabytes(queue)); history open: \(Format.megabytes(history)); after paging the history: \(Format.megabytes(browsed))",
+                figure: "queue empty: \(Format.megabytes(empty)); \(Format.count(Double(pending))) pending: \(Format.megabytes(queue)) "
+                    + "(\(Format.fixed(Double(queue - empty) / Double(pending) / 1024, 1)) KB per pending action); "
+                    + "history open: \(Format.megabytes(history)); after paging the history: \(Format.megabytes(browsed))",
                 target: "≤ 64 MB", verdict: peak > 0 && peak <= 64 * 1_048_576 ? .meets : .misses))
         } catch {
             context.report.add(.failed("memory", "\(error)"))

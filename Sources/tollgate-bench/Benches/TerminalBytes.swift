@@ -32,6 +32,7 @@ enum TerminalBytes {
             console.drain(seconds: 4)
 
             for _ in 0..<presses { perJ.add(Double(measure(console) { console.type("j") })) }
+            Log.say("terminal bytes: each j in order: " + perJ.values.map { String(Int($0)) }.joined(separator: " "))
             for _ in 0..<jumps {
                 perG.add(Double(measure(console) { console.type("G") }))
                 _ = measure(console) { console.type("g") }
@@ -60,7 +61,7 @@ enum TerminalBytes {
             what: "bytes to the terminal",
             how: "release console under a \(columns)x\(rows) pty (TERM=xterm-256color), real server with 1,000 pending; bytes read from the pty in a 500 ms window clear of ticks; "
                 + "\(perJ.count) j from the top (the list scrolls after one page), \(perG.count) G, \(perTick.count) ticks, \(perArrival.count) arrivals",
-            figure: "per j: median \(Format.fixed(jMedian, 0)) B, max \(Format.fixed(perJ.max ?? 0, 0)) B; per G: median \(Format.fixed(perG.median ?? 0, 0)) B; "
+            figure: "per j: median \(Format.fixed(jMedian, 0)) B, p95 \(Format.fixed(perJ.percentile(95) ?? 0, 0)) B, max \(Format.fixed(perJ.max ?? 0, 0)) B; per G: median \(Format.fixed(perG.median ?? 0, 0)) B; "
                 + "per tick: median \(Format.fixed(perTick.median ?? 0, 0)) B; per arrival: median \(Format.fixed(perArrival.median ?? 0, 0)) B, max \(Format.fixed(perArrival.max ?? 0, 0)) B",
             target: "per j ≤ 150 bytes", verdict: jMedian <= 150 && (perJ.max ?? .infinity) <= 150 ? .meets : .misses, peer: peer))
     }
