@@ -10,19 +10,23 @@ final class DemoAgents: Sendable {
     private let tokens: [String: String]
     private let secondApproverToken: String
     private let log: @Sendable (String) -> Void
+    private let report: @Sendable (String) -> Void
     private let interval: Double
     private let running = Atomic<Bool>(true)
 
     /// - Parameters:
     ///   - tokens: each agent id's token.
     ///   - interval: seconds between new submissions.
-    ///   - log: where agents say what they did ("executed: …").
-    init(serverURL: String, tokens: [String: String], secondApproverToken: String, interval: Double, log: @escaping @Sendable (String) -> Void) {
+    ///   - log: where agents say what they ask.
+    ///   - report: where they say what they did about a decision ("executed: …").
+    init(serverURL: String, tokens: [String: String], secondApproverToken: String, interval: Double,
+         log: @escaping @Sendable (String) -> Void, report: @escaping @Sendable (String) -> Void) {
         self.serverURL = serverURL
         self.tokens = tokens
         self.secondApproverToken = secondApproverToken
         self.interval = interval
         self.log = log
+        self.report = report
     }
 
     func start() {
@@ -79,12 +83,12 @@ final class DemoAgents: Sendable {
         }
         switch current.status {
         case .approved:
-            log("\(scenario.agent): approved, executed: \(scenario.effect) [\(current.id)]")
+            report("\(scenario.agent): approved, executed: \(scenario.effect) [\(current.id)]")
         case .denied:
             let reason = current.decisions.last(where: { $0.verdict == .deny })?.reason ?? ""
-            log("\(scenario.agent): denied, stopped without running it (\(reason)) [\(current.id)]")
+            report("\(scenario.agent): denied, stopped without running it (\(reason)) [\(current.id)]")
         case .expired:
-            log("\(scenario.agent): nobody decided in time, gave up [\(current.id)]")
+            report("\(scenario.agent): nobody decided in time, gave up [\(current.id)]")
         case .cancelled, .pending:
             break
         }
@@ -104,7 +108,7 @@ final class DemoAgents: Sendable {
                 voted.insert(action.id)
                 let decision = DecisionRequest(verdict: .approve, reason: "Checked the node and the PDB with ops; fine for 30 minutes.", digest: action.digest)
                 if (try? bob.decide(id: action.id, decision, idempotencyKey: UUID().uuidString)) != nil {
-                    log("bob@demo (second approver) approved \(action.id): 1 more approval needed from you")
+                    report("bob@demo (second approver) approved \(action.id): 1 more approval needed from you")
                 }
             }
         }

@@ -82,7 +82,7 @@ struct DemoCommand: AsyncParsableCommand {
         try OwnerOnlyFile.write((tokens["you@demo"] ?? "") + "\n", to: approverTokenFile)
         let agentLog = DemoLog(path: folder.path + "/agents.log", echo: noConsole)
         let agents = DemoAgents(serverURL: url, tokens: tokens, secondApproverToken: tokens["bob@demo"] ?? "",
-                                interval: interval, log: agentLog.write)
+                                interval: interval, log: agentLog.write, report: agentLog.report)
         agents.start()
 
         if noConsole {
@@ -143,10 +143,16 @@ final class DemoLog: Sendable {
         lock.withLock { $0 = sink }
     }
 
-    func write(_ line: String) {
+    /// Records an outcome the user should see at once: also shown in the console.
+    func report(_ line: String) { write(line, show: true) }
+
+    /// Records a line in the log (and on stdout without a console).
+    func write(_ line: String) { write(line, show: false) }
+
+    private func write(_ line: String, show: Bool) {
         let text = "\(Timestamp.now().description.dropFirst(11).prefix(8))  \(line)\n"
         lock.withLock { sink in
-            sink?(line)
+            if show { sink?(line) }
             if let handle = FileHandle(forWritingAtPath: path) {
                 handle.seekToEndOfFile()
                 handle.write(Data(text.utf8))

@@ -16,7 +16,7 @@ final class DemoTmuxTests: XCTestCase {
         try tmux.send("a")
         try tmux.waitFor("[y/N]")
         try tmux.send("y")
-        try tmux.waitFor("approved", timeout: 30)
+        try tmux.waitFor("executed", timeout: 30)  // the agent's reaction, shown while the console is open
         try tmux.send("q")
         let screen = try tmux.waitFor("What the demo agents did", timeout: 30)
         XCTAssertTrue(screen.contains("executed"), "an approved agent printed executed:\n\(screen)")
