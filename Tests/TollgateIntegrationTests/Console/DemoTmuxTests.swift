@@ -16,7 +16,12 @@ final class DemoTmuxTests: XCTestCase {
         try tmux.send("a")
         try tmux.waitFor("[y/N]")
         try tmux.send("y")
-        try tmux.waitFor("executed", timeout: 30)  // the agent's reaction, shown while the console is open
+        // The decision's toast, then the agent's reaction as a toast; later toasts may replace
+        // them quickly, so the agents' log printed on quitting is the authoritative check.
+        try eventually(timeout: 30, "the approval was answered") {
+            let screen = try tmux.screen()
+            return screen.contains("Approved by you") || screen.contains("executed")
+        }
         try tmux.send("q")
         let screen = try tmux.waitFor("What the demo agents did", timeout: 30)
         XCTAssertTrue(screen.contains("executed"), "an approved agent printed executed:\n\(screen)")
