@@ -129,29 +129,9 @@ public struct ClientConfiguration: Hashable, Sendable {
 
     /// The file's text; nil when it does not exist.
     private static func readText(_ path: String) throws(ConfigurationError) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            if errno == ENOENT { return nil }
-            throw ConfigurationError("cannot open config file \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { throw ConfigurationError("config file \(path) is not a regular file") }
-        guard info.st_size <= maxFileSize else { throw ConfigurationError("config file \(path) is larger than 1 MiB") }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
-        var count = 0
-        while count < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { buffer in
-                buffer.baseAddress.map { read(fd, $0 + count, buffer.count - count) } ?? 0
-            }
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ConfigurationError("cannot read config file \(path): \(String(cString: strerror(errno)))")
-            }
-            count += n
-        }
-        guard let text = String(validating: bytes[..<count], as: UTF8.self) else {
+        guard let file = try SmallFile.open(path, role: "config file", missingIsNil: true) else { return nil }
+        let bytes = try file.readAll(limit: maxFileSize, limitText: "1 MiB")
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ConfigurationError("config file \(path) is not UTF-8 text")
         }
         return text
