@@ -3,7 +3,9 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
 # System packages the build and the tests need; installed only when missing.
-DEPS := libncurses-dev libsqlite3-dev libcurl4-openssl-dev pkg-config tmux sqlite3 groff-base man-db
+DEPS := libncurses-dev libsqlite3-dev libcurl4-openssl-dev pkg-config tmux sqlite3 groff-base man-db openssl python3 python3-venv
+# The schema-driven API fuzzer the reliability tests run (SchemaFuzzTests), in a venv under .build.
+SCHEMATHESIS := .build/schemathesis-venv/bin/schemathesis
 BIN_DEBUG := .build/debug/tollgate
 BIN_RELEASE := .build/release/tollgate
 
@@ -32,7 +34,7 @@ demo: build
 	$(BIN_DEBUG) demo
 
 ## test: every test: unit, integration (real server on 127.0.0.1), console tests in tmux, man page lint
-test: deps
+test: deps $(SCHEMATHESIS)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -43,6 +45,10 @@ bench: deps
 	$(SWIFT) build -c release --product tollgate-bench
 	@mkdir -p .build-bench-data
 	set -o pipefail; .build/release/tollgate-bench $(if $(QUICK),--quick) | tee .build-bench-data/last-run.md
+
+$(SCHEMATHESIS):
+	python3 -m venv .build/schemathesis-venv
+	.build/schemathesis-venv/bin/pip install -q 'schemathesis>=4,<5'
 
 install: release
 	$(MAKE) install-files BIN=$(BIN_RELEASE)
