@@ -50,6 +50,13 @@ $(SCHEMATHESIS):
 	python3 -m venv .build/schemathesis-venv
 	.build/schemathesis-venv/bin/pip install -q 'schemathesis>=4,<5'
 
+## fuzz: build the libFuzzer targets (fuzz/README.md) and run each for FUZZ_SECONDS (default 600); crashes land in fuzz-out/
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS ?= 1
+fuzz: deps
+	bash fuzz/build.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) bash fuzz/run.sh
+
 install: release
 	$(MAKE) install-files BIN=$(BIN_RELEASE)
 
