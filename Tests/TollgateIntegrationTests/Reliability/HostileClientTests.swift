@@ -227,8 +227,20 @@ final class HostileClientTests: XCTestCase {
         XCTAssertTrue(server.isRunning)
         XCTAssertEqual(try agent.get("/v1/health").status, 200)
 
+        // Bytes the HTTP parser lets through in a path (ESC, DEL, raw UTF-8) reach the log escaped:
+        // no terminal escape sequence, no line separator.
+        let escape = try HTTPConnection(port: server.port)
+        let rawPath: [UInt8] = Array("GET /v1/actions/act_".utf8) + [0x1B] + Array("[2J".utf8) + [0x7F, 0xE2, 0x80, 0xA8] + Array("x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        try escape.send(rawPath)
+        let escapeStatus = (try? escape.readHead())?.status
+        escape.close()
         let log = server.stderrText
         XCTAssertFalse(log.isEmpty)
+        if escapeStatus != nil && escapeStatus != 400 {
+            XCTAssertTrue(log.contains("\\x1B[2J"), "the ESC in the path is logged as \\x1B: \(log.suffix(500))")
+        }
+        XCTAssertNil(Array(log.utf8).firstIndex(of: 0x1B), "no raw ESC in the server log")
+        XCTAssertFalse(log.contains("\u{2028}"), "no raw line separator in the server log")
         for line in log.split(separator: "\n") {
             XCTAssertFalse(line.hasPrefix("2026-01-01T00:00:00Z"), "a forged line reached the server log: \(line)")
             XCTAssertFalse(line.hasPrefix("Set-Cookie"), "a forged line reached the server log: \(line)")
