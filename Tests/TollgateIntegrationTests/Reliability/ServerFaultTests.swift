@@ -105,6 +105,43 @@ final class ServerFaultTests: XCTestCase {
         print("kill -9 under load: \(submissions.count) submissions and \(decisions.count) decisions acknowledged, \(numbers.count) events replayed")
     }
 
+    // MARK: - Restarted beyond the replay window
+
+    func testAfterARestartBeyondTheReplayWindowTheConsoleDropsWhatWasResolvedMeanwhile() throws {
+        let sandbox = try Sandbox(self, config: Self.config + "\n[feed]\nreplay_window = 5\n")
+        let first = try sandbox.startServer()
+        let port = first.port
+        let agent = try sandbox.client(first, as: "agent-1")
+        let stale = try agent.submit(Fixtures.request(summary: "Resolved while the console was away"))
+        _ = try agent.submit(Fixtures.request(summary: "Still pending after the reset"))
+        let binary = try TollgateBinary.url().path
+        let args = try sandbox.connection(first, as: "alice") + ["--db", sandbox.historyPath("alice")]
+        let console = try TmuxSession(self, command: "\(binary) \(args.map(TmuxSession.quote).joined(separator: " "))",
+                                      environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
+        try console.waitFor("Resolved while the console was away")
+        try console.waitFor("2 pending")
+        let watch = try Spawned(["watch", "--heartbeat-timeout", "5"] + sandbox.connection(first, as: "audrey"), in: sandbox.directory)
+        try eventually("watch is live") { watch.stderr.contains("live at seq") }
+        try first.stop()
+
+        // Elsewhere, on the same database: the action is resolved and more than 5 events pass.
+        let elsewhere = try sandbox.startServer()
+        XCTAssertEqual(try sandbox.client(elsewhere, as: "bob").decide(stale, .approve).status, 200)
+        let busy = try sandbox.client(elsewhere, as: "agent-2")
+        for i in 0..<6 {
+            let extra = try busy.submit(Fixtures.request(summary: "extra \(i)"))
+            _ = try busy.send("POST", "/v1/actions/\(extra.id)/cancel")
+        }
+        try elsewhere.stop()
+
+        _ = try sandbox.startServer(listen: "127.0.0.1:\(port)")
+        try eventually(timeout: 90, "the console dropped the action resolved while it was away") {
+            let screen = try console.screen()
+            return !screen.contains("Resolved while the console was away") && screen.contains("Still pending after the reset") && screen.contains("1 pending")
+        }
+        try eventually(timeout: 90, "watch was reset") { watch.stderr.contains("reset by the server") }
+    }
+
     // MARK: - A network cut during request --wait
 
     func testRequestWaitOutlastsTenSecondsWithoutTheServer() throws {
