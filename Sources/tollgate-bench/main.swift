@@ -21,14 +21,13 @@ let benches: [(name: String, run: (BenchContext) -> Void)] = [
 ]
 
 @MainActor
-func usage(_ problem: String) -> Never {
+func usage(_ problem: String?) -> Never {
     FileHandle.standardError.write(Data("""
-        tollgate-bench: \(problem)
-        usage: tollgate-bench [--quick] [--only NAME,...] [--tollgate PATH] [--python PATH] [--scripts DIR] [--data DIR]
+        \(problem.map { "tollgate-bench: \($0)\n" } ?? "")usage: tollgate-bench [--quick] [--only NAME,...] [--tollgate PATH] [--python PATH] [--scripts DIR] [--data DIR]
         names: \(benches.map(\.name).joined(separator: ", "))
 
         """.utf8))
-    exit(2)
+    exit(problem == nil ? 0 : 2)
 }
 
 var quick = false
@@ -37,6 +36,8 @@ var paths = ["tollgate": ".build/release/tollgate", "python": ".venv-bench/bin/p
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
+    case "--help", "-h":
+        usage(nil)
     case "--quick":
         quick = true
     case "--only":
