@@ -28,9 +28,14 @@ enum ServerCapacity {
             let perSubscriber = Double(after - before) / Double(subscribers)
 
             let loaded = try load(server, clients: clients, seconds: seconds, bodyOffset: 0)
-            feed.stop()
-            let received = feed.streams.reduce(0) { $0 + $1.actionEvents }
             let expectedEvents = (loaded.submitted + loaded.decided) * subscribers
+            // Events still in flight when the load stops: give them up to 10 s to arrive.
+            let deadline = BenchClock.now() + 10_000_000_000
+            while feed.actionEvents < expectedEvents - feed.closedByServer * (loaded.submitted + loaded.decided), BenchClock.now() < deadline {
+                BenchClock.sleep(nanoseconds: 20_000_000)
+            }
+            feed.stop()
+            let received = feed.actionEvents
             let dropped = feed.closedByServer
             feed.disconnect()
             let how = "release tollgate serve, WAL + synchronous=NORMAL (each change committed before its answer), rate limit off; "
