@@ -9,9 +9,10 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
         self.file = file; self.line = line; self.key = key; self.message = message
     }
 
-    /// `file:line: key: message`, the form editors and `grep -n` users expect.
+    /// `file:line: key: message`, the form editors and `grep -n` users expect; one inert line,
+    /// since it quotes what the file says and files are outside input.
     public var description: String {
-        "\(file):\(line): " + (key.map { "\($0): " } ?? "") + message
+        TextSanitizer.safeString("\(file):\(line): " + (key.map { "\($0): " } ?? "") + message)
     }
 }
 

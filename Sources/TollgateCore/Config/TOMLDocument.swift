@@ -353,7 +353,7 @@ private struct TOMLParser {
                     out += Array(String(scalar).utf8)
                     pos += n
                 default:
-                    throw error("invalid escape \\\(Character(Unicode.Scalar(e)))")
+                    throw error("invalid escape \\ followed by \(Self.describe(e))")
                 }
             default:
                 out.append(c)
