@@ -6,8 +6,8 @@ import TollgateCore
 /// The approval rules applied to the ledger: submit, decide, cancel, read, expire.
 ///
 /// HTTP-agnostic, so the rules can be tested without a socket. Each state change runs in
-/// one serialised write (the ledger's single writer) and is published to the feed hub
-/// before the writer is released, which keeps feed events in sequence order.
+/// one serialised write (the ledger's single writer), is staged with the feed hub there, in
+/// sequence order, and published once the writer is free (see `write`).
 public final class ActionService: Sendable {
     public let ledger: Ledger
     public let hub: FeedHub
@@ -27,15 +27,22 @@ public final class ActionService: Sendable {
     // MARK: - Writes
 
     /// Runs `body` in a write transaction, then publishes what it changed, in order.
+    ///
+    /// The changes are staged with the hub inside the writer, right after the commit (so in
+    /// sequence order), and released to subscribers after the writer is free, so the fan-out
+    /// never lengthens SQLite's serialised section. The release is deferred: it runs even when
+    /// the task is cancelled or the write throws, and publishes whatever any write staged, so
+    /// a committed change is never left unpublished.
     private func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> (T, [Ledger.Change])) async throws -> T {
-        try await ledger.pool.writeWithoutTransaction { db in
+        defer { hub.release() }
+        return try await ledger.pool.writeWithoutTransaction { db in
             var result: (T, [Ledger.Change])?
             try db.inTransaction {
                 result = try body(db)
                 return .commit
             }
             guard let (value, changes) = result else { throw ProtocolError(.internalError, "transaction produced no result") }
-            for change in changes { self.hub.publish(change) }
+            self.hub.stage(changes)
             return value
         }
     }

@@ -9,13 +9,26 @@ import TollgateCore
 /// events, the encoded state of every pending action (for snapshots), the subscribers and
 /// the long-poll waiters. Subscribing takes the initial part (snapshot or replay, then
 /// `sync`) and registers for live events in the same critical section, so a consumer sees
-/// every event exactly once. Publishing never waits: each subscriber has a bounded buffer,
-/// and one that falls too far behind is disconnected (its reconnect replays).
+/// every event exactly once.
+///
+/// Each event is encoded once and shared by every subscriber. A subscriber is a queue under
+/// the hub's lock plus a doorbell: publishing appends to the queue and rings the doorbell only
+/// when the subscriber's writer has taken everything before, and the writer takes the whole
+/// queue at each wake and sends it as one write. Under load that turns N events into one
+/// write, one flush and one task wake-up per subscriber. Publishing never waits: a queue
+/// holds at most `subscriberBuffer` events, and a subscriber that falls further behind is
+/// disconnected after what it already has queued (its reconnect replays).
+///
+/// Changes reach the hub in two steps, so the ledger's single writer never waits on a
+/// fan-out: `stage` (inside the writer, in commit order) then `release` (after the write, by
+/// any caller, which publishes everything staged so far, oldest first).
 public final class FeedHub: Sendable {
-    /// What a new subscriber gets: events to send first, then the live stream.
+    /// What a new subscriber gets: events to send first, then a doorbell for live events.
     public struct Subscription: Sendable {
         public var initial: [ByteBuffer]
-        public var live: AsyncStream<ByteBuffer>
+        /// Rings when events are queued for this subscriber (`take` them); finishes when the
+        /// subscriber is disconnected, after which one last `take` returns what is left.
+        public var doorbell: AsyncStream<Void>
         public var id: Int
     }
 
@@ -24,12 +37,72 @@ public final class FeedHub: Sendable {
         var buffer: ByteBuffer
     }
 
+    /// A committed change, encoded, waiting to be released.
+    private struct StagedChange {
+        var event: Event
+        var actionID: String
+        var isPending: Bool
+    }
+
+    private struct Subscriber {
+        /// Encoded events (and keepalives) not yet taken by the writer, oldest first.
+        var queue: [ByteBuffer] = []
+        var queuedBytes = 0
+        let doorbell: AsyncStream<Void>.Continuation
+        /// The doorbell has rung since the writer last took the queue: no need to ring again.
+        var rung = false
+        /// False once disconnected (too slow, or shutting down): it gets nothing new, and its
+        /// writer sends what is queued and ends.
+        var open = true
+
+        mutating func enqueue(_ buffer: ByteBuffer) {
+            queue.append(buffer)
+            queuedBytes += buffer.readableBytes
+            if !rung {
+                rung = true
+                doorbell.yield()
+            }
+        }
+
+        /// Queues a live event unless the subscriber already has `limit` queued, in which case
+        /// it is closed instead; true when it was closed by this call.
+        mutating func deliver(_ buffer: ByteBuffer, limit: Int) -> Bool {
+            guard open else { return false }
+            guard queue.count < limit else {
+                close()
+                return true
+            }
+            enqueue(buffer)
+            return false
+        }
+
+        /// A keepalive comment, only when nothing is queued.
+        mutating func keepalive(_ comment: ByteBuffer) {
+            if open && queue.isEmpty { enqueue(comment) }
+        }
+
+        /// Takes the queue, keeping its capacity for the next batch.
+        mutating func takeQueue() -> (parts: [ByteBuffer], bytes: Int) {
+            rung = false
+            let taken = (queue, queuedBytes)
+            queue.removeAll(keepingCapacity: true)
+            queuedBytes = 0
+            return taken
+        }
+
+        mutating func close() {
+            guard open else { return }
+            open = false
+            doorbell.finish()
+        }
+    }
+
     private struct State {
         var lastSeq: Int64 = 0
         var ring: [Event] = []
         var ringStart = 0
         var pending: [String: Event] = [:]
-        var subscribers: [Int: AsyncStream<ByteBuffer>.Continuation] = [:]
+        var subscribers: [Int: Subscriber] = [:]
         var nextID = 1
         var waiters: [String: [Int: AsyncStream<Void>.Continuation]] = [:]
         var closed = false
@@ -39,9 +112,13 @@ public final class FeedHub: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Changes committed but not yet released, in commit order. A lock of its own, so staging
+    /// inside the ledger's writer never waits behind a fan-out holding `state`.
+    private let staged = Mutex<[StagedChange]>([])
     private let window: Int
     private let bufferLimit: Int
     private let retryHint: ByteBuffer
+    private let keepaliveComment = ByteBuffer(bytes: SSEEncoder.comment("keepalive"))
     private let logger: Logger
 
     public init(window: Int, subscriberBuffer: Int, retryMilliseconds: Int, logger: Logger) {
@@ -69,39 +146,59 @@ public final class FeedHub: Sendable {
         ByteBuffer(bytes: SSEEncoder.event(id: seq, type: "action", data: json))
     }
 
-    /// Sends a committed change to every subscriber and waiter. Called in sequence order.
-    func publish(_ change: Ledger.Change) {
-        let event = Event(seq: change.seq, buffer: Self.encode(seq: change.seq, json: change.json))
+    /// Records committed changes for publishing. Called inside the ledger's writer right after
+    /// the commit, so the staged list is in sequence order; cheap (one encode, a short lock).
+    func stage(_ changes: [Ledger.Change]) {
+        guard !changes.isEmpty else { return }
+        let encoded = changes.map {
+            StagedChange(event: Event(seq: $0.seq, buffer: Self.encode(seq: $0.seq, json: $0.json)),
+                         actionID: $0.action.id, isPending: $0.action.status == .pending)
+        }
+        staged.withLock { $0.append(contentsOf: encoded) }
+    }
+
+    /// Publishes every staged change to the subscribers and waiters, oldest first.
+    ///
+    /// Whoever calls it publishes what anyone staged, so a change is never stranded by a
+    /// caller that stopped between its commit and its release. Taking the staged list under
+    /// the hub's lock keeps concurrent releases from overtaking each other.
+    func release() {
         var dropped: [Int] = []
         state.withLock { s in
-            s.lastSeq = change.seq
-            if s.ring.count < window {
-                s.ring.append(event)
-            } else {
-                s.ring[s.ringStart] = event
-                s.ringStart = (s.ringStart + 1) % window
+            let batch = staged.withLock { list -> [StagedChange] in
+                defer { list.removeAll(keepingCapacity: true) }
+                return list
             }
-            if change.action.status == .pending { s.pending[change.action.id] = event } else { s.pending[change.action.id] = nil }
-            for (id, continuation) in s.subscribers {
-                if case .dropped = continuation.yield(event.buffer) { dropped.append(id) }
-            }
-            for id in dropped {
-                s.subscribers.removeValue(forKey: id)?.finish()
-            }
-            if let waiters = s.waiters.removeValue(forKey: change.action.id) {
-                for w in waiters.values { w.yield(); w.finish() }
-            }
+            for change in batch { apply(change, to: &s, dropped: &dropped) }
         }
         for id in dropped {
             logger.warning("feed subscriber fell behind and was disconnected; its reconnect will replay", metadata: ["subscriber": "\(id)"])
         }
     }
 
-    /// Sends a keepalive comment to every subscriber.
+    private func apply(_ change: StagedChange, to s: inout State, dropped: inout [Int]) {
+        let event = change.event
+        s.lastSeq = event.seq
+        if s.ring.count < window {
+            s.ring.append(event)
+        } else {
+            s.ring[s.ringStart] = event
+            s.ringStart = (s.ringStart + 1) % window
+        }
+        s.pending[change.actionID] = change.isPending ? event : nil
+        for index in s.subscribers.values.indices where s.subscribers.values[index].deliver(event.buffer, limit: bufferLimit) {
+            dropped.append(s.subscribers.keys[index])
+        }
+        if let waiters = s.waiters.removeValue(forKey: change.actionID) {
+            for w in waiters.values { w.yield(); w.finish() }
+        }
+    }
+
+    /// Sends a keepalive comment to every subscriber with nothing queued (one with events
+    /// queued is about to hear from the server anyway).
     func keepalive() {
-        let comment = ByteBuffer(bytes: SSEEncoder.comment("keepalive"))
         state.withLock { s in
-            for continuation in s.subscribers.values { _ = continuation.yield(comment) }
+            for index in s.subscribers.values.indices { s.subscribers.values[index].keepalive(keepaliveComment) }
         }
     }
 
@@ -109,21 +206,21 @@ public final class FeedHub: Sendable {
     func close() {
         state.withLock { s in
             s.closed = true
-            for c in s.subscribers.values { c.finish() }
-            s.subscribers.removeAll()
+            for index in s.subscribers.values.indices { s.subscribers.values[index].close() }
             for ws in s.waiters.values { for w in ws.values { w.finish() } }
             s.waiters.removeAll()
         }
     }
 
-    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+    /// Subscribers still receiving events.
+    public var subscriberCount: Int { state.withLock { $0.subscribers.values.count(where: \.open) } }
     public var lastSeq: Int64 { state.withLock { $0.lastSeq } }
 
     // MARK: - Subscribing
 
     /// Registers a subscriber resuming after `lastEventID` (nil on a first connect).
     public func subscribe(lastEventID: Int64?) -> Subscription {
-        let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
+        let (doorbell, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         return state.withLock { s in
             var initial: [ByteBuffer] = [retryHint]
             let ringEvents = s.ringInOrder
@@ -145,14 +242,36 @@ public final class FeedHub: Sendable {
             initial.append(ByteBuffer(bytes: SSEEncoder.event(id: s.lastSeq, type: "sync", data: "{\"seq\":\(sync.seq),\"pending\":\(sync.pending)}")))
             let id = s.nextID
             s.nextID += 1
-            if s.closed { continuation.finish() } else { s.subscribers[id] = continuation }
-            return Subscription(initial: initial, live: stream, id: id)
+            var subscriber = Subscriber(doorbell: continuation)
+            if s.closed { subscriber.close() }
+            s.subscribers[id] = subscriber
+            return Subscription(initial: initial, doorbell: doorbell, id: id)
         }
+    }
+
+    /// Everything queued for subscriber `id`, as one buffer (nil when nothing is queued).
+    ///
+    /// The writer calls it at each ring of the doorbell, and once more after the doorbell
+    /// finishes; the bytes are concatenated outside the lock.
+    public func take(_ id: Int) -> ByteBuffer? {
+        let (parts, bytes) = state.withLock { s -> ([ByteBuffer], Int) in
+            guard let index = s.subscribers.index(forKey: id) else { return ([], 0) }
+            return s.subscribers.values[index].takeQueue()
+        }
+        guard let first = parts.first else { return nil }
+        if parts.count == 1 { return first }
+        var out = ByteBuffer()
+        out.reserveCapacity(bytes)
+        for var part in parts { out.writeBuffer(&part) }
+        return out
     }
 
     /// Forgets a subscriber whose connection ended.
     public func unsubscribe(_ id: Int) {
-        state.withLock { s in s.subscribers.removeValue(forKey: id)?.finish() }
+        state.withLock { s in
+            guard var subscriber = s.subscribers.removeValue(forKey: id) else { return }
+            subscriber.close()
+        }
     }
 
     // MARK: - Long-poll waiters

@@ -179,22 +179,30 @@ struct Routes {
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"  // a valid literal name
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             defer { hub.unsubscribe(subscription.id) }
-            // Coalesce the snapshot into large writes: 10,000 pending actions are one burst.
-            var batch = ByteBuffer()
-            for part in subscription.initial {
-                var part = part
-                batch.writeBuffer(&part)
-                if batch.readableBytes >= 64 * 1024 {
-                    try await writer.write(batch)
-                    batch.clear()
-                }
+            try await Self.writeInitial(subscription.initial, to: &writer)
+            // Each ring means "something is queued"; one take sends all of it in one write.
+            for await _ in subscription.doorbell {
+                if let batch = hub.take(subscription.id) { try await writer.write(batch) }
             }
-            if batch.readableBytes > 0 { try await writer.write(batch) }
-            for await chunk in subscription.live {
-                try await writer.write(chunk)
-            }
+            // Disconnected by the hub: what was queued before still goes out, then the end.
+            if let rest = hub.take(subscription.id) { try await writer.write(rest) }
             try await writer.finish(nil)
         })
+    }
+
+    /// Sends a subscription's initial events coalesced into writes of about 64 KB (10,000
+    /// pending actions are one burst); the staging buffer is gone before the live part starts.
+    private static func writeInitial(_ parts: [ByteBuffer], to writer: inout any ResponseBodyWriter) async throws {
+        var batch = ByteBuffer()
+        for part in parts {
+            var part = part
+            batch.writeBuffer(&part)
+            if batch.readableBytes >= 64 * 1024 {
+                try await writer.write(batch)
+                batch.clear()
+            }
+        }
+        if batch.readableBytes > 0 { try await writer.write(batch) }
     }
 }
 

@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import TollgateCore
+@testable import TollgateServer
+import XCTest
+
+/// Changes reach the feed after the ledger's writer is free, yet in strict sequence order,
+/// and a committed change is published even when its request is cancelled.
+final class FeedPublishingTests: XCTestCase {
+    private func agentEntry(_ server: InProcessServer) throws -> TokenEntry {
+        let token = try XCTUnwrap(server.tokens["agent-1"])
+        return try XCTUnwrap(server.server.registry.authenticate(token))
+    }
+
+    /// The action events in `buffer`, as (seq, action id).
+    private func actionEvents(_ buffer: ByteBuffer?) throws -> [(seq: Int64, id: String)] {
+        var parser = SSEParser()
+        return try parser.feed(Array(buffer?.readableBytesView ?? ByteBuffer().readableBytesView)).compactMap { event in
+            guard case .action(let action, let seq?) = try FeedEvent.decode(event) else { return nil }
+            return (seq, action.id)
+        }
+    }
+
+    func testConcurrentSubmissionsReachASubscriberInStrictSequenceOrder() async throws {
+        let server = try InProcessServer.make(self)
+        let service = server.service
+        let entry = try agentEntry(server)
+        let subscription = service.hub.subscribe(lastEventID: nil)
+        let count = 200
+        let submitted = try await withThrowingTaskGroup(of: String.self) { group in
+            for i in 0..<count {
+                group.addTask { try await service.submit(Fixtures.request(summary: "burst \(i)"), by: entry, idempotencyKey: nil).id }
+            }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        // Every submission has returned, so every change has been released.
+        let events = try actionEvents(service.hub.take(subscription.id))
+        XCTAssertEqual(events.map(\.seq), Array(1...Int64(count)), "every event once, in sequence order")
+        XCTAssertEqual(Set(events.map(\.id)), submitted)
+    }
+
+    func testSubmissionsCancelledAtAnyPointArePublishedExactlyWhenCommitted() async throws {
+        let server = try InProcessServer.make(self)
+        let service = server.service
+        let entry = try agentEntry(server)
+        let subscription = service.hub.subscribe(lastEventID: nil)
+        let tasks = (0..<300).map { i in
+            Task { try await service.submit(Fixtures.request(summary: "cancellable \(i)"), by: entry, idempotencyKey: nil) }
+        }
+        // Cancel two in three, each after a different number of scheduler turns, so the
+        // cancellations land before, during and after the write.
+        for (i, task) in tasks.enumerated() where i % 3 != 0 {
+            Task {
+                for _ in 0..<(i % 11) { await Task.yield() }
+                task.cancel()
+            }
+        }
+        var answered = Set<String>()
+        for task in tasks {
+            if let action = try? await task.value { answered.insert(action.id) }
+        }
+
+        let committed = try service.ledger.list(status: nil, since: nil, limit: 500, after: nil)
+        XCTAssertGreaterThanOrEqual(committed.count, 100, "the uncancelled third at least")
+        XCTAssertTrue(answered.isSubset(of: Set(committed.map(\.id))))
+        let events = try actionEvents(service.hub.take(subscription.id))
+        XCTAssertEqual(events.map(\.seq), Array(1...Int64(committed.count)), "one event per commit, in order, none stranded")
+        XCTAssertEqual(Set(events.map(\.id)), Set(committed.map(\.id)))
+    }
+}
