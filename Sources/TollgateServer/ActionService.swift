@@ -48,17 +48,18 @@ public final class ActionService: Sendable {
     }
 
     /// Submits a new action for `entry`, masking secrets before anything is stored.
-    public func submit(_ request: ActionRequest, by entry: TokenEntry, idempotencyKey: String?) async throws -> Action {
+    public func submit(_ request: ActionRequest, by entry: TokenEntry, idempotencyKey: String?) async throws -> Ledger.Stored {
         // Validate what would be stored: a secret in `kind` is masked, and the mask is not a valid kind.
         let (masked, redactions) = masker.mask(request)
         if let message = masked.validate(maxTTL: configuration.maxTTL) { throw ProtocolError(.badRequest, message) }
-        let requestHash = try Self.hash(request)
+        // Only a retry can be recognised, and only a request with a key can be retried.
+        let requestHash = try idempotencyKey.map { _ in try Self.hash(request) } ?? ""
         let principal = entry.principal.id
         return try await write { db in
             let now = Timestamp.now()
             if let key = idempotencyKey,
                let existingID = try self.ledger.idempotentAction(principal: principal, scope: "submit", key: key, requestHash: requestHash, in: db),
-               let existing = try self.ledger.action(id: existingID, in: db) {
+               let existing = try self.ledger.stored(id: existingID, in: db) {
                 return (existing, [])
             }
             var action = Action(
@@ -76,50 +77,51 @@ public final class ActionService: Sendable {
                 try self.ledger.rememberIdempotency(principal: principal, scope: "submit", key: key, requestHash: requestHash, actionID: action.id, at: now, in: db)
             }
             let change = try self.ledger.commit(action, in: db)
-            return (action, [change])
+            return (change.stored, [change])
         }
     }
 
     /// Records `approver`'s decision; conflicts throw with the action as it now stands.
-    public func decide(id: String, _ request: DecisionRequest, by approver: Principal, idempotencyKey: String?) async throws -> Action {
+    public func decide(id: String, _ request: DecisionRequest, by approver: Principal, idempotencyKey: String?) async throws -> Ledger.Stored {
         var maskedRequest = request
         maskedRequest.reason = masker.mask(request.reason).text
         let masked = maskedRequest
-        let requestHash = try Self.hash(request)
-        return try await write { db -> (Result<Action, ProtocolError>, [Ledger.Change]) in
+        let requestHash = try idempotencyKey.map { _ in try Self.hash(request) } ?? ""
+        return try await write { db -> (Result<Ledger.Stored, ProtocolError>, [Ledger.Change]) in
             let now = Timestamp.now()
-            guard let action = try self.ledger.action(id: id, in: db) else { throw ProtocolError(.notFound, "no action \(id.prefix(80).debugDescription)") }
+            guard let stored = try self.ledger.stored(id: id, in: db) else { throw ProtocolError(.notFound, "no action \(id.prefix(80).debugDescription)") }
+            let action = stored.action
             if let key = idempotencyKey,
                try self.ledger.idempotentAction(principal: approver.id, scope: "decide:" + id, key: key, requestHash: requestHash, in: db) != nil {
-                return (.success(action), [])
+                return (.success(stored), [])
             }
             if let expired = DecisionRules.expiring(action, at: now) {
                 // Expiry has come before the sweeper did: record it, then refuse. The throw must
                 // not roll the expiry back, so it is committed and reported through the result.
                 let change = try self.ledger.commit(expired, in: db)
-                return (Result<Action, ProtocolError>.failure(ProtocolError(.expired, "the action expired at \(expired.expiresAt)", action: expired)), [change])
+                return (.failure(ProtocolError(.expired, "the action expired at \(expired.expiresAt)", action: expired)), [change])
             }
             let decided = try DecisionRules.decide(action, by: approver, masked, at: now)
             if let key = idempotencyKey {
                 try self.ledger.rememberIdempotency(principal: approver.id, scope: "decide:" + id, key: key, requestHash: requestHash, actionID: id, at: now, in: db)
             }
             let change = try self.ledger.commit(decided, in: db)
-            return (Result<Action, ProtocolError>.success(decided), [change])
+            return (.success(change.stored), [change])
         }.get()
     }
 
     /// Cancels the requester's own pending action.
-    public func cancel(id: String, by principal: Principal) async throws -> Action {
-        try await write { db -> (Result<Action, ProtocolError>, [Ledger.Change]) in
+    public func cancel(id: String, by principal: Principal) async throws -> Ledger.Stored {
+        try await write { db -> (Result<Ledger.Stored, ProtocolError>, [Ledger.Change]) in
             let now = Timestamp.now()
             guard let action = try self.ledger.action(id: id, in: db) else { throw ProtocolError(.notFound, "no action \(id.prefix(80).debugDescription)") }
             guard action.requester.id == principal.id else { throw ProtocolError(.forbidden, "only the requester can cancel an action") }
             if let expired = DecisionRules.expiring(action, at: now) {
                 let change = try self.ledger.commit(expired, in: db)
-                return (Result<Action, ProtocolError>.failure(ProtocolError(.expired, "the action expired at \(expired.expiresAt)", action: expired)), [change])
+                return (.failure(ProtocolError(.expired, "the action expired at \(expired.expiresAt)", action: expired)), [change])
             }
-            let cancelled = try DecisionRules.cancel(action, by: principal, at: now)
-            return (Result<Action, ProtocolError>.success(cancelled), [try self.ledger.commit(cancelled, in: db)])
+            let change = try self.ledger.commit(try DecisionRules.cancel(action, by: principal, at: now), in: db)
+            return (.success(change.stored), [change])
         }.get()
     }
 
@@ -144,14 +146,14 @@ public final class ActionService: Sendable {
     // MARK: - Reads
 
     /// The action `id` as `principal` may see it; with `wait`, long-polls while it is pending.
-    public func action(id: String, for principal: Principal, wait: Int?) async throws -> Action {
+    public func action(id: String, for principal: Principal, wait: Int?) async throws -> Ledger.Stored {
         let canReadAll = principal.has(.approver) || principal.has(.auditor)
-        func load() throws -> Action {
-            guard let action = try ledger.action(id: id) else { throw ProtocolError(.notFound, "no action \(id.prefix(80).debugDescription)") }
-            guard canReadAll || action.requester.id == principal.id else {
+        func load() throws -> Ledger.Stored {
+            guard let stored = try ledger.stored(id: id) else { throw ProtocolError(.notFound, "no action \(id.prefix(80).debugDescription)") }
+            guard canReadAll || stored.action.requester.id == principal.id else {
                 throw ProtocolError(.forbidden, "agents may read only their own actions")
             }
-            return action
+            return stored
         }
         guard let wait, wait > 0 else { return try load() }
         let deadline = ContinuousClock.now + .seconds(min(wait, configuration.maxWait))
@@ -159,8 +161,8 @@ public final class ActionService: Sendable {
             // Register before reading, so a change between the read and the wait is not missed.
             guard let (stream, token) = hub.waiter(for: id) else { return try load() }
             defer { hub.removeWaiter(for: id, token: token) }
-            let action = try load()
-            if action.status.isResolved || ContinuousClock.now >= deadline { return action }
+            let stored = try load()
+            if stored.action.status.isResolved || ContinuousClock.now >= deadline { return stored }
             let timer = Task { [hub] in
                 try? await Task.sleep(until: deadline, clock: .continuous)
                 hub.removeWaiter(for: id, token: token)

@@ -16,6 +16,13 @@ enum JSONHTTP {
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
+
+    /// A response with JSON already encoded by `encoder` (the ledger's stored form of an action).
+    static func response(json: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
 }
 
 /// The protocol's endpoints (protocol.md, "Endpoints") on a Hummingbird router.
@@ -104,15 +111,14 @@ struct Routes {
         let entry = try require(context, anyOf: .agent)
         let key = try idempotencyKey(request)
         let submission = try await body(request, as: ActionRequest.self)
-        let action = try await service.submit(submission, by: entry, idempotencyKey: key)
-        return try JSONHTTP.response(action, status: .created)
+        return JSONHTTP.response(json: try await service.submit(submission, by: entry, idempotencyKey: key).json, status: .created)
     }
 
     private func get(_ request: Request, _ context: TollgateRequestContext) async throws -> Response {
         let entry = try require(context, anyOf: .agent, .approver, .auditor)
         let id = try actionID(context)
         let wait = try intQuery(request, "wait", in: 0...configuration.maxWait)
-        return try JSONHTTP.response(try await service.action(id: id, for: entry.principal, wait: wait))
+        return JSONHTTP.response(json: try await service.action(id: id, for: entry.principal, wait: wait).json)
     }
 
     private func list(_ request: Request, _ context: TollgateRequestContext) async throws -> Response {
@@ -145,12 +151,12 @@ struct Routes {
         let id = try actionID(context)
         let key = try idempotencyKey(request)
         let decision = try await body(request, as: DecisionRequest.self)
-        return try JSONHTTP.response(try await service.decide(id: id, decision, by: entry.principal, idempotencyKey: key))
+        return JSONHTTP.response(json: try await service.decide(id: id, decision, by: entry.principal, idempotencyKey: key).json)
     }
 
     private func cancel(_ request: Request, _ context: TollgateRequestContext) async throws -> Response {
         let entry = try require(context, anyOf: .agent)
-        return try JSONHTTP.response(try await service.cancel(id: try actionID(context), by: entry.principal))
+        return JSONHTTP.response(json: try await service.cancel(id: try actionID(context), by: entry.principal).json)
     }
 
     private func audit(_ request: Request, _ context: TollgateRequestContext) throws -> Response {

@@ -90,47 +90,63 @@ public final class Ledger: Sendable {
 
     // MARK: - Writes (call inside `pool.writeWithoutTransaction` + a transaction)
 
+    /// An action as stored: the value, and its JSON exactly as the API answers with it.
+    public struct Stored: Sendable {
+        public var action: Action
+        public var json: String
+    }
+
     /// A committed change: the action, its event's sequence number and the encoded JSON.
     public struct Change: Sendable {
         public var action: Action
         public var seq: Int64
         public var json: String
+
+        public var stored: Stored { Stored(action: action, json: json) }
     }
 
     /// Records `action` as it now stands: appends its event, upserts its row, and appends an
     /// audit record when it has just been resolved.
+    ///
+    /// Every statement here runs on every change, so each is compiled once per connection
+    /// (`cachedStatement`) rather than on every call.
     func commit(_ action: Action, in db: Database) throws -> Change {
         let json = try encode(action)
-        try db.execute(sql: "INSERT INTO events (action_id, json) VALUES (?, ?)", arguments: [action.id, json])
+        try db.cachedStatement(sql: "INSERT INTO events (action_id, json) VALUES (?, ?)").execute(arguments: [action.id, json])
         let seq = db.lastInsertedRowID
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO actions (id, status, requester_id, created_at, expires_at, seq, json) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET status = excluded.status, seq = excluded.seq, json = excluded.json
-            """, arguments: [action.id, action.status.rawValue, action.requester.id, action.createdAt.milliseconds,
-                             action.expiresAt.milliseconds, seq, json])
+            """).execute(arguments: [action.id, action.status.rawValue, action.requester.id, action.createdAt.milliseconds,
+                                     action.expiresAt.milliseconds, seq, json])
         if action.status.isResolved {
-            let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+            let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"))
             let prevSeq: Int64 = last?["seq"] ?? 0
             let prev: String = last?["hash"] ?? AuditRecord.genesis
             let record = AuditRecord(seq: prevSeq + 1, action: action, prev: prev)
             let recordJSON = String(decoding: try encoder.encode(record), as: UTF8.self)
-            try db.execute(sql: "INSERT INTO audit (seq, action_id, hash, json) VALUES (?, ?, ?, ?)",
-                           arguments: [record.seq, record.actionID, record.hash, recordJSON])
+            try db.cachedStatement(sql: "INSERT INTO audit (seq, action_id, hash, json) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [record.seq, record.actionID, record.hash, recordJSON])
         }
         return Change(action: action, seq: seq, json: json)
     }
 
     /// The action `id` read inside the current transaction.
     func action(id: String, in db: Database) throws -> Action? {
-        guard let json = try String.fetchOne(db, sql: "SELECT json FROM actions WHERE id = ?", arguments: [id]) else { return nil }
-        return try decodeAction(json)
+        try stored(id: id, in: db)?.action
+    }
+
+    /// The action `id` and its stored JSON, read inside the current transaction.
+    func stored(id: String, in db: Database) throws -> Stored? {
+        guard let json = try String.fetchOne(db.cachedStatement(sql: "SELECT json FROM actions WHERE id = ?"), arguments: [id]) else { return nil }
+        return Stored(action: try decodeAction(json), json: json)
     }
 
     /// The action an idempotency key already produced, if the key was used.
     func idempotentAction(principal: String, scope: String, key: String, requestHash: String, in db: Database) throws(ProtocolError) -> String? {
         let row: Row?
         do {
-            row = try Row.fetchOne(db, sql: "SELECT request_hash, action_id FROM idempotency WHERE principal = ? AND scope = ? AND key = ?",
+            row = try Row.fetchOne(db.cachedStatement(sql: "SELECT request_hash, action_id FROM idempotency WHERE principal = ? AND scope = ? AND key = ?"),
                                    arguments: [principal, scope, key])
         } catch { throw ProtocolError(.internalError, "could not read idempotency keys") }
         guard let row else { return nil }
@@ -142,8 +158,8 @@ public final class Ledger: Sendable {
     }
 
     func rememberIdempotency(principal: String, scope: String, key: String, requestHash: String, actionID: String, at now: Timestamp, in db: Database) throws {
-        try db.execute(sql: "INSERT INTO idempotency (principal, scope, key, request_hash, action_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [principal, scope, key, requestHash, actionID, now.milliseconds])
+        try db.cachedStatement(sql: "INSERT INTO idempotency (principal, scope, key, request_hash, action_id, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [principal, scope, key, requestHash, actionID, now.milliseconds])
     }
 
     /// Deletes events outside the replay window and idempotency keys past their retention.
@@ -154,9 +170,9 @@ public final class Ledger: Sendable {
 
     // MARK: - Reads
 
-    /// The action `id`, or nil.
-    public func action(id: String) throws -> Action? {
-        try pool.read { db in try self.action(id: id, in: db) }
+    /// The action `id` and its stored JSON, or nil.
+    public func stored(id: String) throws -> Stored? {
+        try pool.read { db in try self.stored(id: id, in: db) }
     }
 
     /// Pending actions whose expiry has come.

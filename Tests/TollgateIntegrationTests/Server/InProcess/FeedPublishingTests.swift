@@ -29,7 +29,7 @@ final class FeedPublishingTests: XCTestCase {
         let count = 200
         let submitted = try await withThrowingTaskGroup(of: String.self) { group in
             for i in 0..<count {
-                group.addTask { try await service.submit(Fixtures.request(summary: "burst \(i)"), by: entry, idempotencyKey: nil).id }
+                group.addTask { try await service.submit(Fixtures.request(summary: "burst \(i)"), by: entry, idempotencyKey: nil).action.id }
             }
             return try await group.reduce(into: Set<String>()) { $0.insert($1) }
         }
@@ -57,7 +57,7 @@ final class FeedPublishingTests: XCTestCase {
         }
         var answered = Set<String>()
         for task in tasks {
-            if let action = try? await task.value { answered.insert(action.id) }
+            if let stored = try? await task.value { answered.insert(stored.action.id) }
         }
 
         let committed = try service.ledger.list(status: nil, since: nil, limit: 500, after: nil)
@@ -66,5 +66,22 @@ final class FeedPublishingTests: XCTestCase {
         let events = try actionEvents(service.hub.take(subscription.id))
         XCTAssertEqual(events.map(\.seq), Array(1...Int64(committed.count)), "one event per commit, in order, none stranded")
         XCTAssertEqual(Set(events.map(\.id)), Set(committed.map(\.id)))
+    }
+
+    func testSubmitAndDecideAnswerWithTheJSONTheFeedCarries() async throws {
+        let server = try InProcessServer.make(self)
+        let subscription = server.service.hub.subscribe(lastEventID: nil)
+        try await server.run { api in
+            let submitted = try await api.submitResponse(Fixtures.request())
+            XCTAssertEqual(submitted.status, .created)
+            let action = try submitted.action()
+            let decided = try await api.decide(action, .approve, as: "alice")
+            XCTAssertEqual(decided.status, .ok)
+            var parser = SSEParser()
+            let data = parser.feed(Array(server.service.hub.take(subscription.id)?.readableBytesView ?? ByteBuffer().readableBytesView)).map(\.data)
+            XCTAssertEqual(data, [submitted.text, decided.text], "the stored JSON, byte for byte")
+            let read = try await api.get("/v1/actions/\(action.id)", as: "audrey")
+            XCTAssertEqual(read.text, decided.text)
+        }
     }
 }
