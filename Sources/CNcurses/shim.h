@@ -99,6 +99,15 @@ static inline FILE *tg_stdout(void) { return stdout; }
 // is the width curses itself uses to place characters.
 static inline int tg_wcwidth(wchar_t c) { return wcwidth(c); }
 
+// MARK: - Terminal capabilities
+
+// `cursor_address` is a macro into the current terminal's string table; tigetstr answers NULL
+// or (char *)-1 when the terminal lacks it. Without it (TERM=dumb) a full-screen UI cannot work.
+static inline int tg_can_address_cursor(void) {
+    char *cup = tigetstr("cup");
+    return cup != NULL && cup != (char *)-1;
+}
+
 // MARK: - Locale
 
 // CODESET is a macro; nl_langinfo tells whether the locale's charset is UTF-8.

@@ -40,13 +40,21 @@ final class Terminal {
         guard let screen = newterm(term, tg_stdout(), tg_stdin()) else {
             return .failure(TerminalError("cannot start the terminal (TERM=\(term) unknown to terminfo?)"))
         }
+        _ = set_term(screen)
+        guard tg_can_address_cursor() != 0 else {
+            // Nothing has been drawn yet, so ending here leaves the terminal as it was.
+            endwin()
+            delscreen(screen)
+            return .failure(TerminalError(
+                "TERM=\(term) cannot move the cursor, which the full-screen console needs; run it in a terminal "
+                + "such as xterm-256color, or follow the queue line by line with `tollgate watch`"))
+        }
         return .success(Terminal(screen: screen, asciiOnly: asciiOnly, environment: environment, term: term, mouse: mouse))
     }
 
     private init(screen: OpaquePointer, asciiOnly: Bool, environment: [String: String], term: String, mouse: Bool) {
         self.screen = screen
         self.asciiOnly = asciiOnly
-        _ = set_term(screen)
         raw()
         noecho()
         nonl()
@@ -55,7 +63,7 @@ final class Terminal {
         set_escdelay(25)
         curs_set(0)
         let monochrome = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
-            || term == "dumb" || term.hasPrefix("vt100") || term.hasPrefix("vt220") || !has_colors()
+            || term.hasPrefix("vt100") || term.hasPrefix("vt220") || !has_colors()
         if monochrome {
             colorMode = .monochrome
         } else {

@@ -85,4 +85,70 @@ final class TerminalConditionsTests: XCTestCase {
         try recording.tmux.waitFor("live")
         try assertConsoleAlive(recording)
     }
+
+    // MARK: - Locale, terminal type, colour
+
+    /// The SGR parameters of every `ESC [ ... m` in `bytes` that set a colour (30-49, 90-107, 38/48).
+    private static func colourSequences(in bytes: [UInt8]) -> [String] {
+        var found: [String] = []
+        var i = 0
+        while i + 1 < bytes.count {
+            guard bytes[i] == 0x1B, bytes[i + 1] == 0x5B else { i += 1; continue }
+            var j = i + 2
+            while j < bytes.count, (0x30...0x3F).contains(bytes[j]) { j += 1 }
+            if j < bytes.count, bytes[j] == 0x6D {
+                let parameters = String(decoding: bytes[(i + 2)..<j], as: UTF8.self)
+                let colours = parameters.split(separator: ";").compactMap { Int($0) }.filter { (30...49).contains($0) || (90...107).contains($0) }
+                if !colours.isEmpty { found.append(parameters) }
+            }
+            i = j
+        }
+        return found
+    }
+
+    func testNoColorPaintsWithAttributesOnly() throws {
+        let (sandbox, server, recording) = try start(environment: ["NO_COLOR": "1"])
+        _ = try sandbox.client(server, as: "agent-1").submit(Fixtures.request(summary: "Colourless critical", risk: .critical))
+        try recording.tmux.waitFor("Colourless critical")
+        try recording.tmux.send("Enter")
+        try recording.tmux.waitFor("Justification")
+        try assertConsoleAlive(recording)
+        let output = try recording.output(containing: "Justification")
+        XCTAssertEqual(Self.colourSequences(in: output), [], "NO_COLOR: no colour reached the terminal")
+        // The same screens with colour allowed do use colour, so the check above can fail.
+        let (colourSandbox, colourServer, coloured) = try start()
+        _ = try colourSandbox.client(colourServer, as: "agent-1").submit(Fixtures.request(summary: "Colourful critical", risk: .critical))
+        try coloured.tmux.waitFor("Colourful critical")
+        XCTAssertNotEqual(Self.colourSequences(in: try coloured.output(containing: "Colourful critical")), [],
+                          "without NO_COLOR the theme's colours are used")
+    }
+
+    func testTheCLocaleSendsOnlyASCIIWhateverTheAgentsWrote() throws {
+        let (sandbox, server, recording) = try start(environment: ["LANG": "C", "LC_ALL": "", "LC_CTYPE": ""])
+        let summary = "Grüße 日本 \u{202E}evil \u{1F680} zero\u{200B}w done"
+        _ = try sandbox.client(server, as: "agent-1").submit(Fixtures.request(summary: summary, context: [ContextEntry(key: "région", value: "eu-west-1 ✓")]))
+        try recording.tmux.waitFor("Gr<U+00FC>")
+        try recording.tmux.send("Enter")
+        try recording.tmux.waitFor("eu-west-1")
+        try recording.tmux.send("?")
+        try recording.tmux.waitFor("Help")
+        try assertConsoleAlive(recording)
+        let output = try recording.output(containing: "Help")
+        let high = output.enumerated().filter { $0.element >= 0x80 }
+        XCTAssertTrue(high.isEmpty, "LANG=C: \(high.count) bytes >= 0x80 reached the terminal, the first at offset \(high.first?.offset ?? -1)")
+    }
+
+    func testADumbTerminalIsRefusedWithOneClearLine() throws {
+        let sandbox = try Sandbox(self, config: Self.config)
+        let server = try sandbox.startServer()
+        let binary = try TollgateBinary.url().path
+        let args = try sandbox.connection(server, as: "alice") + ["--db", sandbox.historyPath("alice-dumb")]
+        let console = ([binary] + args).map(TmuxSession.quote).joined(separator: " ")
+        let tmux = try TmuxSession(self, command: "\(console); echo \"exit status $?\"",
+                                   environment: ["TERM": "dumb", "HOME": sandbox.directory.path, "XDG_CONFIG_HOME": sandbox.directory.path])
+        let screen = try tmux.waitFor("exit status")
+        XCTAssertTrue(screen.contains("exit status 1"), screen)
+        XCTAssertTrue(screen.contains("tollgate: TERM=dumb cannot move the cursor"), screen)
+        XCTAssertTrue(screen.contains("tollgate watch"), "it says what to use instead:\n\(screen)")
+    }
 }

@@ -87,8 +87,11 @@ final class TerminalInjectionTests: XCTestCase {
         try recording.tmux.send("Escape")
         try recording.tmux.send("Escape")
         try recording.tmux.waitFor("summary:␛]0;pwned")
+        // A last action as an end marker: once its bytes are recorded, so is everything before.
+        _ = try agent.submit(Fixtures.request(summary: "End of the hostile session"))
+        try recording.tmux.waitFor("End of the hostile session")
 
-        let output = recording.output()
+        let output = try recording.output(containing: "End of the hostile session")
         XCTAssertGreaterThan(output.count, 1_000, "the console's output was recorded")
         for (name, needle) in Self.needles {
             XCTAssertFalse(output.containsBytes(needle), "\(name) reached the terminal raw")

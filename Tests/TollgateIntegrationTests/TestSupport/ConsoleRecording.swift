@@ -35,6 +35,18 @@ final class ConsoleRecording {
         (try? Data(contentsOf: URL(fileURLWithPath: outputPath))).map { [UInt8]($0) } ?? []
     }
 
+    /// Every byte written so far, once `text` is among them: tmux hands bytes to the recorder a
+    /// little after it draws them, so a test that saw something on screen waits here first.
+    @discardableResult
+    func output(containing text: String, timeout: Double = 20) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        try eventually(timeout: timeout, "the recording holds \(text.debugDescription)") {
+            bytes = output()
+            return bytes.containsBytes(Array(text.utf8))
+        }
+        return bytes
+    }
+
     /// Resizes the tmux window, which the console sees as SIGWINCH.
     func resize(width: Int, height: Int) throws {
         try control(["resize-window", "-t", tmux.name, "-x", "\(width)", "-y", "\(height)"])

@@ -17,9 +17,14 @@ final class TmuxSession {
         var env = ["LANG": "C.UTF-8", "TERM": "xterm-256color"]
         env.merge(environment) { $1 }
         let exports = env.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
-        try tmux(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "env \(exports) \(command); sleep 600"])
-        test.addTeardownBlock { [self] in _ = try? tmux(["kill-server"]) }
+        // `swift test` runs with NO_COLOR set, which tmux would pass on: a test wants it only when it says so.
+        let unset = environment["NO_COLOR"] == nil ? "-u NO_COLOR " : ""
+        try tmux(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "env \(unset)\(exports) \(command); sleep 600"])
+        test.addTeardownBlock { [self] in close() }
     }
+
+    /// Ends the session and whatever still runs in it; safe to call again.
+    func close() { _ = try? tmux(["kill-server"]) }
 
     static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
@@ -68,13 +73,13 @@ final class TmuxSession {
 
     /// Waits until the screen contains `text`; fails with the screen when `timeout` passes.
     @discardableResult
-    func waitFor(_ text: String, timeout: Double = 30) throws -> String {
+    func waitFor(_ text: String, timeout: Double = 30, every interval: Double = 0.1) throws -> String {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
         var last = ""
         while ContinuousClock.now < deadline {
             last = try screen()
             if last.contains(text) { return last }
-            usleep(100_000)
+            usleep(useconds_t(interval * 1_000_000))
         }
         throw HTTPClientError("\(text.debugDescription) did not appear within \(timeout) s; the screen:\n\(last)")
     }
