@@ -54,6 +54,11 @@ final class UnitTests: XCTestCase {
         XCTAssertEqual(Format.duration(65), "1m05s")
         XCTAssertEqual(Format.duration(3_725), "1h02m")
         XCTAssertEqual(Format.duration(200_000), "2d07h")
+        XCTAssertEqual(Format.countdown(599), "9m59s", "seconds in the last ten minutes")
+        XCTAssertEqual(Format.countdown(600), "10m")
+        XCTAssertEqual(Format.countdown(3_599), "59m", "whole minutes from ten minutes up")
+        XCTAssertEqual(Format.countdown(3_725), "1h02m")
+        XCTAssertEqual(Format.countdown(42), "42s")
         XCTAssertEqual(Format.secondsLeft(from: Timestamp(milliseconds: 0), to: Timestamp(milliseconds: 1)), 1)
         XCTAssertEqual(Format.age(7_200), "2h")
     }

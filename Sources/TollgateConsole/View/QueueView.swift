@@ -128,7 +128,7 @@ enum QueueView {
         guard action.status == .pending else { return ("-", .dim) }
         let seconds = Format.secondsLeft(from: now, to: action.expiresAt)
         if seconds == 0 { return ("expired", .statusExpired) }
-        return (Format.duration(seconds), seconds < 60 ? .danger : .body)
+        return (Format.countdown(seconds), seconds < 60 ? .danger : .body)
     }
 
     static func rightAligned(_ text: String, x: Int, width: Int, y: Int, role: ThemeRole, into frame: inout Frame) {

@@ -87,6 +87,16 @@ enum Format {
         return "\(min(s / 86400, 999))d" + pad2(s / 3600 % 24) + "h"
     }
 
+    /// A queue row's time left: like `duration`, but whole minutes while ten or more are left.
+    ///
+    /// Every row's countdown is repainted when it changes; seconds that tick on every row of a
+    /// full screen would cost ~1 KB a second over SSH for nothing anyone acts on an hour early.
+    static func countdown(_ seconds: Int) -> String {
+        let s = max(0, seconds)
+        guard s >= 600, s < 3600 else { return duration(s) }
+        return "\(s / 60)m"
+    }
+
     /// `12s`, `4m`, `3h`, `5d`: an age at a glance.
     static func age(_ seconds: Int) -> String {
         let s = max(0, seconds)

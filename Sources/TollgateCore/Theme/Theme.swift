@@ -43,7 +43,11 @@ extension Theme {
         func style(_ fg: ThemeColor, _ bg: ThemeColor = .terminalDefault, _ attrs: ThemeAttributes = [], mono: ThemeAttributes = []) -> RoleStyle {
             RoleStyle(foreground: fg, background: bg, attributes: attrs, monochrome: mono)
         }
-        let grey = ThemeColor.indexed(244), bar = ThemeColor.indexed(236)
+        // Roles drawn on every queue row (the marker, risk, secondary text) use colours of the
+        // basic 16 without attributes: each change of them costs ~5 bytes, where a 256-colour
+        // index costs ~11 and an attribute change ~20, and a row painted while scrolling pays
+        // every change on it.
+        let grey = ThemeColor.indexed(8), bar = ThemeColor.indexed(236)
         return Theme(
             name: "default",
             description: "Dark background, 256 colours; the built-in theme.",
@@ -51,7 +55,7 @@ extension Theme {
                 .body: style(.terminalDefault),
                 .header: style(.indexed(15), bar, .bold, mono: [.bold, .reverse]),
                 .keyHints: style(.indexed(250), bar, mono: .reverse),
-                .selectedFocused: style(.indexed(11), .terminalDefault, .bold, mono: [.bold, .reverse]),
+                .selectedFocused: style(.indexed(11), mono: [.bold, .reverse]),
                 .selectedUnfocused: style(grey, mono: .bold),
                 .borderFocused: style(.indexed(6), mono: .bold),
                 .borderUnfocused: style(.indexed(240), mono: .dim),
@@ -61,7 +65,7 @@ extension Theme {
                 .toastError: style(.indexed(15), .indexed(1), .bold, mono: [.bold, .reverse]),
                 .riskLow: style(.indexed(2)),
                 .riskMedium: style(.indexed(3)),
-                .riskHigh: style(.indexed(9), .terminalDefault, .bold, mono: .bold),
+                .riskHigh: style(.indexed(9), mono: .bold),
                 .riskCritical: style(.indexed(15), .indexed(1), .bold, mono: [.bold, .reverse]),
                 .statusPending: style(.indexed(6)),
                 .statusApproved: style(.indexed(2), .terminalDefault, .bold, mono: .bold),
