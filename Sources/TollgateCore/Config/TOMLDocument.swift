@@ -25,6 +25,17 @@ public struct TOMLError: Error, Hashable, Sendable, CustomStringConvertible {
     public var column: Int
     public var message: String
     public var description: String { "line \(line), column \(column): \(message)" }
+
+    /// An error whose message is made one inert line: messages quote keys and text of the file,
+    /// which may hold escapes, newlines (`\n` in a quoted key) or megabytes.
+    public init(line: Int, column: Int, message: String) {
+        self.line = line
+        self.column = column
+        let inert = TextSanitizer.safeString(message)
+        self.message = inert.count > Self.messageLimit ? String(inert.prefix(Self.messageLimit - 1)) + "…" : inert
+    }
+
+    static let messageLimit = 300
 }
 
 /// A TOML value and the line it was written on.
@@ -80,6 +91,9 @@ private struct TOMLParser {
     private var pos = 0
     private var line = 1
     private var lineStart = 0
+    /// How many arrays and inline tables enclose the value being parsed.
+    private var depth = 0
+    static let maximumDepth = 64
 
     init(_ text: String) { bytes = Array(text.utf8) }
 
@@ -238,6 +252,10 @@ private struct TOMLParser {
     // MARK: Values
 
     private mutating func parseValue() throws(TOMLError) -> TOMLValue {
+        // Arrays and inline tables recurse: a file of a million `[` must not exhaust the stack.
+        guard depth < Self.maximumDepth else { throw error("values nest deeper than \(Self.maximumDepth) levels") }
+        depth += 1
+        defer { depth -= 1 }
         let valueLine = line
         guard let c = current else { throw error("expected a value") }
         switch c {
