@@ -16,14 +16,14 @@ final class HistoryCacheFaultTests: XCTestCase {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             mounted = geteuid() == 0
             if mounted {
-                try Self.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", path], "mounting a tmpfs for the cache (root needs one: permissions do not stop it)")
-                test.addTeardownBlock { [path] in _ = try? Self.run(["umount", "-l", path], "umount") }
+                try Shell.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", path], "mounting a tmpfs for the cache (root needs one: permissions do not stop it)")
+                test.addTeardownBlock { [path] in _ = try? Shell.run(["umount", "-l", path], "umount") }
             }
         }
 
         /// Makes the directory and `file` read-only: a read-only remount, or mode 0500/0400.
         func makeReadOnly(_ file: String) throws {
-            if mounted { try Self.run(["mount", "-o", "remount,ro", path], "remounting read-only") } else {
+            if mounted { try Shell.run(["mount", "-o", "remount,ro", path], "remounting read-only") } else {
                 chmod(file, 0o400)
                 chmod(path, 0o500)
             }
@@ -41,28 +41,11 @@ final class HistoryCacheFaultTests: XCTestCase {
         }
 
         func makeWritable(_ file: String) throws {
-            if mounted { try Self.run(["mount", "-o", "remount,rw", path], "remounting read-write") } else {
+            if mounted { try Shell.run(["mount", "-o", "remount,rw", path], "remounting read-write") } else {
                 chmod(path, 0o700)
                 chmod(file, 0o600)
             }
             unlink(path + "/filler")
-        }
-
-        @discardableResult
-        static func run(_ arguments: [String], _ what: String) throws -> String {
-            let output = FileManager.default.temporaryDirectory.appendingPathComponent("tg-\(UUID().uuidString).out")
-            FileManager.default.createFile(atPath: output.path, contents: nil)
-            defer { try? FileManager.default.removeItem(at: output) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = arguments
-            process.standardOutput = try FileHandle(forWritingTo: output)
-            process.standardError = process.standardOutput
-            try process.run()
-            guard ChildProcess.waitForExit(process, timeout: 30) else { throw HTTPClientError("\(what): \(arguments.joined(separator: " ")) hung") }
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            guard process.terminationStatus == 0 else { throw HTTPClientError("\(what) failed (\(process.terminationStatus)): \(text)") }
-            return text
         }
     }
 
@@ -109,9 +92,9 @@ final class HistoryCacheFaultTests: XCTestCase {
         try eventually("the console quit") { try !second.screen().contains("Arrived during the fault") }
 
         try directory.makeWritable(history)
-        let check = try CacheDirectory.run(["sqlite3", history, "PRAGMA integrity_check;"], "sqlite3 integrity_check")
+        let check = try Shell.run(["sqlite3", history, "PRAGMA integrity_check;"], "sqlite3 integrity_check")
         XCTAssertEqual(check.trimmingCharacters(in: .whitespacesAndNewlines), "ok", "the cache is intact")
-        let count = try CacheDirectory.run(["sqlite3", history, "SELECT count(*) FROM sqlite_master;"], "sqlite3 schema")
+        let count = try Shell.run(["sqlite3", history, "SELECT count(*) FROM sqlite_master;"], "sqlite3 schema")
         XCTAssertGreaterThan(Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, 0, "the cache still has its tables")
         XCTAssertNotNil(SecretCorpusTests.bytes(ofFilesStartingWith: history).firstRange(of: Array(before.id.utf8)), "what was stored is still there")
     }

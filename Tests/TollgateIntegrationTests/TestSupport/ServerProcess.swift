@@ -76,6 +76,12 @@ final class ServerProcess {
         return process.terminationStatus
     }
 
+    /// Freezes the server (SIGSTOP): its sockets stay open and accept bytes, but nothing answers.
+    func suspend() { Glibc.kill(process.processIdentifier, SIGSTOP) }
+
+    /// Lets a suspended server run again (SIGCONT).
+    func resume() { Glibc.kill(process.processIdentifier, SIGCONT) }
+
     /// Kills the server at once (SIGKILL), as a crash would, and reaps it.
     func kill() {
         guard process.isRunning else { return }

@@ -1,0 +1,30 @@
+import Foundation
+
+/// Runs helper programs the tests need (`sqlite3`, `mount`), with a timeout.
+enum Shell {
+    /// Runs `arguments` (found on PATH) and returns its standard output and error together;
+    /// throws with `what` and the output when it fails or hangs for 30 s.
+    @discardableResult
+    static func run(_ arguments: [String], _ what: String) throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tg-\(UUID().uuidString).out")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = process.standardOutput
+        try process.run()
+        guard ChildProcess.waitForExit(process, timeout: 30) else { throw HTTPClientError("\(what): \(arguments.joined(separator: " ")) hung") }
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        guard process.terminationStatus == 0 else { throw HTTPClientError("\(what) failed (\(process.terminationStatus)): \(text)") }
+        return text
+    }
+
+    /// One SQL statement through the `sqlite3` shell on a file another process may be writing
+    /// (read-only, waiting out a writer's lock); the rows as `|`-separated lines.
+    static func sqlite(_ path: String, _ sql: String) throws -> [String] {
+        try run(["sqlite3", "-readonly", "-cmd", ".timeout 5000", path, sql], "sqlite3 \(sql)")
+            .split(separator: "\n").map(String.init)
+    }
+}
