@@ -18,16 +18,18 @@ public struct ConsoleOptions: Sendable {
     /// No bell and no title.
     public var quiet: Bool
     public var environment: [String: String]
+    /// Heartbeat timeout and backoff of the live feed.
+    public var feed: FeedOptions
     /// Called once at start with a function that shows a line as an info toast; the demo
     /// hands it to its simulated agents so their reactions appear while you decide.
     public var notices: (@Sendable (@escaping @Sendable (String) -> Void) -> Void)?
 
     public init(endpoint: ServerEndpoint?, offline: Bool, historyPath: String, themeName: String?,
-                mouse: Bool, title: Bool, quiet: Bool, environment: [String: String],
+                mouse: Bool, title: Bool, quiet: Bool, environment: [String: String], feed: FeedOptions = FeedOptions(),
                 notices: (@Sendable (@escaping @Sendable (String) -> Void) -> Void)? = nil) {
         self.endpoint = endpoint; self.offline = offline; self.historyPath = historyPath; self.themeName = themeName
         self.mouse = mouse; self.title = title; self.quiet = quiet; self.environment = environment
-        self.notices = notices
+        self.feed = feed; self.notices = notices
     }
 }
 
@@ -55,7 +57,7 @@ public enum ConsoleApp {
         }
         Signals.install(wakeFD: inbox.signalFD)
         terminal.apply(theme)
-        let services = ConsoleServices(inbox: inbox, endpoint: endpoint, historyPath: options.historyPath)
+        let services = ConsoleServices(inbox: inbox, endpoint: endpoint, historyPath: options.historyPath, feed: options.feed)
         var model = ConsoleModel(now: .now(), size: terminal.size, server: endpoint?.baseURL, asciiOnly: terminal.asciiOnly,
                                  themeName: theme.name, quiet: options.quiet, titleEnabled: options.title)
         var loop = Loop(terminal: terminal, services: services, environment: environment, executable: executable)

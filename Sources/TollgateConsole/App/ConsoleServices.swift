@@ -26,9 +26,11 @@ final class ConsoleServices: @unchecked Sendable {
     private var cacheFailed = false
     private var stopped = false
     private var feed: FeedConnection?
+    private let feedOptions: FeedOptions
 
-    init(inbox: Inbox, endpoint: ServerEndpoint?, historyPath: String) {
+    init(inbox: Inbox, endpoint: ServerEndpoint?, historyPath: String, feed feedOptions: FeedOptions = FeedOptions()) {
         self.inbox = inbox
+        self.feedOptions = feedOptions
         server = endpoint?.baseURL
         client = endpoint.map { APIClient(endpoint: $0) }
         var opened: HistoryStore?
@@ -75,7 +77,7 @@ final class ConsoleServices: @unchecked Sendable {
         }
         fetchIdentity()
         retryOutbox()
-        let connection = FeedConnection(endpoint: client.endpoint, lastEventID: cachedPosition) { [weak self] update in
+        let connection = FeedConnection(endpoint: client.endpoint, lastEventID: cachedPosition, options: feedOptions) { [weak self] update in
             self?.received(update)
         }
         lock.lock()
@@ -84,7 +86,6 @@ final class ConsoleServices: @unchecked Sendable {
         connection.start()
     }
 
-    /// Stops the feed and retries, and saves what the feed sent last.
     /// `GET /v1/whoami`, off the UI thread.
     func fetchIdentity() {
         guard let client else { return }
@@ -98,6 +99,7 @@ final class ConsoleServices: @unchecked Sendable {
         }
     }
 
+    /// Stops the feed and retries, and saves what the feed sent last.
     func stop() {
         lock.lock()
         let connection = feed

@@ -53,6 +53,21 @@ struct HistoryOptions: ParsableArguments {
     }
 }
 
+/// How a live feed notices a dead connection: shared by `watch` and the console.
+struct FeedTimingOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Seconds of silence before the feed connection is taken for dead and reopened.", valueName: "seconds"))
+    var heartbeatTimeout: Double = 45
+
+    func validate() throws {
+        // The server sends a keepalive every 15 s; less than a second would reconnect on every pause.
+        guard heartbeatTimeout.isFinite, heartbeatTimeout >= 1, heartbeatTimeout <= 3_600 else {
+            throw ValidationError("--heartbeat-timeout must be between 1 and 3600 seconds")
+        }
+    }
+
+    var feedOptions: FeedOptions { FeedOptions(heartbeatTimeout: heartbeatTimeout) }
+}
+
 /// Tokens sent over plain HTTP to another host can be read on the way: say so.
 enum PlainHTTP {
     static func warning(_ url: String) -> String? {

@@ -14,6 +14,7 @@ struct ConsoleCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var history: HistoryOptions
+    @OptionGroup var timing: FeedTimingOptions
 
     @Flag(help: "Browse the local history cache with no server at all.")
     var offline = false
@@ -35,7 +36,7 @@ struct ConsoleCommand: ParsableCommand {
         let options = ConsoleOptions(
             endpoint: offline ? nil : connection.endpoint(),
             offline: offline, historyPath: history.path, themeName: theme ?? Self.configuredTheme(env), mouse: mouse, title: title, quiet: quiet,
-            environment: env)
+            environment: env, feed: timing.feedOptions)
         let status = ConsoleApp.run(options)
         if status != 0 { throw ExitCode(status) }
     }

@@ -17,8 +17,7 @@ struct WatchCommand: ParsableCommand {
     @Flag(help: "Exit after the first sync (the pending snapshot or replay is complete).")
     var once = false
 
-    @Option(help: ArgumentHelp("Seconds of silence before the connection is treated as dead.", valueName: "seconds"))
-    var heartbeatTimeout: Double = 45
+    @OptionGroup var timing: FeedTimingOptions
 
     func run() throws {
         let endpoint = connection.endpoint()
@@ -27,7 +26,7 @@ struct WatchCommand: ParsableCommand {
         let done = DispatchSemaphore(value: 0)
         let refused = Atomic<Bool>(false)
         let once = self.once
-        let connection = FeedConnection(endpoint: endpoint, lastEventID: nil, options: FeedOptions(heartbeatTimeout: heartbeatTimeout)) { update in
+        let connection = FeedConnection(endpoint: endpoint, lastEventID: nil, options: timing.feedOptions) { update in
             switch update {
             case .event(.action(let action, _)):
                 if let data = try? encoder.encode(action) {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TollgateCore
 import XCTest
 
@@ -52,24 +53,34 @@ final class FeedFaultTests: XCTestCase {
         XCTAssertTrue(watch.process.isRunning)
     }
 
-    func testTheConsoleAnswersKeysWhileTheFeedIsStalled() throws {
+    func testTheConsoleAnswersKeysWhileTheFeedIsStalledAndReconnectsAfterTheHeartbeatTimeout() throws {
         let sandbox = try Sandbox(self)
-        let event = Self.actionEvent(try realAction(sandbox), id: "act_stall1", summary: "Shown before the stall", seq: 1)
+        let template = try realAction(sandbox)
+        let before = Self.actionEvent(template, id: "act_stall1", summary: "Shown before the stall", seq: 1)
+        let after = Self.actionEvent(template, id: "act_stall2", summary: "Shown after the reconnect", seq: 2)
+        let feeds = Counter()
         let fake = try FakeFeedServer(self) { peer, _ in
             guard peer.head.hasPrefix("GET /v1/feed") else { return Self.answerREST(peer) }
-            peer.write(FakeFeedServer.streamHead + event + Self.sync(1, pending: 1))
+            let n = feeds.next()
+            // The first connection stalls after its snapshot; the next one has news.
+            peer.write(FakeFeedServer.streamHead + (n == 1 ? before + Self.sync(1, pending: 1) : after + Self.sync(2, pending: 2)))
             peer.holdSilently(seconds: 120)
         }
-        let tmux = try console(sandbox, fake)
+        let tmux = try console(sandbox, fake, ["--heartbeat-timeout", "3"])
         try tmux.waitFor("Shown before the stall")
         // The feed now sends nothing while its connection stays open; keys must still work.
-        for _ in 0..<3 {
+        for _ in 0..<2 {
             try tmux.send("?")
             try tmux.waitFor("Keys, from the key map", timeout: 10)
             try tmux.send("?")
             try eventually(timeout: 10, "help closed") { try !tmux.screen().contains("Keys, from the key map") }
         }
-        XCTAssertTrue(try tmux.screen().contains("Shown before the stall"))
+        // Three silent seconds later the console gives up on the connection and opens another.
+        try tmux.waitFor("Shown after the reconnect", timeout: 30)
+        let feedHeads = fake.heads.filter { $0.hasPrefix("GET /v1/feed") }
+        XCTAssertGreaterThanOrEqual(feedHeads.count, 2)
+        XCTAssertTrue(feedHeads[1].lowercased().contains("last-event-id: 1"), "the reconnect resumes after the last event seen: \(feedHeads[1])")
+        XCTAssertTrue(try tmux.screen().contains("Shown before the stall"), "nothing shown before the stall is lost")
     }
 
     // MARK: - Hostile bytes
@@ -142,10 +153,23 @@ final class FeedFaultTests: XCTestCase {
         }
     }
 
-    private func console(_ sandbox: Sandbox, _ fake: FakeFeedServer) throws -> TmuxSession {
+    private func console(_ sandbox: Sandbox, _ fake: FakeFeedServer, _ extra: [String] = []) throws -> TmuxSession {
         let binary = try TollgateBinary.url().path
-        let args = ["--server", "http://127.0.0.1:\(fake.port)", "--token-file", try sandbox.tokenFile("alice"), "--db", sandbox.historyPath("alice")]
+        let args = ["--server", "http://127.0.0.1:\(fake.port)", "--token-file", try sandbox.tokenFile("alice"), "--db", sandbox.historyPath("alice")] + extra
         return try TmuxSession(self, command: "\(binary) \(args.map(TmuxSession.quote).joined(separator: " "))",
                                environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
+    }
+}
+
+/// Counts calls from the fake server's connection threads.
+private final class Counter: Sendable {
+    private let count = Mutex(0)
+
+    /// 1 on the first call, then 2, 3…
+    func next() -> Int {
+        count.withLock { n in
+            n += 1
+            return n
+        }
     }
 }
