@@ -1,7 +1,7 @@
 // The fuzz targets (fuzz/Targets) compile this file with `-D TOLLGATE_FUZZ`, so the libFuzzer
 // runs and `make test` apply exactly the same checks: only the XCTest class is left out there.
 import Foundation
-import TollgateCore
+@_spi(Testing) import TollgateCore
 #if !TOLLGATE_FUZZ
 import XCTest
 #endif
@@ -69,16 +69,38 @@ enum FuzzChecks {
 
     // MARK: Action JSON
 
-    /// `Action`, `ActionRequest` and `DecisionRequest` decode or throw; what decodes survives a round trip.
+    /// `Action`, `ActionRequest` and `DecisionRequest` decode or throw; what decodes survives a round
+    /// trip; `Action(json:)` and its single-pass reader agree with `JSONDecoder`.
     static func actionJSON(_ bytes: [UInt8]) throws(FuzzViolation) {
         let data = Data(bytes)
         try roundTrip(Action.self, data)
         try roundTrip(ActionRequest.self, data)
         try roundTrip(DecisionRequest.self, data)
+        try actionReaderAgrees(bytes, data)
+    }
+
+    /// `Action(json:)` gives `JSONDecoder`'s value or error, and the fast reader inside it gives the
+    /// same value or defers, never reading what `JSONDecoder` rejects.
+    private static func actionReaderAgrees(_ bytes: [UInt8], _ data: Data) throws(FuzzViolation) {
+        let fast = bytes.withUnsafeBytes { Action.readJSON($0) }
+        let expected = Result { try JSONDecoder().decode(Action.self, fromUntrusted: data) }
+        let got = Result { try Action(json: bytes) }
+        switch (expected, got) {
+        case (.success(let want), .success(let action)):
+            guard action == want else { throw FuzzViolation("Action(json:) and JSONDecoder read different actions") }
+            if let fast, fast != want { throw FuzzViolation("the fast Action reader and JSONDecoder read different actions") }
+        case (.failure(let want), .failure(let error)):
+            guard fast == nil else { throw FuzzViolation("the fast Action reader read what JSONDecoder rejects: \(want)") }
+            guard "\(error)" == "\(want)" else { throw FuzzViolation("Action(json:) threw \(error), JSONDecoder \(want)") }
+        case (.success, .failure(let error)):
+            throw FuzzViolation("Action(json:) threw \(error) where JSONDecoder reads an action")
+        case (.failure(let want), .success):
+            throw FuzzViolation("Action(json:) read an action where JSONDecoder throws \(want)")
+        }
     }
 
     private static func roundTrip<T: Codable & Equatable>(_ type: T.Type, _ data: Data) throws(FuzzViolation) {
-        guard let value = try? JSONDecoder().decode(type, from: data) else { return }
+        guard let value = try? JSONDecoder().decode(type, fromUntrusted: data) else { return }
         let again: T
         do {
             again = try JSONDecoder().decode(type, from: JSONEncoder().encode(value))

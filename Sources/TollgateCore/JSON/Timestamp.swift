@@ -45,7 +45,19 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Parses RFC 3339 (`2026-11-21T04:23:48Z`, fractions of any length, `Z` or `±HH:MM`).
     public init?(rfc3339 text: String) {
-        var utf8 = Array(text.utf8)
+        var text = text
+        guard let ms = text.withUTF8({ Self.milliseconds(rfc3339: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self.milliseconds = ms
+    }
+
+    /// Parses RFC 3339 from UTF-8 bytes in place: the one parser behind `init(rfc3339:)`, the
+    /// `Decodable` init and `JSONReader`, so every way in reads times alike.
+    init?(rfc3339UTF8 utf8: UnsafeRawBufferPointer) {
+        guard let ms = Self.milliseconds(rfc3339: utf8) else { return nil }
+        self.milliseconds = ms
+    }
+
+    private static func milliseconds(rfc3339 utf8: UnsafeRawBufferPointer) -> Int64? {
         guard utf8.count >= 20 else { return nil }
         func digits(_ range: Range<Int>) -> Int64? {
             var v: Int64 = 0
@@ -55,9 +67,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
             }
             return v
         }
-        if utf8[10] == UInt8(ascii: "t") || utf8[10] == UInt8(ascii: " ") { utf8[10] = UInt8(ascii: "T") }
+        let separator = utf8[10]
         guard let y = digits(0..<4), utf8[4] == 45, let mo = digits(5..<7), utf8[7] == 45,
-              let d = digits(8..<10), utf8[10] == UInt8(ascii: "T"),
+              let d = digits(8..<10),
+              separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == UInt8(ascii: " "),
               let h = digits(11..<13), utf8[13] == 58, let mi = digits(14..<16), utf8[16] == 58,
               let s = digits(17..<19),
               (1...12).contains(mo), d >= 1, d <= Self.daysInMonth(y, mo), h < 24, mi < 60, s < 61
@@ -89,9 +102,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
             return nil
         }
         guard i == utf8.count else { return nil }
-        let days = Self.days(fromCivil: y, mo, d)
-        let secs = days * 86_400 + h * 3600 + mi * 60 + min(s, 59) - offsetMinutes * 60
-        self.milliseconds = secs * 1000 + fractionMs
+        let secs = Self.days(fromCivil: y, mo, d) * 86_400 + h * 3600 + mi * 60 + min(s, 59) - offsetMinutes * 60
+        return secs * 1000 + fractionMs
     }
 
     public init(from decoder: Decoder) throws {

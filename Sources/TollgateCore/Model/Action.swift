@@ -41,7 +41,7 @@ public struct Action: Codable, Hashable, Sendable, Identifiable {
         self.digest = digest
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, status, requester, kind, summary, command, resource, environment, risk, policy
         case justification, context, diffs, decisions, redactions, digest
         case createdAt = "created_at", expiresAt = "expires_at", resolvedAt = "resolved_at"
@@ -133,7 +133,7 @@ public struct Requester: Codable, Hashable, Sendable {
         self.id = id; self.kind = kind; self.onBehalfOf = onBehalfOf; self.session = session
     }
 
-    enum CodingKeys: String, CodingKey { case id, kind, session, onBehalfOf = "on_behalf_of" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, kind, session, onBehalfOf = "on_behalf_of" }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -157,6 +157,8 @@ public struct Policy: Codable, Hashable, Sendable {
     public var id: String
     public var reason: String
     public init(id: String, reason: String) { self.id = id; self.reason = reason }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, reason }
 }
 
 /// One ordered key/value pair of an action's context.
@@ -164,6 +166,8 @@ public struct ContextEntry: Codable, Hashable, Sendable {
     public var key: String
     public var value: String
     public init(key: String, value: String) { self.key = key; self.value = value }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case key, value }
 }
 
 /// A titled unified diff attached to an action.
@@ -175,6 +179,8 @@ public struct ActionDiff: Codable, Hashable, Sendable {
     public init(title: String, format: String = "unified", text: String) {
         self.title = title; self.format = format; self.text = text
     }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case title, format, text }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -196,6 +202,8 @@ public struct Decision: Codable, Hashable, Sendable {
     public init(approver: String, verdict: Verdict, reason: String, at: Timestamp, digest: String) {
         self.approver = approver; self.verdict = verdict; self.reason = reason; self.at = at; self.digest = digest
     }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case approver, verdict, reason, at, digest }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
