@@ -48,7 +48,7 @@ extension HistoryStore {
                 """, arguments: [id, server])
         }
         guard let json else { return nil }
-        return try decode(json, what: "action \(id) from \(server)", with: JSONDecoder())
+        return try decode(json, what: "action \(id) from \(server)")
     }
 
     /// One page of the actions matching `query`, newest first (by created_at, then by
@@ -88,9 +88,8 @@ extension HistoryStore {
             }
         }
         let kept = rows.prefix(size)
-        let decoder = JSONDecoder()
         let actions = try kept.map { rowID, server, json in
-            StoredAction(server: server, action: try decode(json, what: "action row \(rowID) from \(server)", with: decoder))
+            StoredAction(server: server, action: try decode(json, what: "action row \(rowID) from \(server)"))
         }
         let next = rows.count > size ? kept.last.map { PageCursor.encode($0.0) } : nil
         return HistoryPage(actions: actions, nextCursor: next)
@@ -165,9 +164,10 @@ extension HistoryStore {
         try Int64.fetchAll(db, sql: sql.sql, arguments: sql.arguments)
     }
 
-    private func decode(_ json: String, what: String, with decoder: JSONDecoder) throws -> Action {
+    /// The stored JSON as an action, through the single-pass reader (`Action(json:)`).
+    private func decode(_ json: String, what: String) throws -> Action {
         do {
-            return try decoder.decode(Action.self, from: Data(json.utf8))
+            return try Action(json: json)
         } catch {
             throw StoreError.wrapping(error, path: path, operation: "reading \(what)")
         }

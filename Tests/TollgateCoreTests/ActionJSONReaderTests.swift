@@ -280,6 +280,15 @@ final class ActionJSONReaderTests: XCTestCase {
         }
     }
 
+    func testFeedEventsThatWouldTrapAreMalformed() {
+        let data = String(repeating: "[", count: 513)
+        for type in ["action", "sync"] {
+            XCTAssertThrowsError(try FeedEvent.decode(SSEEvent(type: type, data: data, lastEventID: "7"))) { error in
+                XCTAssertEqual((error as? MalformedFeedEvent)?.reason, "data is not valid JSON: \(String(repeating: "[", count: 40).debugDescription)")
+            }
+        }
+    }
+
     private static func encode(_ text: String, _ encoding: String.Encoding) -> [UInt8] {
         [UInt8](text.data(using: encoding) ?? Data())
     }

@@ -10,15 +10,18 @@ extension FeedEvent {
     /// type is `.unknown`, which consumers ignore. Data that does not decode throws a
     /// `MalformedFeedEvent` whose reason is one line of at most 200 characters, without raw control
     /// characters, since it quotes server-sent text and ends up in logs and on screen.
+    ///
+    /// Actions are read by `Action(json:)`, which gives what `JSONDecoder` gives in a single pass;
+    /// `decoder` decodes `sync` data.
     public static func decode(
         _ event: SSEEvent, decoder: JSONDecoder = JSONDecoder()
     ) throws(MalformedFeedEvent) -> FeedEvent {
         switch event.type {
         case "action":
-            let action = try decodeData(Action.self, of: event, with: decoder)
+            let action = try decodeData(of: event) { try Action(json: $0) }
             return .action(action, seq: sequenceNumber(event.lastEventID))
         case "sync":
-            let sync = try decodeData(SyncData.self, of: event, with: decoder)
+            let sync = try decodeData(of: event) { try decoder.decode(SyncData.self, fromUntrusted: Data($0.utf8)) }
             return .sync(seq: sync.seq, pending: sync.pending)
         case "reset":
             return .reset
@@ -27,11 +30,12 @@ extension FeedEvent {
         }
     }
 
-    private static func decodeData<T: Decodable>(
-        _ type: T.Type, of event: SSEEvent, with decoder: JSONDecoder
+    /// `decode(event.data)`, its failure turned into a `MalformedFeedEvent`.
+    private static func decodeData<T>(
+        of event: SSEEvent, _ decode: (String) throws -> T
     ) throws(MalformedFeedEvent) -> T {
         do {
-            return try decoder.decode(type, from: Data(event.data.utf8))
+            return try decode(event.data)
         } catch {
             throw MalformedFeedEvent(
                 type: FeedText.oneLine(event.type),
