@@ -105,6 +105,25 @@ final class QueueTests: XCTestCase {
         XCTAssertTrue(model.screenText.contains("Request number 3 "))
     }
 
+    func testATextFilterFindsActionsThatArriveAfterItAndAfterItWasClearedAndSetAgain() {
+        var model = Fixture.model(Fixture.queue(10))
+        model.press(.char("/"))
+        model.type("payments")
+        model.press(.enter)
+        XCTAssertEqual(model.queue.count, 0)
+        _ = model.update(.feed(.event(.action(Fixture.action("act-pay1", summary: "Roll out PAYMENTS 2.14"), seq: nil))))
+        XCTAssertEqual(model.queue.count, 1, "an arrival is searched case-insensitively while the filter is on")
+        model.press(.escape)
+        XCTAssertEqual(model.queue.count, 11)
+        _ = model.update(.feed(.event(.action(Fixture.action("act-pay2", summary: "Payments refund export"), seq: nil))))
+        model.press(.char("/"))
+        model.type("paym")
+        XCTAssertEqual(model.queue.count, 2, "an action that arrived while no filter was on is found too")
+        model.type("ents r")
+        XCTAssertEqual(model.queue.count, 1, "typing on narrows")
+        XCTAssertTrue(model.screenText.contains("Payments refund export"))
+    }
+
     func testFilterCommand() {
         var model = Fixture.model(Fixture.queue(8))
         model.press(.char(":"))

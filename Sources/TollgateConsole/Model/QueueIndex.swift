@@ -19,13 +19,16 @@ public enum QueueSort: String, Hashable, Sendable, CaseIterable {
 ///
 /// Each change costs two binary searches and one array shift, so a feed event or a keystroke
 /// never re-sorts 10 000 actions; only changing the sort order does. A filter keeps a second
-/// sorted array of the matching rows, maintained the same way.
+/// sorted array of the matching rows, maintained the same way. The lower-cased search text of
+/// each row exists only while a filter has text: it would otherwise cost ~0.5 KB per pending
+/// action for nothing.
 struct QueueIndex: Sendable {
     private(set) var sort: QueueSort = .urgency
     private(set) var filter = ActionFilter()
     private var all: [QueueKey] = []
     private var shown: [QueueKey] = []
     private var keys: [String: QueueKey] = [:]
+    /// Each row's `haystack`, only while `filter.text` is not empty.
     private var haystacks: [String: String] = [:]
 
     /// Rows after the filter.
@@ -56,16 +59,16 @@ struct QueueIndex: Sendable {
         let key = QueueKey(action, sort: sort)
         if let old = keys[action.id] {
             if old == key {
-                haystacks[action.id] = Self.haystack(action)
+                rememberHaystack(action)
                 refreshFilterMembership(action, key: key)
                 return
             }
             removeKey(old, id: action.id)
         }
         keys[action.id] = key
-        haystacks[action.id] = Self.haystack(action)
+        rememberHaystack(action)
         Self.insert(key, into: &all)
-        if !filter.isEmpty, filter.matches(action, haystack: haystacks[action.id] ?? "") { Self.insert(key, into: &shown) }
+        if !filter.isEmpty, matches(action) { Self.insert(key, into: &shown) }
     }
 
     mutating func remove(_ id: String) {
@@ -88,11 +91,14 @@ struct QueueIndex: Sendable {
         narrower.text = filter.text
         let refines = !self.filter.isEmpty && narrower == filter && filter.text.hasPrefix(self.filter.text)
         self.filter = filter
+        if filter.text.isEmpty {
+            haystacks = [:]
+        } else if haystacks.isEmpty {
+            for (id, _) in keys { if let action = actions[id] { haystacks[id] = Self.haystack(action) } }
+        }
         if refines {
             // Typing one more character can only remove rows: search what is shown, not everything.
-            shown = shown.filter { key in
-                actions[key.id].map { filter.matches($0, haystack: haystacks[key.id] ?? "") } ?? false
-            }
+            shown = shown.filter { key in actions[key.id].map(matches) ?? false }
         } else {
             rebuildShown(actions)
         }
@@ -102,14 +108,20 @@ struct QueueIndex: Sendable {
 
     private mutating func rebuildShown(_ actions: [String: Action]) {
         guard !filter.isEmpty else { shown = []; return }
-        shown = all.filter { key in
-            actions[key.id].map { filter.matches($0, haystack: haystacks[key.id] ?? "") } ?? false
-        }
+        shown = all.filter { key in actions[key.id].map(matches) ?? false }
+    }
+
+    private func matches(_ action: Action) -> Bool {
+        filter.matches(action, haystack: haystacks[action.id] ?? "")
+    }
+
+    private mutating func rememberHaystack(_ action: Action) {
+        if !filter.text.isEmpty { haystacks[action.id] = Self.haystack(action) }
     }
 
     private mutating func refreshFilterMembership(_ action: Action, key: QueueKey) {
         guard !filter.isEmpty else { return }
-        let wanted = filter.matches(action, haystack: haystacks[action.id] ?? "")
+        let wanted = matches(action)
         let i = Self.insertionPoint(of: key, in: shown)
         let present = i < shown.count && shown[i] == key
         if wanted && !present { shown.insert(key, at: i) }

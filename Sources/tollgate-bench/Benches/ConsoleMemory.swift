@@ -23,9 +23,11 @@ enum ConsoleMemory {
                                              columns: TerminalBytes.columns, rows: TerminalBytes.rows)
             Log.say("memory: console with \(pending) pending and \(Format.count(Double(cached))) cached")
             let empty = settledResidentBytes(console)
+            let emptyOwn = console.process.anonymousBytes ?? 0
             let seeded = Seeding.submit(server, count: pending)
             guard seeded == pending else { throw BenchError("only \(seeded) of \(pending) actions were accepted") }
             let queue = settledResidentBytes(console)
+            let queueOwn = console.process.anonymousBytes ?? 0
             console.type("H")
             let history = settledResidentBytes(console)
             // A few pages further down the history, as someone reading it would go.
@@ -41,9 +43,10 @@ enum ConsoleMemory {
             let peak = max(empty, queue, history, browsed, snapshot)
             context.report.add(ResultRow(
                 what: "memory",
-                how: "release console under a pty, live server, a copy of the \(Format.count(Double(cached)))-action cache; VmRSS from /proc once steady "
-                    + "(of which ~33 MB is mapped code and libraries, shared with other processes)",
-                figure: "queue empty: \(Format.megabytes(empty)); \(Format.count(Double(pending))) arrived live: \(Format.megabytes(queue)) "
+                how: "release console under a pty, live server, a copy of the \(Format.count(Double(cached)))-action cache; VmRSS from /proc once steady; "
+                    + "\"own\" is RssAnon, the resident set without pages of mapped files (the binary, the Swift runtime, Foundation, ICU, OpenSSL, SQLite, ncurses: shared with other processes)",
+                figure: "queue empty: \(Format.megabytes(empty)) (own \(Format.megabytes(emptyOwn))); "
+                    + "\(Format.count(Double(pending))) arrived live: \(Format.megabytes(queue)) (own \(Format.megabytes(queueOwn))) "
                     + "(\(Format.fixed(Double(queue - empty) / Double(pending) / 1024, 1)) KB per pending action); "
                     + "history open: \(Format.megabytes(history)); after paging the history: \(Format.megabytes(browsed)); "
                     + "restarted with \(Format.count(Double(pending))) in the snapshot: \(Format.megabytes(snapshot))",

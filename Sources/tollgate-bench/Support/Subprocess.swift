@@ -108,6 +108,9 @@ final class Subprocess {
     /// Resident set size in bytes, from /proc (VmRSS); nil once the process is gone.
     var residentBytes: Int? { ProcStatus.residentBytes(pid: pid) }
 
+    /// Anonymous resident bytes (RssAnon): the process's own data, without mapped files.
+    var anonymousBytes: Int? { ProcStatus.anonymousBytes(pid: pid) }
+
     /// CPU time used so far (user + system), in seconds; nil once the process is gone.
     var cpuSeconds: Double? { ProcStatus.cpuSeconds(pid: pid) }
 }
@@ -124,9 +127,16 @@ enum ProcStatus {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    static func residentBytes(pid: pid_t) -> Int? {
+    static func residentBytes(pid: pid_t) -> Int? { field("VmRSS", pid: pid) }
+
+    /// The part of the resident set that is the process's own data (heap, stacks), not pages of
+    /// mapped files such as its code and shared libraries (RssAnon).
+    static func anonymousBytes(pid: pid_t) -> Int? { field("RssAnon", pid: pid) }
+
+    /// A `kB` line of /proc/<pid>/status, in bytes.
+    private static func field(_ name: String, pid: pid_t) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in text.split(separator: "\n") where line.hasPrefix(name + ":") {
             let digits = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
             return digits.map { $0 * 1024 }
         }
