@@ -37,6 +37,8 @@ final class ConsoleTmuxTests: XCTestCase {
                                 + ["--kind", "k8s.deploy", "--summary", "Roll out payments 2.14", "--environment", "production", "--wait"],
                                 in: sandbox.directory)
         try tmux.waitFor("Roll out payments 2.14")
+        // The key works once the console knows who you are (whoami): its hint says so.
+        try tmux.waitFor("a approve")
         try tmux.send("a")
         let confirm = try tmux.waitFor("[y/N]")
         XCTAssertTrue(confirm.contains("production"), "the confirmation names the environment:\n\(confirm)")
@@ -50,6 +52,8 @@ final class ConsoleTmuxTests: XCTestCase {
         let tmux = try console(sandbox, server)
         let action = try sandbox.client(server, as: "agent-1").submit(Fixtures.request(summary: "Keep me pending"))
         try tmux.waitFor("Keep me pending")
+        // The key works once the console knows who you are (whoami): its hint says so.
+        try tmux.waitFor("a approve")
         try tmux.send("a")
         try tmux.waitFor("[y/N]")
         try tmux.send("n")
@@ -65,6 +69,8 @@ final class ConsoleTmuxTests: XCTestCase {
         let agent = try Spawned(["request"] + sandbox.connection(server, as: "agent-1")
                                 + ["--kind", "data.export", "--summary", "Export all customer emails", "--wait"], in: sandbox.directory)
         try tmux.waitFor("Export all customer emails")
+        // The key works once the console knows who you are (whoami): its hint says so.
+        try tmux.waitFor("d deny")
         try tmux.send("d")
         try tmux.waitFor("reason")
         try tmux.send("not without a DPA", literal: true)

@@ -13,6 +13,8 @@ final class DemoTmuxTests: XCTestCase {
         try tmux.waitFor("live")
         try tmux.waitFor("data.export", timeout: 60)
         try tmux.waitFor("iam.grant", timeout: 60)
+        // The key works once the console knows who you are (whoami): its hint says so.
+        try tmux.waitFor("a approve")
         try tmux.send("a")
         try tmux.waitFor("[y/N]")
         try tmux.send("y")

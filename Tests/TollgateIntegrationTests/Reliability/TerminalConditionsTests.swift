@@ -63,6 +63,8 @@ final class TerminalConditionsTests: XCTestCase {
         let (sandbox, server, recording) = try start()
         let action = try sandbox.client(server, as: "agent-1").submit(Fixtures.request(summary: "Paste target"))
         try recording.tmux.waitFor("Paste target")
+        // The key works once the console knows who you are (whoami): its hint says so.
+        try recording.tmux.waitFor("d deny")
         try recording.tmux.send("d")
         try recording.tmux.waitFor("reason")
         // Distinct, space-free text, so a dropped or reordered chunk would show.
