@@ -109,6 +109,18 @@ public final class FeedHub: Sendable {
 
         /// Ring contents oldest first.
         var ringInOrder: [Event] { Array(ring[ringStart...] + ring[..<ringStart]) }
+
+        /// Calls `body` on every subscriber in place. Walking indices of the dictionary itself
+        /// (not of a `values` view, which would hold a second reference) keeps the mutation
+        /// from copying the whole dictionary and every queue in it.
+        mutating func forEachSubscriber(_ body: (Int, inout Subscriber) -> Void) {
+            var index = subscribers.startIndex
+            while index != subscribers.endIndex {
+                let id = subscribers.keys[index]
+                body(id, &subscribers.values[index])
+                subscribers.formIndex(after: &index)
+            }
+        }
     }
 
     private let state = Mutex(State())
@@ -186,8 +198,9 @@ public final class FeedHub: Sendable {
             s.ringStart = (s.ringStart + 1) % window
         }
         s.pending[change.actionID] = change.isPending ? event : nil
-        for index in s.subscribers.values.indices where s.subscribers.values[index].deliver(event.buffer, limit: bufferLimit) {
-            dropped.append(s.subscribers.keys[index])
+        let limit = bufferLimit
+        s.forEachSubscriber { id, subscriber in
+            if subscriber.deliver(event.buffer, limit: limit) { dropped.append(id) }
         }
         if let waiters = s.waiters.removeValue(forKey: change.actionID) {
             for w in waiters.values { w.yield(); w.finish() }
@@ -198,7 +211,8 @@ public final class FeedHub: Sendable {
     /// queued is about to hear from the server anyway).
     func keepalive() {
         state.withLock { s in
-            for index in s.subscribers.values.indices { s.subscribers.values[index].keepalive(keepaliveComment) }
+            let comment = keepaliveComment
+            s.forEachSubscriber { _, subscriber in subscriber.keepalive(comment) }
         }
     }
 
@@ -206,7 +220,7 @@ public final class FeedHub: Sendable {
     func close() {
         state.withLock { s in
             s.closed = true
-            for index in s.subscribers.values.indices { s.subscribers.values[index].close() }
+            s.forEachSubscriber { _, subscriber in subscriber.close() }
             for ws in s.waiters.values { for w in ws.values { w.finish() } }
             s.waiters.removeAll()
         }
