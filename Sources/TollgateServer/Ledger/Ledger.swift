@@ -12,7 +12,6 @@ import TollgateCore
 public final class Ledger: Sendable {
     let pool: DatabasePool
     private let encoder: JSONEncoder
-    private let decoder = JSONDecoder()
 
     /// Opens (creating, owner-only, and migrating) the database at `path`.
     public init(path: String) throws {
@@ -84,8 +83,10 @@ public final class Ledger: Sendable {
         String(decoding: try encoder.encode(action), as: UTF8.self)
     }
 
+    /// Reads an action the ledger stored, with the single-pass reader (`JSONDecoder` only for
+    /// anything it leaves aside): decisions read the action inside SQLite's single writer.
     func decodeAction(_ json: String) throws -> Action {
-        try decoder.decode(Action.self, from: Data(json.utf8))
+        try Action(json: json)
     }
 
     // MARK: - Writes (call inside `pool.writeWithoutTransaction` + a transaction)
