@@ -103,12 +103,15 @@ public struct SecretMasker: Sendable {
         // Rules run on the text as earlier rules left it, so the literals are looked for in
         // `current`: the bytes are read again after each replacement.
         var haystack: LiteralHaystack?
-        for rule in rules {
-            if prefilters, let literals = rule.literals {
+        // By index, not `for rule in rules`: a copy of each rule per field (its strings, regex
+        // and literals retained and released) cost more than the checks themselves.
+        for index in rules.indices {
+            if prefilters, let literals = rules[index].literals {
                 let bytes = haystack ?? LiteralHaystack(current)
                 haystack = bytes
                 if !literals.mayMatch(bytes) { continue }
             }
+            let rule = rules[index]
             let ns = current as NSString
             let range = NSRange(location: 0, length: ns.length)
             let matches = rule.regex.numberOfMatches(in: current, options: [], range: range)
