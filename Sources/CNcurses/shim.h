@@ -7,6 +7,7 @@
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -107,6 +108,13 @@ static inline int tg_can_address_cursor(void) {
     char *cup = tigetstr("cup");
     return cup != NULL && cup != (char *)-1;
 }
+
+// MARK: - Memory
+
+// Swift's Glibc module does not export malloc.h. After a burst (thousands of feed events decoded
+// on one thread, upserted on another), glibc keeps the freed pages of each thread's arena; this
+// gives them back to the system.
+static inline void tg_release_free_memory(void) { malloc_trim(0); }
 
 // MARK: - Locale
 
