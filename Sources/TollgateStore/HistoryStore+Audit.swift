@@ -35,7 +35,7 @@ extension HistoryStore {
         let decoder = JSONDecoder()
         return try rows.map { seq, json in
             do {
-                return try decoder.decode(AuditRecord.self, from: Data(json.utf8))
+                return try decoder.decode(AuditRecord.self, fromUntrusted: Data(json.utf8))
             } catch {
                 throw StoreError.wrapping(error, path: path, operation: "reading audit record \(seq) of \(server)")
             }

@@ -135,7 +135,7 @@ public final class APIClient: Sendable {
 
     /// A protocol error when the body is one, else the status with an excerpt of the body.
     static func error(status: Int, body: [UInt8]) -> ClientError {
-        if let error = try? JSONDecoder().decode(ProtocolError.self, from: Data(body)) {
+        if let error = try? JSONDecoder().decode(ProtocolError.self, fromUntrusted: Data(body)) {
             return .server(status: status, error: error)
         }
         return .http(status: status, body: ClientError.excerpt(body))

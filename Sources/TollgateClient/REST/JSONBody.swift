@@ -14,7 +14,7 @@ enum JSONBody {
     /// Decodes `bytes`; `what` names the call in the error (`GET /v1/whoami`).
     static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>, what: String) throws(ClientError) -> T {
         do {
-            return try JSONDecoder().decode(type, from: Data(bytes))
+            return try JSONDecoder().decode(type, fromUntrusted: Data(bytes))
         } catch let error as DecodingError {
             throw .decoding("\(what): \(oneLine(error))")
         } catch {

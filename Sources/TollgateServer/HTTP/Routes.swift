@@ -85,7 +85,7 @@ struct Routes {
             throw ProtocolError(.tooLarge, "the body is larger than the limit of \(configuration.bodyLimit) bytes")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+            return try JSONDecoder().decode(T.self, fromUntrusted: Data(buffer: buffer))
         } catch let error as DecodingError {
             throw ProtocolError(.badRequest, DecodingMessage.describe(error))
         } catch {

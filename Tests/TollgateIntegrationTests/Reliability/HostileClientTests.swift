@@ -105,6 +105,24 @@ final class HostileClientTests: XCTestCase {
         XCTAssertEqual(try agent.action(pending.id).status, .pending)
     }
 
+    /// swift-foundation's JSONDecoder traps (a crash, not an error) when the `[` opening a 513th
+    /// level is the last byte it reads; a body ending just there must be a 400 like any other.
+    func testABodyEndingInThe513thOpenBracketIs400AndTheServerStaysUp() throws {
+        let sandbox = try Sandbox(self, config: Self.config)
+        let server = try sandbox.startServer()
+        let agent = try sandbox.client(server, as: "agent-1")
+        let alice = try sandbox.client(server, as: "alice")
+        let pending = try agent.submit(Fixtures.request())
+        let utf8 = Array(String(repeating: "[", count: 513).utf8)
+        let utf16 = Array(String(repeating: "[", count: 513).utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        for (name, body) in [("UTF-8", utf8), ("UTF-16LE", utf16)] {
+            XCTAssertEqual(try agent.send("POST", "/v1/actions", body: body).status, 400, "submission, \(name)")
+            XCTAssertEqual(try alice.send("POST", "/v1/actions/\(pending.id)/decisions", body: body).status, 400, "decision, \(name)")
+        }
+        XCTAssertTrue(server.isRunning)
+        XCTAssertEqual(try agent.action(pending.id).status, .pending)
+    }
+
     // MARK: - Slow clients
 
     func testStalledAndTricklingClientsAreCutAndOthersAreStillServed() throws {
