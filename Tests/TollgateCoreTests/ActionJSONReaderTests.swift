@@ -21,7 +21,7 @@ final class ActionJSONReaderTests: XCTestCase {
 
     func testGeneratedDocumentsReadFastAndEqual() throws {
         for seed in 0..<400 {
-            var random = FuzzChecks.SplitMix(seed: UInt64(seed))
+            var random = SplitMix64(seed: UInt64(seed))
             let doc = JSONDoc.action(&random)
             var style = JSONDocStyle(seed: UInt64(seed) &* 31)
             let bytes = style.write(doc)
@@ -146,7 +146,7 @@ final class ActionJSONReaderTests: XCTestCase {
     }
 
     func testWrongTypeInEveryMember() throws {
-        var random = FuzzChecks.SplitMix(seed: 7)
+        var random = SplitMix64(seed: 7)
         let full = JSONDoc.action(&random, unknownMembers: false)
         let odd: [JSONDoc] = [.literal("1"), .literal("-1"), .literal("1.5"), .literal("true"), .literal("null"),
                           .string("x"), .string("2026-11-21T04:00:00Z"), .array([]), .object([])]
@@ -162,7 +162,7 @@ final class ActionJSONReaderTests: XCTestCase {
     }
 
     func testTruncationAtEveryOffset() throws {
-        var random = FuzzChecks.SplitMix(seed: 3)
+        var random = SplitMix64(seed: 3)
         var style = JSONDocStyle(seed: 5, escapeNonASCII: true, escapeSlash: true, escapeLetters: true)
         let bytes = style.write(JSONDoc.action(&random))
         try assertAgrees(bytes, fast: true)
@@ -172,7 +172,7 @@ final class ActionJSONReaderTests: XCTestCase {
     }
 
     func testCorruptionAtEveryOffset() throws {
-        var random = FuzzChecks.SplitMix(seed: 11)
+        var random = SplitMix64(seed: 11)
         var style = JSONDocStyle(seed: 13, escapeNonASCII: true)
         let bytes = style.write(JSONDoc.action(&random))
         for offset in bytes.indices {
@@ -402,7 +402,7 @@ private indirect enum JSONDoc: Sendable {
 
     /// A random action that `JSONDecoder` accepts and the fast reader must read: optional members
     /// absent, null or set, defaults spelled out or not, members shuffled, unknown ones mixed in.
-    static func action(_ random: inout FuzzChecks.SplitMix, unknownMembers: Bool = true) -> JSONDoc {
+    static func action(_ random: inout SplitMix64, unknownMembers: Bool = true) -> JSONDoc {
         func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }
         func chance(_ percent: UInt64) -> Bool { random.next() % 100 < percent }
         func text() -> String {
@@ -509,7 +509,7 @@ private indirect enum JSONDoc: Sendable {
 
 /// How a `JSONDoc` is written: white space between tokens, and which characters are escaped.
 private struct JSONDocStyle {
-    var random: FuzzChecks.SplitMix
+    var random: SplitMix64
     var escapeNonASCII: Bool
     var escapeSlash: Bool
     /// Writes some ASCII letters as `\u00XX`, which JSON allows and `JSONEncoder` never does.
@@ -517,7 +517,7 @@ private struct JSONDocStyle {
     var spacing: Bool
 
     init(seed: UInt64, escapeNonASCII: Bool? = nil, escapeSlash: Bool? = nil, escapeLetters: Bool? = nil, spacing: Bool = true) {
-        random = FuzzChecks.SplitMix(seed: seed)
+        random = SplitMix64(seed: seed)
         self.escapeNonASCII = escapeNonASCII ?? (seed % 3 == 0)
         self.escapeSlash = escapeSlash ?? (seed % 5 == 0)
         self.escapeLetters = escapeLetters ?? (seed % 7 == 0)

@@ -35,7 +35,7 @@ enum FuzzChecks {
 
         var split = SSEParser()
         var events: [SSEEvent] = []
-        var random = SplitMix(seed: fnv1a(bytes))
+        var random = SplitMix64(seed: fnv1a(bytes))
         var start = 0
         while start < bytes.count {
             let size = random.next() % 4 == 0 ? 1 : 1 + Int(random.next() % 97)
@@ -289,18 +289,6 @@ enum FuzzChecks {
         bytes.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
 
-    /// SplitMix64: cheap, seedable, so a crashing input splits the same way when replayed.
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 }
 
 // MARK: - Corpus replay
