@@ -50,7 +50,7 @@ enum SSEThroughput {
             figure: "\(Format.fixed(parseRate, 0)) MB/s" + (parsedEvents == count ? "" : " (only \(parsedEvents) events!)"),
             target: "≥ 500 MB/s", verdict: parsedEvents == count && parseRate >= 500 ? .meets : .misses, peer: parsePeer))
         context.report.add(ResultRow(
-            what: "SSE parse + decode", how: "SSEParser + FeedEvent.decode (one shared JSONDecoder) to Action values; " + how,
+            what: "SSE parse + decode", how: "SSEParser + FeedEvent.decode (actions by the single-pass Action reader, as the client's feed worker does) to Action values; " + how,
             figure: "\(Format.count(eventsPerSecond)) events/s" + (complete ? "" : " (\(malformed) malformed!)"),
             target: "≥ 50,000 events/s", verdict: complete && eventsPerSecond >= 50_000 ? .meets : .misses, peer: decodePeer))
     }

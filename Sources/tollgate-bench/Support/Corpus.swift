@@ -27,7 +27,7 @@ extension SplitMix64 {
 /// An action encodes to about 1.5 KB of JSON (summary, command, resource, justification, five to
 /// seven context pairs, a Terraform-style diff on one in four), like the feed an on-call watches.
 struct Corpus {
-    /// 2026-11-21T04:00:00Z: a fixed epoch, so timestamps are the same in every run.
+    /// 2026-11-22T04:00:00Z: a fixed epoch, so timestamps are the same in every run.
     static let epochMilliseconds: Int64 = 1_795_320_000_000
 
     let seed: UInt64
