@@ -5,19 +5,18 @@ import TollgateCore
 
 /// Fans feed events out to every subscriber and answers reconnects from a replay window.
 ///
-/// It holds, under one lock: the last sequence number, a ring of the most recent encoded
-/// events, the encoded state of every pending action (for snapshots), the subscribers and
-/// the long-poll waiters. Subscribing takes the initial part (snapshot or replay, then
+/// It holds, under one lock: the last sequence number, the log of recent encoded events
+/// (`EventLog`), the encoded state of every pending action (for snapshots), the subscribers
+/// and the long-poll waiters. Subscribing takes the initial part (snapshot or replay, then
 /// `sync`) and registers for live events in the same critical section, so a consumer sees
 /// every event exactly once.
 ///
-/// Each event is encoded once and shared by every subscriber. A subscriber is a queue under
-/// the hub's lock plus a doorbell: publishing appends to the queue and rings the doorbell only
-/// when the subscriber's writer has taken everything before, and the writer takes the whole
-/// queue at each wake and sends it as one write. Under load that turns N events into one
-/// write, one flush and one task wake-up per subscriber. Publishing never waits: a queue
-/// holds at most `subscriberBuffer` events, and a subscriber that falls further behind is
-/// disconnected after what it already has queued (its reconnect replays).
+/// Each event is encoded once, into the log. A subscriber is a position in the log plus a
+/// doorbell: publishing rings the doorbell only when the subscriber's writer has taken
+/// everything before, and the writer takes everything after its position at each wake and
+/// sends it as one write. Under load that turns N events into one write, one flush and one
+/// task wake-up per subscriber. Publishing never waits: a subscriber more than
+/// `subscriberBuffer` events behind is disconnected after those events (its reconnect replays).
 ///
 /// Changes reach the hub in two steps, so the ledger's single writer never waits on a
 /// fan-out: `stage` (inside the writer, in commit order) then `release` (after the write, by
@@ -26,16 +25,13 @@ public final class FeedHub: Sendable {
     /// What a new subscriber gets: events to send first, then a doorbell for live events.
     public struct Subscription: Sendable {
         public var initial: [ByteBuffer]
-        /// Rings when events are queued for this subscriber (`take` them); finishes when the
-        /// subscriber is disconnected, after which one last `take` returns what is left.
+        /// Rings when events wait for this subscriber (`take` them until nil); finishes when the
+        /// subscriber is disconnected, after which `take` returns what it is still owed.
         public var doorbell: AsyncStream<Void>
         public var id: Int
     }
 
-    private struct Event {
-        var seq: Int64
-        var buffer: ByteBuffer
-    }
+    private typealias Event = EventLog.Event
 
     /// A committed change, encoded, waiting to be released.
     private struct StagedChange {
@@ -45,81 +41,88 @@ public final class FeedHub: Sendable {
     }
 
     private struct Subscriber {
-        /// Encoded events (and keepalives) not yet taken by the writer, oldest first.
-        var queue: [ByteBuffer] = []
-        var queuedBytes = 0
+        /// The log position of the next event to send.
+        var cursor: Int
         let doorbell: AsyncStream<Void>.Continuation
-        /// The doorbell has rung since the writer last took the queue: no need to ring again.
+        /// The doorbell has rung since the writer last emptied its backlog: no need to ring again.
         var rung = false
-        /// False once disconnected (too slow, or shutting down): it gets nothing new, and its
-        /// writer sends what is queued and ends.
-        var open = true
+        /// A keepalive comment goes out with the next take.
+        var keepalive = false
+        /// False once disconnected (too far behind, or shutting down): it gets nothing new, and
+        /// its writer sends what it is `owed` and ends.
+        var isOpen = true
+        /// The events a disconnected subscriber is still owed, kept apart from the log.
+        var owed: [ByteBuffer] = []
 
-        mutating func enqueue(_ buffer: ByteBuffer) {
-            queue.append(buffer)
-            queuedBytes += buffer.readableBytes
-            if !rung {
-                rung = true
-                doorbell.yield()
-            }
+        mutating func ring() {
+            guard !rung else { return }
+            rung = true
+            doorbell.yield()
         }
 
-        /// Queues a live event unless the subscriber already has `limit` queued, in which case
-        /// it is closed instead; true when it was closed by this call.
-        mutating func deliver(_ buffer: ByteBuffer, limit: Int) -> Bool {
-            guard open else { return false }
-            guard queue.count < limit else {
-                close()
-                return true
-            }
-            enqueue(buffer)
-            return false
-        }
-
-        /// A keepalive comment, only when nothing is queued.
-        mutating func keepalive(_ comment: ByteBuffer) {
-            if open && queue.isEmpty { enqueue(comment) }
-        }
-
-        /// Takes the queue, keeping its capacity for the next batch.
-        mutating func takeQueue() -> (parts: [ByteBuffer], bytes: Int) {
-            rung = false
-            let taken = (queue, queuedBytes)
-            queue.removeAll(keepingCapacity: true)
-            queuedBytes = 0
-            return taken
-        }
-
-        mutating func close() {
-            guard open else { return }
-            open = false
+        mutating func close(owing events: [ByteBuffer]) {
+            guard isOpen else { return }
+            isOpen = false
+            owed = events
             doorbell.finish()
         }
     }
 
     private struct State {
         var lastSeq: Int64 = 0
-        var ring: [Event] = []
-        var ringStart = 0
+        var log = EventLog()
         var pending: [String: Event] = [:]
         var subscribers: [Int: Subscriber] = [:]
         var nextID = 1
         var waiters: [String: [Int: AsyncStream<Void>.Continuation]] = [:]
         var closed = false
 
-        /// Ring contents oldest first.
-        var ringInOrder: [Event] { Array(ring[ringStart...] + ring[..<ringStart]) }
-
-        /// Calls `body` on every subscriber in place. Walking indices of the dictionary itself
-        /// (not of a `values` view, which would hold a second reference) keeps the mutation
-        /// from copying the whole dictionary and every queue in it.
-        mutating func forEachSubscriber(_ body: (Int, inout Subscriber) -> Void) {
+        /// Calls `body` on every subscriber in place, with the log to read. Walking indices of
+        /// the dictionary itself (not of a `values` view, which would hold a second reference)
+        /// keeps the mutation from copying the whole dictionary.
+        mutating func forEachSubscriber(_ body: (Int, inout Subscriber, borrowing EventLog) -> Void) {
             var index = subscribers.startIndex
             while index != subscribers.endIndex {
                 let id = subscribers.keys[index]
-                body(id, &subscribers.values[index])
+                body(id, &subscribers.values[index], log)
                 subscribers.formIndex(after: &index)
             }
+        }
+
+        /// The next events for the subscriber at `index`; see `FeedHub.take`.
+        mutating func take(at index: Dictionary<Int, Subscriber>.Index, keepaliveComment: ByteBuffer, maxBytes: Int) -> ByteBuffer? {
+            Self.take(from: &subscribers.values[index], log: log, keepaliveComment: keepaliveComment, maxBytes: maxBytes)
+        }
+
+        private static func take(from subscriber: inout Subscriber, log: borrowing EventLog, keepaliveComment: ByteBuffer, maxBytes: Int) -> ByteBuffer? {
+            guard subscriber.isOpen else {
+                guard !subscriber.owed.isEmpty else { return nil }
+                var out = ByteBuffer()
+                var taken = 0
+                while taken < subscriber.owed.count, taken == 0 || out.readableBytes + subscriber.owed[taken].readableBytes <= maxBytes {
+                    out.writeImmutableBuffer(subscriber.owed[taken])
+                    taken += 1
+                }
+                subscriber.owed.removeFirst(taken)
+                return out
+            }
+            var out: ByteBuffer?
+            if subscriber.keepalive {
+                subscriber.keepalive = false
+                out = keepaliveComment
+            }
+            if subscriber.cursor < log.end {
+                var (events, next) = log.copy(from: subscriber.cursor, maxBytes: maxBytes)
+                subscriber.cursor = next
+                if var comment = out {
+                    comment.writeBuffer(&events)
+                    out = comment
+                } else {
+                    out = events
+                }
+            }
+            if out == nil || subscriber.cursor == log.end { subscriber.rung = false }
+            return out
         }
     }
 
@@ -132,6 +135,8 @@ public final class FeedHub: Sendable {
     private let retryHint: ByteBuffer
     private let keepaliveComment = ByteBuffer(bytes: SSEEncoder.comment("keepalive"))
     private let logger: Logger
+    /// The most one take copies, so a subscriber catching up does not hold the lock for long.
+    private static let maxTakeBytes = 256 * 1024
 
     public init(window: Int, subscriberBuffer: Int, retryMilliseconds: Int, logger: Logger) {
         self.window = window
@@ -146,8 +151,8 @@ public final class FeedHub: Sendable {
     func load(_ feed: Ledger.FeedState) {
         state.withLock { s in
             s.lastSeq = feed.lastSeq
-            s.ring = feed.events.suffix(window).map { Event(seq: $0.seq, buffer: Self.encode(seq: $0.seq, json: $0.json)) }
-            s.ringStart = 0
+            s.log = EventLog()
+            for e in feed.events.suffix(window) { s.log.append(Event(seq: e.seq, buffer: Self.encode(seq: e.seq, json: e.json))) }
             for p in feed.pending {
                 s.pending[p.id] = Event(seq: p.seq, buffer: Self.encode(seq: p.seq, json: p.json))
             }
@@ -181,38 +186,47 @@ public final class FeedHub: Sendable {
                 defer { list.removeAll(keepingCapacity: true) }
                 return list
             }
-            for change in batch { apply(change, to: &s, dropped: &dropped) }
+            guard !batch.isEmpty else { return }
+            for change in batch { apply(change, to: &s) }
+            // One pass over the subscribers for the whole batch: cut off those too far behind,
+            // ring the others, and find how far back the log must still reach.
+            let limit = bufferLimit
+            var oldestNeeded = s.log.end
+            s.forEachSubscriber { id, subscriber, log in
+                guard subscriber.isOpen, subscriber.cursor < log.end else { return }
+                if log.end - subscriber.cursor > limit {
+                    subscriber.close(owing: log.events(from: subscriber.cursor, to: subscriber.cursor + limit))
+                    dropped.append(id)
+                } else {
+                    subscriber.ring()
+                    oldestNeeded = min(oldestNeeded, subscriber.cursor)
+                }
+            }
+            s.log.trim(keepingFrom: oldestNeeded, window: window)
         }
         for id in dropped {
             logger.warning("feed subscriber fell behind and was disconnected; its reconnect will replay", metadata: ["subscriber": "\(id)"])
         }
     }
 
-    private func apply(_ change: StagedChange, to s: inout State, dropped: inout [Int]) {
-        let event = change.event
-        s.lastSeq = event.seq
-        if s.ring.count < window {
-            s.ring.append(event)
-        } else {
-            s.ring[s.ringStart] = event
-            s.ringStart = (s.ringStart + 1) % window
-        }
-        s.pending[change.actionID] = change.isPending ? event : nil
-        let limit = bufferLimit
-        s.forEachSubscriber { id, subscriber in
-            if subscriber.deliver(event.buffer, limit: limit) { dropped.append(id) }
-        }
+    private func apply(_ change: StagedChange, to s: inout State) {
+        s.lastSeq = change.event.seq
+        s.log.append(change.event)
+        s.pending[change.actionID] = change.isPending ? change.event : nil
         if let waiters = s.waiters.removeValue(forKey: change.actionID) {
             for w in waiters.values { w.yield(); w.finish() }
         }
     }
 
-    /// Sends a keepalive comment to every subscriber with nothing queued (one with events
-    /// queued is about to hear from the server anyway).
+    /// Sends a keepalive comment to every subscriber with nothing waiting (one with events
+    /// waiting is about to hear from the server anyway).
     func keepalive() {
         state.withLock { s in
-            let comment = keepaliveComment
-            s.forEachSubscriber { _, subscriber in subscriber.keepalive(comment) }
+            s.forEachSubscriber { _, subscriber, log in
+                guard subscriber.isOpen, subscriber.cursor == log.end else { return }
+                subscriber.keepalive = true
+                subscriber.ring()
+            }
         }
     }
 
@@ -220,14 +234,14 @@ public final class FeedHub: Sendable {
     func close() {
         state.withLock { s in
             s.closed = true
-            s.forEachSubscriber { _, subscriber in subscriber.close() }
+            s.forEachSubscriber { _, subscriber, log in subscriber.close(owing: log.events(from: subscriber.cursor, to: log.end)) }
             for ws in s.waiters.values { for w in ws.values { w.finish() } }
             s.waiters.removeAll()
         }
     }
 
     /// Subscribers still receiving events.
-    public var subscriberCount: Int { state.withLock { $0.subscribers.values.count(where: \.open) } }
+    public var subscriberCount: Int { state.withLock { $0.subscribers.values.count(where: \.isOpen) } }
     public var lastSeq: Int64 { state.withLock { $0.lastSeq } }
 
     // MARK: - Subscribing
@@ -237,16 +251,16 @@ public final class FeedHub: Sendable {
         let (doorbell, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         return state.withLock { s in
             var initial: [ByteBuffer] = [retryHint]
-            let ringEvents = s.ringInOrder
-            let oldestReplayable = s.lastSeq - Int64(ringEvents.count)
+            let replayable = s.log.suffix(min(window, s.log.count))
+            let oldestReplayable = s.lastSeq - Int64(replayable.count)
             if let n = lastEventID, n <= s.lastSeq, n >= oldestReplayable {
-                // Everything after n is in the ring, which is sorted by seq.
-                var lo = 0, hi = ringEvents.count
+                // Everything after n is in the replay window, which is sorted by seq.
+                var lo = 0, hi = replayable.count
                 while lo < hi {
                     let mid = (lo + hi) / 2
-                    if ringEvents[mid].seq <= n { lo = mid + 1 } else { hi = mid }
+                    if replayable[mid].seq <= n { lo = mid + 1 } else { hi = mid }
                 }
-                initial += ringEvents[lo...].map(\.buffer)
+                initial += replayable[lo...].map(\.buffer)
             } else {
                 if lastEventID != nil { initial.append(ByteBuffer(bytes: SSEEncoder.event(id: nil, type: "reset", data: ""))) }
                 initial += s.pending.values.sorted { $0.seq < $1.seq }.map(\.buffer)
@@ -256,35 +270,30 @@ public final class FeedHub: Sendable {
             initial.append(ByteBuffer(bytes: SSEEncoder.event(id: s.lastSeq, type: "sync", data: "{\"seq\":\(sync.seq),\"pending\":\(sync.pending)}")))
             let id = s.nextID
             s.nextID += 1
-            var subscriber = Subscriber(doorbell: continuation)
-            if s.closed { subscriber.close() }
+            var subscriber = Subscriber(cursor: s.log.end, doorbell: continuation)
+            if s.closed { subscriber.close(owing: []) }
             s.subscribers[id] = subscriber
             return Subscription(initial: initial, doorbell: doorbell, id: id)
         }
     }
 
-    /// Everything queued for subscriber `id`, as one buffer (nil when nothing is queued).
+    /// The next events for subscriber `id` as one buffer of its own (at most about 256 KB),
+    /// nil when nothing is left: the writer calls it until nil at each ring of the doorbell,
+    /// and again after the doorbell finishes.
     ///
-    /// The writer calls it at each ring of the doorbell, and once more after the doorbell
-    /// finishes; the bytes are concatenated outside the lock.
+    /// The bytes are copied under the lock rather than shared: see `EventLog`.
     public func take(_ id: Int) -> ByteBuffer? {
-        let (parts, bytes) = state.withLock { s -> ([ByteBuffer], Int) in
-            guard let index = s.subscribers.index(forKey: id) else { return ([], 0) }
-            return s.subscribers.values[index].takeQueue()
+        state.withLock { s in
+            guard let index = s.subscribers.index(forKey: id) else { return nil }
+            return s.take(at: index, keepaliveComment: keepaliveComment, maxBytes: Self.maxTakeBytes)
         }
-        guard let first = parts.first else { return nil }
-        if parts.count == 1 { return first }
-        var out = ByteBuffer()
-        out.reserveCapacity(bytes)
-        for var part in parts { out.writeBuffer(&part) }
-        return out
     }
 
     /// Forgets a subscriber whose connection ended.
     public func unsubscribe(_ id: Int) {
         state.withLock { s in
             guard var subscriber = s.subscribers.removeValue(forKey: id) else { return }
-            subscriber.close()
+            subscriber.close(owing: [])
         }
     }
 

@@ -39,6 +39,13 @@ final class FeedHubTests: XCTestCase {
 
     private func events(_ buffer: ByteBuffer?) -> [SSEEvent] { events(buffer.map { [$0] } ?? []) }
 
+    /// Every take until nil, as the writer does.
+    private func takeAll(_ hub: FeedHub, _ id: Int) -> [ByteBuffer] {
+        var taken: [ByteBuffer] = []
+        while let batch = hub.take(id) { taken.append(batch) }
+        return taken
+    }
+
     private func ids(_ events: [SSEEvent]) -> [Int64] { events.filter { $0.type == "action" }.compactMap { Int64($0.lastEventID) } }
 
     /// Every doorbell ring until the stream ends (it must end, or the test hangs and times out).
@@ -79,6 +86,19 @@ final class FeedHubTests: XCTestCase {
         XCTAssertEqual(fromA.map { String(buffer: $0) }, "id: 1\nevent: action\ndata: {\"id\":\"act_1\",\"seq\":1}\n\n")
     }
 
+    func testATakeCopiesAtMostAbout256KBAndTheNextTakesGetTheRest() {
+        let hub = makeHub()
+        let subscription = hub.subscribe(lastEventID: nil)
+        let big = String(repeating: "x", count: 100_000)
+        for seq in Int64(1)...5 {
+            hub.stage([Ledger.Change(action: Self.change(seq).action, seq: seq, json: "{\"pad\":\"\(big)\"}")])
+            hub.release()
+        }
+        let takes = takeAll(hub, subscription.id)
+        XCTAssertEqual(takes.map { ids(events($0)).count }, [2, 2, 1], "two 100 KB events fit in a take, a third does not")
+        XCTAssertEqual(ids(events(takes)), [1, 2, 3, 4, 5])
+    }
+
     // MARK: - Slow subscribers
 
     func testASubscriberTooFarBehindGetsWhatWasQueuedThenEndsAndItsReconnectReplaysTheRest() async {
@@ -102,6 +122,18 @@ final class FeedHubTests: XCTestCase {
         XCTAssertEqual(ids(replay), Array(17...20))
         XCTAssertEqual(replay.last?.type, "sync")
         XCTAssertEqual(replay.last?.data, "{\"seq\":20,\"pending\":20}")
+    }
+
+    func testTheLogKeepsWhatASubscriberStillNeedsButReplaysOnlyTheWindow() {
+        let hub = makeHub(buffer: 16, window: 2)
+        let behind = hub.subscribe(lastEventID: nil)
+        publish(hub, 1...5)
+        let late = events(hub.subscribe(lastEventID: 1).initial)
+        XCTAssertEqual(late.first?.type, "reset", "1 is outside a window of 2")
+        XCTAssertEqual(ids(events(hub.subscribe(lastEventID: 3).initial)), [4, 5], "the window replays")
+        XCTAssertEqual(ids(events(takeAll(hub, behind.id))), [1, 2, 3, 4, 5], "the subscriber behind still gets all it was owed")
+        publish(hub, 6...8)
+        XCTAssertEqual(ids(events(takeAll(hub, behind.id))), [6, 7, 8])
     }
 
     // MARK: - Replay then live
@@ -178,7 +210,7 @@ final class FeedHubTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(ids(events(hub.take(subscription.id))), Array(1...count))
+        XCTAssertEqual(ids(events(takeAll(hub, subscription.id))), Array(1...count))
     }
 
     // MARK: - Shutdown and waiters

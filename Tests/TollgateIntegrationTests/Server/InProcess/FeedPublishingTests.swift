@@ -12,10 +12,17 @@ final class FeedPublishingTests: XCTestCase {
         return try XCTUnwrap(server.server.registry.authenticate(token))
     }
 
-    /// The action events in `buffer`, as (seq, action id).
-    private func actionEvents(_ buffer: ByteBuffer?) throws -> [(seq: Int64, id: String)] {
+    /// Every take for subscriber `id` until nil, as the writer does, concatenated.
+    private static func takeAll(_ hub: FeedHub, _ id: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        while let batch = hub.take(id) { bytes += batch.readableBytesView }
+        return bytes
+    }
+
+    /// The action events in `bytes`, as (seq, action id).
+    private func actionEvents(_ bytes: [UInt8]) throws -> [(seq: Int64, id: String)] {
         var parser = SSEParser()
-        return try parser.feed(Array(buffer?.readableBytesView ?? ByteBuffer().readableBytesView)).compactMap { event in
+        return try parser.feed(bytes).compactMap { event in
             guard case .action(let action, let seq?) = try FeedEvent.decode(event) else { return nil }
             return (seq, action.id)
         }
@@ -34,7 +41,7 @@ final class FeedPublishingTests: XCTestCase {
             return try await group.reduce(into: Set<String>()) { $0.insert($1) }
         }
         // Every submission has returned, so every change has been released.
-        let events = try actionEvents(service.hub.take(subscription.id))
+        let events = try actionEvents(Self.takeAll(service.hub, subscription.id))
         XCTAssertEqual(events.map(\.seq), Array(1...Int64(count)), "every event once, in sequence order")
         XCTAssertEqual(Set(events.map(\.id)), submitted)
     }
@@ -63,7 +70,7 @@ final class FeedPublishingTests: XCTestCase {
         let committed = try service.ledger.list(status: nil, since: nil, limit: 500, after: nil)
         XCTAssertGreaterThanOrEqual(committed.count, 100, "the uncancelled third at least")
         XCTAssertTrue(answered.isSubset(of: Set(committed.map(\.id))))
-        let events = try actionEvents(service.hub.take(subscription.id))
+        let events = try actionEvents(Self.takeAll(service.hub, subscription.id))
         XCTAssertEqual(events.map(\.seq), Array(1...Int64(committed.count)), "one event per commit, in order, none stranded")
         XCTAssertEqual(Set(events.map(\.id)), Set(committed.map(\.id)))
     }
@@ -78,7 +85,7 @@ final class FeedPublishingTests: XCTestCase {
             let decided = try await api.decide(action, .approve, as: "alice")
             XCTAssertEqual(decided.status, .ok)
             var parser = SSEParser()
-            let data = parser.feed(Array(server.service.hub.take(subscription.id)?.readableBytesView ?? ByteBuffer().readableBytesView)).map(\.data)
+            let data = parser.feed(Self.takeAll(server.service.hub, subscription.id)).map(\.data)
             XCTAssertEqual(data, [submitted.text, decided.text], "the stored JSON, byte for byte")
             let read = try await api.get("/v1/actions/\(action.id)", as: "audrey")
             XCTAssertEqual(read.text, decided.text)
