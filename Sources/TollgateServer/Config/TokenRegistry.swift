@@ -21,9 +21,15 @@ public struct TokenEntry: Hashable, Sendable {
 /// The tokens file is TOML: `[[principals]]` tables with `id`, `roles`, `groups`,
 /// `token_sha256` and optionally `kind` (agent, pipeline or human).
 public struct TokenRegistry: Sendable {
-    public private(set) var entries: [TokenEntry]
+    public let entries: [TokenEntry]
+    /// Each entry's hash as bytes, made once: comparing strings allocated two arrays per entry
+    /// on every request.
+    private let hashBytes: [[UInt8]]
 
-    public init(entries: [TokenEntry]) { self.entries = entries }
+    public init(entries: [TokenEntry]) {
+        self.entries = entries
+        hashBytes = entries.map { Array($0.tokenSHA256.utf8) }
+    }
 
     /// Parses a tokens file; errors name the file, line and key.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> TokenRegistry {
@@ -68,12 +74,20 @@ public struct TokenRegistry: Sendable {
     /// Every entry is compared (no early exit), so the time taken says nothing about which
     /// entry, if any, matched.
     public func authenticate(_ token: String) -> TokenEntry? {
-        let presented = SHA256Hex.hex(Array(token.utf8))
-        var match: TokenEntry?
-        for entry in entries where SHA256Hex.constantTimeEquals(presented, entry.tokenSHA256) {
-            match = entry
+        let presented = Array(SHA256Hex.hex(Array(token.utf8)).utf8)
+        var match: Int?
+        for (index, hash) in hashBytes.enumerated() where Self.constantTimeEquals(presented, hash) {
+            match = index
         }
-        return match
+        return match.map { entries[$0] }
+    }
+
+    /// Equality in time that depends only on the lengths (both are 64 hex digits here).
+    private static func constantTimeEquals(_ x: [UInt8], _ y: [UInt8]) -> Bool {
+        guard x.count == y.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<x.count { diff |= x[i] ^ y[i] }
+        return diff == 0
     }
 }
 
