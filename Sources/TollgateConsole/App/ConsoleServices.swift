@@ -75,7 +75,12 @@ final class ConsoleServices: @unchecked Sendable {
                 cached += page.actions.map(\.action)
                 cursor = page.nextCursor
             } while cursor != nil && cached.count < 50_000
-            if !cached.isEmpty { inbox.post(.cachedPending(cached)) }
+            if !cached.isEmpty {
+                inbox.post(.cachedPending(cached))
+                // Reading them left their JSON and SQLite's buffers freed in the arena.
+                let count = cached.count
+                writes.async { [self] in releaseMemoryAfterBursts(count: count) }
+            }
         }
         fetchIdentity()
         retryOutbox()
@@ -168,14 +173,15 @@ final class ConsoleServices: @unchecked Sendable {
 
     // MARK: - Memory after bursts (on the writes queue only)
 
-    /// Actions upserted since memory was last handed back.
+    /// Actions upserted (or read at start) since memory was last handed back.
     private var upsertedSinceRelease = 0
     private var releaseScheduled = false
     private var lastFlush = DispatchTime.now()
 
-    /// Once a burst of arrivals (a snapshot, a replay, a flood of submissions) has been quiet for
-    /// a second, gives the freed pages of every thread's malloc arena back to the system: decoding
-    /// and upserting leave ~1.5 KB per action there (15 MB for 10,000), which glibc keeps.
+    /// Once a burst of arrivals (a snapshot, a replay, a flood of submissions, the cached queue
+    /// read at start) has been quiet for a second, gives the freed pages of every thread's malloc
+    /// arena back to the system: decoding and upserting leave ~1.5 KB per action there (15 MB for
+    /// 10,000), which glibc keeps.
     private func releaseMemoryAfterBursts(count: Int) {
         upsertedSinceRelease += count
         lastFlush = .now()
