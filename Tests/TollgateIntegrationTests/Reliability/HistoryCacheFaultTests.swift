@@ -56,7 +56,8 @@ final class HistoryCacheFaultTests: XCTestCase {
                                environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
     }
 
-    private enum Fault { case readOnly, full }
+    /// Read-only or full before the console starts (opening the cache fails), or filled while it runs (writing fails).
+    private enum Fault { case readOnly, full, fillsWhileRunning }
 
     private func checkTheConsoleSurvives(_ fault: Fault) throws {
         let sandbox = try Sandbox(self)
@@ -74,9 +75,11 @@ final class HistoryCacheFaultTests: XCTestCase {
         switch fault {
         case .readOnly: try directory.makeReadOnly(history)
         case .full: try directory.fill()
+        case .fillsWhileRunning: break
         }
         let second = try console(sandbox, server, history: history)
         try second.waitFor("live")
+        if fault == .fillsWhileRunning { try directory.fill() }
         // Enough new actions, with enough text, that a full disk must refuse some write.
         let big = (0..<20).map { ContextEntry(key: "k\($0)", value: String(repeating: "payload ", count: 100)) }
         for i in 0..<40 { _ = try agent.submit(Fixtures.request(summary: "Arrived during the fault \(i)", context: big)) }
@@ -85,6 +88,12 @@ final class HistoryCacheFaultTests: XCTestCase {
         XCTAssertEqual(try sandbox.client(server, as: "bob").decide(before, .approve).status, 200)
         try second.waitFor("40 pending")
         try eventually("the resolved action left the queue") { try !second.screen().contains("Cached before the fault") }
+        // The history view reads the in-memory cache that took over: what arrived during the fault is there.
+        try second.send("H")
+        try second.waitFor("STATUS")
+        try second.waitFor("Arrived during the fault")
+        try second.send("q")
+        try second.waitFor("40 pending")
         try second.send("?")
         try second.waitFor("Keys, from the key map")
         try second.send("q")
@@ -105,5 +114,9 @@ final class HistoryCacheFaultTests: XCTestCase {
 
     func testAFullDiskLeavesTheConsoleWorkingFromMemoryAndTheCacheIntact() throws {
         try checkTheConsoleSurvives(.full)
+    }
+
+    func testADiskFillingUpWhileTheConsoleRunsLeavesItWorkingFromMemoryAndTheCacheIntact() throws {
+        try checkTheConsoleSurvives(.fillsWhileRunning)
     }
 }
