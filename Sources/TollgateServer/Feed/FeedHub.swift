@@ -31,6 +31,12 @@ public final class FeedHub: Sendable {
         public var id: Int
     }
 
+    /// What one take hands the writer: bytes of its own, and how many events they carry.
+    public struct Batch: Sendable {
+        public var bytes: ByteBuffer
+        public var events: Int
+    }
+
     private typealias Event = EventLog.Event
 
     /// A committed change, encoded, waiting to be released.
@@ -90,11 +96,11 @@ public final class FeedHub: Sendable {
         }
 
         /// The next events for the subscriber at `index`; see `FeedHub.take`.
-        mutating func take(at index: Dictionary<Int, Subscriber>.Index, keepaliveComment: ByteBuffer, maxBytes: Int) -> ByteBuffer? {
+        mutating func take(at index: Dictionary<Int, Subscriber>.Index, keepaliveComment: ByteBuffer, maxBytes: Int) -> Batch? {
             Self.take(from: &subscribers.values[index], log: log, keepaliveComment: keepaliveComment, maxBytes: maxBytes)
         }
 
-        private static func take(from subscriber: inout Subscriber, log: borrowing EventLog, keepaliveComment: ByteBuffer, maxBytes: Int) -> ByteBuffer? {
+        private static func take(from subscriber: inout Subscriber, log: borrowing EventLog, keepaliveComment: ByteBuffer, maxBytes: Int) -> Batch? {
             guard subscriber.isOpen else {
                 guard !subscriber.owed.isEmpty else { return nil }
                 var out = ByteBuffer()
@@ -104,15 +110,17 @@ public final class FeedHub: Sendable {
                     taken += 1
                 }
                 subscriber.owed.removeFirst(taken)
-                return out
+                return Batch(bytes: out, events: taken)
             }
             var out: ByteBuffer?
             if subscriber.keepalive {
                 subscriber.keepalive = false
                 out = keepaliveComment
             }
+            var count = 0
             if subscriber.cursor < log.end {
                 var (events, next) = log.copy(from: subscriber.cursor, maxBytes: maxBytes)
+                count = next - subscriber.cursor
                 subscriber.cursor = next
                 if var comment = out {
                     comment.writeBuffer(&events)
@@ -122,7 +130,7 @@ public final class FeedHub: Sendable {
                 }
             }
             if out == nil || subscriber.cursor == log.end { subscriber.rung = false }
-            return out
+            return out.map { Batch(bytes: $0, events: count) }
         }
     }
 
@@ -282,7 +290,7 @@ public final class FeedHub: Sendable {
     /// and again after the doorbell finishes.
     ///
     /// The bytes are copied under the lock rather than shared: see `EventLog`.
-    public func take(_ id: Int) -> ByteBuffer? {
+    public func take(_ id: Int) -> Batch? {
         state.withLock { s in
             guard let index = s.subscribers.index(forKey: id) else { return nil }
             return s.take(at: index, keepaliveComment: keepaliveComment, maxBytes: Self.maxTakeBytes)

@@ -187,14 +187,21 @@ struct Routes {
             defer { hub.unsubscribe(subscription.id) }
             try await Self.writeInitial(subscription.initial, to: &writer)
             // Each ring means "events are waiting"; a take sends up to 256 KB of them in one write.
-            // The yield lets requests already runnable publish first: under load a thousand
-            // writers then take bigger batches (~15% less CPU per event); idle, it costs nothing.
+            // A writer that found more than one event last time is behind the publishers: it
+            // yields first, so requests already runnable publish and its next write carries more
+            // (~15% less CPU per event with 1,000 subscribers). One that keeps up does not wait.
+            var behind = false
             for await _ in subscription.doorbell {
-                await Task.yield()
-                while let batch = hub.take(subscription.id) { try await writer.write(batch) }
+                if behind { await Task.yield() }
+                var events = 0
+                while let batch = hub.take(subscription.id) {
+                    events += batch.events
+                    try await writer.write(batch.bytes)
+                }
+                behind = events > 1
             }
             // Disconnected by the hub: what it was still owed goes out, then the end.
-            while let rest = hub.take(subscription.id) { try await writer.write(rest) }
+            while let rest = hub.take(subscription.id) { try await writer.write(rest.bytes) }
             try await writer.finish(nil)
         })
     }

@@ -42,7 +42,7 @@ final class FeedHubTests: XCTestCase {
     /// Every take until nil, as the writer does.
     private func takeAll(_ hub: FeedHub, _ id: Int) -> [ByteBuffer] {
         var taken: [ByteBuffer] = []
-        while let batch = hub.take(id) { taken.append(batch) }
+        while let batch = hub.take(id) { taken.append(batch.bytes) }
         return taken
     }
 
@@ -67,21 +67,22 @@ final class FeedHubTests: XCTestCase {
         let rang: Void? = await bell.next()
         XCTAssertNotNil(rang, "the first queued event rings the doorbell")
         let batch = hub.take(subscription.id)
-        XCTAssertEqual(ids(events(batch)), Array(1...50), "fifty events in one take, in sequence order")
-        XCTAssertNil(hub.take(subscription.id), "nothing left once taken")
+        XCTAssertEqual(batch?.events, 50)
+        XCTAssertEqual(ids(events(batch?.bytes)), Array(1...50), "fifty events in one take, in sequence order")
+        XCTAssertNil(hub.take(subscription.id)?.bytes, "nothing left once taken")
 
         // The doorbell rang once for the fifty; after the take it rings again for the next event.
         publish(hub, 51...51)
         let again: Void? = await bell.next()
         XCTAssertNotNil(again)
-        XCTAssertEqual(ids(events(hub.take(subscription.id))), [51])
+        XCTAssertEqual(ids(events(hub.take(subscription.id)?.bytes)), [51])
     }
 
     func testEverySubscriberGetsTheSameFrame() {
         let hub = makeHub()
         let a = hub.subscribe(lastEventID: nil), b = hub.subscribe(lastEventID: nil)
         publish(hub, 1...1)
-        let fromA = hub.take(a.id), fromB = hub.take(b.id)
+        let fromA = hub.take(a.id)?.bytes, fromB = hub.take(b.id)?.bytes
         XCTAssertEqual(fromA, fromB)
         XCTAssertEqual(fromA.map { String(buffer: $0) }, "id: 1\nevent: action\ndata: {\"id\":\"act_1\",\"seq\":1}\n\n")
     }
@@ -106,16 +107,16 @@ final class FeedHubTests: XCTestCase {
         let slow = hub.subscribe(lastEventID: nil)
         let fast = hub.subscribe(lastEventID: nil)
         publish(hub, 1...10)
-        XCTAssertEqual(ids(events(hub.take(fast.id))), Array(1...10))
+        XCTAssertEqual(ids(events(hub.take(fast.id)?.bytes)), Array(1...10))
         publish(hub, 11...20)
 
         XCTAssertEqual(hub.subscriberCount, 1, "the slow one is disconnected, the fast one stays")
         let slowRings = await drain(slow.doorbell)
         XCTAssertLessThanOrEqual(slowRings, 1, "the slow one's doorbell ends")
-        XCTAssertEqual(ids(events(hub.take(slow.id))), Array(1...16), "it still gets the 16 it had queued")
-        XCTAssertNil(hub.take(slow.id))
+        XCTAssertEqual(ids(events(hub.take(slow.id)?.bytes)), Array(1...16), "it still gets the 16 it had queued")
+        XCTAssertNil(hub.take(slow.id)?.bytes)
         hub.unsubscribe(slow.id)
-        XCTAssertEqual(ids(events(hub.take(fast.id))), Array(11...20))
+        XCTAssertEqual(ids(events(hub.take(fast.id)?.bytes)), Array(11...20))
 
         let back = hub.subscribe(lastEventID: 16)
         let replay = events(back.initial)
@@ -146,15 +147,15 @@ final class FeedHubTests: XCTestCase {
         XCTAssertEqual(ids(initial), [3, 4, 5])
         XCTAssertEqual(initial.last?.type, "sync")
         XCTAssertEqual(initial.last?.lastEventID, "5")
-        XCTAssertNil(hub.take(subscription.id), "nothing live yet")
+        XCTAssertNil(hub.take(subscription.id)?.bytes, "nothing live yet")
 
         // Staged but not yet released when the subscriber arrived: it comes live, not in the replay.
         hub.stage([Self.change(6)])
         let late = hub.subscribe(lastEventID: 5)
         XCTAssertEqual(ids(events(late.initial)), [])
         hub.release()
-        XCTAssertEqual(ids(events(hub.take(subscription.id))), [6])
-        XCTAssertEqual(ids(events(hub.take(late.id))), [6])
+        XCTAssertEqual(ids(events(hub.take(subscription.id)?.bytes)), [6])
+        XCTAssertEqual(ids(events(hub.take(late.id)?.bytes)), [6])
     }
 
     // MARK: - Keepalives
@@ -164,11 +165,11 @@ final class FeedHubTests: XCTestCase {
         let idle = hub.subscribe(lastEventID: nil)
         let busy = hub.subscribe(lastEventID: nil)
         publish(hub, 1...1)
-        XCTAssertNotNil(hub.take(idle.id))
+        XCTAssertNotNil(hub.take(idle.id)?.bytes)
         hub.keepalive()
-        XCTAssertEqual(hub.take(idle.id).map { String(buffer: $0) }, ": keepalive\n")
-        let queued = hub.take(busy.id).map { String(buffer: $0) } ?? ""
-        XCTAssertEqual(ids(events(hub.take(busy.id))), [], "one take had everything")
+        XCTAssertEqual((hub.take(idle.id)?.bytes).map { String(buffer: $0) }, ": keepalive\n")
+        let queued = (hub.take(busy.id)?.bytes).map { String(buffer: $0) } ?? ""
+        XCTAssertEqual(ids(events(hub.take(busy.id)?.bytes)), [], "one take had everything")
         XCTAssertFalse(queued.contains("keepalive"), "an event was queued: it needs no comment")
         XCTAssertTrue(queued.hasPrefix("id: 1\n"), queued)
     }
@@ -181,13 +182,13 @@ final class FeedHubTests: XCTestCase {
         // A request that committed and stopped before its release: its change waits, staged.
         hub.stage([Self.change(1)])
         hub.stage([Self.change(2), Self.change(3, id: "act_1", status: .approved)])
-        XCTAssertNil(hub.take(subscription.id))
+        XCTAssertNil(hub.take(subscription.id)?.bytes)
         XCTAssertEqual(hub.lastSeq, 0)
         hub.release()
-        XCTAssertEqual(ids(events(hub.take(subscription.id))), [1, 2, 3])
+        XCTAssertEqual(ids(events(hub.take(subscription.id)?.bytes)), [1, 2, 3])
         XCTAssertEqual(hub.lastSeq, 3)
         hub.release()
-        XCTAssertNil(hub.take(subscription.id), "a release with nothing staged publishes nothing")
+        XCTAssertNil(hub.take(subscription.id)?.bytes, "a release with nothing staged publishes nothing")
 
         let snapshot = events(hub.subscribe(lastEventID: nil).initial)
         XCTAssertEqual(ids(snapshot), [2], "act_1 was resolved by event 3: only act_2 is pending")
@@ -222,7 +223,7 @@ final class FeedHubTests: XCTestCase {
         hub.close()
         let rings = await drain(subscription.doorbell)
         XCTAssertLessThanOrEqual(rings, 1)
-        XCTAssertEqual(ids(events(hub.take(subscription.id))), [1, 2, 3])
+        XCTAssertEqual(ids(events(hub.take(subscription.id)?.bytes)), [1, 2, 3])
         let late = hub.subscribe(lastEventID: nil)
         let lateRings = await drain(late.doorbell)
         XCTAssertEqual(lateRings, 0, "a subscriber arriving after close ends at once")

@@ -15,7 +15,7 @@ final class FeedPublishingTests: XCTestCase {
     /// Every take for subscriber `id` until nil, as the writer does, concatenated.
     private static func takeAll(_ hub: FeedHub, _ id: Int) -> [UInt8] {
         var bytes: [UInt8] = []
-        while let batch = hub.take(id) { bytes += batch.readableBytesView }
+        while let batch = hub.take(id) { bytes += batch.bytes.readableBytesView }
         return bytes
     }
 
