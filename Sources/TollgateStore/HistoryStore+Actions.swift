@@ -40,7 +40,7 @@ extension HistoryStore {
     /// The action `id` from `server` as last seen, or nil when the cache has never seen it.
     public func action(id: String, server: String) throws -> Action? {
         let json = try read("reading action \(id)") { db in
-            try String.fetchOne(db, sql: """
+            try Data.fetchOne(db, sql: """
                 SELECT b.json FROM server s
                 JOIN action a ON a.server_id = s.id AND a.action_id = ?
                 JOIN action_body b ON b.id = a.id
@@ -66,16 +66,21 @@ extension HistoryStore {
             before = rowID
         }
         let expression = SearchExpression(query.text)
-        let rows = try read("listing history") { db -> [(Int64, String, String)] in
+        // Actions are decoded straight from SQLite's bytes, row by row: copying each one's JSON
+        // into a String first cost a kilobyte per action, freed between the decoded actions'
+        // own allocations, where the allocator can never give the pages back.
+        let (actions, next) = try read("listing history") { db -> ([StoredAction], String?) in
             var serverID: Int64?
             if let url = query.server {
-                guard let id = try Self.existingServerID(db, url: url) else { return [] }
+                guard let id = try Self.existingServerID(db, url: url) else { return ([], nil) }
                 serverID = id
             }
             let match = try expression.map { try SearchVocabulary.match($0, db) }
             let ids = try Self.pageRowIDs(db, query, match: match, serverID: serverID, before: before, limit: size + 1)
-            guard !ids.isEmpty else { return [] }
-            let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+            guard !ids.isEmpty else { return ([], nil) }
+            // The page is the `size` newest rows (highest ids); one more found means a next page.
+            let kept = Array(ids.sorted(by: >).prefix(size))
+            let marks = Array(repeating: "?", count: kept.count).joined(separator: ", ")
             let sql = """
                 SELECT a.id, s.url, b.json FROM action a
                 JOIN action_body b ON b.id = a.id
@@ -83,15 +88,19 @@ extension HistoryStore {
                 WHERE a.id IN (\(marks))
                 ORDER BY a.id DESC
                 """
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(ids)).map { row in
-                (try row.decode(Int64.self, atIndex: 0), try row.decode(String.self, atIndex: 1), try row.decode(String.self, atIndex: 2))
+            var found: [StoredAction] = []
+            found.reserveCapacity(kept.count)
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(kept))
+            while let row = try rows.next() {
+                let rowID: Int64 = try row.decode(Int64.self, atIndex: 0)
+                let server: String = try row.decode(String.self, atIndex: 1)
+                let action = try row.withUnsafeData(atIndex: 2) { data in
+                    try decode(data ?? Data(), what: "action row \(rowID) from \(server)")
+                }
+                found.append(StoredAction(server: server, action: action))
             }
+            return (found, ids.count > size ? kept.last.map(PageCursor.encode) : nil)
         }
-        let kept = rows.prefix(size)
-        let actions = try kept.map { rowID, server, json in
-            StoredAction(server: server, action: try decode(json, what: "action row \(rowID) from \(server)"))
-        }
-        let next = rows.count > size ? kept.last.map { PageCursor.encode($0.0) } : nil
         return HistoryPage(actions: actions, nextCursor: next)
     }
 
@@ -165,7 +174,7 @@ extension HistoryStore {
     }
 
     /// The stored JSON as an action, through the single-pass reader (`Action(json:)`).
-    private func decode(_ json: String, what: String) throws -> Action {
+    private func decode(_ json: Data, what: String) throws -> Action {
         do {
             return try Action(json: json)
         } catch {
