@@ -15,7 +15,7 @@ final class ManPageTests: XCTestCase {
             return
         }
         let directory = try scratchDirectory()
-        let run = try Self.run(groff, ["-man", "-ww", "-z", Self.pageURL.path], in: directory)
+        let run = try ChildProcess.run(groff, ["-man", "-ww", "-z", Self.pageURL.path], in: directory, timeout: 60)
         XCTAssertEqual(run.status, 0, "groff -man -ww -z man/tollgate.1 failed:\n\(run.stderr)")
         XCTAssertEqual(run.stdout + run.stderr, "", "groff -man -ww -z man/tollgate.1 must print nothing")
     }
@@ -168,34 +168,6 @@ final class ManPageTests: XCTestCase {
         let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
         return directories.map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
-    /// Runs a tool other than tollgate to completion, its output captured in files so it can never block on a pipe.
-    private static func run(_ executable: URL, _ arguments: [String], in directory: URL) throws -> TollgateBinary.Run {
-        let outURL = directory.appendingPathComponent("\(UUID().uuidString).out")
-        let errURL = directory.appendingPathComponent("\(UUID().uuidString).err")
-        for url in [outURL, errURL] { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        defer {
-            try? out.close()
-            try? err.close()
-        }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        guard ChildProcess.waitForExit(process, timeout: 60) else {
-            process.terminate()
-            _ = ChildProcess.waitForExit(process, timeout: 10)
-            throw HTTPClientError("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within 60 s")
-        }
-        return TollgateBinary.Run(status: process.terminationStatus,
-                                  stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                                  stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
     }
 }
 

@@ -6,18 +6,10 @@ enum Shell {
     /// throws with `what` and the output when it fails or hangs for 30 s.
     @discardableResult
     static func run(_ arguments: [String], _ what: String) throws -> String {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tg-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = process.standardOutput
-        try process.run()
-        guard ChildProcess.waitForExit(process, timeout: 30) else { throw HTTPClientError("\(what): \(arguments.joined(separator: " ")) hung") }
-        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else { throw HTTPClientError("\(what) failed (\(process.terminationStatus)): \(text)") }
+        let run = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), arguments,
+                                       in: FileManager.default.temporaryDirectory, timeout: 30)
+        let text = run.stdout + run.stderr
+        guard run.status == 0 else { throw HTTPClientError("\(what) failed (\(run.status)): \(text)") }
         return text
     }
 

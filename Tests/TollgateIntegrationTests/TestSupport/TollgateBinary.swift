@@ -41,11 +41,20 @@ enum TollgateBinary {
 
     /// Runs `tollgate arguments` to completion (killed after `timeout` seconds), output captured in `directory`.
     static func run(_ arguments: [String], in directory: URL, timeout: Double = 30) throws -> Run {
+        try ChildProcess.run(try url(), arguments, in: directory, timeout: timeout)
+    }
+}
+
+/// Waiting on child processes without ever waiting forever.
+enum ChildProcess {
+    /// Runs `executable arguments` to completion (killed after `timeout` seconds), its output
+    /// captured in files in `directory` so it can never block on a pipe.
+    static func run(_ executable: URL, _ arguments: [String], in directory: URL, timeout: Double) throws -> TollgateBinary.Run {
         let name = UUID().uuidString
         let outURL = directory.appendingPathComponent("\(name).out")
         let errURL = directory.appendingPathComponent("\(name).err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        for url in [outURL, errURL] { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
+        defer { for url in [outURL, errURL] { try? FileManager.default.removeItem(at: url) } }
         let out = try FileHandle(forWritingTo: outURL)
         let err = try FileHandle(forWritingTo: errURL)
         defer {
@@ -53,25 +62,22 @@ enum TollgateBinary {
             try? err.close()
         }
         let process = Process()
-        process.executableURL = try url()
+        process.executableURL = executable
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        guard ChildProcess.waitForExit(process, timeout: timeout) else {
+        guard waitForExit(process, timeout: timeout) else {
             kill(process.processIdentifier, SIGKILL)
-            _ = ChildProcess.waitForExit(process, timeout: 10)
-            throw HTTPClientError("tollgate \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+            _ = waitForExit(process, timeout: 10)
+            throw HTTPClientError("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
         }
-        return Run(status: process.terminationStatus,
-                   stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                   stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+        return TollgateBinary.Run(status: process.terminationStatus,
+                                  stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+                                  stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
     }
-}
 
-/// Waiting on child processes without ever waiting forever.
-enum ChildProcess {
     /// True once `process` has exited; false when `timeout` seconds pass first.
     static func waitForExit(_ process: Process, timeout: Double) -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
