@@ -4,13 +4,6 @@ import XCTest
 
 /// The scriptable commands end to end: the real binary against a real server on 127.0.0.1.
 final class CommandLineTests: XCTestCase {
-    static let config = """
-        [limits]
-        rate_per_second = 0
-        [actions]
-        expiry_check_seconds = 0.1
-        """
-
     private func request(_ sandbox: Sandbox, _ server: ServerProcess, _ extra: [String]) throws -> Spawned {
         try Spawned(["request"] + sandbox.connection(server, as: "agent-1") + extra, in: sandbox.directory)
     }
@@ -28,7 +21,7 @@ final class CommandLineTests: XCTestCase {
     // MARK: - request --wait
 
     func testRequestWaitRunsTheCommandOnlyOnceApproved() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let server = try sandbox.startServer()
         let marker = sandbox.directory.appendingPathComponent("ran").path
         let run = try request(sandbox, server, ["--kind", "infra.apply", "--summary", "apply the plan", "--wait", "--",
@@ -45,7 +38,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testRequestWaitDeniedExits3WithTheReason() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let server = try sandbox.startServer()
         let run = try request(sandbox, server, ["--kind", "data.export", "--summary", "export", "--risk", "high", "--wait", "--", "true"])
         let id = try printedID(run)
@@ -57,7 +50,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testRequestWaitExpiredExits4() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let server = try sandbox.startServer()
         let run = try request(sandbox, server, ["--kind", "db.query", "--summary", "quick query", "--ttl", "1", "--wait"])
         XCTAssertEqual(try run.wait(timeout: 30), 4)
@@ -65,7 +58,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testCtrlCWhileWaitingCancelsOnTheServer() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let server = try sandbox.startServer()
         let run = try request(sandbox, server, ["--kind", "db.query", "--summary", "to be cancelled", "--wait"])
         let id = try printedID(run)
@@ -76,7 +69,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testRequestWaitSurvivesAServerRestart() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let first = try sandbox.startServer()
         let port = first.port
         let run = try request(sandbox, first, ["--kind", "db.query", "--summary", "survive a restart", "--wait"])
@@ -91,7 +84,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testUsageAndAuthErrorsExit2() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let server = try sandbox.startServer()
         let badRisk = try TollgateBinary.run(["request", "--kind", "a.b", "--summary", "s", "--risk", "extreme"] + sandbox.connection(server, as: "agent-1"), in: sandbox.directory)
         XCTAssertNotEqual(badRisk.status, 0)
@@ -109,7 +102,7 @@ final class CommandLineTests: XCTestCase {
     // MARK: - watch
 
     func testWatchThroughAServerRestartLosesAndRepeatsNothing() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let first = try sandbox.startServer()
         let port = first.port
         let agent = try sandbox.client(first, as: "agent-1")
@@ -140,7 +133,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testWatchOnceExitsAfterSync() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let server = try sandbox.startServer()
         _ = try sandbox.client(server, as: "agent-1").submit(Fixtures.request())
         let run = try TollgateBinary.run(["watch", "--once"] + sandbox.connection(server, as: "audrey"), in: sandbox.directory)
@@ -151,7 +144,7 @@ final class CommandLineTests: XCTestCase {
     // MARK: - The outbox
 
     func testAnUndeliveredDecisionIsSentOnceByTheNextCommand() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let first = try sandbox.startServer()
         let port = first.port
         let agent = try sandbox.client(first, as: "agent-1")
@@ -180,7 +173,7 @@ final class CommandLineTests: XCTestCase {
     // MARK: - history
 
     func testHistorySearchAndExportWorkWithTheServerStopped() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let server = try sandbox.startServer()
         let agent = try sandbox.client(server, as: "agent-1")
         let export = try agent.submit(Fixtures.request(kind: "data.export", summary: "Export invoices to the auditors"))
@@ -209,7 +202,7 @@ final class CommandLineTests: XCTestCase {
     // MARK: - audit verify
 
     func testAuditVerifyCatchesATamperedRecord() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let first = try sandbox.startServer()
         let port = first.port
         let agent = try sandbox.client(first, as: "agent-1")

@@ -4,11 +4,6 @@ import XCTest
 
 /// The real console in tmux against the real server: what an approver sees and does.
 final class ConsoleTmuxTests: XCTestCase {
-    static let config = """
-        [limits]
-        rate_per_second = 0
-        """
-
     /// Opens the console as `principal` in tmux, with a private config and history.
     private func console(_ sandbox: Sandbox, _ server: ServerProcess, as principal: String = "alice", extra: String = "") throws -> TmuxSession {
         let binary = try TollgateBinary.url().path
@@ -18,7 +13,7 @@ final class ConsoleTmuxTests: XCTestCase {
     }
 
     func testANewActionAppearsLive() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self)
         let server = try sandbox.startServer()
         let tmux = try console(sandbox, server)
         try tmux.waitFor("live")
@@ -29,7 +24,7 @@ final class ConsoleTmuxTests: XCTestCase {
     }
 
     func testApprovingWithAThenYReleasesTheWaitingAgent() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self)
         let server = try sandbox.startServer()
         let tmux = try console(sandbox, server)
         try tmux.waitFor("live")
@@ -47,7 +42,7 @@ final class ConsoleTmuxTests: XCTestCase {
     }
 
     func testAnythingButYCancelsTheApproval() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self)
         let server = try sandbox.startServer()
         let tmux = try console(sandbox, server)
         let action = try sandbox.client(server, as: "agent-1").submit(Fixtures.request(summary: "Keep me pending"))
@@ -62,7 +57,7 @@ final class ConsoleTmuxTests: XCTestCase {
     }
 
     func testDenyingWithAReasonStopsTheWaitingAgent() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self)
         let server = try sandbox.startServer()
         let tmux = try console(sandbox, server)
         try tmux.waitFor("live")
@@ -80,7 +75,7 @@ final class ConsoleTmuxTests: XCTestCase {
     }
 
     func testHistoryIsBrowsableOfflineWithTheServerStopped() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self)
         let server = try sandbox.startServer()
         let agent = try sandbox.client(server, as: "agent-1")
         let first = try agent.submit(Fixtures.request(summary: "Rotate the billing database password"))

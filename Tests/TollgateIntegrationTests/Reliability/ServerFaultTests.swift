@@ -6,13 +6,6 @@ import XCTest
 /// The real server dying or vanishing under load: what was acknowledged survives, and the
 /// clients that were connected carry on without losing or repeating anything.
 final class ServerFaultTests: XCTestCase {
-    static let config = """
-        [limits]
-        rate_per_second = 0
-        [actions]
-        expiry_check_seconds = 0.1
-        """
-
     /// Ten agents, the three standard approvers and the auditor.
     static let principals = TestPrincipal.standard + (3...10).map { TestPrincipal(id: "agent-\($0)", roles: [.agent]) }
 
@@ -31,7 +24,7 @@ final class ServerFaultTests: XCTestCase {
     // MARK: - kill -9 under concurrent submissions and decisions
 
     func testKillNineWhileTenAgentsSubmitAndThreeApproversDecideLosesAndRepeatsNothing() throws {
-        let sandbox = try Sandbox(self, config: Self.config, principals: Self.principals)
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig, principals: Self.principals)
         let first = try sandbox.startServer()
         let port = first.port
         let watch = try Spawned(["watch", "--heartbeat-timeout", "5"] + sandbox.connection(first, as: "audrey"), in: sandbox.directory)
@@ -108,7 +101,7 @@ final class ServerFaultTests: XCTestCase {
     // MARK: - Restarted beyond the replay window
 
     func testAfterARestartBeyondTheReplayWindowTheConsoleDropsWhatWasResolvedMeanwhile() throws {
-        let sandbox = try Sandbox(self, config: Self.config + "\n[feed]\nreplay_window = 5\n")
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig + "\n[feed]\nreplay_window = 5\n")
         let first = try sandbox.startServer()
         let port = first.port
         let agent = try sandbox.client(first, as: "agent-1")
@@ -145,7 +138,7 @@ final class ServerFaultTests: XCTestCase {
     // MARK: - A network cut during request --wait
 
     func testRequestWaitOutlastsTenSecondsWithoutTheServer() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let first = try sandbox.startServer()
         let port = first.port
         let run = try Spawned(["request"] + sandbox.connection(first, as: "agent-1") + ["--kind", "db.query", "--summary", "through a cut", "--wait"],

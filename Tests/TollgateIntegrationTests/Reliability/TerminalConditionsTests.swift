@@ -5,14 +5,9 @@ import XCTest
 /// The console under hostile terminal conditions: resize storms, a tiny window, and input
 /// arriving faster than frames.
 final class TerminalConditionsTests: XCTestCase {
-    static let config = """
-        [limits]
-        rate_per_second = 0
-        """
-
     private func start(width: Int = 120, height: Int = 40, environment: [String: String] = [:])
         throws -> (Sandbox, ServerProcess, ConsoleRecording) {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self)
         let server = try sandbox.startServer()
         let recording = try ConsoleRecording(self, sandbox, server, width: width, height: height, environment: environment)
         return (sandbox, server, recording)
@@ -148,7 +143,7 @@ final class TerminalConditionsTests: XCTestCase {
     }
 
     func testADumbTerminalIsRefusedWithOneClearLine() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self)
         let server = try sandbox.startServer()
         let binary = try TollgateBinary.url().path
         let args = try sandbox.connection(server, as: "alice") + ["--db", sandbox.historyPath("alice-dumb")]

@@ -8,11 +8,6 @@ import XCTest
 /// ncurses itself writes CSI sequences, so the test searches the console's raw output for the
 /// payloads' own byte strings (each tagged with text ncurses never writes), not for any ESC.
 final class TerminalInjectionTests: XCTestCase {
-    static let config = """
-        [limits]
-        rate_per_second = 0
-        """
-
     // MARK: - Payloads
 
     /// One hostile string: OSC title, clipboard and hyperlink; CSI clear, cursor move and colour;
@@ -64,7 +59,7 @@ final class TerminalInjectionTests: XCTestCase {
     // MARK: - Tests
 
     func testHostileTextInEveryFieldNeverReachesTheTerminalRaw() throws {
-        let sandbox = try Sandbox(self, config: Self.config)
+        let sandbox = try Sandbox(self)
         let server = try sandbox.startServer()
         let recording = try ConsoleRecording(self, sandbox, server)
         try recording.tmux.waitFor("live")

@@ -34,6 +34,13 @@ final class Sandbox {
         rate_per_second = 0
         """
 
+    /// `quietConfig`, and pending actions expire within a tenth of a second of their time.
+    static let quickExpiryConfig = quietConfig + """
+
+        [actions]
+        expiry_check_seconds = 0.1
+        """
+
     /// Runs `tollgate token add` for `principal` and returns the token it printed.
     func addToken(_ principal: TestPrincipal) throws -> String {
         var arguments = ["token", "add", "--file", tokensPath, "--id", principal.id]

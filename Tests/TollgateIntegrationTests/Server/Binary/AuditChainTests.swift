@@ -5,7 +5,7 @@ import XCTest
 /// `GET /v1/audit`: a hash chain of resolutions that verifies offline and betrays tampering.
 final class AuditChainTests: XCTestCase {
     func testTheAuditChainVerifiesAndATamperedRecordIsDetected() throws {
-        let sandbox = try Sandbox(self, config: Sandbox.quietConfig + "\n[actions]\nexpiry_check_seconds = 0.1\n")
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         var server = try sandbox.startServer()
         let agent = try sandbox.client(server, as: "agent-1")
         let approved = try agent.submit(Fixtures.request(summary: "approve me"))

@@ -126,7 +126,7 @@ final class FeedTests: XCTestCase {
     }
 
     func testAnActionExpiresByItselfAndTheFeedSaysSo() throws {
-        let sandbox = try Sandbox(self, config: Sandbox.quietConfig + "\n[actions]\nexpiry_check_seconds = 0.1\n")
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let server = try sandbox.startServer()
         let feed = try FeedStream(port: server.port, token: try sandbox.token("alice"))
         defer { feed.close() }
