@@ -29,6 +29,10 @@ final class ServerFaultTests: XCTestCase {
         let port = first.port
         let watch = try Spawned(["watch", "--heartbeat-timeout", "5"] + sandbox.connection(first, as: "audrey"), in: sandbox.directory)
         try eventually("watch is live") { watch.stderr.contains("live at seq") }
+        let consoleArguments = try sandbox.connection(first, as: "audrey") + ["--db", sandbox.historyPath("audrey"), "--heartbeat-timeout", "5"]
+        let console = try TmuxSession(self, command: ([try TollgateBinary.url().path] + consoleArguments).map(TmuxSession.quote).joined(separator: " "),
+                                      environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
+        try console.waitFor("live")
 
         let ledger = Ledger()
         let workers = DispatchGroup()
@@ -95,7 +99,12 @@ final class ServerFaultTests: XCTestCase {
         let key = { (a: Action) in "\(a.id) \(a.status.rawValue) \(a.decisions.count)" }
         XCTAssertEqual(printed.map(key), replay.actions.map { key($0.action) },
                        "watch printed each event of the log once, in order (\(printed.count) printed, \(replay.actions.count) in the log)")
-        print("kill -9 under load: \(submissions.count) submissions and \(decisions.count) decisions acknowledged, \(numbers.count) events replayed")
+        // The console resumed too: it counts exactly the actions the log leaves pending.
+        var latest: [String: Action] = [:]
+        for event in replay.actions { latest[event.action.id] = event.action }
+        let pending = latest.values.filter { $0.status == .pending }.count
+        try console.waitFor(" \(pending) pending ", timeout: 30)
+        print("kill -9 under load: \(submissions.count) submissions and \(decisions.count) decisions acknowledged, \(numbers.count) events replayed, \(pending) pending in the console")
     }
 
     // MARK: - Restarted beyond the replay window
