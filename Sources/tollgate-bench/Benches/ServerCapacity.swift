@@ -4,12 +4,14 @@ import TollgateCore
 /// Server capacity: 1,000 feed subscribers held open (and reading, as consoles do), agents
 /// submitting and approvers deciding as fast as the server answers, every change a durable
 /// SQLite commit; then the same load with no subscribers, which separates the ledger's cost
-/// from the fan-out's.
+/// from the fan-out's; then, with the server stopped, the machine's ceiling for the fan-out
+/// alone (`FanOutCeiling`), which says how much of the gap any server could close.
 enum ServerCapacity {
     static func run(_ context: BenchContext) {
         let subscribers = context.size(1_000, quick: 200)
         let seconds = context.seconds(10, quick: 3)
         let clients = 16
+        var submissionsPerSecond: Double?
         do {
             let server = try ServerProcess.tollgate(binary: context.tollgate, directory: try context.folder("capacity"))
             defer { server.stop() }
@@ -50,6 +52,7 @@ enum ServerCapacity {
                 what: "server capacity", how: "\(subscribers) feed subscribers held open and reading; " + how, figure: figure,
                 target: "≥ 2,000 submissions/s, ≥ 1,000 decisions/s, memory per idle subscriber reported",
                 verdict: loaded.submissionsPerSecond >= 2_000 && loaded.decisionsPerSecond >= 1_000 && loaded.failures == 0 ? .meets : .misses))
+            submissionsPerSecond = loaded.submissionsPerSecond
 
             let bare = try load(server, clients: clients, seconds: seconds, bodyOffset: 1_000_000)
             context.report.add(ResultRow(
@@ -59,6 +62,32 @@ enum ServerCapacity {
                 target: "(diagnostic)", verdict: .reported))
         } catch {
             context.report.add(.failed("server capacity", "\(error)"))
+        }
+        ceiling(subscribers: subscribers, seconds: seconds, serverRate: submissionsPerSecond, context: context)
+    }
+
+    /// The fan-out ceiling's row; `serverRate` is the server's submissions/s with subscribers.
+    private static func ceiling(subscribers: Int, seconds: Double, serverRate: Double?, context: BenchContext) {
+        let what = "server capacity, fan-out ceiling"
+        Log.say("capacity: fan-out ceiling, \(subscribers) subscribers")
+        do {
+            let ceiling = try FanOutCeiling.run(subscribers: subscribers, seconds: seconds)
+            var figure = "\(Format.count(ceiling.eventsPerSecond)) events/s to each of \(subscribers) subscribers "
+                + "(\(Format.fixed(ceiling.gigabytesPerSecond, 2)) GB/s of events); subscribers received "
+                + "\(Format.count(Double(ceiling.delivered))) of \(Format.count(Double(ceiling.published * subscribers))) events"
+                + "; CPU: the writer \(Format.fixed(100 * ceiling.writerCPU / ceiling.seconds, 0))% of a core, the bench process "
+                + "\(Format.fixed(100 * ceiling.processCPU / ceiling.seconds, 0))% (of 200%)"
+            if let serverRate {
+                figure += "; the server's \(Format.count(serverRate)) submissions/s with subscribers is \(Format.fixed(100 * serverRate / ceiling.eventsPerSecond, 0))% of it"
+            }
+            context.report.add(ResultRow(
+                what: what,
+                how: "the server stopped; the same ~\(Format.fixed(ceiling.eventBytes, 0)) B events (corpus actions as the server encodes them, chunked) to the same "
+                    + "reading and parsing subscribers, by the simplest writer: one thread, non-blocking send on sockets it accepted on 127.0.0.1, "
+                    + "no HTTP framework, no database; writes of up to 256 KB, publishing while the slowest subscriber is less than 256 KB behind; \(Int(seconds)) s",
+                figure: figure, target: "(diagnostic)", verdict: .reported))
+        } catch {
+            context.report.add(.failed(what, "\(error)"))
         }
     }
 
