@@ -44,9 +44,17 @@ public enum ActionDigest {
         ])
     }
 
+    /// The canonical bytes of the digest document, written in one pass (the same bytes as
+    /// `document(of:).canonicalBytes`, without building the tree; see `Action.write(to:digestDocumentOnly:)`).
+    public static func canonicalDocument(of action: Action) -> [UInt8] {
+        var writer = JSONWriter(capacity: 2_048)
+        action.write(to: &writer, digestDocumentOnly: true)
+        return writer.bytes
+    }
+
     /// `sha256:<hex>` of the canonical digest document.
     public static func compute(_ action: Action) -> String {
-        SHA256Hex.prefixed(document(of: action).canonicalBytes)
+        SHA256Hex.prefixed(canonicalDocument(of: action))
     }
 
     /// True when the action's stored digest matches its content.

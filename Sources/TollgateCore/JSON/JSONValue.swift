@@ -22,59 +22,28 @@ extension JSONValue {
     /// other controls as lowercase `\u00XX`). For the integers and ASCII keys Tollgate uses
     /// this equals Python's `json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`.
     public var canonicalBytes: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        write(into: &out)
-        return out
+        var writer = JSONWriter(capacity: 256)
+        write(into: &writer)
+        return writer.bytes
     }
 
     public var canonicalString: String { String(decoding: canonicalBytes, as: UTF8.self) }
 
-    private func write(into out: inout [UInt8]) {
+    private func write(into out: inout JSONWriter) {
         switch self {
-        case .null: out += Array("null".utf8)
-        case .bool(let b): out += Array((b ? "true" : "false").utf8)
-        case .int(let i): out += Array(String(i).utf8)
-        case .string(let s): Self.writeString(s, into: &out)
-        case .array(let items):
-            out.append(UInt8(ascii: "["))
-            for (n, item) in items.enumerated() {
-                if n > 0 { out.append(UInt8(ascii: ",")) }
-                item.write(into: &out)
-            }
-            out.append(UInt8(ascii: "]"))
+        case .null: out.raw("null")
+        case .bool(let b): if b { out.raw("true") } else { out.raw("false") }
+        case .int(let i): out.int(i)
+        case .string(let s): out.string(s)
+        case .array(let items): out.array(items) { out, item in item.write(into: &out) }
         case .object(let members):
-            out.append(UInt8(ascii: "{"))
             let keys = members.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
-            for (n, key) in keys.enumerated() {
-                if n > 0 { out.append(UInt8(ascii: ",")) }
-                Self.writeString(key, into: &out)
-                out.append(UInt8(ascii: ":"))
+            out.object(keys) { out, key in
+                out.string(key)
+                out.raw(":")
                 members[key]!.write(into: &out)  // key comes from members.keys
             }
-            out.append(UInt8(ascii: "}"))
         }
-    }
-
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
-    private static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in s.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out += [92, 34]
-            case UInt8(ascii: "\\"): out += [92, 92]
-            case 0x08: out += [92, UInt8(ascii: "b")]
-            case 0x0C: out += [92, UInt8(ascii: "f")]
-            case 0x0A: out += [92, UInt8(ascii: "n")]
-            case 0x0D: out += [92, UInt8(ascii: "r")]
-            case 0x09: out += [92, UInt8(ascii: "t")]
-            case 0..<0x20:
-                out += [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }
 

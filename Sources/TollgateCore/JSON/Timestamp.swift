@@ -32,15 +32,24 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// The canonical form: `YYYY-MM-DDTHH:MM:SS.mmmZ`, always UTC, always three fraction digits.
     public var description: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        appendRFC3339(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `description`'s bytes: how JSON writers put a time on the wire without a `String`.
+    func appendRFC3339(to out: inout [UInt8]) {
         let (days, msOfDay) = milliseconds.floorDivided(by: 86_400_000)
         let (y, m, d) = Self.civil(fromDays: days)
         let h = msOfDay / 3_600_000, mi = (msOfDay / 60_000) % 60, s = (msOfDay / 1000) % 60, ms = msOfDay % 1000
-        var out = ""
-        out.reserveCapacity(24)
-        out += Self.pad(y, 4); out += "-"; out += Self.pad(m, 2); out += "-"; out += Self.pad(d, 2)
-        out += "T"; out += Self.pad(h, 2); out += ":"; out += Self.pad(mi, 2); out += ":"; out += Self.pad(s, 2)
-        out += "."; out += Self.pad(ms, 3); out += "Z"
-        return out
+        Self.appendPadded(y, 4, to: &out); out.append(UInt8(ascii: "-"))
+        Self.appendPadded(m, 2, to: &out); out.append(UInt8(ascii: "-"))
+        Self.appendPadded(d, 2, to: &out); out.append(UInt8(ascii: "T"))
+        Self.appendPadded(h, 2, to: &out); out.append(UInt8(ascii: ":"))
+        Self.appendPadded(mi, 2, to: &out); out.append(UInt8(ascii: ":"))
+        Self.appendPadded(s, 2, to: &out); out.append(UInt8(ascii: "."))
+        Self.appendPadded(ms, 3, to: &out); out.append(UInt8(ascii: "Z"))
     }
 
     /// Parses RFC 3339 (`2026-11-21T04:23:48Z`, fractions of any length, `Z` or `±HH:MM`).
@@ -151,9 +160,23 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         }
     }
 
-    private static func pad(_ v: Int64, _ width: Int) -> String {
-        let s = String(v)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    /// `v` in decimal, zero-padded on the left to `width` digits (a negative or wider value as
+    /// its plain decimal, left-padded with zeros to `width` characters).
+    private static func appendPadded(_ v: Int64, _ width: Int, to out: inout [UInt8]) {
+        guard v >= 0, v < 10_000 else {
+            let s = String(v)
+            if s.utf8.count < width { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - s.utf8.count)) }
+            out.append(contentsOf: s.utf8)
+            return
+        }
+        var divisor: Int64 = 1
+        for _ in 1..<max(width, v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1) { divisor *= 10 }
+        var rest = v
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 }
 

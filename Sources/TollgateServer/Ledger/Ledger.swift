@@ -79,8 +79,10 @@ public final class Ledger: Sendable {
 
     // MARK: - Encoding
 
-    func encode(_ action: Action) throws -> String {
-        String(decoding: try encoder.encode(action), as: UTF8.self)
+    /// The action's JSON as stored and sent: `JSONEncoder`'s bytes (sorted keys, `/` unescaped),
+    /// written by the single-pass writer.
+    func encode(_ action: Action) -> String {
+        String(decoding: action.encodedJSON, as: UTF8.self)
     }
 
     /// Reads an action the ledger stored, with the single-pass reader (`JSONDecoder` only for
@@ -112,7 +114,7 @@ public final class Ledger: Sendable {
     /// Every statement here runs on every change, so each is compiled once per connection
     /// (`cachedStatement`) rather than on every call.
     func commit(_ action: Action, in db: Database) throws -> Change {
-        let json = try encode(action)
+        let json = encode(action)
         try db.cachedStatement(sql: "INSERT INTO events (action_id, json) VALUES (?, ?)").execute(arguments: [action.id, json])
         let seq = db.lastInsertedRowID
         try db.cachedStatement(sql: """
