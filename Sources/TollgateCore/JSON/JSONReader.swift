@@ -1,3 +1,5 @@
+import Foundation
+
 /// A strict, single-pass reader of RFC 8259 JSON over UTF-8 bytes, for hand-written decoders of
 /// the types decoded in bulk (see `Action(json:)`).
 ///
@@ -34,6 +36,25 @@ struct JSONReader {
         guard let start = bytes.baseAddress, !bytes.isEmpty else { throw GaveUp() }
         base = start.assumingMemoryBound(to: UInt8.self)
         count = bytes.count
+    }
+
+    /// The whole of `bytes` read by `read` as one value, nil wherever the reader gives up.
+    static func document<T>(_ bytes: UnsafeRawBufferPointer, _ read: (inout JSONReader) throws(GaveUp) -> T) -> T? {
+        do {
+            var reader = try JSONReader(bytes)
+            let value = try read(&reader)
+            try reader.finish()
+            return value
+        } catch {
+            return nil
+        }
+    }
+
+    /// `document(bytes, read)`, or else `JSONDecoder`'s value or error: what a type's
+    /// `init(json:)` answers, so a fast reader never changes a value or an error message.
+    static func decode<T: Decodable>(_ bytes: UnsafeRawBufferPointer, _ read: (inout JSONReader) throws(GaveUp) -> T) throws -> T {
+        if let value = document(bytes, read) { return value }
+        return try JSONDecoder().decode(T.self, fromUntrusted: Data(bytes))
     }
 
     /// Checks that only white space follows the value just read.

@@ -10,11 +10,7 @@ extension Action {
     /// goes to `JSONDecoder` (through `decode(_:fromUntrusted:)`, which spares it a trap), so
     /// this throws exactly when and what `JSONDecoder` throws.
     public init(json bytes: UnsafeRawBufferPointer) throws {
-        if let action = Self.readJSON(bytes) {
-            self = action
-        } else {
-            self = try JSONDecoder().decode(Action.self, fromUntrusted: Data(bytes))
-        }
+        self = try JSONReader.decode(bytes, Action.init(reading:))
     }
 
     /// Decodes an action from UTF-8 JSON; see `init(json:)` for raw bytes.
@@ -43,14 +39,7 @@ extension Action {
 
     /// The single-pass reader alone: nil wherever it leaves the input to `JSONDecoder`.
     @_spi(Testing) public static func readJSON(_ bytes: UnsafeRawBufferPointer) -> Action? {
-        do {
-            var reader = try JSONReader(bytes)
-            let action = try Action(reading: &reader)
-            try reader.finish()
-            return action
-        } catch {
-            return nil
-        }
+        JSONReader.document(bytes, Action.init(reading:))
     }
 }
 

@@ -32,7 +32,7 @@ public struct ActionRequest: Codable, Hashable, Sendable {
         self.onBehalfOf = onBehalfOf; self.session = session
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, summary, command, resource, environment, risk, policy, justification, context, diffs, session
         case requiredApprovals = "required_approvals", ttlSeconds = "ttl_seconds", onBehalfOf = "on_behalf_of"
     }
@@ -117,6 +117,8 @@ public struct DecisionRequest: Codable, Hashable, Sendable {
     public init(verdict: Verdict, reason: String, digest: String) {
         self.verdict = verdict; self.reason = reason; self.digest = digest
     }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case verdict, reason, digest }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

@@ -74,7 +74,9 @@ struct Routes {
     }
 
     /// Reads and decodes a JSON body, refusing bodies over the limit before reading them whole.
-    private func body<T: Decodable>(_ request: Request, as type: T.Type) async throws -> T {
+    /// `decode` is the type's `init(json:)`: its single-pass reader, or `JSONDecoder`'s value
+    /// and error when the reader leaves the body aside.
+    private func body<T>(_ request: Request, _ decode: (UnsafeRawBufferPointer) throws -> T) async throws -> T {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.bodyLimit {
             throw ProtocolError(.tooLarge, "the body is \(length) bytes; the limit is \(configuration.bodyLimit)")
         }
@@ -86,7 +88,7 @@ struct Routes {
             throw ProtocolError(.tooLarge, "the body is larger than the limit of \(configuration.bodyLimit) bytes")
         }
         do {
-            return try JSONDecoder().decode(T.self, fromUntrusted: Data(buffer: buffer))
+            return try buffer.withUnsafeReadableBytes(decode)
         } catch let error as DecodingError {
             throw ProtocolError(.badRequest, DecodingMessage.describe(error))
         } catch {
@@ -111,7 +113,7 @@ struct Routes {
     private func submit(_ request: Request, _ context: TollgateRequestContext) async throws -> Response {
         let entry = try require(context, anyOf: .agent)
         let key = try idempotencyKey(request)
-        let submission = try await body(request, as: ActionRequest.self)
+        let submission = try await body(request) { try ActionRequest(json: $0) }
         return JSONHTTP.response(json: try await service.submit(submission, by: entry, idempotencyKey: key).json, status: .created)
     }
 
@@ -151,7 +153,7 @@ struct Routes {
         let entry = try require(context, anyOf: .approver)
         let id = try actionID(context)
         let key = try idempotencyKey(request)
-        let decision = try await body(request, as: DecisionRequest.self)
+        let decision = try await body(request) { try DecisionRequest(json: $0) }
         return JSONHTTP.response(json: try await service.decide(id: id, decision, by: entry.principal, idempotencyKey: key).json)
     }
 
