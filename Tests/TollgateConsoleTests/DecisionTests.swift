@@ -60,8 +60,8 @@ final class DecisionTests: XCTestCase {
     }
 
     func testNothingIsOfferedBeforeWhoamiAnswers() {
-        var model = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s")
-        _ = model.update(.feed(.event(.action(Fixture.action("act-1"), seq: 1))))
+        var model = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", archive: MemoryArchive())
+        _ = model.receive(Fixture.action("act-1"), seq: 1)
         XCTAssertEqual(model.press(.char("a")), [])
         XCTAssertTrue(model.screenText.contains("whoami"))
         _ = model.update(.identityFailed("connection refused"))
@@ -120,7 +120,7 @@ final class DecisionTests: XCTestCase {
         var approved = Fixture.action("act-1")
         approved.status = .approved
         approved.decisions = [Decision(approver: "bob@example.com", verdict: .approve, reason: "", at: Fixture.now, digest: approved.digest)]
-        _ = model.update(.feed(.event(.action(approved, seq: 2))))
+        _ = model.receive(approved, seq: 2)
         let text = model.screenText
         XCTAssertTrue(text.contains("RESOLVED while you were reading: now approved by bob@example.com"), text)
         XCTAssertEqual(model.press(.char("a")), [])
@@ -133,7 +133,7 @@ final class DecisionTests: XCTestCase {
         model.press(.char("a"))
         var expired = Fixture.action("act-1")
         expired.status = .expired
-        _ = model.update(.feed(.event(.action(expired, seq: 2))))
+        _ = model.receive(expired, seq: 2)
         XCTAssertNil(intent(model.press(.char("y"))))
         XCTAssertTrue(model.screenText.contains("Not sent: Already expired"))
     }

@@ -41,7 +41,7 @@ final class QueueTests: XCTestCase {
         let selectedRow = (0..<before.height).first { before[0, $0].text == "▶" }
         let id = selectedID(model)
         for i in 0..<5 {
-            _ = model.update(.feed(.event(.action(Fixture.action("new-\(i)", risk: .critical, expiresIn: 30), seq: nil))))
+            _ = model.receive(Fixture.action("new-\(i)", risk: .critical, expiresIn: 30), seq: nil)
         }
         let after = model.frame()
         XCTAssertEqual(selectedID(model), id, "the cursor stays on the action")
@@ -55,7 +55,7 @@ final class QueueTests: XCTestCase {
         let id = try? XCTUnwrap(selectedID(model))
         var gone = model.queueAction(id ?? "")
         gone?.status = .expired
-        if let gone { _ = model.update(.feed(.event(.action(gone, seq: nil)))) }
+        if let gone { _ = model.receive(gone, seq: nil) }
         XCTAssertEqual(selectedID(model), id, "a resolved row lingers so its outcome can be read")
         XCTAssertTrue(model.screenText.contains("[expired]"))
         _ = model.update(.tick(Fixture.now.adding(seconds: 30)))
@@ -111,11 +111,11 @@ final class QueueTests: XCTestCase {
         model.type("payments")
         model.press(.enter)
         XCTAssertEqual(model.queue.count, 0)
-        _ = model.update(.feed(.event(.action(Fixture.action("act-pay1", summary: "Roll out PAYMENTS 2.14"), seq: nil))))
+        _ = model.receive(Fixture.action("act-pay1", summary: "Roll out PAYMENTS 2.14"), seq: nil)
         XCTAssertEqual(model.queue.count, 1, "an arrival is searched case-insensitively while the filter is on")
         model.press(.escape)
         XCTAssertEqual(model.queue.count, 11)
-        _ = model.update(.feed(.event(.action(Fixture.action("act-pay2", summary: "Payments refund export"), seq: nil))))
+        _ = model.receive(Fixture.action("act-pay2", summary: "Payments refund export"), seq: nil)
         model.press(.char("/"))
         model.type("paym")
         XCTAssertEqual(model.queue.count, 2, "an action that arrived while no filter was on is found too")
@@ -143,7 +143,7 @@ final class QueueTests: XCTestCase {
         var model = Fixture.model(Fixture.queue(3))
         _ = model.update(.feed(.event(.reset)))
         XCTAssertTrue(model.screenText.contains("3 pending"))
-        _ = model.update(.feed(.event(.action(Fixture.queue(3)[1], seq: 9))))
+        _ = model.receive(Fixture.queue(3)[1], seq: 9)
         let effects = model.update(.feed(.event(.sync(seq: 10, pending: 1))))
         XCTAssertTrue(model.screenText.contains("1 pending"))
         XCTAssertEqual(effects, [.refreshActions(["act-0000", "act-0002"])], "the cache learns how the dropped ones ended")
@@ -153,32 +153,32 @@ final class QueueTests: XCTestCase {
         var model = Fixture.model([Fixture.action("act-1")])
         var denied = Fixture.action("act-1")
         denied.status = .denied
-        _ = model.update(.feed(.event(.action(denied, seq: 5))))
-        _ = model.update(.feed(.event(.action(Fixture.action("act-1"), seq: 3))))
+        _ = model.receive(denied, seq: 5)
+        _ = model.receive(Fixture.action("act-1"), seq: 3)
         XCTAssertTrue(model.screenText.contains("0 pending"))
     }
 
     func testBellOnlyForNewUrgentActionsOnceLive() {
-        var model = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", titleEnabled: true)
-        let snapshot = model.update(.feed(.event(.action(Fixture.action("a1", risk: .critical), seq: 1))))
+        var model = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", archive: MemoryArchive(), titleEnabled: true)
+        let snapshot = model.receive(Fixture.action("a1", risk: .critical), seq: 1)
         XCTAssertEqual(snapshot, [], "no bell for the snapshot before sync")
         _ = model.update(.feed(.event(.sync(seq: 1, pending: 1))))
-        XCTAssertEqual(model.update(.feed(.event(.action(Fixture.action("a2", risk: .low), seq: 2)))), [])
-        let effects = model.update(.feed(.event(.action(Fixture.action("a3", risk: .high, summary: "wipe\u{1B}]0;pwned\u{07}disk ✓"), seq: 3))))
+        XCTAssertEqual(model.receive(Fixture.action("a2", risk: .low), seq: 2), [])
+        let effects = model.receive(Fixture.action("a3", risk: .high, summary: "wipe\u{1B}]0;pwned\u{07}disk ✓"), seq: 3)
         XCTAssertEqual(effects.first, .bell)
         guard case .setTitle(let title)? = effects.last else { return XCTFail("no title") }
         XCTAssertTrue(title.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }, title)
-        XCTAssertEqual(model.update(.feed(.event(.action(Fixture.action("a3", risk: .high), seq: 4)))), [], "an update is not new")
-        var quiet = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", quiet: true)
+        XCTAssertEqual(model.receive(Fixture.action("a3", risk: .high), seq: 4), [], "an update is not new")
+        var quiet = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", archive: MemoryArchive(), quiet: true)
         _ = quiet.update(.feed(.event(.sync(seq: 1, pending: 0))))
-        XCTAssertEqual(quiet.update(.feed(.event(.action(Fixture.action("a4", risk: .critical), seq: 2)))), [])
+        XCTAssertEqual(quiet.receive(Fixture.action("a4", risk: .critical), seq: 2), [])
     }
 
     func testCachedPendingIsKnownButNotAnnounced() {
-        var model = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s")
+        var model = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", archive: MemoryArchive())
         _ = model.update(.cachedPending([Fixture.action("c1", risk: .critical)]))
         _ = model.update(.feed(.event(.sync(seq: 1, pending: 1))))
-        XCTAssertEqual(model.update(.feed(.event(.action(Fixture.action("c1", risk: .critical), seq: 2)))), [])
+        XCTAssertEqual(model.receive(Fixture.action("c1", risk: .critical), seq: 2), [])
         XCTAssertTrue(model.screenText.contains("1 pending"))
     }
 
@@ -204,6 +204,6 @@ final class QueueTests: XCTestCase {
 }
 
 extension ConsoleModel {
-    /// The action with `id` as the console knows it.
-    func queueAction(_ id: String) -> Action? { actions[id] }
+    /// The full record of `id` as the console's archive holds it.
+    func queueAction(_ id: String) -> Action? { archive.action(id: id) }
 }

@@ -56,10 +56,10 @@ enum Fixture {
 
     /// A connected, live console that knows who it is, with `actions` in the queue.
     static func model(_ actions: [Action] = [], width: Int = 120, height: Int = 40, asciiOnly: Bool = false) -> ConsoleModel {
-        var model = ConsoleModel(now: now, size: Size(width: width, height: height), server: "https://tollgate.example.com", asciiOnly: asciiOnly)
+        var model = ConsoleModel(now: now, size: Size(width: width, height: height), server: "https://tollgate.example.com", archive: MemoryArchive(), asciiOnly: asciiOnly)
         _ = model.update(.identity(me))
         _ = model.update(.feed(.state(.live)))
-        for action in actions { _ = model.update(.feed(.event(.action(action, seq: nil)))) }
+        for action in actions { model.receive(action, seq: nil) }
         _ = model.update(.feed(.event(.sync(seq: 1, pending: actions.count))))
         return model
     }
@@ -75,7 +75,33 @@ enum Fixture {
     }
 }
 
+/// The console's archive in tests: the full records the feed delivered, as the cache holds them.
+final class MemoryArchive: ActionArchive, @unchecked Sendable {
+    // @unchecked: `records` is only touched under `lock`.
+    private let lock = NSLock()
+    private var records: [String: Action] = [:]
+
+    func store(_ action: Action) {
+        lock.lock()
+        records[action.id] = action
+        lock.unlock()
+    }
+
+    func action(id: String) -> Action? {
+        lock.lock()
+        defer { lock.unlock() }
+        return records[id]
+    }
+}
+
 extension ConsoleModel {
+    /// A feed event as the console gets it: its services keep the record, then the model sees it.
+    @discardableResult
+    mutating func receive(_ action: Action, seq: Int64?) -> [Effect] {
+        (archive as? MemoryArchive)?.store(action)
+        return update(.feed(.event(.action(action, seq: seq))))
+    }
+
     /// Sends keys one by one and collects every effect.
     @discardableResult
     mutating func press(_ keys: Key...) -> [Effect] {

@@ -75,13 +75,13 @@ final class UnitTests: XCTestCase {
             } else {
                 let a = Fixture.action(id, risk: Risk.allCases.randomElement(using: &generator) ?? .low,
                                        expiresIn: Double(Int.random(in: 1..<10_000, using: &generator)))
-                index.upsert(a)
+                index.upsert(QueueRow(a))
                 actions[id] = a
             }
         }
         let order = (0..<index.count).compactMap { index.id(at: $0) }
         XCTAssertEqual(order.count, actions.count)
-        let expected = actions.values.sorted { QueueKey($0, sort: .urgency) < QueueKey($1, sort: .urgency) }.map(\.id)
+        let expected = actions.values.map(QueueRow.init).sorted { QueueKey($0, sort: .urgency) < QueueKey($1, sort: .urgency) }.map(\.id)
         XCTAssertEqual(order, expected)
         for (i, id) in order.enumerated() { XCTAssertEqual(index.index(of: id), i) }
     }

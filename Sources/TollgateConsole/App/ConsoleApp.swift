@@ -58,7 +58,7 @@ public enum ConsoleApp {
         Signals.install(wakeFD: inbox.signalFD)
         terminal.apply(theme)
         let services = ConsoleServices(inbox: inbox, endpoint: endpoint, historyPath: options.historyPath, feed: options.feed)
-        var model = ConsoleModel(now: .now(), size: terminal.size, server: endpoint?.baseURL, asciiOnly: terminal.asciiOnly,
+        var model = ConsoleModel(now: .now(), size: terminal.size, server: endpoint?.baseURL, archive: services, asciiOnly: terminal.asciiOnly,
                                  themeName: theme.name, quiet: options.quiet, titleEnabled: options.title)
         var loop = Loop(terminal: terminal, services: services, environment: environment, executable: executable)
         if let themeProblem {

@@ -10,10 +10,11 @@ import TollgateStore
 /// Cache writes and decisions run in order on one serial queue (a decision is in the outbox
 /// before it is sent); history pages run on another so a slow network never delays reading.
 /// When the cache on disk fails, an in-memory one takes its place and the console says so.
-final class ConsoleServices: @unchecked Sendable {
-    // @unchecked: the mutable state (`pendingUpserts`, `flushScheduled`, `cacheFailed`,
-    // `feed`) is only touched under `lock`, the memory-release counters only on `writes`;
-    // everything else is immutable and Sendable.
+/// It is also the model's `ActionArchive`: full records are read back from the cache.
+final class ConsoleServices: ActionArchive, @unchecked Sendable {
+    // @unchecked: the mutable state (`pendingUpserts`, `flushing`, `flushScheduled`,
+    // `cacheFailed`, `feed`) is only touched under `lock`, the memory-release counters only on
+    // `writes`; everything else is immutable and Sendable.
     private let inbox: Inbox
     private let server: String?
     private let disk: HistoryStore?
@@ -23,6 +24,8 @@ final class ConsoleServices: @unchecked Sendable {
     private let reads = DispatchQueue(label: "tollgate.console.reads")
     private let lock = NSLock()
     private var pendingUpserts: [Action] = []
+    /// The batch being written now: still readable through `action(id:)` until it is stored.
+    private var flushing: [Action] = []
     private var pendingPosition: Int64?
     private var flushScheduled = false
     private var cacheFailed = false
@@ -63,34 +66,41 @@ final class ConsoleServices: @unchecked Sendable {
 
     // MARK: - Start and stop
 
-    /// Pending actions from the cache, then whoami, the outbox retry and the live feed.
+    /// Whoami and the outbox retry; then, off the UI thread, the pending actions from the cache
+    /// and, after them, the live feed.
     func start() {
         guard let server, let client else { return }
-        let cachedPosition = (try? disk?.lastEventID(server: server)) ?? nil
-        if let disk {
-            var cached: [Action] = []
-            var cursor: String?
-            repeat {
-                guard let page = try? disk.page(HistoryQuery(statuses: [.pending], server: server), limit: HistoryStore.maximumPageSize, cursor: cursor) else { break }
-                cached += page.actions.map(\.action)
-                cursor = page.nextCursor
-            } while cursor != nil && cached.count < 50_000
-            if !cached.isEmpty {
-                inbox.post(.cachedPending(cached))
-                // Reading them left their JSON and SQLite's buffers freed in the arena.
-                let count = cached.count
-                writes.async { [self] in releaseMemoryAfterBursts(count: count) }
-            }
-        }
         fetchIdentity()
         retryOutbox()
-        let connection = FeedConnection(endpoint: client.endpoint, lastEventID: cachedPosition, options: feedOptions) { [weak self] update in
-            self?.received(update)
+        reads.async { [self] in
+            let cachedPosition = (try? disk?.lastEventID(server: server)) ?? nil
+            postCachedPending(server: server)
+            // Only now: a feed event must never be overtaken by an older copy from the cache.
+            let connection = FeedConnection(endpoint: client.endpoint, lastEventID: cachedPosition, options: feedOptions) { [weak self] update in
+                self?.received(update)
+            }
+            lock.lock()
+            let started = !stopped
+            if started { feed = connection }
+            lock.unlock()
+            if started { connection.start() }
         }
-        lock.lock()
-        feed = connection
-        lock.unlock()
-        connection.start()
+    }
+
+    /// The cache's pending actions, a page per message: the UI keeps rows of them, so only a
+    /// page of full records is alive at a time, decoded on this thread, not among the rows.
+    private func postCachedPending(server: String) {
+        guard let disk else { return }
+        var count = 0
+        var cursor: String?
+        repeat {
+            guard !isStopped, let page = try? disk.page(HistoryQuery(statuses: [.pending], server: server), limit: HistoryStore.maximumPageSize, cursor: cursor) else { break }
+            if !page.actions.isEmpty { inbox.post(.cachedPending(page.actions.map(\.action))) }
+            count += page.actions.count
+            cursor = page.nextCursor
+        } while cursor != nil && count < 50_000
+        // Reading them left their JSON and SQLite's buffers freed in this thread's arena.
+        if count > 0 { writes.async { [self, count] in releaseMemoryAfterBursts(count: count) } }
     }
 
     /// `GET /v1/whoami`, off the UI thread.
@@ -132,15 +142,16 @@ final class ConsoleServices: @unchecked Sendable {
 
     // MARK: - The feed
 
-    /// On the feed thread: hand the update to the UI, and batch actions for the cache.
+    /// On the feed thread: batch actions for the cache, and hand the update to the UI.
     private func received(_ update: FeedUpdate) {
-        inbox.post(.feed(update))
         var position: Int64?
         var action: Action?
         switch update {
         case .event(.action(let a, let seq)): action = a; position = seq
         case .event(.sync(let seq, _)): position = seq
-        default: return
+        default:
+            inbox.post(.feed(update))
+            return
         }
         lock.lock()
         if let action { pendingUpserts.append(action) }
@@ -148,6 +159,8 @@ final class ConsoleServices: @unchecked Sendable {
         let schedule = !flushScheduled
         flushScheduled = true
         lock.unlock()
+        // Posted after batching, so any action the UI has seen can be read back (`action(id:)`).
+        inbox.post(.feed(update))
         // A short delay gathers a snapshot's thousands of events into a few transactions.
         if schedule { writes.asyncAfter(deadline: .now() + 0.05) { [weak self] in self?.flush() } }
     }
@@ -156,10 +169,16 @@ final class ConsoleServices: @unchecked Sendable {
         lock.lock()
         let actions = pendingUpserts
         let position = pendingPosition
+        flushing = actions
         pendingUpserts = []
         pendingPosition = nil
         flushScheduled = false
         lock.unlock()
+        defer {
+            lock.lock()
+            flushing = []
+            lock.unlock()
+        }
         guard let server, let store else { return }
         do {
             try store.upsert(actions, server: server)
@@ -167,8 +186,30 @@ final class ConsoleServices: @unchecked Sendable {
             if let position { try store.setLastEventID(position, server: server) }
         } catch {
             cacheFailure(error)
+            // The batch that failed is what the queue shows now: its full records must stay readable.
+            if store !== memory { try? memory?.upsert(actions, server: server) }
         }
         releaseMemoryAfterBursts(count: actions.count)
+    }
+
+    // MARK: - Full records (ActionArchive)
+
+    /// The newest full record of `id`: from the batch not yet written, else the cache in use,
+    /// else the other one (the disk cache still holds what came before it failed).
+    ///
+    /// Called on the UI thread when a screen needs a record: a primary-key read, well under a
+    /// millisecond.
+    func action(id: String) -> Action? {
+        lock.lock()
+        let unwritten = pendingUpserts.last { $0.id == id } ?? flushing.last { $0.id == id }
+        let failed = cacheFailed
+        lock.unlock()
+        if let unwritten { return unwritten }
+        guard let server else { return nil }
+        for store in failed ? [memory, disk] : [disk, memory] {
+            if let found = try? store?.action(id: id, server: server) { return found }
+        }
+        return nil
     }
 
     // MARK: - Memory after bursts (on the writes queue only)
@@ -212,6 +253,8 @@ final class ConsoleServices: @unchecked Sendable {
             let found = fresh
             writes.async { [self] in
                 do { try store?.upsert(found, server: server) } catch { cacheFailure(error) }
+                // Stored first, so what the console shows can be read back from the cache.
+                if !found.isEmpty { inbox.post(.fetched(found)) }
             }
         }
     }

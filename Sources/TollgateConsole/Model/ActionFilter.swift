@@ -22,8 +22,8 @@ public struct ActionFilter: Hashable, Sendable {
         text.isEmpty && statuses.isEmpty && risks.isEmpty && environments.isEmpty && since == nil
     }
 
-    /// Whether `action` passes; `haystack` is its lower-cased searchable text.
-    func matches(_ action: Action, haystack: String) -> Bool {
+    /// Whether a queue row passes; `haystack` is its lower-cased searchable text.
+    func matches(_ action: QueueRow, haystack: String) -> Bool {
         if !statuses.isEmpty && !statuses.contains(action.status) { return false }
         if !risks.isEmpty && !risks.contains(action.risk) { return false }
         if !environments.isEmpty && !environments.contains(action.environment ?? "") { return false }

@@ -30,8 +30,15 @@ public struct ConsoleModel: Sendable {
 
     // MARK: - Data
 
-    /// Every action seen in this session by id: pending ones, and resolved ones still on screen.
-    var actions: [String: Action] = [:]
+    /// Where full records are read when a screen shows one: rows keep only what the list needs.
+    let archive: any ActionArchive
+    /// Every action seen in this session by id, as a row: pending ones, and resolved ones still on screen.
+    var rows: [String: QueueRow] = [:]
+    /// The full records screens show now: open details and diffs, the split view's selection.
+    var details: [String: Action] = [:]
+    /// The queue row whose detail was asked for but is not in the archive: it opens when the
+    /// server's copy arrives, if the selection is still on it.
+    var awaitingDetail: String?
     var queue = QueueIndex()
     /// Resolved rows kept in the queue for a few seconds so their outcome can be read.
     var lingering: [String: Timestamp] = [:]
@@ -60,9 +67,10 @@ public struct ConsoleModel: Sendable {
     /// How long a resolved row stays in the queue.
     static let lingerSeconds = 8.0
 
-    public init(now: Timestamp, size: Size, server: String?, asciiOnly: Bool = false,
+    public init(now: Timestamp, size: Size, server: String?, archive: any ActionArchive, asciiOnly: Bool = false,
                 themeName: String = "default", quiet: Bool = false, titleEnabled: Bool = false) {
         self.now = now
+        self.archive = archive
         self.size = size
         self.server = server
         self.asciiOnly = asciiOnly
@@ -107,19 +115,33 @@ public struct ConsoleModel: Sendable {
         return false
     }
 
-    /// The action the current screen is about, for `a`/`d` and the split view's detail pane.
-    var subject: (action: Action, readOnly: Bool, opened: Action)? {
+    /// The action the current screen is about, for `a`/`d` and the key hints: its row.
+    var subject: (row: QueueRow, readOnly: Bool)? {
         switch screen {
         case .detail(let d):
-            return d.readOnly ? (d.opened, true, d.opened) : (actions[d.actionID] ?? d.opened, false, d.opened)
+            return d.readOnly ? (QueueRow(d.opened), true) : (rows[d.actionID] ?? QueueRow(d.opened), false)
         case .diff(let d):
-            if d.readOnly { return historyAction(d.actionID).map { ($0, true, $0) } }
-            return actions[d.actionID].map { ($0, false, $0) }
+            if d.readOnly { return historyAction(d.actionID).map { (QueueRow($0), true) } }
+            return rows[d.actionID].map { ($0, false) }
         case .queue:
-            return queueList.id.flatMap { actions[$0] }.map { ($0, false, $0) }
+            return queueList.id.flatMap { rows[$0] }.map { ($0, false) }
         case .history:
-            return selectedHistoryAction.map { ($0, true, $0) }
+            return selectedHistoryAction.map { (QueueRow($0), true) }
         case .help:
+            return nil
+        }
+    }
+
+    /// The full action a detail pane shows now: the detail screen's, or the split view's selection.
+    var detailSubject: (action: Action, readOnly: Bool, opened: Action)? {
+        switch screen {
+        case .detail(let d):
+            return d.readOnly ? (d.opened, true, d.opened) : (details[d.actionID] ?? d.opened, false, d.opened)
+        case .queue where isSplit:
+            return queueList.id.flatMap { details[$0] }.map { ($0, false, $0) }
+        case .history where isSplit:
+            return selectedHistoryAction.map { ($0, true, $0) }
+        default:
             return nil
         }
     }
@@ -136,7 +158,7 @@ public struct ConsoleModel: Sendable {
     }
 
     /// Why the approver may not decide `action` now, or nil when they may.
-    func decisionBlocker(_ action: Action, readOnly: Bool, verdict: Verdict) -> String? {
+    func decisionBlocker(_ action: QueueRow, readOnly: Bool, verdict: Verdict) -> String? {
         if readOnly { return "History is read-only: decide pending actions from the queue" }
         if isOffline { return "Offline: there is no server to send a decision to" }
         if action.status != .pending { return "Already \(action.status.rawValue): it can no longer be decided" }
@@ -153,7 +175,7 @@ public struct ConsoleModel: Sendable {
     /// Whether the key-hints bar should offer `a`/`d` now (hidden for one's own requests).
     func canDecide(_ verdict: Verdict) -> Bool {
         guard let subject else { return false }
-        return decisionBlocker(subject.action, readOnly: subject.readOnly, verdict: verdict) == nil
+        return decisionBlocker(subject.row, readOnly: subject.readOnly, verdict: verdict) == nil
     }
 
     /// Pending actions in the queue, lingering resolved rows not counted.

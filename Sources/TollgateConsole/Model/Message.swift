@@ -11,8 +11,10 @@ public enum Message: Sendable {
     /// The clock, at most once a second: countdowns, toasts, lingering rows.
     case tick(Timestamp)
     case feed(FeedUpdate)
-    /// Pending actions from the local cache at start: known already, so no bell.
+    /// A page of the pending actions in the local cache, at start: known already, so no bell.
     case cachedPending([Action])
+    /// The server's current copies of actions the console asked about (`.refreshActions`).
+    case fetched([Action])
     case identity(Principal)
     case identityFailed(String)
     case decisionResult(DecisionIntent, DecisionOutcome)
@@ -48,8 +50,9 @@ public enum Effect: Hashable, Sendable {
     case reconnect
     /// Ask the server who the token belongs to; answers `.identity` or `.identityFailed`.
     case fetchIdentity
-    /// Fetch these actions' current state into the cache: a reset left them pending there,
-    /// and no event will ever say how they ended.
+    /// Fetch these actions' current state into the cache and the console (answers `.fetched`):
+    /// a reset left them pending there and no event will ever say how they ended, or a screen
+    /// needs a full record the cache does not have.
     case refreshActions([String])
     /// Find, parse and apply a theme; answers `.themeLoaded`.
     case loadTheme(String)

@@ -55,20 +55,20 @@ struct QueueIndex: Sendable {
 
     // MARK: - Changes
 
-    mutating func upsert(_ action: Action) {
-        let key = QueueKey(action, sort: sort)
-        if let old = keys[action.id] {
+    mutating func upsert(_ row: QueueRow) {
+        let key = QueueKey(row, sort: sort)
+        if let old = keys[row.id] {
             if old == key {
-                rememberHaystack(action)
-                refreshFilterMembership(action, key: key)
+                rememberHaystack(row)
+                refreshFilterMembership(row, key: key)
                 return
             }
-            removeKey(old, id: action.id)
+            removeKey(old, id: row.id)
         }
-        keys[action.id] = key
-        rememberHaystack(action)
+        keys[row.id] = key
+        rememberHaystack(row)
         Self.insert(key, into: &all)
-        if !filter.isEmpty, matches(action) { Self.insert(key, into: &shown) }
+        if !filter.isEmpty, matches(row) { Self.insert(key, into: &shown) }
     }
 
     mutating func remove(_ id: String) {
@@ -77,16 +77,16 @@ struct QueueIndex: Sendable {
     }
 
     /// Re-sorts everything: only when the order itself changes.
-    mutating func resort(_ sort: QueueSort, actions: [String: Action]) {
+    mutating func resort(_ sort: QueueSort, rows: [String: QueueRow]) {
         self.sort = sort
-        all = keys.keys.compactMap { id in actions[id].map { QueueKey($0, sort: sort) } }
+        all = keys.keys.compactMap { id in rows[id].map { QueueKey($0, sort: sort) } }
         all.sort()
         keys = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
-        rebuildShown(actions)
+        rebuildShown(rows)
     }
 
     /// Applies a new filter: one linear pass over the cached search text.
-    mutating func setFilter(_ filter: ActionFilter, actions: [String: Action]) {
+    mutating func setFilter(_ filter: ActionFilter, rows: [String: QueueRow]) {
         var narrower = self.filter
         narrower.text = filter.text
         let refines = !self.filter.isEmpty && narrower == filter && filter.text.hasPrefix(self.filter.text)
@@ -94,34 +94,34 @@ struct QueueIndex: Sendable {
         if filter.text.isEmpty {
             haystacks = [:]
         } else if haystacks.isEmpty {
-            for (id, _) in keys { if let action = actions[id] { haystacks[id] = Self.haystack(action) } }
+            for (id, _) in keys { if let row = rows[id] { haystacks[id] = row.haystack } }
         }
         if refines {
             // Typing one more character can only remove rows: search what is shown, not everything.
-            shown = shown.filter { key in actions[key.id].map(matches) ?? false }
+            shown = shown.filter { key in rows[key.id].map(matches) ?? false }
         } else {
-            rebuildShown(actions)
+            rebuildShown(rows)
         }
     }
 
     // MARK: - Internals
 
-    private mutating func rebuildShown(_ actions: [String: Action]) {
+    private mutating func rebuildShown(_ rows: [String: QueueRow]) {
         guard !filter.isEmpty else { shown = []; return }
-        shown = all.filter { key in actions[key.id].map(matches) ?? false }
+        shown = all.filter { key in rows[key.id].map(matches) ?? false }
     }
 
-    private func matches(_ action: Action) -> Bool {
-        filter.matches(action, haystack: haystacks[action.id] ?? "")
+    private func matches(_ row: QueueRow) -> Bool {
+        filter.matches(row, haystack: haystacks[row.id] ?? "")
     }
 
-    private mutating func rememberHaystack(_ action: Action) {
-        if !filter.text.isEmpty { haystacks[action.id] = Self.haystack(action) }
+    private mutating func rememberHaystack(_ row: QueueRow) {
+        if !filter.text.isEmpty { haystacks[row.id] = row.haystack }
     }
 
-    private mutating func refreshFilterMembership(_ action: Action, key: QueueKey) {
+    private mutating func refreshFilterMembership(_ row: QueueRow, key: QueueKey) {
         guard !filter.isEmpty else { return }
-        let wanted = matches(action)
+        let wanted = matches(row)
         let i = Self.insertionPoint(of: key, in: shown)
         let present = i < shown.count && shown[i] == key
         if wanted && !present { shown.insert(key, at: i) }
@@ -152,16 +152,6 @@ struct QueueIndex: Sendable {
         }
         return low
     }
-
-    /// What `/` searches: the fields an approver recognises an action by, lower-cased once.
-    static func haystack(_ a: Action) -> String {
-        var parts = [a.summary, a.kind, a.requester.id, a.id]
-        if let v = a.requester.onBehalfOf { parts.append(v) }
-        if let v = a.environment { parts.append(v) }
-        if let v = a.resource { parts.append(v) }
-        if let v = a.command { parts.append(String(v.prefix(512))) }
-        return parts.joined(separator: "\n").lowercased()
-    }
 }
 
 /// A row's sort key: compared field by field, the action id last so keys are unique.
@@ -171,7 +161,7 @@ struct QueueKey: Comparable, Hashable, Sendable {
     var second: Int64
     var id: String
 
-    init(_ action: Action, sort: QueueSort) {
+    init(_ action: QueueRow, sort: QueueSort) {
         let urgency = (Int64(-action.risk.rank), action.expiresAt.milliseconds)
         switch sort {
         case .urgency: (text, first, second) = ("", urgency.0, urgency.1)

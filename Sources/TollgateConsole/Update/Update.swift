@@ -25,7 +25,7 @@ extension ConsoleModel {
             expireTransients()
         case .feed(let update):
             effects = handleFeed(update)
-        case .cachedPending(let list):
+        case .cachedPending(let list), .fetched(let list):
             for action in list { absorb(action, fromFeed: false) }
         case .identity(let principal):
             me = principal
@@ -51,7 +51,7 @@ extension ConsoleModel {
         case .notice(let text):
             showToast(text, .info)
         }
-        reconcile()
+        effects += reconcile()
         effects += historyLoadIfNeeded()
         return effects
     }
@@ -73,7 +73,7 @@ extension ConsoleModel {
         case .pageUp: move(by: -max(1, pageSize - 1))
         case .top: move(by: Int.min / 2)
         case .bottom: move(by: Int.max / 2)
-        case .open: open()
+        case .open: return open()
         case .back: return back()
         case .quit, .forceQuit: return [.quit]
         case .switchPane:
@@ -161,21 +161,32 @@ extension ConsoleModel {
 
     // MARK: - Screens
 
-    mutating func open() {
+    mutating func open() -> [Effect] {
         if isSplit {
             focus = .detail
-            return
+            return []
         }
         switch screen {
         case .queue:
-            guard let id = queueList.id, let action = actions[id] else { return }
+            guard let id = queueList.id, rows[id] != nil else { return [] }
+            guard let action = details[id] ?? archive.action(id: id) else { return awaitDetail(id) }
+            details[id] = action
             screens.append(.detail(DetailState(actionID: id, opened: action, readOnly: false)))
         case .history:
-            guard let action = selectedHistoryAction else { return }
+            guard let action = selectedHistoryAction else { return [] }
             screens.append(.detail(DetailState(actionID: action.id, opened: action, readOnly: true)))
         default:
             break
         }
+        return []
+    }
+
+    /// The archive does not have `id`'s full record: ask the server, once, and show it when it comes.
+    mutating func awaitDetail(_ id: String) -> [Effect] {
+        guard awaitingDetail != id else { return [] }
+        awaitingDetail = id
+        showToast("The full record is not in the local cache; asking the server", .info)
+        return [.refreshActions([id])]
     }
 
     mutating func back() -> [Effect] {
@@ -200,14 +211,15 @@ extension ConsoleModel {
         focus = .list
     }
 
+    /// `D` on a detail (a screen or the split view's pane): the diffs of the full record shown.
     mutating func openDiffs() {
-        guard let subject else { return }
-        guard !subject.action.diffs.isEmpty else {
+        guard let shown = detailSubject else { return }
+        guard !shown.action.diffs.isEmpty else {
             showToast("This action has no diffs", .info)
             return
         }
-        screens.append(.diff(DiffState(actionID: subject.action.id, readOnly: subject.readOnly,
-                                       diffs: subject.action.diffs, diffIndex: 0)))
+        screens.append(.diff(DiffState(actionID: shown.action.id, readOnly: shown.readOnly,
+                                       diffs: shown.action.diffs, diffIndex: 0)))
     }
 
     mutating func navigateDiff(_ command: Command) {
@@ -247,7 +259,7 @@ extension ConsoleModel {
     }
 
     mutating func setSort(_ sort: QueueSort) {
-        queue.resort(sort, actions: actions)
+        queue.resort(sort, rows: rows)
         showToast("Sorted by \(sort.rawValue)", .info)
     }
 
@@ -259,7 +271,7 @@ extension ConsoleModel {
             }
             return back()
         }
-        if !queue.filter.isEmpty { queue.setFilter(ActionFilter(), actions: actions) }
+        if !queue.filter.isEmpty { queue.setFilter(ActionFilter(), rows: rows) }
         return []
     }
 
@@ -284,7 +296,7 @@ extension ConsoleModel {
                 wasSelected = history.list.index
                 history.list.index = index
                 history.list.id = history.items[index].id
-                if wasSelected == index { open() }
+                if wasSelected == index { return open() }
             } else {
                 let index = queueList.top + row
                 guard index < queue.count else { return [] }
@@ -292,7 +304,7 @@ extension ConsoleModel {
                 queueList.index = index
                 queueList.id = queue.id(at: index)
                 queueList.touched = true
-                if wasSelected == index { open() }
+                if wasSelected == index { return open() }
             }
         }
         return []
@@ -327,7 +339,7 @@ extension ConsoleModel {
 
     /// Drops a resolved action no screen refers to any more, so memory follows the queue.
     mutating func forgetIfUnused(_ id: String) {
-        guard let action = actions[id], action.status != .pending, !queue.contains(id) else { return }
+        guard let row = rows[id], row.status != .pending, !queue.contains(id) else { return }
         for screen in screens {
             switch screen {
             case .detail(let d) where d.actionID == id: return
@@ -335,14 +347,15 @@ extension ConsoleModel {
             default: continue
             }
         }
-        actions[id] = nil
+        rows[id] = nil
         if outcomes[id]?.sending != true { outcomes[id] = nil }
     }
 
     // MARK: - Keeping positions valid
 
-    /// After any change: the selection follows its action, and every scroll stays in range.
-    mutating func reconcile() {
+    /// After any change: the selection follows its action, the full records shown are at hand,
+    /// and every scroll stays in range.
+    mutating func reconcile() -> [Effect] {
         let layout = Layout(size, split: isSplit)
         if !isSplit { focus = .list }
         var position = queueList
@@ -364,8 +377,42 @@ extension ConsoleModel {
         history.list.index = Self.clamp(history.list.index, count: history.items.count)
         history.list.id = selectedHistoryAction?.id
         Self.keepVisible(&history.list, count: history.items.count, rows: layout.listRows)
+        let effects = fillDetails()
         refreshDetailDocument(layout)
         clampScrolls(layout)
+        return effects
+    }
+
+    /// Keeps `details` to the full records on screen: reads a missing one from the archive (a
+    /// miss asks the server), opens the detail that was waiting for one, and drops the rest.
+    mutating func fillDetails() -> [Effect] {
+        var wanted = Set<String>()
+        for screen in screens {
+            switch screen {
+            case .detail(let d) where !d.readOnly: wanted.insert(d.actionID)
+            case .diff(let d) where !d.readOnly: wanted.insert(d.actionID)
+            default: continue
+            }
+        }
+        let splitSelection = isSplit && !onHistoryList ? queueList.id : nil
+        if let splitSelection { wanted.insert(splitSelection) }
+        if let waiting = awaitingDetail {
+            if case .queue = screen, queueList.id == waiting {
+                wanted.insert(waiting)
+            } else {
+                awaitingDetail = nil
+            }
+        }
+        for id in details.keys where !wanted.contains(id) { details[id] = nil }
+        var effects: [Effect] = []
+        for id in wanted where details[id] == nil {
+            if let action = archive.action(id: id) { details[id] = action } else if id == splitSelection { effects += awaitDetail(id) }
+        }
+        if let waiting = awaitingDetail, let action = details[waiting] {
+            awaitingDetail = nil
+            if !isSplit { screens.append(.detail(DetailState(actionID: waiting, opened: action, readOnly: false))) }
+        }
+        return effects
     }
 
     static func keepVisible(_ position: inout ListPosition, count: Int, rows: Int) {
@@ -387,15 +434,6 @@ extension ConsoleModel {
         let width = layout.detailWidth
         if let doc = detailDocument, doc.matches(subject.action, width: width, asciiOnly: asciiOnly) { return }
         detailDocument = DetailDocument(subject.action, width: width, asciiOnly: asciiOnly)
-    }
-
-    /// The action a detail pane shows now: the detail screen's, or the split view's selection.
-    var detailSubject: (action: Action, readOnly: Bool, opened: Action)? {
-        switch screen {
-        case .detail: subject
-        case .queue, .history: isSplit ? subject : nil
-        default: nil
-        }
     }
 
     mutating func clampScrolls(_ layout: Layout) {

@@ -9,16 +9,16 @@ extension ConsoleModel {
             showToast("Nothing selected", .info)
             return
         }
-        if let why = decisionBlocker(subject.action, readOnly: subject.readOnly, verdict: verdict) {
+        if let why = decisionBlocker(subject.row, readOnly: subject.readOnly, verdict: verdict) {
             showToast(why, .warn)
             return
         }
-        let id = subject.action.id
+        let id = subject.row.id
         switch verdict {
-        case .approve where subject.action.reasonRequiredForApproval:
+        case .approve where subject.row.reasonRequiredForApproval:
             prompt = Prompt(kind: .reason(.approve, actionID: id))
         case .approve:
-            confirm(DecisionIntent(actionID: id, verdict: .approve, reason: "", digest: subject.action.digest))
+            confirm(DecisionIntent(actionID: id, verdict: .approve, reason: "", digest: subject.row.digest))
         case .deny:
             prompt = Prompt(kind: .reason(.deny, actionID: id))
         }
@@ -32,23 +32,23 @@ extension ConsoleModel {
     /// Sends `intent` if the action can still be decided; the row shows "sending…" until the answer.
     mutating func send(_ intent: DecisionIntent) -> [Effect] {
         prompt = nil
-        guard let action = actions[intent.actionID] else {
+        guard let row = rows[intent.actionID] else {
             showToast("That action is gone from the queue; nothing was sent", .warn)
             return []
         }
-        if let why = decisionBlocker(action, readOnly: false, verdict: intent.verdict) {
+        if let why = decisionBlocker(row, readOnly: false, verdict: intent.verdict) {
             showToast("Not sent: \(why)", .warn)
             return []
         }
         var sent = intent
         // The digest is the one on screen: the action as this console shows it right now.
-        sent.digest = action.digest
+        sent.digest = row.digest
         outcomes[intent.actionID] = RowOutcome(text: "sending \(intent.verdict.rawValue)...", role: .dim, sending: true)
         return [.sendDecision(sent)]
     }
 
     mutating func handleDecisionResult(_ intent: DecisionIntent, _ result: DecisionOutcome) {
-        let summary = actions[intent.actionID].map { "\($0.kind): \($0.summary)" } ?? intent.actionID
+        let summary = rows[intent.actionID].map { "\($0.kind): \($0.summary)" } ?? intent.actionID
         switch result {
         case .accepted(let action):
             absorb(action, fromFeed: false)

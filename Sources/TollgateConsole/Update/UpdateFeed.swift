@@ -19,7 +19,7 @@ extension ConsoleModel {
         case .event(.reset):
             // Keep the rows on screen until the snapshot that follows has been seen, so the
             // selection survives; whatever the snapshot does not repeat goes at `sync`.
-            staleAfterReset = Set(queue.ids.filter { actions[$0]?.status == .pending })
+            staleAfterReset = Set(queue.ids.filter { rows[$0]?.status == .pending })
         case .event(.unknown):
             break
         case .malformed:
@@ -43,48 +43,49 @@ extension ConsoleModel {
         return []
     }
 
-    /// Takes in the latest state of an action from the feed, the cache or a decision's answer.
+    /// Takes in the latest state of an action from the feed, the cache, the server or a
+    /// decision's answer: its row, and its full record where a screen shows it.
     @discardableResult
     mutating func absorb(_ action: Action, fromFeed: Bool) -> [Effect] {
-        let known = actions[action.id]
+        let known = rows[action.id]
         // A resolved action never changes again; an older pending copy is a stale replay.
         if let known, known.status.isResolved, action.status == .pending { return [] }
         staleAfterReset?.remove(action.id)
         let wasQueued = queue.contains(action.id)
         count(known, wasQueued: wasQueued, sign: -1)
+        if details[action.id] != nil || awaitingDetail == action.id { details[action.id] = action }
+        let row = QueueRow(action)
+        rows[row.id] = row
         var effects: [Effect] = []
         if action.status == .pending {
-            actions[action.id] = action
-            queue.upsert(action)
-            lingering[action.id] = nil
+            queue.upsert(row)
+            lingering[row.id] = nil
             if known == nil, fromFeed, isLive, action.risk >= .high {
                 effects += announce(action)
             }
         } else if wasQueued {
-            actions[action.id] = action
-            queue.upsert(action)
-            if lingering[action.id] == nil { lingering[action.id] = now.adding(seconds: Self.lingerSeconds) }
+            queue.upsert(row)
+            if lingering[row.id] == nil { lingering[row.id] = now.adding(seconds: Self.lingerSeconds) }
         } else {
-            actions[action.id] = action
-            forgetIfUnused(action.id)
+            forgetIfUnused(row.id)
         }
-        count(actions[action.id], wasQueued: queue.contains(action.id), sign: 1)
+        count(rows[row.id], wasQueued: queue.contains(row.id), sign: 1)
         return effects
     }
 
     private mutating func dropFromQueue(_ id: String) {
-        count(actions[id], wasQueued: queue.contains(id), sign: -1)
+        count(rows[id], wasQueued: queue.contains(id), sign: -1)
         queue.remove(id)
         lingering[id] = nil
-        if let action = actions[id], action.status == .pending {
-            actions[id] = nil
+        if let row = rows[id], row.status == .pending {
+            rows[id] = nil
             outcomes[id] = nil
         }
     }
 
-    private mutating func count(_ action: Action?, wasQueued: Bool, sign: Int) {
-        guard let action, wasQueued, action.status == .pending else { return }
-        pendingByRisk[action.risk.rank] += sign
+    private mutating func count(_ row: QueueRow?, wasQueued: Bool, sign: Int) {
+        guard let row, wasQueued, row.status == .pending else { return }
+        pendingByRisk[row.risk.rank] += sign
     }
 
     /// The bell and the title for a new high or critical action, unless `--quiet`.

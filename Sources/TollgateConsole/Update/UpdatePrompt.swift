@@ -14,7 +14,7 @@ extension ConsoleModel {
         switch key {
         case .escape:
             prompt = nil
-            if case .search(.queue) = current.kind { queue.setFilter(searchFilter(""), actions: actions) }
+            if case .search(.queue) = current.kind { queue.setFilter(searchFilter(""), rows: rows) }
             return []
         case .enter:
             return submit(current)
@@ -38,7 +38,7 @@ extension ConsoleModel {
         }
         prompt = current
         if case .search(.queue) = current.kind {
-            queue.setFilter(searchFilter(current.editor.text), actions: actions)
+            queue.setFilter(searchFilter(current.editor.text), rows: rows)
         }
         return []
     }
@@ -65,7 +65,7 @@ extension ConsoleModel {
             }
         }
         prompt = current
-        if case .search(.queue) = current.kind { queue.setFilter(searchFilter(current.editor.text), actions: actions) }
+        if case .search(.queue) = current.kind { queue.setFilter(searchFilter(current.editor.text), rows: rows) }
     }
 
     /// The queue's filter with its text replaced, keeping `:filter` fields.
@@ -84,8 +84,8 @@ extension ConsoleModel {
                 prompt?.problem = verdict == .deny ? "a deny needs a reason" : "a critical action needs a reason"
                 return []
             }
-            guard let action = actions[id] else { prompt = nil; return [] }
-            let intent = DecisionIntent(actionID: id, verdict: verdict, reason: reason, digest: action.digest)
+            guard let row = rows[id] else { prompt = nil; return [] }
+            let intent = DecisionIntent(actionID: id, verdict: verdict, reason: reason, digest: row.digest)
             if verdict == .approve {
                 confirm(intent)
                 return []
@@ -126,15 +126,15 @@ extension ConsoleModel {
                 startDecision(.deny)
             } else {
                 startDecision(.deny)
-                guard case .reason(.deny, let id)? = prompt?.kind, let action = actions[id] else { return [] }
+                guard case .reason(.deny, let id)? = prompt?.kind, let row = rows[id] else { return [] }
                 var reason = LineEditor()
                 for ch in argument { reason.insert(ch) }
-                return send(DecisionIntent(actionID: id, verdict: .deny, reason: reason.text, digest: action.digest))
+                return send(DecisionIntent(actionID: id, verdict: .deny, reason: reason.text, digest: row.digest))
             }
         case "filter", "f":
             switch ActionFilter.parse(argument) {
             case .success(let filter):
-                if onHistoryList { setHistoryFilter(filter) } else { queue.setFilter(filter, actions: actions) }
+                if onHistoryList { setHistoryFilter(filter) } else { queue.setFilter(filter, rows: rows) }
                 showToast(filter.isEmpty ? "Filter cleared" : "Filter: \(filter.summary)", .info)
             case .failure(let error):
                 showToast(":filter - \(error.message)", .error)

@@ -12,7 +12,9 @@ enum DetailView {
         let border: ThemeRole = focused ? .borderFocused : .borderUnfocused
         guard let subject = model.detailSubject else {
             title([styler.label(" Detail ", border)], into: &frame, x: x, y: top, width: width, role: border, styler: styler)
-            frame.put(fitted: [styler.label("Nothing selected.", .dim)], x: x + 1, y: top + 1, width: width - 1, asciiOnly: styler.asciiOnly)
+            let waiting = model.awaitingDetail != nil && model.awaitingDetail == model.queueList.id
+            let text = waiting ? "Not in the local cache; asking the server for the full record." : "Nothing selected."
+            frame.put(fitted: [styler.label(text, .dim)], x: x + 1, y: top + 1, width: width - 1, asciiOnly: styler.asciiOnly)
             return
         }
         let action = subject.action

@@ -44,9 +44,9 @@ enum QueueView {
         let focused = model.focus == .list
         for row in 0..<layout.listRows {
             let index = position.top + row
-            guard let id = model.queue.id(at: index), let action = model.actions[id] else { break }
+            guard let id = model.queue.id(at: index), let queued = model.rows[id] else { break }
             let y = layout.listTop + row
-            drawRow(action, model: model, columns: columns, y: y, selected: index == position.index,
+            drawRow(queued, model: model, columns: columns, y: y, selected: index == position.index,
                     focused: focused, into: &frame, styler: styler)
         }
     }
@@ -69,7 +69,7 @@ enum QueueView {
         title("OK", columns.quorum, right: true)
     }
 
-    static func drawRow(_ action: Action, model: ConsoleModel, columns: Columns, y: Int, selected: Bool,
+    static func drawRow(_ action: QueueRow, model: ConsoleModel, columns: Columns, y: Int, selected: Bool,
                         focused: Bool, into frame: inout Frame, styler: Styler) {
         let resolved = action.status != .pending
         let textRole: ThemeRole = resolved ? .dim : .body
@@ -96,8 +96,8 @@ enum QueueView {
         frame.put(fitted: summary, x: x, y: y, width: columns.summary, asciiOnly: styler.asciiOnly)
         x += columns.summary + 1
         if columns.requester > 0 {
-            var runs = [styler.text(action.requester.id, textRole, limit: columns.requester)]
-            if let onBehalf = action.requester.onBehalfOf {
+            var runs = [styler.text(action.requesterID, textRole, limit: columns.requester)]
+            if let onBehalf = action.onBehalfOf {
                 runs += [styler.label(" for ", .dim), styler.text(onBehalf, textRole, limit: columns.requester)]
             }
             frame.put(fitted: runs, x: x, y: y, width: columns.requester, asciiOnly: styler.asciiOnly)
@@ -124,7 +124,7 @@ enum QueueView {
     }
 
     /// The countdown to expiry, red in the last minute; the status once resolved.
-    static func timeLeft(_ action: Action, now: Timestamp) -> (String, ThemeRole) {
+    static func timeLeft(_ action: QueueRow, now: Timestamp) -> (String, ThemeRole) {
         guard action.status == .pending else { return ("-", .dim) }
         let seconds = Format.secondsLeft(from: now, to: action.expiresAt)
         if seconds == 0 { return ("expired", .statusExpired) }

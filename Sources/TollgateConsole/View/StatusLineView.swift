@@ -94,7 +94,7 @@ enum StatusLineView {
     }
 
     static func confirmation(_ intent: DecisionIntent, model: ConsoleModel, styler: Styler) -> [Run] {
-        let action = model.actions[intent.actionID]
+        let action = model.rows[intent.actionID]
         var runs = [styler.label(" \(intent.verdict == .approve ? "Approve" : "Deny") ", .prompt)]
         if let action {
             runs.append(styler.clipped(action.kind, .prompt, width: 30))

@@ -108,7 +108,7 @@ extension Action {
     /// True when `principalID` asked for this action, directly or as the one it is done for.
     /// Such a principal may never decide it.
     public func isRequested(by principalID: String) -> Bool {
-        requester.id == principalID || requester.onBehalfOf == principalID
+        Requester.names(principalID, id: requester.id, onBehalfOf: requester.onBehalfOf)
     }
 
     /// True when `principalID` has already voted on this action.
@@ -117,7 +117,7 @@ extension Action {
     }
 
     /// Whether any verdict on this action must carry a reason (a deny always does).
-    public var reasonRequiredForApproval: Bool { risk == .critical }
+    public var reasonRequiredForApproval: Bool { risk.requiresReasonForApproval }
 }
 
 // MARK: - Parts
@@ -131,6 +131,12 @@ public struct Requester: Codable, Hashable, Sendable {
 
     public init(id: String, kind: RequesterKind = .agent, onBehalfOf: String? = nil, session: String? = nil) {
         self.id = id; self.kind = kind; self.onBehalfOf = onBehalfOf; self.session = session
+    }
+
+    /// True when `principalID` is the requester `id` or the one it acts for: the rule against
+    /// self-approval, for whoever holds these two fields (an action, or a console's queue row).
+    public static func names(_ principalID: String, id: String, onBehalfOf: String?) -> Bool {
+        id == principalID || onBehalfOf == principalID
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable { case id, kind, session, onBehalfOf = "on_behalf_of" }

@@ -24,6 +24,9 @@ public enum Risk: String, Codable, Sendable, CaseIterable, Comparable {
     }
 
     public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
+
+    /// Whether an approval, too, must carry a reason at this risk (a deny always does).
+    public var requiresReasonForApproval: Bool { self == .critical }
 }
 
 /// What sort of principal submitted an action.

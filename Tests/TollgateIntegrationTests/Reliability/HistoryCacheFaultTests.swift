@@ -88,6 +88,12 @@ final class HistoryCacheFaultTests: XCTestCase {
         XCTAssertEqual(try sandbox.client(server, as: "bob").decide(before, .approve).status, 200)
         try second.waitFor("40 pending")
         try eventually("the resolved action left the queue") { try !second.screen().contains("Cached before the fault") }
+        // A full record is read back from the cache that took over (the queue keeps only rows).
+        try second.send("Enter")
+        try second.waitFor("Justification")
+        try second.waitFor("payload payload")
+        try second.send("Escape")
+        try second.waitFor("40 pending")
         // The history view reads the in-memory cache that took over: what arrived during the fault is there.
         try second.send("H")
         try second.waitFor("STATUS")
