@@ -77,10 +77,20 @@ final class ArchiveTests: XCTestCase {
         guard case .queue = model.screen else { return XCTFail("nothing to show yet") }
         XCTAssertTrue(model.screenText.contains("asking the server"))
         XCTAssertEqual(model.press(.enter), [], "asked once")
-        _ = model.update(.fetched([missing]))
+        _ = model.update(.fetched([missing], problem: nil))
         guard case .detail(let d) = model.screen else { return XCTFail("the detail opens when the record arrives") }
         XCTAssertEqual(d.actionID, "act-late")
         XCTAssertNil(model.awaitingDetail)
+    }
+
+    func testAFailedFetchSaysSoAndEnterAsksAgain() {
+        var model = Fixture.model(Fixture.queue(3))
+        _ = model.update(.feed(.event(.action(Fixture.action("act-late", risk: .critical, expiresIn: 5), seq: nil))))
+        model.press(.char("g"))
+        XCTAssertEqual(model.press(.enter), [.refreshActions(["act-late"])])
+        _ = model.update(.fetched([], problem: "HTTP 503 from the server"))
+        XCTAssertTrue(model.screenText.contains("Could not fetch from the server: HTTP 503"))
+        XCTAssertEqual(model.press(.enter), [.refreshActions(["act-late"])], "asked again")
     }
 
     func testARecordArrivingAfterTheSelectionMovedOpensNothing() {
@@ -88,7 +98,7 @@ final class ArchiveTests: XCTestCase {
         let missing = Fixture.action("act-late", risk: .critical, expiresIn: 5)
         _ = model.update(.feed(.event(.action(missing, seq: nil))))
         model.press(.char("g"), .enter, .char("j"))
-        _ = model.update(.fetched([missing]))
+        _ = model.update(.fetched([missing], problem: nil))
         guard case .queue = model.screen else { return XCTFail("the approver moved on") }
         XCTAssertTrue(model.details.isEmpty)
     }
@@ -110,7 +120,7 @@ final class ArchiveTests: XCTestCase {
         XCTAssertEqual(effects, [.refreshActions(["act-late"])])
         XCTAssertTrue(model.screenText.contains("asking the server for the full record"))
         XCTAssertEqual(model.update(.tick(Fixture.now)), [], "asked once")
-        _ = model.update(.fetched([missing]))
+        _ = model.update(.fetched([missing], problem: nil))
         XCTAssertTrue(model.screenText.contains("Quarterly churn analysis"))
         guard case .queue = model.screen else { return XCTFail("the split view stays") }
     }

@@ -241,20 +241,29 @@ final class ConsoleServices: ActionArchive, @unchecked Sendable {
         tg_release_free_memory()
     }
 
-    /// Brings the cache up to date on actions the feed stopped talking about (after a reset).
+    /// Fetches the server's copies of `ids` into the cache and the console: actions the feed
+    /// stopped talking about (after a reset), or a full record a screen needs.
     func refresh(_ ids: [String]) {
         reads.async { [self] in
             guard let server, let client else { return }
             var fresh: [Action] = []
+            var failures = 0
+            var firstProblem: String?
             // Bounded: a reset after a long absence must not turn into thousands of requests.
             for id in ids.prefix(500) where !isStopped {
-                if let action = try? client.action(id: id) { fresh.append(action) }
+                do {
+                    fresh.append(try client.action(id: id))
+                } catch {
+                    failures += 1
+                    if firstProblem == nil { firstProblem = "\(error)" }
+                }
             }
             let found = fresh
+            let problem = firstProblem.map { failures == 1 ? $0 : "\($0) (and \(failures - 1) more)" }
             writes.async { [self] in
                 do { try store?.upsert(found, server: server) } catch { cacheFailure(error) }
                 // Stored first, so what the console shows can be read back from the cache.
-                if !found.isEmpty { inbox.post(.fetched(found)) }
+                inbox.post(.fetched(found, problem: problem))
             }
         }
     }

@@ -13,8 +13,9 @@ public enum Message: Sendable {
     case feed(FeedUpdate)
     /// A page of the pending actions in the local cache, at start: known already, so no bell.
     case cachedPending([Action])
-    /// The server's current copies of actions the console asked about (`.refreshActions`).
-    case fetched([Action])
+    /// The server's current copies of actions the console asked about (`.refreshActions`), and
+    /// why some could not be fetched.
+    case fetched([Action], problem: String?)
     case identity(Principal)
     case identityFailed(String)
     case decisionResult(DecisionIntent, DecisionOutcome)

@@ -25,8 +25,15 @@ extension ConsoleModel {
             expireTransients()
         case .feed(let update):
             effects = handleFeed(update)
-        case .cachedPending(let list), .fetched(let list):
+        case .cachedPending(let list):
             for action in list { absorb(action, fromFeed: false) }
+        case .fetched(let list, let problem):
+            for action in list { absorb(action, fromFeed: false) }
+            if let problem {
+                // Enter again asks again.
+                if let waiting = awaitingDetail, !list.contains(where: { $0.id == waiting }) { awaitingDetail = nil }
+                showToast("Could not fetch from the server: \(problem)", .warn)
+            }
         case .identity(let principal):
             me = principal
             identityProblem = nil

@@ -74,6 +74,34 @@ final class ConsoleTmuxTests: XCTestCase {
         XCTAssertTrue(agent.stderr.contains("not without a DPA"), agent.stderr)
     }
 
+    /// The queue keeps rows; the detail reads the full record from the cache, and from the
+    /// server when the cache does not have it.
+    func testAFullRecordMissingFromTheCacheIsFetchedFromTheServer() throws {
+        let sandbox = try Sandbox(self)
+        let server = try sandbox.startServer()
+        let tmux = try console(sandbox, server)
+        try tmux.waitFor("live")
+        let action = try sandbox.client(server, as: "agent-1").submit(Fixtures.request(summary: "Only the server remembers this one"))
+        try tmux.waitFor("Only the server remembers this one")
+        let history = sandbox.historyPath("alice")
+        let row = "SELECT count(*) FROM action WHERE action_id = '\(action.id)';"
+        try eventually("the action reached the cache") { try Shell.sqlite(history, row) == ["1"] }
+        // Removed as the store itself would: out of the full-text index first, then the row and its body.
+        let forget = """
+            PRAGMA foreign_keys = ON;
+            INSERT INTO action_fts(action_fts, rowid, summary, command, resource, justification, context, reasons)
+              SELECT 'delete', b.id, b.summary, b.command, b.resource, b.justification, b.context, b.reasons
+              FROM action_body b JOIN action a ON a.id = b.id WHERE a.action_id = '\(action.id)';
+            DELETE FROM action WHERE action_id = '\(action.id)';
+            """
+        try Shell.run(["sqlite3", "-cmd", ".timeout 5000", history, forget], "sqlite3 removing the action from the cache")
+        XCTAssertEqual(try Shell.sqlite(history, row), ["0"])
+        try tmux.send("Enter")
+        // The justification is only in the full record, never in the list.
+        try tmux.waitFor("quarterly report")
+        try eventually("the fetched record is cached again") { try Shell.sqlite(history, row) == ["1"] }
+    }
+
     func testHistoryIsBrowsableOfflineWithTheServerStopped() throws {
         let sandbox = try Sandbox(self)
         let server = try sandbox.startServer()
