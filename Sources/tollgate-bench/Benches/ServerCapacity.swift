@@ -82,7 +82,7 @@ enum ServerCapacity {
             }
             context.report.add(ResultRow(
                 what: what,
-                how: "the server stopped; the same ~\(Format.fixed(ceiling.eventBytes, 0)) B events (corpus actions as the server encodes them, chunked) to the same "
+                how: "the server stopped; the same ~\(Format.fixed(ceiling.eventBytes, 0)) B events (corpus actions encoded and framed as the server sends them, in HTTP chunks) to the same "
                     + "reading and parsing subscribers, by the simplest writer: one thread, non-blocking send on sockets it accepted on 127.0.0.1, "
                     + "no HTTP framework, no database; writes of up to 256 KB, publishing while the slowest subscriber is less than 256 KB behind; \(Int(seconds)) s",
                 figure: figure, target: "(diagnostic)", verdict: .reported))

@@ -21,6 +21,7 @@ enum FanOutCeiling {
         var delivered = 0
         /// From the first event published to the last one read by every subscriber.
         var seconds = 0.0
+        /// The average event as framed for the stream (`id:`, `event:`, `data:`), before chunking.
         var eventBytes = 0.0
         /// CPU seconds of the writer's thread, and of the whole bench process (the subscribers'
         /// reading thread is nearly all the rest), over `seconds`.
@@ -69,6 +70,7 @@ enum FanOutCeiling {
             try feed.connect(port: port, token: "ceiling", count: 1)
             let fd = accept(listener, nil, nil)
             guard fd >= 0 else { throw BenchError("ceiling: accept: \(String(cString: strerror(errno)))") }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             subscribers.append(Subscriber(fd: fd, position: 0))
             try Socket.writeAll(fd, head + greeting)
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
@@ -82,9 +84,9 @@ enum FanOutCeiling {
         let events = actionEvents()
         var outcome = Outcome()
         outcome.subscribers = count
-        outcome.eventBytes = Double(events.reduce(0) { $0 + $1.count }) / Double(events.count)
         var log: [UInt8] = []
         var logStart = 0
+        var publishedBytes = 0
         var seq: Int64 = 0
         var pollSet: [pollfd] = []
         let (writerAtStart, processAtStart) = (cpuSeconds(CLOCK_THREAD_CPUTIME_ID), cpuSeconds(CLOCK_PROCESS_CPUTIME_ID))
@@ -98,7 +100,9 @@ enum FanOutCeiling {
             if publishing {
                 while logStart + log.count - slowest < maxBehind {
                     seq += 1
-                    log += SSEEncoder.event(id: seq, type: "action", data: events[Int(seq) % events.count])
+                    let event = SSEEncoder.event(id: seq, type: "action", data: events[Int(seq) % events.count])
+                    publishedBytes += event.count
+                    log += event
                 }
             } else if slowest == logStart + log.count, !subscribers.contains(where: \.hasUnsent) {
                 break
@@ -133,6 +137,7 @@ enum FanOutCeiling {
             if !progressed, !pollSet.isEmpty { _ = poll(&pollSet, nfds_t(pollSet.count), 50) }
         }
         outcome.published = Int(seq)
+        outcome.eventBytes = Double(publishedBytes) / Double(max(1, outcome.published))
         let expected = outcome.published * count
         while feed.actionEvents < expected, BenchClock.now() < giveUpAt { BenchClock.sleep(nanoseconds: 1_000_000) }
         outcome.seconds = BenchClock.seconds(since: start)
