@@ -86,17 +86,23 @@ final class ActionJSONWriterTests: XCTestCase {
 
     // MARK: - Times and the canonical form
 
-    func testTimestampDescriptionKeepsItsForm() {
+    func testTimestampDescriptionAgreesWithFoundationsCalendar() {
         var random = SplitMix64(seed: 99)
-        var values: [Int64] = [0, -1, 1, 999, -86_400_000, -86_400_001, 951_782_400_000, 253_402_300_799_999, 253_402_300_800_000,
-                               -62_167_219_200_000, -62_167_219_200_001, -62_198_755_200_000, 1_000_000_000_000_000, -1_000_000_000_000_000]
-        for _ in 0..<20_000 { values.append(Int64(bitPattern: random.next()) % 2_000_000_000_000_000) }
+        // 1600-01-01 to 9999-12-31: where Foundation's Gregorian calendar is proleptic-free and
+        // four-digit years hold. The oracle shares no code with ours.
+        let first: Int64 = -11_676_096_000_000, last: Int64 = 253_402_300_799_999
+        var values: [Int64] = [first, last, 0, -1, 1, 999, -86_400_000, -86_400_001, 951_782_400_000]
+        for _ in 0..<20_000 { values.append(first + Int64(random.next() % UInt64(last - first))) }
         for ms in values {
             let t = Timestamp(milliseconds: ms)
-            XCTAssertEqual(t.description, Self.referenceDescription(ms), "\(ms)")
+            XCTAssertEqual(t.description, Self.foundationDescription(ms), "\(ms)")
             XCTAssertEqual(try Self.encoder.encode(t), try Self.encoder.encode(t.description))
         }
         XCTAssertEqual(Timestamp(milliseconds: 1_795_235_028_123).description, "2026-11-21T04:23:48.123Z")
+        // Beyond four-digit years, the proleptic ISO calendar: year 0 is a leap year, 10000 has five digits.
+        XCTAssertEqual(Timestamp(milliseconds: -62_167_219_200_000).description, "0000-01-01T00:00:00.000Z")
+        XCTAssertEqual(Timestamp(milliseconds: -62_135_596_800_001).description, "0000-12-31T23:59:59.999Z")
+        XCTAssertEqual(Timestamp(milliseconds: 253_402_300_800_000).description, "10000-01-01T00:00:00.000Z")
     }
 
     func testCanonicalFormOfValues() {
@@ -117,24 +123,18 @@ final class ActionJSONWriterTests: XCTestCase {
         diffs: [ActionDiff(title: "main.tf", text: "--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n"), ActionDiff(title: "t", format: "raw", text: "")],
         requiredApprovals: 2, redactions: 1, digest: "sha256:00")
 
-    /// `Timestamp.description` as it was written before the byte writer, kept as the reference.
-    private static func referenceDescription(_ milliseconds: Int64) -> String {
-        func pad(_ v: Int64, _ width: Int) -> String {
-            let s = String(v)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    /// RFC 3339 with milliseconds, from Foundation's Gregorian calendar in UTC.
+    private static func foundationDescription(_ milliseconds: Int64) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        if let utc = TimeZone(secondsFromGMT: 0) { calendar.timeZone = utc }
+        let seconds = milliseconds >= 0 ? milliseconds / 1000 : -((-milliseconds + 999) / 1000)
+        let date = Date(timeIntervalSince1970: TimeInterval(seconds))
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func pad(_ v: Int?, _ width: Int) -> String {
+            let s = String(v ?? -1)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
         }
-        var days = milliseconds / 86_400_000, msOfDay = milliseconds % 86_400_000
-        if msOfDay < 0 { days -= 1; msOfDay += 86_400_000 }
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        let h = msOfDay / 3_600_000, mi = (msOfDay / 60_000) % 60, s = (msOfDay / 1000) % 60, ms = msOfDay % 1000
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(ms, 3))Z"
+        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))."
+            + pad(Int(milliseconds - seconds * 1000), 3) + "Z"
     }
 }
