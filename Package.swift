@@ -79,7 +79,9 @@ let package = Package(
         .testTarget(name: "TollgateCoreTests", dependencies: ["TollgateCore"]),
         .testTarget(name: "TollgateStoreTests", dependencies: ["TollgateStore", "TollgateCore"]),
         .testTarget(name: "TollgateClientTests", dependencies: ["TollgateClient", "TollgateCore"]),
-        .testTarget(name: "TollgateConsoleTests", dependencies: ["TollgateConsole", "TollgateCore", "TollgateStore", "TollgateClient"]),
+        // Golden frames and helper scripts are read from the source tree by path, not bundled.
+        .testTarget(name: "TollgateConsoleTests", dependencies: ["TollgateConsole", "TollgateCore", "TollgateStore", "TollgateClient"],
+                    exclude: ["Snapshots"]),
         .testTarget(
             name: "TollgateIntegrationTests",
             dependencies: [
@@ -87,7 +89,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
+            ],
+            exclude: ["Reliability/python"]
         ),
     ]
 )

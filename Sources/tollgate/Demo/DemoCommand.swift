@@ -106,7 +106,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         agents.stop()
         await group.triggerGracefulShutdown()
-        _ = try? await serverTask.value
+        await serverTask.value
     }
 }
 
@@ -135,7 +135,9 @@ final class DemoLog: Sendable {
     init(path: String, echo: Bool) {
         self.path = path
         self.echo = echo
-        FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        if !FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) {
+            Diagnostics.warn("demo: cannot keep the agents' log in \(path); their lines are not repeated at the end")
+        }
     }
 
     /// Also shows each line there from now on (the console's toasts).

@@ -89,7 +89,7 @@ final class CommandLineTests: XCTestCase {
         let badRisk = try TollgateBinary.run(["request", "--kind", "a.b", "--summary", "s", "--risk", "extreme"] + sandbox.connection(server, as: "agent-1"), in: sandbox.directory)
         XCTAssertNotEqual(badRisk.status, 0)
         let tokenPath = sandbox.directory.appendingPathComponent("wrong.token").path
-        FileManager.default.createFile(atPath: tokenPath, contents: Data("tg_not-a-real-token-at-all-000000000000".utf8), attributes: [.posixPermissions: 0o600])
+        try TestFiles.create(tokenPath, Data("tg_not-a-real-token-at-all-000000000000".utf8), ownerOnly: true)
         let unauthorised = try TollgateBinary.run(["request", "--kind", "a.b", "--summary", "s", "--server", "http://127.0.0.1:\(server.port)", "--token-file", tokenPath], in: sandbox.directory)
         XCTAssertEqual(unauthorised.status, 2)
         XCTAssertTrue(unauthorised.stderr.contains("unauthenticated"), unauthorised.stderr)

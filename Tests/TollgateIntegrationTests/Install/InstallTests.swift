@@ -47,7 +47,7 @@ final class InstallTests: XCTestCase {
         if let environment { p.environment = environment }
         if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("install-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: file.path, contents: nil)
+        try TestFiles.create(file.path)
         defer { try? FileManager.default.removeItem(at: file) }
         let handle = try FileHandle(forWritingTo: file)
         p.standardOutput = handle

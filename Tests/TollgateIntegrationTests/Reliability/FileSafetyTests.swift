@@ -55,7 +55,7 @@ final class FileSafetyTests: XCTestCase {
         var script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         script.appendPathComponent("python/tls_feed_server.py")
         let portFile = sandbox.directory.appendingPathComponent("tls-port").path
-        FileManager.default.createFile(atPath: portFile, contents: nil)
+        try TestFiles.create(portFile)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         server.arguments = ["python3", script.path, cert, key]

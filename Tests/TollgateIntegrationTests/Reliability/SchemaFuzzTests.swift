@@ -22,7 +22,7 @@ final class SchemaFuzzTests: XCTestCase {
             """)
         let server = try sandbox.startServer()
         let report = sandbox.directory.appendingPathComponent("schemathesis.txt")
-        FileManager.default.createFile(atPath: report.path, contents: nil)
+        try TestFiles.create(report.path)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: schemathesis)
         // As the principal that is both agent and approver, so submissions and decisions are reached.

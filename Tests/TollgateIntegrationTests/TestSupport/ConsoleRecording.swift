@@ -25,9 +25,9 @@ final class ConsoleRecording {
         let script = "while [ ! -e \(TmuxSession.quote(gate)) ]; do sleep 0.05; done; exec \(console)"
         tmux = try TmuxSession(test, command: "sh -c \(TmuxSession.quote(script))",
                                width: width, height: height, environment: env)
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        try TestFiles.create(outputPath)
         try control(["pipe-pane", "-o", "-t", tmux.name, "cat >> \(TmuxSession.quote(outputPath))"])
-        FileManager.default.createFile(atPath: gate, contents: nil)
+        try TestFiles.create(gate)
     }
 
     /// Every byte the console has written so far.

@@ -14,8 +14,8 @@ final class Spawned {
         let name = UUID().uuidString
         stdoutPath = directory.appendingPathComponent("\(name).out").path
         stderrPath = directory.appendingPathComponent("\(name).err").path
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        try TestFiles.create(stdoutPath)
+        try TestFiles.create(stderrPath)
         process.executableURL = try TollgateBinary.url()
         process.arguments = arguments
         if let environment { process.environment = environment }
@@ -48,7 +48,7 @@ extension Sandbox {
     /// Writes `principal`'s token to an owner-only file and returns its path (for `--token-file`).
     func tokenFile(_ principal: String) throws -> String {
         let path = directory.appendingPathComponent("\(principal).token").path
-        FileManager.default.createFile(atPath: path, contents: Data((try token(principal) + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        try TestFiles.create(path, Data((try token(principal) + "\n").utf8), ownerOnly: true)
         return path
     }
 
