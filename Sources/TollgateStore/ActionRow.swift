@@ -9,9 +9,10 @@ struct ActionRow {
     /// summary, command, resource, justification, context, reasons: the FTS5 columns.
     let searchText: [String]
 
-    init(_ action: Action, encoder: JSONEncoder) throws {
+    init(_ action: Action) {
         self.action = action
-        self.json = String(decoding: try encoder.encode(action), as: UTF8.self)
+        // The form the server stores and sends, written in one pass (TollgateCore's writer).
+        self.json = String(decoding: action.encodedJSON, as: UTF8.self)
         self.searchText = [
             action.summary,
             action.command ?? "",

@@ -17,14 +17,7 @@ extension HistoryStore {
     public func upsert(_ actions: [Action], server: String) throws {
         guard !actions.isEmpty else { return }
         // Encoded before taking the write lock, which other processes may be waiting for.
-        let rows: [ActionRow]
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            rows = try actions.map { try ActionRow($0, encoder: encoder) }
-        } catch {
-            throw StoreError(.invalidData, path: path, detail: "cannot encode an action: \(error)")
-        }
+        let rows = actions.map(ActionRow.init)
         try write("saving \(actions.count) actions from \(server)") { db in
             let serverID = try Self.serverID(db, url: server)
             var newText: [[String]] = []
