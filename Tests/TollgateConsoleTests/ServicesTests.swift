@@ -1,10 +1,11 @@
 import Foundation
+import TollgateClient
 @testable import TollgateConsole
 import TollgateCore
 import TollgateStore
 import XCTest
 
-/// The wiring below the UI loop, without a terminal: history pages and a failing cache.
+/// The wiring below the UI loop, without a terminal: history pages, full records, a failing cache.
 final class ServicesTests: XCTestCase {
     private func waitForMessages(_ inbox: Inbox, count: Int = 1) -> [Message] {
         var messages: [Message] = []
@@ -51,6 +52,22 @@ final class ServicesTests: XCTestCase {
         services.loadHistory(HistoryRequest(filter: ActionFilter(), cursor: nil, limit: 10, generation: 1))
         guard case .historyPage(_, let page, _)? = waitForMessages(inbox).first else { return XCTFail("memory cache did not answer") }
         XCTAssertTrue(page.isEmpty)
+        services.stop()
+    }
+
+    /// The services are the model's archive: full records read back from the cache by id.
+    func testFullRecordsAreReadBackFromTheCache() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-services-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("history.sqlite").path
+        let server = "http://127.0.0.1:9"
+        let stored = Fixture.action("act-stored", diffs: [ActionDiff(title: "t", text: Fixture.diffText)])
+        try HistoryStore(path: path).upsert([stored], server: server)
+
+        let services = ConsoleServices(inbox: try Inbox(), endpoint: ServerEndpoint(baseURL: server, token: "unused"), historyPath: path)
+        XCTAssertEqual(services.action(id: "act-stored"), stored, "the whole record, diffs and all")
+        XCTAssertNil(services.action(id: "act-never-seen"))
         services.stop()
     }
 }

@@ -19,7 +19,6 @@ struct QueueRow: Hashable, Sendable {
     let approvalCount: Int
     /// Everyone who has voted, for "you have already decided this".
     let voters: [String]
-    let diffCount: Int
     /// The searchable fields, each followed by a line break, then the digest.
     private let text: String
     /// Where each of the seven fields of `text` ends, in UTF-8 bytes.
@@ -38,7 +37,6 @@ struct QueueRow: Hashable, Sendable {
         requiredApprovals = action.requiredApprovals
         approvalCount = action.approvalCount
         voters = action.decisions.map { Self.copy($0.approver) }
-        diffCount = action.diffs.count
         let command = action.command.map { String($0.prefix(Self.searchableCommandCharacters)) }
         let optional: [String?] = [action.requester.onBehalfOf, action.environment, action.resource, command]
         var present: UInt8 = 0

@@ -10,7 +10,7 @@ extension ConsoleModel {
         case .deny: canDecide(.deny)
         case .clearFilter: onHistoryList ? !history.filter.isEmpty : !queue.filter.isEmpty
         case .switchPane: isSplit
-        case .openDiffs: (subject?.row.diffCount ?? 0) > 0
+        case .openDiffs: !(detailSubject?.action.diffs.isEmpty ?? true)
         case .reconnect: !isOffline
         case .history: !historyInUse
         case .open: (onHistoryList ? !history.items.isEmpty : queue.count > 0) && !(isSplit && focus == .detail)
