@@ -147,4 +147,54 @@ final class ArchiveTests: XCTestCase {
         XCTAssertEqual(d.diffs.count, 1)
         XCTAssertEqual(Array(model.details.keys), ["act-1"])
     }
+
+    // MARK: - Records are an effect answered by a message
+
+    func testOpeningAsksForTheRecordAndOpensWhenTheAnswerComes() {
+        var model = Fixture.model(Fixture.queue(3))
+        model.answersRecords = false
+        let id = model.queueList.id ?? ""
+        XCTAssertEqual(model.press(.enter), [.loadRecords([id])], "update reads nothing itself")
+        guard case .queue = model.screen else { return XCTFail("nothing to show before the answer") }
+        XCTAssertEqual(model.press(.enter), [], "asked once")
+        _ = model.update(model.archive.records([id]))
+        guard case .detail(let d) = model.screen else { return XCTFail("the detail opens with the answer") }
+        XCTAssertEqual(d.actionID, id)
+    }
+
+    func testACacheReadFailureDuringADetailSaysSoAndAsksTheServer() {
+        var model = Fixture.model(Fixture.queue(3))
+        let id = model.queueList.id ?? ""
+        model.archive.failReads("disk I/O error")
+        XCTAssertEqual(model.press(.enter), [.refreshActions([id])])
+        XCTAssertTrue(model.screenText.contains("Could not read the local cache (disk I/O error); asking the server"))
+        guard let record = model.queueAction(id) else { return XCTFail("not archived") }
+        _ = model.update(.fetched([record], problem: nil))
+        guard case .detail(let d) = model.screen else { return XCTFail("the server's copy opens the detail") }
+        XCTAssertEqual(d.actionID, id)
+    }
+
+    func testAFeedUpdateWinsOverAnOlderCopyFromTheCache() {
+        var model = Fixture.model(Fixture.queue(3))
+        model.answersRecords = false
+        let id = model.queueList.id ?? ""
+        guard let older = model.queueAction(id) else { return XCTFail("not archived") }
+        XCTAssertEqual(model.press(.enter), [.loadRecords([id])])
+        var newer = older
+        newer.decisions = [Decision(approver: "dave@example.com", verdict: .approve, reason: "fine", at: Fixture.now, digest: older.digest)]
+        newer.requiredApprovals = 2
+        model.receive(newer, seq: 5)
+        guard case .detail = model.screen else { return XCTFail("the feed's copy opens the detail") }
+        _ = model.update(.records(found: [older], missing: [], problem: nil))
+        XCTAssertEqual(model.details[id], newer, "the cache's answer came later but is older")
+    }
+
+    func testAFailedFetchInTheSplitPaneIsNotRetriedUntilEnter() {
+        var model = Fixture.model([], width: 180, height: 40)
+        XCTAssertEqual(model.update(.feed(.event(.action(Fixture.action("act-late"), seq: nil)))), [.refreshActions(["act-late"])])
+        XCTAssertEqual(model.update(.fetched([], problem: "HTTP 503 from the server")), [])
+        XCTAssertEqual(model.update(.tick(Fixture.now.adding(seconds: 1))), [], "no request loop while the server fails")
+        XCTAssertTrue(model.screenText.contains("Enter asks again"))
+        XCTAssertEqual(model.press(.enter), [.refreshActions(["act-late"])], "asked again")
+    }
 }

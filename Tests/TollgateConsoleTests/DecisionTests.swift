@@ -60,7 +60,7 @@ final class DecisionTests: XCTestCase {
     }
 
     func testNothingIsOfferedBeforeWhoamiAnswers() {
-        var model = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", archive: MemoryArchive())
+        var model = TestConsole(ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s"))
         _ = model.receive(Fixture.action("act-1"), seq: 1)
         XCTAssertEqual(model.press(.char("a")), [])
         XCTAssertTrue(model.screenText.contains("whoami"))
@@ -126,6 +126,22 @@ final class DecisionTests: XCTestCase {
         XCTAssertEqual(model.press(.char("a")), [])
         XCTAssertNil(model.prompt)
         XCTAssertTrue(model.screenText.contains("Already approved"))
+    }
+
+    func testOnesOwnResolvingVoteIsConfirmedNotAnnounced() {
+        for verdict in [Verdict.approve, .deny] {
+            var model = Fixture.model([Fixture.action("act-1")])
+            model.press(.enter)
+            var resolved = Fixture.action("act-1")
+            resolved.status = verdict == .approve ? .approved : .denied
+            resolved.decisions = [Decision(approver: Fixture.me.id, verdict: verdict, reason: "ok", at: Fixture.now, digest: resolved.digest)]
+            _ = model.receive(resolved, seq: 2)
+            let text = model.screenText
+            let expected = verdict == .approve ? "Your approval was recorded: the action is now approved"
+                                               : "Your denial was recorded: the action is now denied"
+            XCTAssertTrue(text.contains(expected), text)
+            XCTAssertFalse(text.contains("while you were reading"), text)
+        }
     }
 
     func testResolvedWhileConfirmingIsNotSent() {

@@ -112,7 +112,7 @@ final class NavigationTests: XCTestCase {
     }
 
     func testHistoryFilterCommandAndOfflineMode() {
-        var model = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: nil, archive: MemoryArchive())
+        var model = TestConsole(ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: nil))
         XCTAssertTrue(model.isOffline)
         let first = model.update(.resize(Size(width: 120, height: 40)))
         guard case .loadHistory = first.first else { return XCTFail("offline mode opens the history") }

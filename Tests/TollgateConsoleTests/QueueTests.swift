@@ -5,7 +5,7 @@ import XCTest
 
 /// The queue: order, selection by id, sorting, filtering, and what the feed does to it.
 final class QueueTests: XCTestCase {
-    private func selectedID(_ model: ConsoleModel) -> String? { model.queueList.id }
+    private func selectedID(_ model: TestConsole) -> String? { model.queueList.id }
 
     func testMostUrgentFirst() {
         let model = Fixture.model([
@@ -159,7 +159,7 @@ final class QueueTests: XCTestCase {
     }
 
     func testBellOnlyForNewUrgentActionsOnceLive() {
-        var model = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", archive: MemoryArchive(), titleEnabled: true)
+        var model = TestConsole(ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", titleEnabled: true))
         let snapshot = model.receive(Fixture.action("a1", risk: .critical), seq: 1)
         XCTAssertEqual(snapshot, [], "no bell for the snapshot before sync")
         _ = model.update(.feed(.event(.sync(seq: 1, pending: 1))))
@@ -169,13 +169,13 @@ final class QueueTests: XCTestCase {
         guard case .setTitle(let title)? = effects.last else { return XCTFail("no title") }
         XCTAssertTrue(title.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }, title)
         XCTAssertEqual(model.receive(Fixture.action("a3", risk: .high), seq: 4), [], "an update is not new")
-        var quiet = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", archive: MemoryArchive(), quiet: true)
+        var quiet = TestConsole(ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", quiet: true))
         _ = quiet.update(.feed(.event(.sync(seq: 1, pending: 0))))
         XCTAssertEqual(quiet.receive(Fixture.action("a4", risk: .critical), seq: 2), [])
     }
 
     func testCachedPendingIsKnownButNotAnnounced() {
-        var model = ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", archive: MemoryArchive())
+        var model = TestConsole(ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s"))
         _ = model.update(.cachedPending([Fixture.action("c1", risk: .critical)]))
         _ = model.update(.feed(.event(.sync(seq: 1, pending: 1))))
         XCTAssertEqual(model.receive(Fixture.action("c1", risk: .critical), seq: 2), [])
@@ -203,7 +203,3 @@ final class QueueTests: XCTestCase {
     }
 }
 
-extension ConsoleModel {
-    /// The full record of `id` as the console's archive holds it.
-    func queueAction(_ id: String) -> Action? { archive.action(id: id) }
-}

@@ -66,8 +66,12 @@ final class ServicesTests: XCTestCase {
         try HistoryStore(path: path).upsert([stored], server: server)
 
         let services = ConsoleServices(inbox: try Inbox(), endpoint: ServerEndpoint(baseURL: server, token: "unused"), historyPath: path)
-        XCTAssertEqual(services.action(id: "act-stored"), stored, "the whole record, diffs and all")
-        XCTAssertNil(services.action(id: "act-never-seen"))
+        guard case .records(let found, let missing, let problem) = services.records(["act-stored", "act-never-seen"]) else {
+            return XCTFail("the archive answers with .records")
+        }
+        XCTAssertEqual(found, [stored], "the whole record, diffs and all")
+        XCTAssertEqual(missing, ["act-never-seen"])
+        XCTAssertNil(problem)
         services.stop()
     }
 }

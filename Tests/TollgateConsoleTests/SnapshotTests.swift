@@ -26,7 +26,7 @@ final class SnapshotTests: XCTestCase {
         return actions
     }
 
-    private func each(_ body: (inout ConsoleModel) -> Void, named name: String, file: StaticString = #filePath, line: UInt = #line) {
+    private func each(_ body: (inout TestConsole) -> Void, named name: String, file: StaticString = #filePath, line: UInt = #line) {
         for (w, h) in Self.sizes {
             var model = Fixture.model(sample(), width: w, height: h)
             body(&model)
@@ -67,7 +67,7 @@ final class SnapshotTests: XCTestCase {
 
     func testEmptyQueueAndOffline() {
         for (w, h) in Self.sizes {
-            var model = ConsoleModel(now: Fixture.now, size: Size(width: w, height: h), server: "https://tollgate.example.com", archive: MemoryArchive())
+            var model = TestConsole(ConsoleModel(now: Fixture.now, size: Size(width: w, height: h), server: "https://tollgate.example.com"))
             _ = model.update(.feed(.state(.offline("connect to 127.0.0.1 port 9: Connection refused"))))
             _ = model.update(.feed(.state(.reconnecting(at: Fixture.now.adding(seconds: 3), attempt: 3))))
             Snapshot.assert(model.frame(), named: "reconnecting-\(w)x\(h)")
@@ -76,7 +76,7 @@ final class SnapshotTests: XCTestCase {
 
     func testOfflineHistory() {
         for (w, h) in Self.sizes {
-            var model = ConsoleModel(now: Fixture.now, size: Size(width: w, height: h), server: nil, archive: MemoryArchive())
+            var model = TestConsole(ConsoleModel(now: Fixture.now, size: Size(width: w, height: h), server: nil))
             let effects = model.update(.resize(Size(width: w, height: h)))
             guard case .loadHistory(let request)? = effects.first else { return XCTFail("no first page") }
             let old = (0..<8).map { i -> Action in

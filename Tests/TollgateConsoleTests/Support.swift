@@ -55,8 +55,8 @@ enum Fixture {
         """
 
     /// A connected, live console that knows who it is, with `actions` in the queue.
-    static func model(_ actions: [Action] = [], width: Int = 120, height: Int = 40, asciiOnly: Bool = false) -> ConsoleModel {
-        var model = ConsoleModel(now: now, size: Size(width: width, height: height), server: "https://tollgate.example.com", archive: MemoryArchive(), asciiOnly: asciiOnly)
+    static func model(_ actions: [Action] = [], width: Int = 120, height: Int = 40, asciiOnly: Bool = false) -> TestConsole {
+        var model = TestConsole(ConsoleModel(now: now, size: Size(width: width, height: height), server: "https://tollgate.example.com", asciiOnly: asciiOnly))
         _ = model.update(.identity(me))
         _ = model.update(.feed(.state(.live)))
         for action in actions { model.receive(action, seq: nil) }
@@ -77,28 +77,74 @@ enum Fixture {
 
 /// The console's archive in tests: the full records the feed delivered, as the cache holds them.
 final class MemoryArchive: ActionArchive, @unchecked Sendable {
-    // @unchecked: `records` is only touched under `lock`.
+    // @unchecked: `records` and `failure` are only touched under `lock`.
     private let lock = NSLock()
-    private var records: [String: Action] = [:]
+    private var stored: [String: Action] = [:]
+    private var failure: String?
 
     func store(_ action: Action) {
         lock.lock()
-        records[action.id] = action
+        stored[action.id] = action
+        lock.unlock()
+    }
+
+    /// Every read fails with `problem` from now on (nil: reads work again).
+    func failReads(_ problem: String?) {
+        lock.lock()
+        failure = problem
         lock.unlock()
     }
 
     func action(id: String) -> Action? {
         lock.lock()
         defer { lock.unlock() }
-        return records[id]
+        return stored[id]
+    }
+
+    func records(_ ids: [String]) -> Message {
+        lock.lock()
+        defer { lock.unlock() }
+        if let failure { return .records(found: [], missing: ids, problem: failure) }
+        return .records(found: ids.compactMap { stored[$0] }, missing: ids.filter { stored[$0] == nil }, problem: nil)
     }
 }
 
-extension ConsoleModel {
+/// The console as its main loop runs it, for tests: the model, and an archive that answers
+/// `.loadRecords` at once, as the loop does. Properties read and write through to the model.
+@dynamicMemberLookup
+struct TestConsole {
+    var model: ConsoleModel
+    let archive = MemoryArchive()
+    /// Whether `.loadRecords` is answered (off: the effect is returned, for tests of the asking).
+    var answersRecords = true
+
+    init(_ model: ConsoleModel) { self.model = model }
+
+    subscript<T>(dynamicMember path: WritableKeyPath<ConsoleModel, T>) -> T {
+        get { model[keyPath: path] }
+        set { model[keyPath: path] = newValue }
+    }
+
+    subscript<T>(dynamicMember path: KeyPath<ConsoleModel, T>) -> T { model[keyPath: path] }
+
+    /// Applies `message`, answers `.loadRecords` from the archive, and returns the other effects.
+    @discardableResult
+    mutating func update(_ message: Message) -> [Effect] {
+        var effects: [Effect] = []
+        for effect in model.update(message) {
+            if answersRecords, case .loadRecords(let ids) = effect {
+                effects += update(archive.records(ids))
+            } else {
+                effects.append(effect)
+            }
+        }
+        return effects
+    }
+
     /// A feed event as the console gets it: its services keep the record, then the model sees it.
     @discardableResult
     mutating func receive(_ action: Action, seq: Int64?) -> [Effect] {
-        (archive as? MemoryArchive)?.store(action)
+        archive.store(action)
         return update(.feed(.event(.action(action, seq: seq))))
     }
 
@@ -114,7 +160,12 @@ extension ConsoleModel {
         text.flatMap { update(.key(.char($0))) }
     }
 
-    func frame() -> Frame { ConsoleView.view(self, size: size) }
+    func isAvailable(_ command: Command) -> Bool { model.isAvailable(command) }
+
+    /// The full record of `id` as the console's archive holds it.
+    func queueAction(_ id: String) -> Action? { archive.action(id: id) }
+
+    func frame() -> Frame { ConsoleView.view(model, size: model.size) }
     var screenText: String { frame().plainText }
 }
 

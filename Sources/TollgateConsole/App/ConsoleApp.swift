@@ -58,7 +58,7 @@ public enum ConsoleApp {
         Signals.install(wakeFD: inbox.signalFD)
         terminal.apply(theme)
         let services = ConsoleServices(inbox: inbox, endpoint: endpoint, historyPath: options.historyPath, feed: options.feed)
-        var model = ConsoleModel(now: .now(), size: terminal.size, server: endpoint?.baseURL, archive: services, asciiOnly: terminal.asciiOnly,
+        var model = ConsoleModel(now: .now(), size: terminal.size, server: endpoint?.baseURL, asciiOnly: terminal.asciiOnly,
                                  themeName: theme.name, quiet: options.quiet, titleEnabled: options.title)
         var loop = Loop(terminal: terminal, services: services, environment: environment, executable: executable)
         if let themeProblem {
@@ -137,6 +137,10 @@ private struct Loop {
                 services.fetchIdentity()
             case .refreshActions(let ids):
                 services.refresh(ids)
+            case .loadRecords(let ids):
+                // Answered at once, before the next frame: a local read by key, so the detail
+                // pane never flashes empty while the selection moves.
+                perform(model.update(services.records(ids)), model: &model)
             case .loadTheme(let name):
                 let (theme, problem) = ThemeCatalog.load(name, environment: environment, executablePath: executable)
                 if let problem {

@@ -24,7 +24,7 @@ final class ConsoleServices: ActionArchive, @unchecked Sendable {
     private let reads = DispatchQueue(label: "tollgate.console.reads")
     private let lock = NSLock()
     private var pendingUpserts: [Action] = []
-    /// The batch being written now: still readable through `action(id:)` until it is stored.
+    /// The batch being written now: still readable through `records(_:)` until it is stored.
     private var flushing: [Action] = []
     private var pendingPosition: Int64?
     private var flushScheduled = false
@@ -97,7 +97,9 @@ final class ConsoleServices: ActionArchive, @unchecked Sendable {
             guard !isStopped, let page = try? disk.page(HistoryQuery(statuses: [.pending], server: server), limit: HistoryStore.maximumPageSize, cursor: cursor) else { break }
             if !page.actions.isEmpty { inbox.post(.cachedPending(page.actions.map(\.action))) }
             count += page.actions.count
-            cursor = page.nextCursor
+            // A cursor that does not move would read the same page for ever.
+            guard let next = try? PageProgress.cursor(page.nextCursor, after: cursor, rows: page.actions.count, what: "cached pending") else { break }
+            cursor = next
         } while cursor != nil && count < 50_000
         // Reading them left their JSON and SQLite's buffers freed in this thread's arena.
         if count > 0 { writes.async { [self, count] in releaseMemoryAfterBursts(count: count) } }
@@ -159,7 +161,7 @@ final class ConsoleServices: ActionArchive, @unchecked Sendable {
         let schedule = !flushScheduled
         flushScheduled = true
         lock.unlock()
-        // Posted after batching, so any action the UI has seen can be read back (`action(id:)`).
+        // Posted after batching, so any action the UI has seen can be read back (`records(_:)`).
         inbox.post(.feed(update))
         // A short delay gathers a snapshot's thousands of events into a few transactions.
         if schedule { writes.asyncAfter(deadline: .now() + 0.05) { [weak self] in self?.flush() } }
@@ -194,22 +196,39 @@ final class ConsoleServices: ActionArchive, @unchecked Sendable {
 
     // MARK: - Full records (ActionArchive)
 
-    /// The newest full record of `id`: from the batch not yet written, else the cache in use,
+    /// The newest full records of `ids`: from the batch not yet written, else the cache in use,
     /// else the other one (the disk cache still holds what came before it failed).
     ///
-    /// Called on the UI thread when a screen needs a record: a primary-key read, well under a
-    /// millisecond.
-    func action(id: String) -> Action? {
-        lock.lock()
-        let unwritten = pendingUpserts.last { $0.id == id } ?? flushing.last { $0.id == id }
-        let failed = cacheFailed
-        lock.unlock()
-        if let unwritten { return unwritten }
-        guard let server else { return nil }
-        for store in failed ? [memory, disk] : [disk, memory] {
-            if let found = try? store?.action(id: id, server: server) { return found }
+    /// Called on the UI thread when a screen needs a record (the one read `update` asks of the
+    /// wiring): primary-key reads, well under a millisecond each. A read that fails is reported,
+    /// and the other cache is still tried.
+    func records(_ ids: [String]) -> Message {
+        var found: [Action] = []
+        var missing: [String] = []
+        var problem: String?
+        for id in ids {
+            lock.lock()
+            let unwritten = pendingUpserts.last { $0.id == id } ?? flushing.last { $0.id == id }
+            let failed = cacheFailed
+            lock.unlock()
+            if let unwritten {
+                found.append(unwritten)
+                continue
+            }
+            var record: Action?
+            if let server {
+                for store in failed ? [memory, disk] : [disk, memory] {
+                    do {
+                        record = try store?.action(id: id, server: server)
+                    } catch {
+                        problem = problem ?? "\(error)"
+                    }
+                    if record != nil { break }
+                }
+            }
+            if let record { found.append(record) } else { missing.append(id) }
         }
-        return nil
+        return .records(found: found, missing: missing, problem: problem)
     }
 
     // MARK: - Memory after bursts (on the writes queue only)

@@ -30,14 +30,16 @@ public struct ConsoleModel: Sendable {
 
     // MARK: - Data
 
-    /// Where full records are read when a screen shows one: rows keep only what the list needs.
-    let archive: any ActionArchive
     /// Every action seen in this session by id, as a row: pending ones, and resolved ones still on screen.
     var rows: [String: QueueRow] = [:]
     /// The full records screens show now: open details and diffs, the split view's selection.
+    /// Rows keep only what the list needs; a record comes from the local cache (`.loadRecords`)
+    /// or, when the cache lacks it, from the server (`.refreshActions`).
     var details: [String: Action] = [:]
-    /// The queue row whose detail was asked for but is not in the archive: it opens when the
-    /// server's copy arrives, if the selection is still on it.
+    /// Full records asked for and not yet in `details`, by id: each is asked once.
+    var recordRequests: [String: RecordRequest] = [:]
+    /// The queue row whose detail screen opens when its full record arrives (from the cache or
+    /// the server), if the selection is still on it.
     var awaitingDetail: String?
     var queue = QueueIndex()
     /// Resolved rows kept in the queue for a few seconds so their outcome can be read.
@@ -64,13 +66,22 @@ public struct ConsoleModel: Sendable {
     /// The detail text laid out for the current width, rebuilt only when the action or width changes.
     var detailDocument: DetailDocument?
 
+    /// Where a full record that a screen needs is being looked for.
+    enum RecordRequest: Equatable, Sendable {
+        /// Asked of the local cache (`.loadRecords`).
+        case cache
+        /// Not in the cache; asked of the server (`.refreshActions`).
+        case server
+        /// The server could not be asked; Enter asks again.
+        case failed
+    }
+
     /// How long a resolved row stays in the queue.
     static let lingerSeconds = 8.0
 
-    public init(now: Timestamp, size: Size, server: String?, archive: any ActionArchive, asciiOnly: Bool = false,
+    public init(now: Timestamp, size: Size, server: String?, asciiOnly: Bool = false,
                 themeName: String = "default", quiet: Bool = false, titleEnabled: Bool = false) {
         self.now = now
-        self.archive = archive
         self.size = size
         self.server = server
         self.asciiOnly = asciiOnly

@@ -16,6 +16,9 @@ public enum Message: Sendable {
     /// The server's current copies of actions the console asked about (`.refreshActions`), and
     /// why some could not be fetched.
     case fetched([Action], problem: String?)
+    /// The local cache's answer to `.loadRecords`: the full records it holds, the ids it does
+    /// not, and why it could not be read (a failed read counts its ids as missing).
+    case records(found: [Action], missing: [String], problem: String?)
     case identity(Principal)
     case identityFailed(String)
     case decisionResult(DecisionIntent, DecisionOutcome)
@@ -51,6 +54,9 @@ public enum Effect: Hashable, Sendable {
     case reconnect
     /// Ask the server who the token belongs to; answers `.identity` or `.identityFailed`.
     case fetchIdentity
+    /// Read these actions' full records from the local cache (a screen is about to show them);
+    /// answers `.records`.
+    case loadRecords([String])
     /// Fetch these actions' current state into the cache and the console (answers `.fetched`):
     /// a reset left them pending there and no event will ever say how they ended, or a screen
     /// needs a full record the cache does not have.

@@ -30,10 +30,12 @@ extension ConsoleModel {
         case .fetched(let list, let problem):
             for action in list { absorb(action, fromFeed: false) }
             if let problem {
-                // Enter again asks again.
-                if let waiting = awaitingDetail, !list.contains(where: { $0.id == waiting }) { awaitingDetail = nil }
+                // What was asked and did not come stays unasked until Enter asks again.
+                for (id, request) in recordRequests where request == .server { recordRequests[id] = .failed }
                 showToast("Could not fetch from the server: \(problem)", .warn)
             }
+        case .records(let found, let missing, let problem):
+            effects = receiveRecords(found, missing: missing, problem: problem)
         case .identity(let principal):
             me = principal
             identityProblem = nil
@@ -171,13 +173,19 @@ extension ConsoleModel {
     mutating func open() -> [Effect] {
         if isSplit {
             focus = .detail
+            // The pane's record could not be fetched: asked again (`fillDetails`).
+            if let id = queueList.id, recordRequests[id] == .failed { recordRequests[id] = nil }
             return []
         }
         switch screen {
         case .queue:
             guard let id = queueList.id, rows[id] != nil else { return [] }
-            guard let action = details[id] ?? archive.action(id: id) else { return awaitDetail(id) }
-            details[id] = action
+            guard let action = details[id] else {
+                // Opens when the record arrives (`fillDetails`); Enter after a failed fetch asks again.
+                awaitingDetail = id
+                if recordRequests[id] == .failed { recordRequests[id] = nil }
+                return []
+            }
             screens.append(.detail(DetailState(actionID: id, opened: action, readOnly: false)))
         case .history:
             guard let action = selectedHistoryAction else { return [] }
@@ -188,12 +196,25 @@ extension ConsoleModel {
         return []
     }
 
-    /// The archive does not have `id`'s full record: ask the server, once, and show it when it comes.
-    mutating func awaitDetail(_ id: String) -> [Effect] {
-        guard awaitingDetail != id else { return [] }
-        awaitingDetail = id
-        showToast("The full record is not in the local cache; asking the server", .info)
-        return [.refreshActions([id])]
+    /// The local cache's answer to `.loadRecords`: records still wanted are kept (the feed may
+    /// have brought a newer copy meanwhile, which wins), and the ones it lacks are asked of the
+    /// server, once each.
+    mutating func receiveRecords(_ found: [Action], missing: [String], problem: String?) -> [Effect] {
+        for action in found where recordRequests[action.id] == .cache {
+            recordRequests[action.id] = nil
+            if details[action.id] == nil { details[action.id] = action }
+        }
+        if let problem {
+            showToast("Could not read the local cache (\(problem)); asking the server", .warn)
+        }
+        var ask: [String] = []
+        for id in missing where recordRequests[id] == .cache {
+            recordRequests[id] = .server
+            ask.append(id)
+        }
+        guard !ask.isEmpty else { return [] }
+        if problem == nil { showToast("The full record is not in the local cache; asking the server", .info) }
+        return [.refreshActions(ask)]
     }
 
     mutating func back() -> [Effect] {
@@ -390,8 +411,8 @@ extension ConsoleModel {
         return effects
     }
 
-    /// Keeps `details` to the full records on screen: reads a missing one from the archive (a
-    /// miss asks the server), opens the detail that was waiting for one, and drops the rest.
+    /// Keeps `details` to the full records on screen: asks the local cache for the missing ones
+    /// (once each), opens the detail that was waiting for its record, and drops the rest.
     mutating func fillDetails() -> [Effect] {
         var wanted = Set<String>()
         for screen in screens {
@@ -401,8 +422,7 @@ extension ConsoleModel {
             default: continue
             }
         }
-        let splitSelection = isSplit && !onHistoryList ? queueList.id : nil
-        if let splitSelection { wanted.insert(splitSelection) }
+        if isSplit && !onHistoryList, let selection = queueList.id { wanted.insert(selection) }
         if let waiting = awaitingDetail {
             if case .queue = screen, queueList.id == waiting {
                 wanted.insert(waiting)
@@ -411,15 +431,16 @@ extension ConsoleModel {
             }
         }
         for id in details.keys where !wanted.contains(id) { details[id] = nil }
-        var effects: [Effect] = []
-        for id in wanted where details[id] == nil {
-            if let action = archive.action(id: id) { details[id] = action } else if id == splitSelection { effects += awaitDetail(id) }
-        }
+        // A failed fetch is retried when its record is wanted afresh, not on every message.
+        for (id, request) in recordRequests where request == .failed && !wanted.contains(id) { recordRequests[id] = nil }
         if let waiting = awaitingDetail, let action = details[waiting] {
             awaitingDetail = nil
             if !isSplit { screens.append(.detail(DetailState(actionID: waiting, opened: action, readOnly: false))) }
         }
-        return effects
+        let missing = wanted.filter { details[$0] == nil && recordRequests[$0] == nil }.sorted()
+        guard !missing.isEmpty else { return [] }
+        for id in missing { recordRequests[id] = .cache }
+        return [.loadRecords(missing)]
     }
 
     static func keepVisible(_ position: inout ListPosition, count: Int, rows: Int) {

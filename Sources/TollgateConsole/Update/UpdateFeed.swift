@@ -53,7 +53,11 @@ extension ConsoleModel {
         staleAfterReset?.remove(action.id)
         let wasQueued = queue.contains(action.id)
         count(known, wasQueued: wasQueued, sign: -1)
-        if details[action.id] != nil || awaitingDetail == action.id { details[action.id] = action }
+        if details[action.id] != nil || recordRequests[action.id] != nil {
+            // A record a screen shows or waits for: this copy is the newest, whoever was asked.
+            details[action.id] = action
+            recordRequests[action.id] = nil
+        }
         let row = QueueRow(action)
         rows[row.id] = row
         var effects: [Effect] = []

@@ -12,8 +12,12 @@ enum DetailView {
         let border: ThemeRole = focused ? .borderFocused : .borderUnfocused
         guard let subject = model.detailSubject else {
             title([styler.label(" Detail ", border)], into: &frame, x: x, y: top, width: width, role: border, styler: styler)
-            let waiting = model.awaitingDetail != nil && model.awaitingDetail == model.queueList.id
-            let text = waiting ? "Not in the local cache; asking the server for the full record." : "Nothing selected."
+            let text = switch model.queueList.id.flatMap({ model.recordRequests[$0] }) {
+            case .cache: "Reading the full record from the local cache."
+            case .server: "Not in the local cache; asking the server for the full record."
+            case .failed: "Could not fetch the full record from the server; Enter asks again."
+            case nil: "Nothing selected."
+            }
             frame.put(fitted: [styler.label(text, .dim)], x: x + 1, y: top + 1, width: width - 1, asciiOnly: styler.asciiOnly)
             return
         }
@@ -73,6 +77,12 @@ enum DetailView {
     static func banner(_ subject: (action: Action, readOnly: Bool, opened: Action), model: ConsoleModel, styler: Styler) -> [Run]? {
         let action = subject.action
         if !subject.readOnly, subject.opened.status == .pending, action.status != .pending {
+            // Resolved by the approver's own vote: that is no news, only confirmation.
+            if let me = model.me, let last = action.decisions.last, action.decisions.count > subject.opened.decisions.count,
+               last.approver == me.id {
+                let verb = last.verdict == .approve ? "approval" : "denial"
+                return [styler.label(" Your \(verb) was recorded: the action is now \(action.status.rawValue)", .status(action.status))]
+            }
             var text = " RESOLVED while you were reading: now \(action.status.rawValue)"
             if action.status == .approved || action.status == .denied, let last = action.decisions.last {
                 return [styler.label(text + " by ", .danger), styler.text(last.approver, .danger, limit: 40),

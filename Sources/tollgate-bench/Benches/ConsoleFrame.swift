@@ -48,7 +48,7 @@ enum ConsoleFrame {
     static func queueModel(pending: Int, size: Size) -> (model: ConsoleModel, seconds: Double) {
         let corpus = Corpus()
         let now = Timestamp(milliseconds: Corpus.epochMilliseconds + Int64(pending) * 250 + 60_000)
-        var model = ConsoleModel(now: now, size: size, server: "http://127.0.0.1:8470", archive: NoArchive(), quiet: true)
+        var model = ConsoleModel(now: now, size: size, server: "http://127.0.0.1:8470", quiet: true)
         let start = BenchClock.now()
         _ = model.update(.feed(.state(.connecting)))
         for i in 0..<pending {
@@ -59,9 +59,4 @@ enum ConsoleFrame {
         _ = model.update(.identity(Principal(id: "oncall@example.com", roles: [.approver])))
         return (model, BenchClock.seconds(since: start))
     }
-}
-
-/// The local cache's part, which this key mix never reaches: no key here opens a full record.
-private struct NoArchive: ActionArchive {
-    func action(id: String) -> Action? { nil }
 }
