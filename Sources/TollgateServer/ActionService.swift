@@ -115,7 +115,7 @@ public final class ActionService: Sendable {
         try await write { db -> (Result<Ledger.Stored, ProtocolError>, [Ledger.Change]) in
             let now = Timestamp.now()
             guard let action = try self.ledger.action(id: id, in: db) else { throw ProtocolError(.notFound, "no action \(id.prefix(80).debugDescription)") }
-            guard action.requester.id == principal.id else { throw ProtocolError(.forbidden, "only the requester can cancel an action") }
+            try DecisionRules.requireRequester(action, principal)
             if let expired = DecisionRules.expiring(action, at: now) {
                 let change = try self.ledger.commit(expired, in: db)
                 return (.failure(ProtocolError(.expired, "the action expired at \(expired.expiresAt)", action: expired)), [change])

@@ -23,10 +23,7 @@ public struct ApprovalServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         let path = configuration.tokensPath
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ConfigError(file: path, line: 0, message: "cannot read the tokens file; create one with: tollgate token add --file \(path) --id ID --role approver")
-        }
-        registry = try TokenRegistry.parse(text, file: path)
+        registry = try TokenRegistry.load(path: path)
         if registry.entries.isEmpty {
             logger.warning("the tokens file \(path) has no principals: every request will get 401")
         }

@@ -98,19 +98,22 @@ final class ClientConfigurationTests: XCTestCase {
 
     // MARK: - Token files
 
-    func testTokenFileReadableByOthersIsRefusedWithTheFix() throws {
-        let path = try write("open.token", "tok", mode: 0o644)
-        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: path) },
-                       "token file \(path) is readable by others (mode 0644); run: chmod 600 \(path)")
-        let groupReadable = try write("group.token", "tok", mode: 0o640)
-        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: groupReadable) },
-                       "token file \(groupReadable) is readable by others (mode 0640); run: chmod 600 \(groupReadable)")
+    func testTokenFileOpenToGroupOrOthersInAnyWayIsRefusedWithTheFix() throws {
+        // Every group and other bit, alone and together: read, write (someone else's token) and execute.
+        let modes = [0o001, 0o002, 0o004, 0o010, 0o020, 0o040, 0o066, 0o077].map { 0o600 | $0 } + [0o602, 0o620, 0o644]
+        for mode in modes {
+            let path = try write("open-\(String(mode, radix: 8)).token", "tok", mode: mode)
+            XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: path) },
+                           "token file \(path) is open to its group or others (mode 0\(String(mode, radix: 8))); it must be 0600 or stricter: run: chmod 600 \(path)")
+        }
         let spaced = try write("my token", "tok", mode: 0o604)
         XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: spaced) },
-                       "token file \(spaced) is readable by others (mode 0604); run: chmod 600 '\(spaced)'")
+                       "token file \(spaced) is open to its group or others (mode 0604); it must be 0600 or stricter: run: chmod 600 '\(spaced)'")
 
         let readOnly = try write("ro.token", "tok\nsecond line ignored\n", mode: 0o400)
         XCTAssertEqual(try resolve(server: "https://x", tokenFile: readOnly).token, "tok")
+        let ownerExecutable = try write("rwx.token", "tok\n", mode: 0o700)
+        XCTAssertEqual(try resolve(server: "https://x", tokenFile: ownerExecutable).token, "tok", "the owner's own bits are the owner's business")
     }
 
     func testBadTokenFilesAreNamed() throws {

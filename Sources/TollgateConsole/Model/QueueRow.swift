@@ -77,7 +77,8 @@ struct QueueRow: Hashable, Sendable {
         Requester.names(principalID, id: requesterID, onBehalfOf: onBehalfOf)
     }
 
-    func hasDecision(by principalID: String) -> Bool { voters.contains(principalID) }
+    /// True when `principalID` has voted, under any spelling (see `Identity`).
+    func hasDecision(by principalID: String) -> Bool { voters.contains { Identity.same($0, principalID) } }
 
     /// Whether an approval must carry a reason too (a deny always does).
     var reasonRequiredForApproval: Bool { risk.requiresReasonForApproval }

@@ -100,9 +100,10 @@ public struct Action: Codable, Hashable, Sendable, Identifiable {
 // MARK: - Derived facts
 
 extension Action {
-    /// Distinct approvers who voted approve so far.
+    /// Distinct approvers who voted approve so far: two spellings of one id (see `Identity`)
+    /// are one person.
     public var approvalCount: Int {
-        Set(decisions.lazy.filter { $0.verdict == .approve }.map(\.approver)).count
+        Set(decisions.lazy.filter { $0.verdict == .approve }.map { Identity.key($0.approver) }).count
     }
 
     /// True when `principalID` asked for this action, directly or as the one it is done for.
@@ -111,9 +112,9 @@ extension Action {
         Requester.names(principalID, id: requester.id, onBehalfOf: requester.onBehalfOf)
     }
 
-    /// True when `principalID` has already voted on this action.
+    /// True when `principalID` has already voted on this action, under any spelling (see `Identity`).
     public func hasDecision(by principalID: String) -> Bool {
-        decisions.contains { $0.approver == principalID }
+        decisions.contains { Identity.same($0.approver, principalID) }
     }
 
     /// Whether any verdict on this action must carry a reason (a deny always does).
@@ -133,10 +134,11 @@ public struct Requester: Codable, Hashable, Sendable {
         self.id = id; self.kind = kind; self.onBehalfOf = onBehalfOf; self.session = session
     }
 
-    /// True when `principalID` is the requester `id` or the one it acts for: the rule against
-    /// self-approval, for whoever holds these two fields (an action, or a console's queue row).
+    /// True when `principalID` is the requester `id` or the one it acts for, under any spelling
+    /// (see `Identity`): the rule against self-approval, for whoever holds these two fields (an
+    /// action, or a console's queue row).
     public static func names(_ principalID: String, id: String, onBehalfOf: String?) -> Bool {
-        id == principalID || onBehalfOf == principalID
+        Identity.same(id, principalID) || onBehalfOf.map { Identity.same($0, principalID) } == true
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable { case id, kind, session, onBehalfOf = "on_behalf_of" }

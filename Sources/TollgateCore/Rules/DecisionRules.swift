@@ -55,14 +55,19 @@ public enum DecisionRules {
 
     /// Cancels a pending action on its requester's behalf.
     public static func cancel(_ action: Action, by principal: Principal, at now: Timestamp) throws(ProtocolError) -> Action {
-        guard action.requester.id == principal.id else {
-            throw ProtocolError(.forbidden, "only the requester can cancel an action")
-        }
+        try requireRequester(action, principal)
         try requirePending(action)
         var next = action
         next.status = .cancelled
         next.resolvedAt = now
         return next
+    }
+
+    /// Throws `forbidden` unless `principal` submitted `action` (compared as `Identity` compares ids).
+    public static func requireRequester(_ action: Action, _ principal: Principal) throws(ProtocolError) {
+        guard Identity.same(action.requester.id, principal.id) else {
+            throw ProtocolError(.forbidden, "only the requester can cancel an action")
+        }
     }
 
     /// Throws `expired` (410) or `already_resolved` (409) unless the action is pending.

@@ -31,15 +31,46 @@ public struct TokenRegistry: Sendable {
         hashBytes = entries.map { Array($0.tokenSHA256.utf8) }
     }
 
+    /// Reads and parses the tokens file at `path`, refusing one its group or others have any
+    /// access to (`OwnerOnlyMode`): a writable one would let someone else add a token of theirs.
+    public static func load(path: String) throws(ConfigError) -> TokenRegistry {
+        try parse(try text(ofTokensFile: path), file: path)
+    }
+
+    /// The text of the tokens file at `path`, when only its owner has access to it.
+    static func text(ofTokensFile path: String) throws(ConfigError) -> String {
+        func failure(_ message: String) -> ConfigError { ConfigError(file: path, line: 0, message: message) }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else {
+            throw failure("cannot read the tokens file (\(String(cString: strerror(errno)))); create one with: tollgate token add --file \(OwnerOnlyMode.shellQuoted(path)) --id ID --role approver")
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        // fstat on the opened descriptor, so the file checked is the file read.
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { throw failure("the tokens file is not a regular file") }
+        if let problem = OwnerOnlyMode.problem("the tokens file", at: path, mode: UInt32(info.st_mode)) { throw failure(problem) }
+        let data: Data
+        do { data = try handle.readToEnd() ?? Data() } catch { throw failure("cannot read the tokens file: \(error.localizedDescription)") }
+        guard let text = String(data: data, encoding: .utf8) else { throw failure("the tokens file is not UTF-8 text") }
+        return text
+    }
+
     /// Parses a tokens file; errors name the file, line and key.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> TokenRegistry {
         var root = try ConfigReader.parse(text, file: file)
         var entries: [TokenEntry] = []
+        // Each identity's key (see `Identity`), with its first spelling and line. One id may have
+        // several tokens; two spellings of one identity would be two principals that the rules
+        // treat as one person, so they are refused.
+        var identities: [String: (id: String, line: Int)] = [:]
         for var p in try root.tableArray("principals") {
             let id = try p.requiredString("id")
-            guard !id.isEmpty, id.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
-                throw p.error("id", "must be non-empty, without spaces or control characters")
+            if let problem = Identity.problem(in: id) { throw p.error("id", problem) }
+            let key = Identity.key(id)
+            if let first = identities[key], first.id != id {
+                throw p.error("id", "\(id.debugDescription) is another spelling of \(first.id.debugDescription) (line \(first.line)): ids are compared ignoring case, width and trailing dots")
             }
+            if identities[key] == nil { identities[key] = (id, p.table["id"]?.line ?? p.table.line) }
             let roleNames = try p.strings("roles") ?? []
             var roles: [Role] = []
             for name in roleNames {
@@ -109,10 +140,14 @@ public enum TokenFile {
     /// is written to a temporary file and renamed over the old one.
     public static func add(path: String, id: String, roles: [Role], groups: [String], kind: RequesterKind?) throws -> String {
         let fm = FileManager.default
+        if let problem = Identity.problem(in: id) { throw ConfigError(file: path, line: 0, message: "id \(id.debugDescription) \(problem)") }
         var existing = ""
         if fm.fileExists(atPath: path) {
-            existing = try String(contentsOfFile: path, encoding: .utf8)
-            _ = try TokenRegistry.parse(existing, file: path)
+            existing = try TokenRegistry.text(ofTokensFile: path)
+            let registry = try TokenRegistry.parse(existing, file: path)
+            if let other = registry.entries.first(where: { Identity.same($0.principal.id, id) && $0.principal.id != id }) {
+                throw ConfigError(file: path, line: 0, message: "id \(id.debugDescription) is another spelling of \(other.principal.id.debugDescription), already in the file: ids are compared ignoring case, width and trailing dots")
+            }
         } else {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }

@@ -34,6 +34,7 @@ struct TokenCommand: ParsableCommand {
         var kind: String?
 
         func validate() throws {
+            if let problem = Identity.problem(in: id) { throw ValidationError("--id \(id.debugDescription): \(problem)") }
             if role.isEmpty { throw ValidationError("--role is required (agent, approver or auditor)") }
             for r in role where Role(rawValue: r) == nil { throw ValidationError("--role: unknown role \(r.debugDescription); expected agent, approver or auditor") }
             if let kind, RequesterKind(rawValue: kind) == nil { throw ValidationError("--kind: expected agent, pipeline or human") }
