@@ -55,7 +55,7 @@ public enum ConsoleApp {
             FileHandle.standardError.write(Data("tollgate: \(error)\n".utf8))
             return 1
         }
-        Signals.install(wakeFD: inbox.signalFD)
+        StopSignals.install(wakeFD: inbox.signalFD)  // Ctrl-C at the keyboard is a key in raw mode, not a signal
         terminal.apply(theme)
         let services = ConsoleServices(inbox: inbox, endpoint: endpoint, historyPath: options.historyPath, feed: options.feed)
         var model = ConsoleModel(now: .now(), size: terminal.size, server: endpoint?.baseURL, asciiOnly: terminal.asciiOnly,
@@ -71,8 +71,8 @@ public enum ConsoleApp {
         loop.run(&model, inbox: inbox)
         services.stop()
         terminal.end()
-        Signals.restore()
-        if let signo = Signals.requested { return 128 + signo }
+        StopSignals.restore()
+        if let signo = StopSignals.requested { return 128 + signo }
         return 0
     }
 
@@ -102,7 +102,7 @@ private struct Loop {
             var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: inbox.wakeFD, events: Int16(POLLIN), revents: 0)]
             _ = poll(&fds, 2, Int32(wait))
-            if Signals.requested != nil { break }
+            if StopSignals.requested != nil { break }
             // A hung-up terminal can never be read again: stop instead of spinning.
             if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 && fds[0].revents & Int16(POLLIN) == 0 { break }
             var messages = terminal.readKeys(into: &decoder)

@@ -50,9 +50,14 @@ struct RequestCommand: ParsableCommand {
         let submission = try makeRequest()
         let key = UUID().uuidString
         let action = Retrying.call("submit") { () throws(ClientError) in try client.submit(submission, idempotencyKey: key) }
+        let waits = wait || !argv.isEmpty
+        // Before the id is printed: whoever reads it may signal at once.
+        if waits { CancelOnInterrupt.install(client: client, actionID: action.id) }
         FileHandle.standardOutput.write(Data((action.id + "\n").utf8))
-        guard wait || !argv.isEmpty else { return }
+        guard waits else { return }
         let final = Waiter(client: client, action: action).wait()
+        // The approved command runs with the default actions, so it gets Ctrl-C itself.
+        StopSignals.restore()
         switch final.status {
         case .approved:
             if !argv.isEmpty { Foundation.exit(CommandRunner.run(argv)) }
@@ -97,12 +102,6 @@ struct Waiter {
 
     func wait() -> Action {
         let progress = isatty(STDERR_FILENO) == 1
-        let interrupt = CancelOnInterrupt.install(client: client, actionID: action.id)
-        defer {
-            interrupt.cancel()
-            // An ignored signal stays ignored across exec: the approved command must get Ctrl-C.
-            signal(SIGINT, SIG_DFL)
-        }
         var current = action
         let backoff = Backoff(initial: 0.5, cap: 10)
         var failures = 0
@@ -130,13 +129,15 @@ struct Waiter {
     }
 }
 
-/// Cancels the waited-for action on the server when the user presses Ctrl-C.
+/// Cancels the waited-for action on the server when a stop signal (Ctrl-C, SIGTERM, SIGHUP)
+/// arrives while waiting: nobody is left to run what would be approved.
 enum CancelOnInterrupt {
-    /// Installs the handler; it works while the returned source is kept alive.
-    static func install(client: APIClient, actionID: String) -> DispatchSourceSignal {
-        signal(SIGINT, SIG_IGN)
-        let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        s.setEventHandler {
+    /// Routes the stop signals to a thread that cancels `actionID` and exits.
+    static func install(client: APIClient, actionID: String) {
+        guard let bell = StopBell() else { Diagnostics.fail("waiting for \(actionID): cannot create a pipe: out of file descriptors") }
+        StopSignals.install(wakeFD: bell.writeFD)
+        Thread.detachNewThread {
+            bell.wait()
             ProgressLine.clear()
             do {
                 let cancelled = try client.cancel(id: actionID)
@@ -146,8 +147,6 @@ enum CancelOnInterrupt {
                 Diagnostics.fail("interrupted; could not cancel \(actionID): \(error)")
             }
         }
-        s.resume()
-        return s
     }
 }
 

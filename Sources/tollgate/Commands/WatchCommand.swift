@@ -23,7 +23,9 @@ struct WatchCommand: ParsableCommand {
         let endpoint = connection.endpoint()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        let done = DispatchSemaphore(value: 0)
+        guard let done = StopBell() else { Diagnostics.fail("watch: cannot create a pipe: out of file descriptors") }
+        // Before the feed thread starts, so it inherits the unblocked signal mask.
+        StopSignals.install(wakeFD: done.writeFD)
         let refused = Atomic<Bool>(false)
         let once = self.once
         let connection = FeedConnection(endpoint: endpoint, lastEventID: nil, options: timing.feedOptions) { update in
@@ -34,7 +36,7 @@ struct WatchCommand: ParsableCommand {
                 }
             case .event(.sync(let seq, let pending)):
                 Diagnostics.warn("watch: live at seq \(seq), \(pending) pending")
-                if once { done.signal() }
+                if once { done.ring() }
             case .event(.reset):
                 Diagnostics.warn("watch: reset by the server; a fresh snapshot follows")
             case .event(.unknown):
@@ -45,22 +47,13 @@ struct WatchCommand: ParsableCommand {
                 Diagnostics.warn("watch: \(StateText.describe(state))")
                 if case .unauthorised = state {
                     refused.store(true, ordering: .relaxed)
-                    done.signal()
+                    done.ring()
                 }
             }
         }
-        signal(SIGPIPE, SIG_IGN)
         connection.start()
-        for sig in [SIGINT, SIGTERM] { signal(sig, SIG_IGN) }
-        let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { done.signal() }
-            s.resume()
-            return s
-        }
         done.wait()
         connection.stop()
-        _ = sources
         if refused.load(ordering: .relaxed) { throw Exit.error }
     }
 }
