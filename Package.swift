@@ -76,7 +76,7 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        .testTarget(name: "TollgateCoreTests", dependencies: ["TollgateCore"]),
+        .testTarget(name: "TollgateCoreTests", dependencies: ["TollgateCore"], exclude: ["TOMLDifferential"]),
         .testTarget(name: "TollgateStoreTests", dependencies: ["TollgateStore", "TollgateCore"]),
         .testTarget(name: "TollgateClientTests", dependencies: ["TollgateClient", "TollgateCore"]),
         // Golden frames and helper scripts are read from the source tree by path, not bundled.

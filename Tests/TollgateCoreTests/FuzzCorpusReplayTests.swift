@@ -242,7 +242,7 @@ enum FuzzChecks {
         case .table(let table): try walk(table, depth: depth)
         case .tableArray(let tables): for table in tables { try walk(table, depth: depth) }
         case .array(let values): for value in values { try walk(value, depth: depth + 1) }
-        case .string, .integer, .float, .bool: break
+        case .string, .integer, .float, .bool, .dateTime: break
         }
     }
 

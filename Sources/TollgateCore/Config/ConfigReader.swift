@@ -80,6 +80,8 @@ public struct ConfigReader {
         case .float(let f): d = f
         default: throw error(key, "expected a number of seconds, found \(v.typeName)")
         }
+        // TOML has inf and nan; neither is a duration a timer can take.
+        guard d.isFinite else { throw error(key, "expected a finite number of seconds, found \(d)") }
         guard d >= minimum else { throw error(key, "expected at least \(minimum) seconds") }
         return d
     }
