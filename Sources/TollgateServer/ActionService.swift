@@ -89,7 +89,7 @@ public final class ActionService: Sendable {
         let requestHash = try idempotencyKey.map { _ in try Self.hash(request) } ?? ""
         return try await write { db -> (Result<Ledger.Stored, ProtocolError>, [Ledger.Change]) in
             let now = Timestamp.now()
-            guard let stored = try self.ledger.stored(id: id, in: db) else { throw ProtocolError(.notFound, "no action \(id.prefix(80).debugDescription)") }
+            guard let stored = try self.ledger.stored(id: id, in: db) else { throw ProtocolError(.notFound, "no such action") }
             let action = stored.action
             if let key = idempotencyKey,
                try self.ledger.idempotentAction(principal: approver.id, scope: "decide:" + id, key: key, requestHash: requestHash, in: db) != nil {
@@ -114,7 +114,7 @@ public final class ActionService: Sendable {
     public func cancel(id: String, by principal: Principal) async throws -> Ledger.Stored {
         try await write { db -> (Result<Ledger.Stored, ProtocolError>, [Ledger.Change]) in
             let now = Timestamp.now()
-            guard let action = try self.ledger.action(id: id, in: db) else { throw ProtocolError(.notFound, "no action \(id.prefix(80).debugDescription)") }
+            guard let action = try self.ledger.action(id: id, in: db) else { throw ProtocolError(.notFound, "no such action") }
             try DecisionRules.requireRequester(action, principal)
             if let expired = DecisionRules.expiring(action, at: now) {
                 let change = try self.ledger.commit(expired, in: db)
@@ -149,7 +149,7 @@ public final class ActionService: Sendable {
     public func action(id: String, for principal: Principal, wait: Int?) async throws -> Ledger.Stored {
         let canReadAll = principal.has(.approver) || principal.has(.auditor)
         func load() throws -> Ledger.Stored {
-            guard let stored = try ledger.stored(id: id) else { throw ProtocolError(.notFound, "no action \(id.prefix(80).debugDescription)") }
+            guard let stored = try ledger.stored(id: id) else { throw ProtocolError(.notFound, "no such action") }
             guard canReadAll || stored.action.requester.id == principal.id else {
                 throw ProtocolError(.forbidden, "agents may read only their own actions")
             }

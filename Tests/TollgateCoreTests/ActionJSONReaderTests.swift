@@ -111,8 +111,13 @@ final class ActionJSONReaderTests: XCTestCase {
         XCTAssertNil(Self.fast(Array(top.utf8)))
         try assertAgrees(Self.replacing("requester", with: #"{"id":"a","id":"b"}"#))
         try assertAgrees(Self.replacing("requester", with: #"{"id":"a","\u0069d":"b"}"#))
-        // Unknown names may repeat: JSONDecoder never looks at them.
-        try assertAgrees(Array((Self.minimal.dropLast() + #","x":1,"x":2}"#).utf8), fast: true)
+        // Unknown names may not repeat either, at any depth: the reader gives up and the
+        // document is refused (`DuplicateKeyTests` has the rest).
+        for body in [Self.minimal.dropLast() + #","x":1,"x":2}"#, Self.minimal.dropLast() + #","x":{"y":1,"y":2}}"#] {
+            try assertAgrees(Array(body.utf8))
+            XCTAssertNil(Self.fast(Array(body.utf8)))
+            XCTAssertThrowsError(try Action(json: Array(body.utf8)))
+        }
     }
 
     func testIntegerForms() throws {

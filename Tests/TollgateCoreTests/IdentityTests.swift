@@ -1,45 +1,14 @@
 import Foundation
 import XCTest
-@testable import TollgateCore
+@_spi(Testing) @testable import TollgateCore
 
 /// `Identity`: one principal under every spelling an agent can put in `on_behalf_of`, through
 /// the comparison itself and every rule that uses it (self-approval, already decided, the
-/// quorum's distinct approvers, cancelling).
+/// quorum's distinct approvers, cancelling). The spellings are `IdentitySpellings`, which the
+/// console's and the server's tests attack with too.
 final class IdentityTests: XCTestCase {
-    /// Spellings of an id that must all name its principal: case, white space around and inside
-    /// (space, tab, NBSP, ideographic space, newline), trailing dots, invisible characters
-    /// (zero-width space, joiner, non-joiner, word joiner, soft hyphen, BOM, variation selectors,
-    /// Mongolian vowel separator), full-width letters and compatibility forms.
-    static func spellings(of id: String) -> [String] {
-        let fullWidth = String(String.UnicodeScalarView(id.unicodeScalars.map { s in
-            (0x21...0x7E).contains(s.value) ? Unicode.Scalar(s.value + 0xFEE0) ?? s : s
-        }))
-        let middle = id.index(id.startIndex, offsetBy: id.count / 2)
-        func inside(_ insert: String) -> String { String(id[..<middle]) + insert + String(id[middle...]) }
-        return [
-            id.uppercased(), id.capitalized, " " + id, id + " ", "\t" + id, id + "\t", id + "\n", "\u{00A0}" + id, id + "\u{00A0}",
-            id + "\u{3000}", inside(" "), inside("\t"), inside("\u{00A0}"),
-            id + ".", id + "..", id + ". ", id + ".\u{200B}",
-            inside("\u{200B}"), inside("\u{200C}"), inside("\u{200D}"), inside("\u{2060}"), inside("\u{00AD}"),
-            "\u{FEFF}" + id, id + "\u{FEFF}", inside("\u{FE0F}"), inside("\u{FE00}"), inside("\u{E0100}"), inside("\u{180E}"),
-            id + "\u{1F}", "\u{7F}" + id,
-            fullWidth, fullWidth.uppercased(), "\u{200B}" + fullWidth + "\u{FF0E}",
-        ]
-    }
-
-    /// Ids with letters that have compatibility, combining and case-folding forms, and one of each form.
-    static let formPairs: [(id: String, spelling: String)] = [
-        ("fiona", "\u{FB01}ona"),                 // ﬁ ligature
-        ("office", "o\u{FB03}ce"),                // ﬃ ligature
-        ("zoë", "zoe\u{0308}"),                   // combining diaeresis for the precomposed ë
-        ("zoë", "ZOE\u{0308}"),
-        ("zoe\u{0308}", "zoë"),                   // and the other way round
-        ("strauss", "Strauß"),                    // ß folds to ss
-        ("σοφια", "ΣΟΦΙΑ"), ("σοφιας", "σοφιας".replacingOccurrences(of: "ς", with: "σ")),  // final sigma folds to σ
-        ("x1", "x\u{2081}"), ("x1", "x\u{00B9}"), // subscript and superscript one
-        ("km", "\u{339E}"),                       // ㎞ square km
-        ("ops-1", "ops\u{FE63}1"),               // small hyphen-minus
-    ]
+    static func spellings(of id: String) -> [String] { IdentitySpellings.of(id) }
+    static let formPairs = IdentitySpellings.forms
 
     func testEverySpellingIsTheSameIdentity() {
         for id in ["alice", "alice@example.com", "Bob.Smith", "ci-runner_7"] {
@@ -79,6 +48,12 @@ final class IdentityTests: XCTestCase {
             let problem = Identity.problem(in: id)
             XCTAssertTrue(problem?.contains(expected) == true, "\(id.debugDescription): \(problem ?? "accepted")")
         }
+        // Messages show what the comparison ignores, since it cannot be seen.
+        XCTAssertEqual(Identity.quoted("ali\u{200B}ce\u{00A0}\"\n"), #""ali\u{200B}ce\u{A0}\u{22}\u{A}""#)
+        XCTAssertEqual(Identity.quoted("zoë"), "\"zoë\"")
+        // Two encodings of one letter are two spellings, though Swift's `==` calls them equal.
+        XCTAssertFalse(Identity.identical("zoë", "zoe\u{0308}"))
+        XCTAssertTrue(Identity.same("zoë", "zoe\u{0308}"))
     }
 
     // MARK: - The rules that compare ids

@@ -4,7 +4,8 @@ import Foundation
 
 extension JSONDecoder {
     /// `decode(_:from:)` for bytes from outside: the same value or error, without the trap
-    /// described below.
+    /// described below, and refusing a document that gives one member name twice in an object
+    /// (see `JSONKeyCheck`) with a `dataCorrupted` error that explains it.
     ///
     /// swift-foundation's scanner (Swift 6.3) traps instead of throwing when the `[` that opens a
     /// 513th level of nesting is the last byte of the text it scans: it computes the error's
@@ -12,21 +13,30 @@ extension JSONDecoder {
     /// decoder always throws the one `dataCorrupted` error built here (scanning precedes
     /// decoding, and on Linux it attaches no underlying error), so that error is thrown without
     /// asking it. "The text it scans" is the data after the decoder's own encoding detection and
-    /// conversion to UTF-8, which `scannedTextEndsInOpenBracket` repeats.
+    /// conversion to UTF-8, which `scannedText` repeats; the duplicate check reads that text too.
     public func decode<T: Decodable>(_ type: T.Type, fromUntrusted data: Data) throws -> T {
-        if Self.scannedTextEndsInOpenBracket(data) {
-            throw DecodingError.dataCorrupted(DecodingError.Context(
-                codingPath: [], debugDescription: "The given data was not valid JSON."))
-        }
-        return try decode(type, from: data)
+        let text = Self.scannedText(data)
+        if text?.last == UInt8(ascii: "[") { throw Self.notJSON }
+        let keys = text.map { text in text.withUnsafeBytes { JSONKeyCheck.check($0) } } ?? .unreadable
+        if case .duplicate(let path, let name) = keys { throw JSONKeyCheck.error(path: path, name: name) }
+        let value = try decode(type, from: data)
+        // The check reads all that the decoder does; should they ever disagree, a document the
+        // check could not read for duplicates is refused rather than let through unchecked.
+        guard keys == .unique else { throw Self.notJSON }
+        return value
     }
 
-    private static func scannedTextEndsInOpenBracket(_ data: Data) -> Bool {
-        let openBracket = UInt8(ascii: "[")
-        guard let encoding = sourceEncoding(of: data) else { return data.last == openBracket }
-        // Converted as the decoder converts; text it cannot convert makes it throw, not trap.
-        guard let text = String(bytes: data.dropFirst(encoding.byteOrderMark), encoding: encoding.encoding) else { return false }
-        return text.utf8.last == openBracket
+    private static var notJSON: DecodingError {
+        DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: "The given data was not valid JSON."))
+    }
+
+    /// The UTF-8 text `JSONDecoder` scans for `data`: without a UTF-8 byte order mark, converted
+    /// from UTF-16 or UTF-32 as it converts; nil when it cannot convert it (and throws).
+    private static func scannedText(_ data: Data) -> Data? {
+        guard let encoding = sourceEncoding(of: data) else {
+            return data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
+        }
+        return String(bytes: data.dropFirst(encoding.byteOrderMark), encoding: encoding.encoding).map { Data($0.utf8) }
     }
 
     /// The encoding `JSONDecoder` reads `data` in when it is not UTF-8, and the length of its

@@ -8,9 +8,10 @@ import Foundation
 /// `JSONDecoder`, which has the final word and the error message. So the reader gives up on
 /// whatever it need not handle fast: a UTF-8 byte order mark, trailing commas (which
 /// `JSONDecoder` tolerates), numbers other than plain integers where an integer is expected,
-/// non-ASCII member names, duplicate known members (`JSONDecoder` keeps the first), invalid
-/// UTF-8 or lone surrogates in strings it returns, and nesting deeper than `maximumDepth`
-/// (`JSONDecoder` allows 512).
+/// non-ASCII member names, a member name twice in one object at any depth (`JSONDecoder` keeps
+/// the first value; `decode(_:fromUntrusted:)` refuses the document), invalid UTF-8 or lone
+/// surrogates in strings it returns, and nesting deeper than `maximumDepth` (`JSONDecoder`
+/// allows 512).
 ///
 /// It reads straight from the caller's buffer, which must outlive it; strings without escapes
 /// are built from their bytes in place.
@@ -26,6 +27,12 @@ struct JSONReader {
     private let count: Int
     private var index = 0
     private var depth = 0
+    /// Containers may nest this deep; `maximumDepth` but for `JSONKeyCheck`, which reads what
+    /// `JSONDecoder` reads.
+    var depthLimit = Self.maximumDepth
+    /// Whether `,` may come right before `}` or `]`, which `JSONDecoder` allows; only
+    /// `JSONKeyCheck` reads such documents.
+    var allowsTrailingCommas = false
     /// True right after `{` or `[`, where a member or element may be absent (`{}`, `[]`).
     private var justOpened = false
     /// Decoded bytes of the current string when it has escapes; reused from string to string.
@@ -71,15 +78,13 @@ struct JSONReader {
     }
 
     /// The next member of the current object with a name in `names`, positioned at its value;
-    /// nil after the closing `}`. Members with other names are skipped, and a known name seen
-    /// twice (as `members` records) makes the reader give up.
+    /// nil after the closing `}`. Members with other names are skipped, and any name seen twice
+    /// (as `members` records) makes the reader give up.
     mutating func member<Key>(in names: JSONNames<Key>, _ members: inout JSONMembers) throws(GaveUp) -> Key? {
         while true {
             guard try nextItem(closing: UInt8(ascii: "}")) else { return nil }
-            let position = try memberName(in: names, from: members.next)
-            skipWhitespace()
-            guard index < count, base[index] == UInt8(ascii: ":") else { throw GaveUp() }
-            index += 1
+            let position = try memberName(in: names, &members)
+            try colon()
             guard let position else {
                 try skipValue()
                 continue
@@ -112,22 +117,19 @@ struct JSONReader {
 
     private mutating func open(_ bracket: UInt8) throws(GaveUp) {
         skipWhitespace()
-        guard index < count, base[index] == bracket, depth < Self.maximumDepth else { throw GaveUp() }
+        guard index < count, base[index] == bracket, depth < depthLimit else { throw GaveUp() }
         index += 1
         depth += 1
         justOpened = true
     }
 
     /// Moves past the `,` before the next item or past the `closing` bracket; false at the end.
-    private mutating func nextItem(closing: UInt8) throws(GaveUp) -> Bool {
+    mutating func nextItem(closing: UInt8) throws(GaveUp) -> Bool {
         skipWhitespace()
         guard index < count else { throw GaveUp() }
-        let byte = base[index]
+        var byte = base[index]
         if byte == closing {
-            index += 1
-            depth -= 1
-            justOpened = false
-            return false
+            return close()
         }
         if justOpened {
             justOpened = false
@@ -135,21 +137,48 @@ struct JSONReader {
         }
         guard byte == UInt8(ascii: ",") else { throw GaveUp() }
         index += 1
+        if allowsTrailingCommas {
+            skipWhitespace()
+            guard index < count else { throw GaveUp() }
+            byte = base[index]
+            if byte == closing { return close() }
+        }
         return true
     }
 
-    /// The position in `names` of the member name that must come next, nil for a name not there.
-    private mutating func memberName<Key>(in names: JSONNames<Key>, from hint: Int) throws(GaveUp) -> Int? {
+    private mutating func close() -> Bool {
+        index += 1
+        depth -= 1
+        justOpened = false
+        return false
+    }
+
+    /// Moves past the `:` after a member name.
+    mutating func colon() throws(GaveUp) {
+        skipWhitespace()
+        guard index < count, base[index] == UInt8(ascii: ":") else { throw GaveUp() }
+        index += 1
+    }
+
+    /// The position in `names` of the member name that must come next, nil for a name not there
+    /// (which `members` then records, giving up if it has it already).
+    private mutating func memberName<Key>(in names: JSONNames<Key>, _ members: inout JSONMembers) throws(GaveUp) -> Int? {
         skipWhitespace()
         let (raw, ascii) = try readString()
         // Member names are matched byte for byte, so only ASCII ones are sure to match as
         // `JSONDecoder` matches them (by `String` equality).
         guard ascii else { throw GaveUp() }
-        if let raw { return names.position(of: raw, from: hint) }
-        return scratch.withUnsafeBufferPointer { names.position(of: $0, from: hint) }
+        let position = if let raw { names.position(of: raw, from: members.next) } else {
+            scratch.withUnsafeBufferPointer { names.position(of: $0, from: members.next) }
+        }
+        if position == nil { try members.noteOther(raw.map(Array.init) ?? scratch) }
+        return position
     }
 
     // MARK: - Values
+
+    /// The next byte, nil at the end.
+    func peek() -> UInt8? { index < count ? base[index] : nil }
 
     /// True, having read it, when the next value is `null`.
     mutating func skipNull() -> Bool {
@@ -235,12 +264,16 @@ struct JSONReader {
         switch base[index] {
         case UInt8(ascii: "{"):
             try beginObject()
+            // Its names are read, not skipped: a name twice in a skipped object is a duplicate too.
+            var names: [[UInt8]] = []
             while try nextItem(closing: UInt8(ascii: "}")) {
                 skipWhitespace()
-                try skipString()
-                skipWhitespace()
-                guard index < count, base[index] == UInt8(ascii: ":") else { throw GaveUp() }
-                index += 1
+                let (raw, ascii) = try readString()
+                guard ascii else { throw GaveUp() }
+                let name = raw.map(Array.init) ?? scratch
+                guard !names.contains(name) else { throw GaveUp() }
+                names.append(name)
+                try colon()
                 try skipValue()
             }
         case UInt8(ascii: "["):
@@ -480,7 +513,7 @@ struct JSONReader {
 
     // MARK: - White space
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < count {
             switch base[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -536,9 +569,17 @@ struct JSONNames<Key: CodingKey & CaseIterable & Sendable>: Sendable {
     }
 }
 
-/// Where a reader stands in one object: the positions of the known names it has had, and where
-/// to look first for the next.
+/// Where a reader stands in one object: the positions of the known names it has had, where to
+/// look first for the next, and the other names it has had.
 struct JSONMembers {
     var seen: UInt64 = 0
     var next = 0
+    /// Names not among the known ones, kept to notice one given twice; usually none.
+    private var others: [[UInt8]] = []
+
+    /// Records an unknown member name; one seen before makes the reader give up.
+    mutating func noteOther(_ name: [UInt8]) throws(JSONReader.GaveUp) {
+        guard !others.contains(name) else { throw JSONReader.GaveUp() }
+        others.append(name)
+    }
 }

@@ -119,7 +119,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         let c = try decoder.singleValueContainer()
         let text = try c.decode(String.self)
         guard let t = Timestamp(rfc3339: text) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected an RFC 3339 time, got \(text.debugDescription)")
+            throw DecodingExplanation.error("expected an RFC 3339 time such as 2026-11-21T04:23:48Z", at: decoder.codingPath)
         }
         self = t
     }

@@ -1,5 +1,5 @@
 /// Where an action stands. Every state but `pending` is final.
-public enum ActionStatus: String, Codable, Sendable, CaseIterable, Comparable {
+public enum ActionStatus: String, Codable, Sendable, CaseIterable, WireEnum, Comparable {
     case pending, approved, denied, expired, cancelled
 
     public var isResolved: Bool { self != .pending }
@@ -10,7 +10,7 @@ public enum ActionStatus: String, Codable, Sendable, CaseIterable, Comparable {
 }
 
 /// How dangerous the requester says the action is; `critical` needs a reason for any verdict.
-public enum Risk: String, Codable, Sendable, CaseIterable, Comparable {
+public enum Risk: String, Codable, Sendable, CaseIterable, WireEnum, Comparable {
     case low, medium, high, critical
 
     /// 0 for low up to 3 for critical, for sorting by urgency.
@@ -30,16 +30,16 @@ public enum Risk: String, Codable, Sendable, CaseIterable, Comparable {
 }
 
 /// What sort of principal submitted an action.
-public enum RequesterKind: String, Codable, Sendable, CaseIterable {
+public enum RequesterKind: String, Codable, Sendable, CaseIterable, WireEnum {
     case agent, pipeline, human
 }
 
 /// An approver's vote.
-public enum Verdict: String, Codable, Sendable, CaseIterable {
+public enum Verdict: String, Codable, Sendable, CaseIterable, WireEnum {
     case approve, deny
 }
 
 /// What a principal may do; see protocol.md, "Principals and tokens".
-public enum Role: String, Codable, Sendable, CaseIterable {
+public enum Role: String, Codable, Sendable, CaseIterable, WireEnum {
     case agent, approver, auditor
 }

@@ -47,6 +47,26 @@ public enum Identity {
         return nil
     }
 
+    /// `id` in quotes for a message, with every character the key leaves out (and `"`, `\`)
+    /// written as an escape, so what makes an id unusable can be seen.
+    public static func quoted(_ id: String) -> String {
+        var out = "\""
+        for scalar in id.unicodeScalars {
+            if isDropped(scalar) || scalar == "\"" || scalar == "\\" {
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// True when `a` and `b` are the same id byte for byte: Swift's `==` would call a combining
+    /// sequence and its precomposed letter equal, which here are two spellings.
+    public static func identical(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8)
+    }
+
     /// Scalars the key leaves out: nothing a reader sees.
     private static func isDropped(_ scalar: Unicode.Scalar) -> Bool {
         let properties = scalar.properties

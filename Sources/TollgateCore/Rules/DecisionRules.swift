@@ -28,7 +28,7 @@ public enum DecisionRules {
             throw ProtocolError(.alreadyDecided, "\(approver.id) has already decided this action", action: action)
         }
         if request.digest != action.digest {
-            throw ProtocolError(.digestMismatch, "the digest sent (\(request.digest.prefix(23))…) is not this action's; reload it and look again", action: action)
+            throw ProtocolError(.digestMismatch, "the digest sent is not this action's; reload it and look again", action: action)
         }
         let reason = String(request.reason.trimmingWhitespace)
         if reason.utf8.count > maxReasonBytes {

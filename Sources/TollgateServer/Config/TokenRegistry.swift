@@ -65,10 +65,10 @@ public struct TokenRegistry: Sendable {
         var identities: [String: (id: String, line: Int)] = [:]
         for var p in try root.tableArray("principals") {
             let id = try p.requiredString("id")
-            if let problem = Identity.problem(in: id) { throw p.error("id", problem) }
+            if let problem = Identity.problem(in: id) { throw p.error("id", "\(Identity.quoted(id)) \(problem)") }
             let key = Identity.key(id)
-            if let first = identities[key], first.id != id {
-                throw p.error("id", "\(id.debugDescription) is another spelling of \(first.id.debugDescription) (line \(first.line)): ids are compared ignoring case, width and trailing dots")
+            if let first = identities[key], !Identity.identical(first.id, id) {
+                throw p.error("id", "\(Identity.quoted(id)) is another spelling of \(Identity.quoted(first.id)) (line \(first.line)): ids are compared ignoring case, width, accents' encoding and trailing dots")
             }
             if identities[key] == nil { identities[key] = (id, p.table["id"]?.line ?? p.table.line) }
             let roleNames = try p.strings("roles") ?? []
@@ -140,13 +140,13 @@ public enum TokenFile {
     /// is written to a temporary file and renamed over the old one.
     public static func add(path: String, id: String, roles: [Role], groups: [String], kind: RequesterKind?) throws -> String {
         let fm = FileManager.default
-        if let problem = Identity.problem(in: id) { throw ConfigError(file: path, line: 0, message: "id \(id.debugDescription) \(problem)") }
+        if let problem = Identity.problem(in: id) { throw ConfigError(file: path, line: 0, message: "id \(Identity.quoted(id)) \(problem)") }
         var existing = ""
         if fm.fileExists(atPath: path) {
             existing = try TokenRegistry.text(ofTokensFile: path)
             let registry = try TokenRegistry.parse(existing, file: path)
-            if let other = registry.entries.first(where: { Identity.same($0.principal.id, id) && $0.principal.id != id }) {
-                throw ConfigError(file: path, line: 0, message: "id \(id.debugDescription) is another spelling of \(other.principal.id.debugDescription), already in the file: ids are compared ignoring case, width and trailing dots")
+            if let other = registry.entries.first(where: { Identity.same($0.principal.id, id) && !Identity.identical($0.principal.id, id) }) {
+                throw ConfigError(file: path, line: 0, message: "id \(Identity.quoted(id)) is another spelling of \(Identity.quoted(other.principal.id)), already in the file: ids are compared ignoring case, width, accents' encoding and trailing dots")
             }
         } else {
             let dir = (path as NSString).deletingLastPathComponent

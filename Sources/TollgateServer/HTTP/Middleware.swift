@@ -43,7 +43,7 @@ struct GatewayMiddleware: RouterMiddleware {
             logger.error("request failed: \(String(describing: type(of: error)))")
             response = ErrorResponse.make(ProtocolError(.internalError, "the server failed to handle the request"))
         }
-        logger.info("\(request.method) \(LogText.safe(request.uri.path)) \(response.status.code) \(LogText.safe(principal)) \(Self.milliseconds(since: start))")
+        logger.info("\(request.method) \(LogText.path(request.uri.path)) \(response.status.code) \(LogText.safe(principal)) \(Self.milliseconds(since: start))")
         return response
     }
 
@@ -109,6 +109,25 @@ enum ErrorResponse {
 /// Log-safe text: printable ASCII kept, everything else as `\xNN`, at most 200 bytes,
 /// so an agent-chosen path or id cannot forge or break log lines.
 enum LogText {
+    /// The request path as logged: the protocol's route words and action ids as they are, any
+    /// other segment as `*`. A path is client text: an unknown id could be a secret pasted in
+    /// the wrong place, and the log must not keep it.
+    static func path(_ path: String) -> String {
+        let segments = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { segment in
+            let text = String(decoding: segment, as: UTF8.self)
+            return segment.isEmpty || routeWords.contains(text) || isActionID(segment) ? text : "*"
+        }
+        return safe(segments.joined(separator: "/"))
+    }
+
+    private static let routeWords: Set<String> = ["v1", "health", "whoami", "actions", "decisions", "cancel", "feed", "audit"]
+
+    /// `act_` and 26 characters of the ids' Crockford base32 alphabet (see `ActionID`).
+    private static func isActionID(_ segment: Substring.UTF8View.SubSequence) -> Bool {
+        segment.count == 30 && segment.starts(with: "act_".utf8)
+            && segment.dropFirst(4).allSatisfy { "0123456789abcdefghjkmnpqrstvwxyz".utf8.contains($0) }
+    }
+
     static func safe(_ s: String) -> String {
         var out = ""
         for b in s.utf8.prefix(200) {

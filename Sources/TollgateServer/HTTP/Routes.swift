@@ -129,7 +129,7 @@ struct Routes {
         var status: ActionStatus?
         if let s = query(request, "status"), !s.isEmpty {
             guard let parsed = ActionStatus(rawValue: s) else {
-                throw ProtocolError(.badRequest, "status: expected pending, approved, denied, expired or cancelled")
+                throw ProtocolError(.badRequest, "status: \(ActionStatus.expectedText)")
             }
             status = parsed
         }
@@ -273,6 +273,11 @@ enum ListCursor {
 }
 
 /// Turns a DecodingError into one line naming the field, for `bad_request` messages.
+///
+/// It quotes nothing the client sent: request values may be secrets, and `DecodingError`'s own
+/// descriptions quote them. Only the explanations Tollgate's decoders attach
+/// (`DecodingExplanation`, which name what was expected) are passed on; the path is made of
+/// the types' own member names and array indices.
 enum DecodingMessage {
     static func describe(_ error: DecodingError) -> String {
         func path(_ keys: [CodingKey]) -> String {
@@ -284,8 +289,9 @@ enum DecodingMessage {
         case .typeMismatch(let type, let ctx): return "\(path(ctx.codingPath)): expected \(Self.name(type))"
         case .valueNotFound(let type, let ctx): return "\(path(ctx.codingPath)): expected \(Self.name(type)), found null"
         case .dataCorrupted(let ctx):
+            if let explanation = ctx.underlyingError as? DecodingExplanation { return "\(path(ctx.codingPath)): \(explanation.text)" }
             if ctx.codingPath.isEmpty { return "the body is not valid JSON" }
-            return "\(path(ctx.codingPath)): \(ctx.debugDescription.prefix(160))"
+            return "\(path(ctx.codingPath)): not a valid value here"
         @unknown default: return "the body could not be decoded"
         }
     }

@@ -155,7 +155,7 @@ public final class Ledger: Sendable {
         guard let row else { return nil }
         let storedHash: String = row["request_hash"]
         guard storedHash == requestHash else {
-            throw ProtocolError(.badRequest, "Idempotency-Key \(key.prefix(64).debugDescription) was already used with a different request")
+            throw ProtocolError(.badRequest, "Idempotency-Key: this key was already used with a different request")
         }
         return row["action_id"]
     }

@@ -34,13 +34,14 @@ struct TokenCommand: ParsableCommand {
         var kind: String?
 
         func validate() throws {
-            if let problem = Identity.problem(in: id) { throw ValidationError("--id \(id.debugDescription): \(problem)") }
             if role.isEmpty { throw ValidationError("--role is required (agent, approver or auditor)") }
             for r in role where Role(rawValue: r) == nil { throw ValidationError("--role: unknown role \(r.debugDescription); expected agent, approver or auditor") }
             if let kind, RequesterKind(rawValue: kind) == nil { throw ValidationError("--kind: expected agent, pipeline or human") }
         }
 
         func run() throws {
+            // Here rather than in validate(), whose errors come with the usage: one line says it.
+            if let problem = Identity.problem(in: id) { Diagnostics.fail("token add: --id \(Identity.quoted(id)): \(problem)") }
             let path = file ?? ServerConfiguration.configDirectory(ProcessInfo.processInfo.environment) + "/tokens.toml"
             do {
                 let token = try TokenFile.add(path: path, id: id, roles: role.compactMap(Role.init(rawValue:)), groups: group,

@@ -16,7 +16,7 @@ final class StartupTests: XCTestCase {
         ]
         for (text, line) in cases {
             let sandbox = try Sandbox(self, principals: [])
-            try text.write(toFile: sandbox.tokensPath, atomically: true, encoding: .utf8)
+            try TestFiles.create(sandbox.tokensPath, Data(text.utf8), ownerOnly: true)
             let run = try serve(sandbox)
             XCTAssertNotEqual(run.status, 0, "\(text.debugDescription) must stop the server")
             XCTAssertTrue(run.stderr.contains("\(sandbox.tokensPath):\(line):"), "expected \(sandbox.tokensPath):\(line): in \(run.stderr)")
@@ -87,7 +87,7 @@ final class StartupTests: XCTestCase {
     func testTokenAddRefusesToMakeABrokenFileWorse() throws {
         let sandbox = try Sandbox(self, principals: [])
         let broken = "[[principals]]\nid = \"alice\"\nroles = approver\n"
-        try broken.write(toFile: sandbox.tokensPath, atomically: true, encoding: .utf8)
+        try TestFiles.create(sandbox.tokensPath, Data(broken.utf8), ownerOnly: true)
         let run = try TollgateBinary.run(["token", "add", "--file", sandbox.tokensPath, "--id", "bob", "--role", "approver"], in: sandbox.directory)
         XCTAssertNotEqual(run.status, 0)
         XCTAssertTrue(run.stderr.contains("\(sandbox.tokensPath):3:"), run.stderr)
