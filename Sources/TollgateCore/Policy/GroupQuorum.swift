@@ -129,6 +129,10 @@ public struct QuorumProgress: Hashable, Sendable {
     /// Alternatives, any one of which completes the quorum; empty once it is complete.
     public var missing: [MissingApprovers]
 
+    public init(seated: Int, required: Int, missing: [MissingApprovers]) {
+        self.seated = seated; self.required = required; self.missing = missing
+    }
+
     public var isComplete: Bool { seated >= required }
 
     /// `needs 1 approver from security`; `needs 1 approver from sre, or 1 approver from security`
