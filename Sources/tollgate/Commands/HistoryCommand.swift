@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TollgateClient
 import TollgateCore
 import TollgateStore
 
@@ -48,7 +49,9 @@ struct HistoryCommand: ParsableCommand {
             do { page = try store.page(query, limit: want, cursor: cursor) } catch {
                 Diagnostics.fail("history cache \(history.path): \(error)")
             }
-            cursor = page.nextCursor
+            do { cursor = try PageProgress.cursor(page.nextCursor, after: cursor, rows: page.actions.count, what: "history cache \(history.path)") } catch {
+                Diagnostics.fail(error.description)
+            }
             if format == .table { rows += page.actions } else {
                 emit(page.actions, header: emitted == 0)
                 emitted += page.actions.count
