@@ -5,13 +5,14 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TollgateCore
 
 /// Where the history file lives and how it is made owner-only.
 ///
 /// The cache holds every command, resource and reason approvers have seen, so the file
-/// is created 0600 inside a folder created 0700. SQLite gives its `-wal` and `-shm`
-/// files the database file's mode; `restrictCompanions` enforces it anyway, since a file
-/// left behind by an older process may be wider.
+/// is created 0600 inside a folder created 0700. SQLite gives new `-wal` and `-shm` files
+/// the database file's mode but opens existing ones as they are, so `prepare` tightens
+/// those a crash or a restored backup left wider before SQLite opens them.
 enum StoreFiles {
     /// `$XDG_STATE_HOME/tollgate/history.sqlite`, else `$HOME/.local/state/tollgate/history.sqlite`.
     ///
@@ -50,17 +51,17 @@ enum StoreFiles {
         if info.st_mode & 0o077 != 0, fchmod(fd, 0o600) != 0 {
             throw StoreError(.cannotOpen, path: path, detail: "cannot make the file owner-only: \(errorText(errno))")
         }
+        // Before SQLite opens them: it would use a wide companion as it is.
+        try restrictCompanions(of: path)
     }
 
-    /// Makes the `-wal` and `-shm` files owner-only when they exist.
+    /// Makes the `-wal` and `-shm` files owner-only when they exist (the rule the server's
+    /// ledger uses too).
     static func restrictCompanions(of path: String) throws {
-        for suffix in ["-wal", "-shm"] {
-            let companion = path + suffix
-            var info = stat()
-            guard stat(companion, &info) == 0, info.st_mode & 0o077 != 0 else { continue }
-            if chmod(companion, 0o600) != 0 {
-                throw StoreError(.cannotOpen, path: path, detail: "cannot make \(companion) owner-only: \(errorText(errno))")
-            }
+        do {
+            try OwnerOnlyFiles.tighten(Array(OwnerOnlyFiles.sqliteFiles(of: path).dropFirst()))
+        } catch {
+            throw StoreError(.cannotOpen, path: path, detail: error.description)
         }
     }
 

@@ -28,8 +28,10 @@ public final class Ledger: Sendable {
         }
         let oldMask = umask(0o077)
         defer { umask(oldMask) }
+        // All three before SQLite opens any: it keeps an existing -wal or -shm's mode, and a
+        // new one gets the database file's, so a backup restored 0644 would leak through them.
+        try OwnerOnlyFiles.tighten(OwnerOnlyFiles.sqliteFiles(of: path))
         pool = try DatabasePool(path: path, configuration: config)
-        chmod(path, 0o600)
         encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         try Self.migrator.migrate(pool)
