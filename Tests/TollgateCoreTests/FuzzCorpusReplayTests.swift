@@ -23,7 +23,7 @@ enum FuzzChecks {
     /// The fuzz targets, named as the corpus directories under Tests/Fuzz/corpus.
     static let targets: [String: @Sendable ([UInt8]) throws(FuzzViolation) -> Void] = [
         "sse": sse, "action-json": actionJSON, "diff": diff,
-        "sanitizer": sanitizer, "theme": theme, "config": config,
+        "sanitizer": sanitizer, "theme": theme, "config": config, "masker": masker, "policy": policy,
     ]
 
     // MARK: SSE
@@ -185,6 +185,39 @@ enum FuzzChecks {
         }
     }
 
+    // MARK: Secret masking
+
+    /// The built-in rules and two custom ones, one of them greedy, as a server might configure them.
+    private static let secretMasker = try? SecretMasker(extraPatterns: [("acme", "ACME-[0-9A-Z]{4,}"), ("greedy", "secret: .*")])
+
+    /// Masks never cover anything but token characters, masking masked text changes nothing, and
+    /// a context value under a secret key keeps every character that is not a token character.
+    static func masker(_ bytes: [UInt8]) throws(FuzzViolation) {
+        guard let masker = secretMasker else { throw FuzzViolation("the fuzz masker's patterns do not compile") }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let (masked, count) = masker.mask(text)
+        try checkOnlyTokensMasked(text, masked, what: "mask(text)")
+        if count == 0, masked != text { throw FuzzViolation("text changed with no secret counted") }
+        let again = masker.mask(masked)
+        guard again.text == masked, again.count == 0 else {
+            throw FuzzViolation("masking again changed \(masked.debugDescription) to \(again.text.debugDescription)")
+        }
+        let value = masker.maskValue(ofSecretKey: text).text
+        try checkOnlyTokensMasked(text, value, what: "maskValue(ofSecretKey:)")
+        guard masker.maskValue(ofSecretKey: value).text == value else { throw FuzzViolation("masking a value again changed it") }
+    }
+
+    /// `masked` differs from `text` only in token characters: with the marks taken out of both,
+    /// what is left of each once its token characters are dropped is the same.
+    static func checkOnlyTokensMasked(_ text: String, _ masked: String, what: String) throws(FuzzViolation) {
+        func skeleton(_ s: String) -> [UInt16] {
+            s.replacingOccurrences(of: SecretMasker.Rule.mask, with: "").utf16.filter { !SecretMasker.isTokenCharacter($0) }
+        }
+        guard skeleton(text) == skeleton(masked) else {
+            throw FuzzViolation("\(what) masked more than token characters: \(masked.debugDescription)")
+        }
+    }
+
     // MARK: Theme and configuration
 
     /// A theme file parses or fails with a one-line error naming the file.
@@ -243,6 +276,48 @@ enum FuzzChecks {
         case .tableArray(let tables): for table in tables { try walk(table, depth: depth) }
         case .array(let values): for value in values { try walk(value, depth: depth + 1) }
         case .string, .integer, .float, .bool, .dateTime: break
+        }
+    }
+
+    // MARK: Policy
+
+    /// A `[[policy]]` file reads or fails with a one-line error. What reads keeps the reader's
+    /// promises (unique ids, no rule after a catch-all, counts within 1–10), every pattern matches
+    /// its own text with the stars dropped and each `?` as `x`, and every rule's floors hold for
+    /// submissions made from the input's own words.
+    static func policy(_ bytes: [UInt8]) throws(FuzzViolation) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let policy: PolicySet
+        do {
+            policy = try PolicyFile.parse(text: text, file: "fuzz.toml")
+        } catch {
+            return try checkSingleLine(error.description, what: "policy error")
+        }
+        guard Set(policy.rules.map(\.id)).count == policy.rules.count else { throw FuzzViolation("duplicate rule ids were read") }
+        if let all = policy.rules.firstIndex(where: \.matchesEverything), all != policy.rules.count - 1 {
+            throw FuzzViolation("a rule follows the catch-all \(policy.rules[all].id)")
+        }
+        for rule in policy.rules {
+            guard (1...10).contains(rule.approvalsFloor) else { throw FuzzViolation("\(rule.id): approvals floor \(rule.approvalsFloor)") }
+            for matcher in [rule.kinds, rule.environments, rule.resources, rule.requesters].compactMap({ $0 }) {
+                for pattern in matcher.patterns {
+                    let instance = pattern.text.replacingOccurrences(of: "*", with: "").replacingOccurrences(of: "?", with: "x")
+                    guard pattern.matches(instance) else { throw FuzzViolation("\(pattern.text) does not match its own instance \(instance)") }
+                }
+            }
+        }
+        let words = text.split(whereSeparator: { " \n\"=[],".contains($0) }).prefix(6).map(String.init) + [""]
+        for (i, word) in words.enumerated() {
+            let claim = PolicyClaim(risk: Risk.allCases[i % 4], approvals: 1 + i % 3, ttlSeconds: i % 2 == 0 ? nil : 60, hasJustification: i % 2 == 0)
+            let subject = PolicySubject(kind: word, environment: words[(i + 1) % words.count], resource: word, requester: words[(i + 2) % words.count])
+            let e = policy.evaluate(PolicySubmission(subject: subject, claim: claim))
+            guard e.required.risk >= claim.risk, e.required.approvals >= claim.approvals, e.ttlSeconds(default: 3600) <= (claim.ttlSeconds ?? 3600),
+                  e.required.risk >= e.rule?.risk ?? .low, e.required.approvals >= e.rule?.approvalsFloor ?? 1 else {
+                throw FuzzViolation("a floor did not hold for \(word.debugDescription): \(e)")
+            }
+            let quorum = GroupQuorum(e.required)
+            let approvers = words.map { QuorumApprover(id: $0, groups: words) }
+            guard quorum.progress(approvers).seated <= quorum.approvals else { throw FuzzViolation("more seated than the quorum") }
         }
     }
 
@@ -321,6 +396,8 @@ final class FuzzCorpusReplayTests: XCTestCase {
     func testSanitizerCorpus() throws { try replay("sanitizer") }
     func testThemeCorpus() throws { try replay("theme") }
     func testConfigCorpus() throws { try replay("config") }
+    func testMaskerCorpus() throws { try replay("masker") }
+    func testPolicyCorpus() throws { try replay("policy") }
 
     /// The check itself must catch what it exists for: raw controls, C1 and bidi controls.
     func testTerminalSafetyCheckCatchesControls() {

@@ -25,6 +25,13 @@ final class SecretMaskerPrefilterTests: XCTestCase {
         "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz\n-----END OPENSSH PRIVATE KEY-----",
         "key: -----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oF1hTRbZ1sB9oAoGCCqGSM49\n-----END EC PRIVATE KEY-----",
         "-----BEGIN PRIVATE KEY-----\nunterminated block running to the end",
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: X\n\nlQOYBFabc123\n=ab12\n-----END PGP PRIVATE KEY BLOCK-----",
+        "PGPASSWORD=Tr0ub4dor psql; MYSQL_PWD=abc12345 mysql -uroot -pS3cret shop; DB_PASSWORD='x9y8z7w6'",
+        "{\"Authorization\": \"Bearer abc123def456\"} redis://:P4ss/w@rd@cache:6379 --password hunter22",
+        "curl -u bob:pw12345 https://x; sshpass -p s3cr3t ssh h; redis-cli -a Pa55word ping; docker login -u u -p t0ken r",
+        "aws configure set aws_secret_access_key wJalrXUtnFEMI/K7MDENG; machine h login u password p4ssw0rd",
+        "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q sk_live_4eC39HqLyjWDarjtT1zdp7dc npm_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8",
+        "x$(touch /tmp/p) password=x$(touch${IFS}/tmp/p) api_key=abcd`id` f(password=abcd1234)",
         "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----",
         "bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkZXBsb3ktYm90Iiwicm9sZSI6ImFkbWluIn0.c2lnbmF0dXJlLXZhbHVlLWhlcmU",
         "eyJhb.eyJz.sig eyJhbGci.x.y",
@@ -56,7 +63,8 @@ final class SecretMaskerPrefilterTests: XCTestCase {
         ".", "://", "@", ":", "=", "-----BEGIN ", "PRIVATE KEY-----", "-----END ", "RSA ", "authorization",
         "Authorization", "AUTHORIZATION", "proxy-", "password", "PassWord", "passwd", "pwd", "PWD", "secret",
         "Secret", "api_key", "API-KEY", "apikey", "access_token", "auth-token", "client_secret", "token", "bearer ",
-        "Basic ", "https://hooks.slack.com/services/", "https://", "postgres://", "user", "A", "Z", "0", "9", "_",
+        "Basic ", "https://hooks.slack.com/services/", "PGPASSWORD", "_PWD", "--password ", "curl -u a:", "mysql -p",
+        "redis://:", "$(", "`", "(", "[", "sk-", "npm_", "AIza", "\\n", "PRIVATE KEY BLOCK-----", "https://", "postgres://", "user", "A", "Z", "0", "9", "_",
         "-", " ", "\n", "\"", "'", ";", "&", ",", "é", "ß", "\u{017F}", "\u{212A}", "İ", "…[masked]", "x",
         "pa\u{017F}\u{017F}word", "api_\u{212A}ey", "paßword", "SECRET", "Se\u{017F}ret",
     ]
@@ -149,6 +157,7 @@ final class SecretMaskerPrefilterTests: XCTestCase {
             "url-password": "https://a:b@c", "jwt": "eyJa.b", "aws-access-key": "ACCA", "github-token": "ghr_",
             "github-pat": "github_pat_", "gitlab-token": "glptt-", "slack-token": "xoxr-",
             "slack-webhook": "https://hooks.slack.com/services/", "tollgate-token": "tg_", "secret-assignment": "PassWord=",
+            "vendor-api-key": "npm_", "cli-password": "curl", "secret-flag": "--TOKEN",
         ]
         for rule in SecretMasker.builtIn {
             let sample = try XCTUnwrap(samples[rule.name], "no sample for \(rule.name)")
@@ -156,5 +165,6 @@ final class SecretMaskerPrefilterTests: XCTestCase {
         }
         // Case-insensitive rules cannot rule anything out on non-ASCII text.
         XCTAssertTrue(try XCTUnwrap(SecretMasker.builtIn.last?.literals).mayMatch(LiteralHaystack("é")))
+        XCTAssertEqual(SecretMasker.builtIn.last?.name, "secret-assignment")
     }
 }

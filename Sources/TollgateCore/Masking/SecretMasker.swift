@@ -3,37 +3,66 @@ import Foundation
 /// Finds secrets in agent-written text and replaces them with a recognisable mask.
 ///
 /// The mask keeps what identifies the *kind* of secret and nothing of its value:
-/// `AKIA…[masked]`, `ghp_…[masked]`, `postgres://app:…[masked]@db`, `Authorization: Bearer …[masked]`.
-/// Built-in rules cover AWS keys, GitHub/GitLab/Slack tokens, Tollgate tokens, JWTs,
-/// private key blocks, passwords in URLs, `Authorization:` headers and `secret = value`
-/// assignments; servers add their own patterns from configuration.
+/// `AKIA…[masked]`, `ghp_…[masked]`, `postgres://app:…[masked]@db`, `Authorization: Bearer …[masked]`,
+/// `DB_PASSWORD=…[masked]`. And it never hides anything but the secret's own characters: every
+/// rule, built-in or from configuration, only proposes a candidate, and `MaskableRuns` decides
+/// what of it is masked (runs of token characters, and nothing of a candidate that touches code).
+/// Every rule runs over the text as given, never over another rule's output, so masking
+/// already-masked text changes nothing.
 public struct SecretMasker: Sendable {
-    /// One masking rule: a pattern, and how much of the match to keep.
+    /// One masking rule: a pattern, and which part of its match is the secret.
     public struct Rule: Sendable {
+        /// Which part of a match is the secret.
+        enum Secret: Sendable, Equatable {
+            /// The whole match.
+            case match
+            /// The first capture group that took part in the match (alternatives each have their own).
+            case capture
+            /// The private key body lines after the match (a BEGIN marker): `PrivateKeyBodies`.
+            case keyBody
+        }
+
         public var name: String
         let regex: NSRegularExpression
-        /// Replacement template: `$1`… refer to capture groups; `…[masked]` marks the secret.
-        let template: String
+        let secret: Secret
         /// Literals no match can do without (nil: unknown, always run the regex).
         let literals: RequiredLiterals?
 
-        /// A rule from a pattern. Throws a readable message when the pattern does not compile.
-        public init(name: String, pattern: String, template: String = Self.mask) throws {
-            try self.init(name: name, pattern: pattern, template: template, literals: nil)
+        /// A rule from a pattern whose whole match is the secret. Throws a readable message when
+        /// the pattern does not compile.
+        public init(name: String, pattern: String) throws {
+            try self.init(name: name, pattern: pattern, secret: .match, literals: nil)
         }
 
-        init(name: String, pattern: String, template: String, literals: RequiredLiterals?) throws {
+        init(name: String, pattern: String, secret: Secret, literals: RequiredLiterals?) throws {
             self.name = name
             do {
                 self.regex = try NSRegularExpression(pattern: pattern, options: [])
             } catch {
                 throw MaskingError(message: "secret pattern \(name): not a valid regular expression: \(pattern)")
             }
-            self.template = template
+            self.secret = secret
             self.literals = literals
         }
 
-        public static let mask = "…[masked]"
+        /// What replaces each masked run of a secret.
+        public static let mask = MaskableRuns.mark
+
+        /// The candidate secrets in `text` (`units` is its UTF-16), each as the spans it is made of.
+        func candidates(in text: String, _ units: [UInt16]) -> [[Range<Int>]] {
+            let all = NSRange(location: 0, length: units.count)
+            return regex.matches(in: text, options: [], range: all).compactMap { match in
+                switch secret {
+                case .keyBody:
+                    return PrivateKeyBodies.lines(after: match.range.location + match.range.length, in: units)
+                case .match, .capture:
+                    let groups = secret == .match ? 0...0 : 1...max(1, match.numberOfRanges - 1)
+                    guard let range = groups.lazy.map({ match.range(at: $0) }).first(where: { $0.location != NSNotFound }),
+                          range.length > 0 else { return nil }
+                    return [range.location..<(range.location + range.length)]
+                }
+            }
+        }
     }
 
     public struct MaskingError: Error, CustomStringConvertible, Sendable {
@@ -56,71 +85,48 @@ public struct SecretMasker: Sendable {
         self.prefilters = prefilters
     }
 
-    /// The rules every server applies. The patterns are literals, so `try!` cannot fail at run time
-    /// without failing every test first.
-    ///
-    /// Each rule names the literals a match cannot do without, read off its pattern: every
-    /// group must have one of its strings in the text. Case-insensitive rules (`(?i)`) say so,
-    /// and are checked ASCII-case-insensitively on ASCII text only.
-    static let builtIn: [Rule] = {
-        let m = Rule.mask
-        let specs: [(String, String, String, RequiredLiterals)] = [
-            ("private-key", #"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)"#,
-             "-----BEGIN $1PRIVATE KEY-----" + m, RequiredLiterals([["-----BEGIN "], ["PRIVATE KEY-----"]])),
-            ("authorization-header", #"(?i)\b((?:proxy-)?authorization\s*[:=]\s*"?(?:(?:bearer|basic|token|digest|aws4-hmac-sha256)\s+)?)[^\s"',;]{4,}"#, "$1" + m,
-             RequiredLiterals([["authorization"], [":", "="]], caseInsensitive: true)),
-            ("url-password", #"\b([a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@]+:)[^\s@/]+(@)"#, "$1" + m + "$2",
-             RequiredLiterals([["://"], ["@"]])),
-            ("jwt", #"\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}"#, "eyJ" + m,
-             RequiredLiterals([["eyJ"], ["."]])),
-            ("aws-access-key", #"\b(AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}\b"#, "$1" + m,
-             RequiredLiterals([["AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "ABIA", "ACCA"]])),
-            ("github-token", #"\b(gh[pousr]_)[A-Za-z0-9]{30,255}\b"#, "$1" + m,
-             RequiredLiterals([["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]])),
-            ("github-pat", #"\b(github_pat_)[A-Za-z0-9_]{22,255}\b"#, "$1" + m, RequiredLiterals([["github_pat_"]])),
-            ("gitlab-token", #"\b(glpat-|gldt-|glrt-|glptt-)[A-Za-z0-9_\-]{20,}"#, "$1" + m,
-             RequiredLiterals([["glpat-", "gldt-", "glrt-", "glptt-"]])),
-            ("slack-token", #"\b(xox[abposr]-)[A-Za-z0-9\-]{10,}"#, "$1" + m,
-             RequiredLiterals([["xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-"]])),
-            ("slack-webhook", #"(https://hooks\.slack\.com/services/)[A-Za-z0-9/_\-]+"#, "$1" + m,
-             RequiredLiterals([["https://hooks.slack.com/services/"]])),
-            ("tollgate-token", #"\b(tg_)[A-Za-z0-9_\-]{20,}"#, "$1" + m, RequiredLiterals([["tg_"]])),
-            ("secret-assignment",
-             #"(?i)\b((?:aws_secret_access_key|aws_session_token|secret_access_key|client_secret|api[_\-]?key|access[_\-]?token|auth[_\-]?token|password|passwd|pwd|secret)["']?\s*[:=]\s*["']?)(?![^\s"',;&]*…\[masked\])[^\s"',;&]{4,}"#,
-             "$1" + m,
-             // "secret" covers every *secret* name, "token" the *_token ones, "api" api key, "passw" password and passwd.
-             RequiredLiterals([["secret", "token", "api", "passw", "pwd"], [":", "="]], caseInsensitive: true)),
-        ]
-        return specs.map { spec in
-            try! Rule(name: spec.0, pattern: spec.1, template: spec.2, literals: spec.3)  // literal patterns, covered by tests
-        }
-    }()
-
     /// The masked text and how many secrets were masked in it.
     public func mask(_ text: String) -> (text: String, count: Int) {
-        var current = text
-        var count = 0
-        // Rules run on the text as earlier rules left it, so the literals are looked for in
-        // `current`: the bytes are read again after each replacement.
         var haystack: LiteralHaystack?
+        var units: [UInt16]?
+        var masked: [Bool] = []
+        var runs: [Range<Int>] = []
+        var count = 0
         // By index, not `for rule in rules`: a copy of each rule per field (its strings, regex
         // and literals retained and released) cost more than the checks themselves.
         for index in rules.indices {
             if prefilters, let literals = rules[index].literals {
-                let bytes = haystack ?? LiteralHaystack(current)
+                let bytes = haystack ?? LiteralHaystack(text)
                 haystack = bytes
                 if !literals.mayMatch(bytes) { continue }
             }
-            let rule = rules[index]
-            let ns = current as NSString
-            let range = NSRange(location: 0, length: ns.length)
-            let matches = rule.regex.numberOfMatches(in: current, options: [], range: range)
-            guard matches > 0 else { continue }
-            count += matches
-            current = rule.regex.stringByReplacingMatches(in: current, options: [], range: range, withTemplate: rule.template)
-            haystack = nil
+            let utf16 = units ?? Array(text.utf16)
+            units = utf16
+            for candidate in rules[index].candidates(in: text, utf16) {
+                let found = MaskableRuns.runs(of: candidate, in: utf16, asCode: true)
+                if claim(found, in: utf16, &masked, &runs) { count += 1 }
+            }
         }
-        return (current, count)
+        guard let units, !runs.isEmpty else { return (text, 0) }
+        return (MaskableRuns.apply(runs.sorted { $0.lowerBound < $1.lowerBound }, to: units), count)
+    }
+
+    /// Records `found` as masked unless it is empty or part of a secret already masked: a token
+    /// run of it meets an earlier rule's mask (the rule that found it first keeps its prefix,
+    /// `ghp_…[masked]`) or a mark already in the text (so masking masked text changes nothing).
+    /// True if recorded.
+    private func claim(
+        _ found: [Range<Int>], in units: [UInt16], _ masked: inout [Bool], _ runs: inout [Range<Int>]
+    ) -> Bool {
+        guard !found.isEmpty else { return false }
+        if masked.isEmpty { masked = Array(repeating: false, count: units.count) }
+        for run in found {
+            let whole = MaskableRuns.tokenRun(around: run, in: units)
+            if masked[whole].contains(true) || MaskableRuns.touchesMark(whole, in: units) { return false }
+        }
+        for run in found { masked[run] = ArraySlice(repeating: true, count: run.count) }
+        runs += found
+        return true
     }
 
     /// Masks an optional string, adding to `count`.
@@ -138,6 +144,15 @@ public struct SecretMasker: Sendable {
         return masked
     }
 
+    /// A context value under a key that names a secret (`password`, `DB_TOKEN`, `apiKey`…): every
+    /// run of token characters is masked, counted as one secret. The value is data, not a command,
+    /// so a value holding code is masked too, but still only its token characters.
+    public func maskValue(ofSecretKey value: String) -> (text: String, count: Int) {
+        let units = Array(value.utf16)
+        let runs = MaskableRuns.runs(of: [0..<units.count], in: units, asCode: false)
+        return runs.isEmpty ? (value, 0) : (MaskableRuns.apply(runs, to: units), 1)
+    }
+
     /// The submission with every string field masked, and the number of secrets masked.
     public func mask(_ request: ActionRequest) -> (ActionRequest, Int) {
         var n = 0
@@ -151,7 +166,14 @@ public struct SecretMasker: Sendable {
         r.onBehalfOf = mask(r.onBehalfOf, count: &n)
         r.session = mask(r.session, count: &n)
         if let p = r.policy { r.policy = Policy(id: mask(p.id, count: &n), reason: mask(p.reason, count: &n)) }
-        r.context = r.context.map { ContextEntry(key: mask($0.key, count: &n), value: mask($0.value, count: &n)) }
+        r.context = r.context.map { entry in
+            guard SecretNames.isSecretKey(entry.key) else {
+                return ContextEntry(key: mask(entry.key, count: &n), value: mask(entry.value, count: &n))
+            }
+            let (value, found) = maskValue(ofSecretKey: entry.value)
+            n += found
+            return ContextEntry(key: entry.key, value: value)
+        }
         r.diffs = r.diffs.map { ActionDiff(title: mask($0.title, count: &n), format: $0.format, text: mask($0.text, count: &n)) }
         return (r, n)
     }
