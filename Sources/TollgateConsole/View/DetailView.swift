@@ -79,7 +79,7 @@ enum DetailView {
         if !subject.readOnly, subject.opened.status == .pending, action.status != .pending {
             // Resolved by the approver's own vote: that is no news, only confirmation.
             if let me = model.me, let last = action.decisions.last, action.decisions.count > subject.opened.decisions.count,
-               last.approver == me.id {
+               Identity.same(last.approver, me.id) {
                 let verb = last.verdict == .approve ? "approval" : "denial"
                 return [styler.label(" Your \(verb) was recorded: the action is now \(action.status.rawValue)", .status(action.status))]
             }
