@@ -96,6 +96,15 @@ enum MaskableRuns {
             || (whole.upperBound < units.count && isGlue(units[whole.upperBound]))
     }
 
+    /// Whether a mark already in the text lies inside `span`.
+    static func containsMark(_ span: Range<Int>, in units: [UInt16]) -> Bool {
+        guard span.count >= markUnits.count else { return false }
+        for i in span.lowerBound...(span.upperBound - markUnits.count) where units[i] == markUnits[0] {
+            if units[i..<(i + markUnits.count)].elementsEqual(markUnits) { return true }
+        }
+        return false
+    }
+
     /// Whether a mark already in the text ends just before `run` or starts just after it.
     static func touchesMark(_ run: Range<Int>, in units: [UInt16]) -> Bool {
         let before = run.lowerBound - markUnits.count

@@ -104,21 +104,23 @@ public struct SecretMasker: Sendable {
             units = utf16
             for candidate in rules[index].candidates(in: text, utf16) {
                 let found = MaskableRuns.runs(of: candidate, in: utf16, asCode: true)
-                if claim(found, in: utf16, &masked, &runs) { count += 1 }
+                if !found.isEmpty, !candidate.contains(where: { MaskableRuns.containsMark($0, in: utf16) }),
+                   claim(found, in: utf16, &masked, &runs) {
+                    count += 1
+                }
             }
         }
         guard let units, !runs.isEmpty else { return (text, 0) }
         return (MaskableRuns.apply(runs.sorted { $0.lowerBound < $1.lowerBound }, to: units), count)
     }
 
-    /// Records `found` as masked unless it is empty or part of a secret already masked: a token
-    /// run of it meets an earlier rule's mask (the rule that found it first keeps its prefix,
-    /// `ghp_…[masked]`) or a mark already in the text (so masking masked text changes nothing).
-    /// True if recorded.
+    /// Records `found` as masked unless it is part of a secret already masked: a token run of it
+    /// meets an earlier rule's mask (the rule that found it first keeps its prefix,
+    /// `ghp_…[masked]`) or a mark already in the text. A candidate holding a mark is skipped
+    /// before this, the same way: so masking masked text changes nothing. True if recorded.
     private func claim(
         _ found: [Range<Int>], in units: [UInt16], _ masked: inout [Bool], _ runs: inout [Range<Int>]
     ) -> Bool {
-        guard !found.isEmpty else { return false }
         if masked.isEmpty { masked = Array(repeating: false, count: units.count) }
         for run in found {
             let whole = MaskableRuns.tokenRun(around: run, in: units)
