@@ -51,9 +51,14 @@ extension HistoryStore {
     // MARK: - Writing
 
     /// Writes a decision durably, before anything is sent, and returns it with a fresh key.
+    ///
+    /// The reason is stored, and so sent, masked: the cache is a file on the approver's disk and
+    /// the server would mask it anyway. The built-in rules only: patterns a server adds in its
+    /// own configuration are unknown here, so the server may mask more of it.
     public func enqueueDecision(
-        server: String, actionID: String, verdict: Verdict, reason: String, digest: String, at: Timestamp
+        server: String, actionID: String, verdict: Verdict, reason rawReason: String, digest: String, at: Timestamp
     ) throws -> OutboxEntry {
+        let reason = Self.masker.mask(rawReason).text
         let entry = OutboxEntry(
             key: UUID().uuidString.lowercased(), server: server, actionID: actionID, verdict: verdict,
             reason: reason, digest: digest, createdAt: at)
@@ -88,18 +93,40 @@ extension HistoryStore {
 
     /// Records one answer for a pending entry. A settled entry never changes again, so a
     /// late duplicate answer cannot overwrite the first.
+    /// A settled entry keeps no reason: it will never be sent again, and the server's record
+    /// holds the decision.
     private func settle(key: String, state: OutboxState, httpStatus: Int?, message: String?) throws {
+        let message = message.map { Self.masker.mask($0).text }
         try write("updating outbox entry \(key)") { db in
-            try db.execute(sql: """
-                UPDATE outbox SET state = ?, attempts = attempts + 1, http_status = ?, message = ?
-                WHERE key = ? AND state = 'pending'
-                """, arguments: [state.rawValue, httpStatus, message, key])
+            try Self.scrubbing(db) {
+                try db.execute(sql: """
+                    UPDATE outbox SET state = ?, attempts = attempts + 1, http_status = ?, message = ?,
+                                      reason = CASE WHEN ? = 'pending' THEN reason ELSE '' END
+                    WHERE key = ? AND state = 'pending'
+                    """, arguments: [state.rawValue, httpStatus, message, state.rawValue, key])
+            }
             guard db.changesCount == 0 else { return }
             let known = try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE key = ?", arguments: [key]) ?? false
             if !known {
                 throw StoreError(.unknownOutboxEntry, path: "", detail: "no decision with key \(key.debugDescription)")
             }
         }
+    }
+
+    /// The masker for what the outbox stores: the rules every server applies.
+    static let masker: SecretMasker = {
+        do { return try SecretMasker() } catch {
+            // No extra patterns, so nothing can fail to compile; the built-in ones are tested.
+            preconditionFailure("the built-in masking rules do not compile: \(error)")
+        }
+    }()
+
+    /// Runs `body` with SQLite overwriting what it deletes, so a dropped reason leaves no copy
+    /// in the file's free space.
+    static func scrubbing(_ db: Database, _ body: () throws -> Void) throws {
+        try db.execute(sql: "PRAGMA secure_delete = ON")
+        defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
+        try body()
     }
 
     // MARK: - Reading

@@ -31,7 +31,9 @@
 //   approvers (role 1), deduplicated, so "asked by" and "decided by" are ordered index
 //   ranges too.
 // - `outbox`: decisions written before they are sent, with their outcome.
-// - `audit(server_id, seq, json)`: `/v1/audit` records, unique by (server, seq).
+// - `audit_chain(id, first_hash)`: an audit chain, named by its first record's hash;
+//   `server.audit_chain_id` is the chain last seen at that URL.
+// - `audit_record(chain_id, seq, json)`: `/v1/audit` records, unique by (chain, seq).
 //
 // ## Queries
 // A page first finds its row ids, then reads those rows. The ids come from one "driver"
@@ -146,7 +148,14 @@ public final class HistoryStore: Sendable {
             let unknown = applied.subtracting(migrator.migrations).sorted().joined(separator: ", ")
             throw StoreError(.newerSchema, path: path, detail: "unknown migrations: \(unknown); use a newer tollgate or another file")
         }
+        let scrubbed = try writer.read { db in try migrator.appliedIdentifiers(db) }.contains(Schema.scrubOutbox)
         try migrator.migrate(writer)
+        if !scrubbed {
+            // The old pages may still be in the WAL: copy the scrubbed ones over and empty it.
+            // Best effort: a reader in another process can keep it busy, and then the last close,
+            // which checkpoints and deletes the WAL, does it.
+            _ = try? writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        }
     }
 
     // MARK: - Access

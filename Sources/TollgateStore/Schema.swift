@@ -9,8 +9,56 @@ enum Schema {
         migrator.registerMigration("v1: actions, search, decisions, outbox, audit") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration(scrubOutbox) { db in
+            // Older versions kept every decision's reason as typed, sent or not. A settled entry
+            // is never sent again, so its reason goes, overwritten on the page. A pending one
+            // keeps its bytes: its retry must match what may already have arrived under its key.
+            try HistoryStore.scrubbing(db) {
+                try db.execute(sql: "UPDATE outbox SET reason = '' WHERE state <> 'pending' AND reason <> ''")
+            }
+        }
+        migrator.registerMigration("v3: audit chains named by their first record") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
+
+    /// Audit records belong to a chain named by its first record's hash, no longer to a server
+    /// URL as typed: every spelling of one server's URL shares its chain, and a new database
+    /// behind the same URL is a different chain. Each server row remembers the chain last seen
+    /// there. A cached chain is named by its lowest record, which older versions always
+    /// fetched first; rows whose JSON has no hash could not be verified anyway and are not kept.
+    private static let v3 = """
+        CREATE TABLE audit_chain (
+            id INTEGER PRIMARY KEY,
+            first_hash TEXT NOT NULL UNIQUE
+        );
+        ALTER TABLE server ADD COLUMN audit_chain_id INTEGER REFERENCES audit_chain(id);
+        CREATE TABLE audit_record (
+            chain_id INTEGER NOT NULL REFERENCES audit_chain(id),
+            seq INTEGER NOT NULL,
+            json TEXT NOT NULL,
+            UNIQUE (chain_id, seq)
+        );
+
+        CREATE TEMP TABLE first_record AS
+            SELECT a.server_id AS server_id, json_extract(a.json, '$.hash') AS hash
+            FROM audit a
+            WHERE a.seq = (SELECT min(b.seq) FROM audit b WHERE b.server_id = a.server_id)
+              AND json_extract(a.json, '$.hash') IS NOT NULL;
+        INSERT OR IGNORE INTO audit_chain(first_hash) SELECT hash FROM first_record;
+        UPDATE server SET audit_chain_id = (
+            SELECT c.id FROM first_record f JOIN audit_chain c ON c.first_hash = f.hash WHERE f.server_id = server.id);
+        INSERT OR IGNORE INTO audit_record(chain_id, seq, json)
+            SELECT s.audit_chain_id, a.seq, a.json FROM audit a JOIN server s ON s.id = a.server_id
+            WHERE s.audit_chain_id IS NOT NULL ORDER BY a.server_id, a.seq;
+        DROP TABLE first_record;
+        DROP TABLE audit;
+        """
+
+    /// The migration that drops the reasons of settled outbox entries; opening a file that had
+    /// not run it also empties the WAL, which may hold the old pages.
+    static let scrubOutbox = "v2: settled decisions keep no reason"
 
     private static let v1 = """
         CREATE TABLE server (

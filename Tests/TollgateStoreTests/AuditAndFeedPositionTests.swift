@@ -12,33 +12,46 @@ final class AuditAndFeedPositionTests: XCTestCase {
 
     func testAppendIsIdempotentBySeqAndKeepsTheChainVerifiable() throws {
         let chain = Self.chain(count: 5)
-        try store.appendAudit(Array(chain[0..<3]), server: Fixture.serverA)
-        try store.appendAudit(Array(chain[0..<3]), server: Fixture.serverA)
-        try store.appendAudit(Array(chain[1..<5]).reversed(), server: Fixture.serverA)
+        let name = chain[0].hash
+        try store.appendAudit(Array(chain[0..<3]), chain: name)
+        try store.appendAudit(Array(chain[0..<3]), chain: name)
+        try store.appendAudit(Array(chain[1..<5]).reversed(), chain: name)
 
-        let stored = try store.auditRecords(server: Fixture.serverA)
+        let stored = try store.auditRecords(chain: name)
         XCTAssertEqual(stored, chain)
         XCTAssertNil(AuditChain.firstBreak(in: stored))
-        XCTAssertEqual(try store.lastAuditSeq(server: Fixture.serverA), 5)
+        XCTAssertEqual(try store.lastAuditSeq(chain: name), 5)
     }
 
     func testARecordAlreadyStoredIsNotReplaced() throws {
         let chain = Self.chain(count: 2)
-        try store.appendAudit(chain, server: Fixture.serverA)
+        try store.appendAudit(chain, chain: chain[0].hash)
         var forged = chain[1]
         forged.status = .approved
-        try store.appendAudit([forged], server: Fixture.serverA)
-        XCTAssertEqual(try store.auditRecords(server: Fixture.serverA), chain)
+        try store.appendAudit([forged], chain: chain[0].hash)
+        XCTAssertEqual(try store.auditRecords(chain: chain[0].hash), chain)
     }
 
-    func testServersHaveSeparateChains() throws {
-        try store.appendAudit(Self.chain(count: 3), server: Fixture.serverA)
-        try store.appendAudit(Self.chain(count: 1), server: Fixture.serverB)
-        XCTAssertEqual(try store.auditRecords(server: Fixture.serverA).count, 3)
-        XCTAssertEqual(try store.auditRecords(server: Fixture.serverB).count, 1)
-        XCTAssertEqual(try store.lastAuditSeq(server: Fixture.serverB), 1)
-        XCTAssertEqual(try store.lastAuditSeq(server: "https://unknown.example"), 0)
-        XCTAssertEqual(try store.auditRecords(server: "https://unknown.example"), [])
+    func testChainsAreSeparateAndEachURLRemembersTheChainItServes() throws {
+        let long = Self.chain(count: 3)
+        let other = Self.chain(count: 1, reason: "another database")
+        XCTAssertNotEqual(long[0].hash, other[0].hash)
+        try store.appendAudit(long, chain: long[0].hash)
+        try store.appendAudit(other, chain: other[0].hash)
+        XCTAssertEqual(try store.auditRecords(chain: long[0].hash).count, 3)
+        XCTAssertEqual(try store.auditRecords(chain: other[0].hash).count, 1)
+        XCTAssertEqual(try store.lastAuditSeq(chain: other[0].hash), 1)
+        XCTAssertEqual(try store.lastAuditSeq(chain: "sha256:unknown"), 0)
+        XCTAssertEqual(try store.auditRecords(chain: "sha256:unknown"), [])
+
+        XCTAssertNil(try store.auditChain(server: Fixture.serverA))
+        try store.setAuditChain(long[0].hash, server: Fixture.serverA)
+        try store.setAuditChain(long[0].hash, server: Fixture.serverB)
+        XCTAssertEqual(try store.auditChain(server: Fixture.serverA), long[0].hash)
+        XCTAssertEqual(try store.auditChain(server: Fixture.serverB), long[0].hash, "two URLs, one chain")
+        try store.setAuditChain(other[0].hash, server: Fixture.serverA)
+        XCTAssertEqual(try store.auditChain(server: Fixture.serverA), other[0].hash, "the URL now serves another chain")
+        XCTAssertEqual(try store.auditRecords(chain: long[0].hash).count, 3, "the chain verified before is kept")
     }
 
     // MARK: - Feed position
@@ -62,12 +75,12 @@ final class AuditAndFeedPositionTests: XCTestCase {
     }
 
     /// `count` linked records, each resolving its own action.
-    private static func chain(count: Int) -> [AuditRecord] {
+    static func chain(count: Int, reason: String = "no") -> [AuditRecord] {
         var records: [AuditRecord] = []
         var prev = AuditRecord.genesis
         for seq in 1...count {
             let action = Fixture.action("audited-\(seq)", minutes: Int64(seq), status: .denied,
-                                        decisions: [Fixture.decision("bob", .deny, reason: "no")])
+                                        decisions: [Fixture.decision("bob", .deny, reason: reason)])
             let record = AuditRecord(seq: Int64(seq), action: action, prev: prev)
             records.append(record)
             prev = record.hash

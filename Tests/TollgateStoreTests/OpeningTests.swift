@@ -50,6 +50,24 @@ final class OpeningTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: path + "-wal"), "the store runs in WAL mode")
     }
 
+    func testTightensCompanionsLeftWideBeforeOpening() throws {
+        let path = folder.file("history.sqlite")
+        for wide: Int in [0o644, 0o666] {
+            do { _ = try HistoryStore(path: path) }
+            for file in [path, path + "-wal", path + "-shm"] {
+                if !FileManager.default.fileExists(atPath: file) {
+                    XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: nil))
+                }
+                try FileManager.default.setAttributes([.posixPermissions: wide], ofItemAtPath: file)
+            }
+            let store = try HistoryStore(path: path)
+            try store.upsert([Fixture.action("a\(wide)")], server: Fixture.serverA)
+            for file in [path, path + "-wal", path + "-shm"] {
+                XCTAssertEqual(try TemporaryFolder.mode(file), 0o600, "\(file) was \(String(wide, radix: 8))")
+            }
+        }
+    }
+
     func testTightensAnExistingFileThatOthersCanRead() throws {
         let path = folder.file("history.sqlite")
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644]))
@@ -65,16 +83,19 @@ final class OpeningTests: XCTestCase {
 
     // MARK: - Migrations
 
+    static let allMigrations = ["v1: actions, search, decisions, outbox, audit", "v2: settled decisions keep no reason",
+                                "v3: audit chains named by their first record"]
+
     func testMigratesOnceAndKeepsDataAcrossReopen() throws {
         let path = folder.file("history.sqlite")
         do {
             let store = try HistoryStore(path: path)
             try store.upsert([Fixture.action("a1", summary: "rotate the signing key")], server: Fixture.serverA)
             try store.setLastEventID(42, server: Fixture.serverA)
-            XCTAssertEqual(try migrations(store), ["v1: actions, search, decisions, outbox, audit"])
+            XCTAssertEqual(try migrations(store), Self.allMigrations)
         }
         let reopened = try HistoryStore(path: path)
-        XCTAssertEqual(try migrations(reopened), ["v1: actions, search, decisions, outbox, audit"])
+        XCTAssertEqual(try migrations(reopened), Self.allMigrations)
         XCTAssertEqual(try reopened.action(id: "a1", server: Fixture.serverA)?.summary, "rotate the signing key")
         XCTAssertEqual(try reopened.lastEventID(server: Fixture.serverA), 42)
         XCTAssertEqual(try reopened.page(HistoryQuery(text: "signing"), limit: 10, cursor: nil).actions.count, 1)

@@ -79,9 +79,10 @@ public final class APIClient: Sendable {
         try send("POST", "/v1/actions/\(PercentEncoding.segment(id))/cancel", body: []).decode(Action.self)
     }
 
-    /// The audit records after sequence number `after` (0 for all), in order.
-    public func audit(after: Int64) throws(ClientError) -> [AuditRecord] {
-        let response = try send("GET", "/v1/audit", query: PercentEncoding.query([("after", String(after))]))
+    /// The audit records after sequence number `after` (0 for all), in order; at most `limit`
+    /// (the server's default page when nil).
+    public func audit(after: Int64, limit: Int? = nil) throws(ClientError) -> [AuditRecord] {
+        let response = try send("GET", "/v1/audit", query: PercentEncoding.query([("after", String(after)), ("limit", limit.map(String.init))]))
         var records: [AuditRecord] = []
         var lineNumber = 0
         for line in response.body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
