@@ -62,13 +62,26 @@ final class SecretMaskerPropertyTests: XCTestCase {
     /// The properties for one text; the first broken one, or nil.
     static func violation(_ text: String) -> String? {
         let (masked, count) = masker.mask(text)
-        let placeholder = masked.replacingOccurrences(of: SecretMasker.Rule.mask, with: "X")
+        let placeholder = withPlaceholders(masked)
         if ShellWords.parse(placeholder) != ShellWords.parse(text) { return "shell structure changed: \(masked.debugDescription)" }
         if skeleton(placeholder) != skeleton(text) { return "a mask covered more than token characters: \(masked.debugDescription)" }
         let again = masker.mask(masked)
         if again.text != masked || again.count != 0 { return "masking again changed \(masked.debugDescription) to \(again.text.debugDescription)" }
         if count == 0, masked != text { return "text changed with no secret counted" }
         return nil
+    }
+
+    /// Each mark replaced by `X`, code unit by code unit (Foundation's search matches whole graphemes).
+    static func withPlaceholders(_ text: String) -> String {
+        let mark = Array(SecretMasker.Rule.mask.utf16), units = Array(text.utf16)
+        var out: [UInt16] = []
+        var i = 0
+        while i < units.count {
+            if units[i...].starts(with: mark) { out.append(UInt16(UInt8(ascii: "X"))); i += mark.count; continue }
+            out.append(units[i])
+            i += 1
+        }
+        return String(decoding: out, as: UTF16.self)
     }
 
     /// The text without its token characters (the only ones a mask may cover).
