@@ -11,7 +11,7 @@ struct RequestCommand: ParsableCommand {
         discussion: """
             With --wait: exits 0 approved, 3 denied (the reason on stderr), 4 expired or cancelled, 2 on \
             usage, auth or connection errors. With -- CMD ARGS: waits, runs CMD only if approved, and exits \
-            with CMD's status. Ctrl-C while waiting cancels the request on the server. The n-th --diff-title \
+            with CMD's status. Ctrl-C (or SIGTERM, SIGHUP) while waiting cancels the request on the server. The n-th --diff-title \
             names the n-th --diff-file.
             """
     )
