@@ -20,21 +20,22 @@ final class TOMLDifferentialTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(documents.count, 30)
-        let accepted = try compare(documents)
+        guard let accepted = try compare(documents) else { return }
         XCTAssertGreaterThan(accepted, 15, "most of the corpus should be valid TOML")
     }
 
     func testGeneratedDocumentsReadAsTomllibReadsThem() throws {
         var generator = TOMLDocumentGenerator(seed: 0x70_31_0D0C)
         let documents = (0..<4_000).map { ("generated #\($0)", generator.document()) }
-        let accepted = try compare(documents)
+        guard let accepted = try compare(documents) else { return }
         // A generator that only wrote garbage (or only the easy cases) would prove little.
         XCTAssertGreaterThan(accepted, 1_000, "too few generated documents were valid")
         XCTAssertLessThan(accepted, 3_000, "too few generated documents were invalid")
     }
 
-    /// Compares every document, failing on the first disagreement; returns how many both read.
-    private func compare(_ documents: [(name: String, text: String)], file: StaticString = #filePath, line: UInt = #line) throws -> Int {
+    /// Compares every document, failing on the first disagreement; returns how many both read,
+    /// or nil after a disagreement.
+    private func compare(_ documents: [(name: String, text: String)], file: StaticString = #filePath, line: UInt = #line) throws -> Int? {
         let answers = try Self.tomllib(documents.map(\.text))
         XCTAssertEqual(answers.count, documents.count, "python3 answered \(answers.count) of \(documents.count) documents", file: file, line: line)
         var accepted = 0
@@ -50,7 +51,7 @@ final class TOMLDifferentialTests: XCTestCase {
             let agree = ours.hasPrefix("OK") ? ours == answer : answer.hasPrefix("ERR")
             guard agree else {
                 XCTFail("\(name) is read differently:\n--- document\n\(text.debugDescription)\n--- TOMLDocument\n\(ours)\n--- tomllib\n\(answer)", file: file, line: line)
-                return accepted
+                return nil
             }
             if ours.hasPrefix("OK") { accepted += 1 }
         }
