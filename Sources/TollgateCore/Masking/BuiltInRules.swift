@@ -44,15 +44,17 @@ extension SecretMasker {
              #"(?i)\b(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:(?:bearer|basic|token|aws4-hmac-sha256|negotiate|ntlm)[ \t]+)?(?!(?:bearer|basic|token|aws4-hmac-sha256|negotiate|ntlm)(?:[ \t]|$))(?!"# + notSecret + #")("# + token + #"{4,})"#, .capture,
              RequiredLiterals([["authorization"], [":", "="]], caseInsensitive: true)),
             // Tools that take a password as a flag of their own, or after a user name. The gaps
-            // are bounded, so a long text costs linear time, not quadratic.
+            // are bounded, so a long text costs linear time, not quadratic. A match ends at the
+            // tool's first password flag even when no value follows it (an empty group is no
+            // candidate): otherwise masking that value would let a second pass find the next one.
             ("cli-password", [
-                #"\b(?:mysql|mysqldump|mysqladmin|mysqlsh|mariadb|mariadb-dump)\b[^\n;|&]{0,200}?[ \t]-p("# + token + #"+)"#,
-                #"\bsshpass[ \t]+-p[ \t]*("# + token + #"+)"#,
-                #"\bredis-cli\b[^\n;|&]{0,200}?[ \t](?:-a|--pass)[ \t]+("# + token + #"+)"#,
-                #"\b(?:docker|podman|nerdctl|helm[ \t]+registry)[ \t]+login\b[^\n;|&]{0,200}?[ \t]-p[ \t]*("# + token + #"+)"#,
-                #"\bcurl\b[^\n;|&]{0,200}?[ \t](?:-u|-U|--user|--proxy-user)[ \t]*["']?[^\s:"'@]*:("# + token + #"+)"#,
-                #"\baws[ \t]+configure[ \t]+set[ \t]+(?:aws_secret_access_key|aws_session_token)[ \t]+("# + token + #"+)"#,
-                #"\b(?:login|user)\s{1,20}\S{1,200}\s{1,20}password[ \t]+("# + token + #"+)"#,  // .netrc
+                #"\b(?:mysql|mysqldump|mysqladmin|mysqlsh|mariadb|mariadb-dump)\b[^\n;|&]{0,200}?[ \t]-p("# + token + #"*)"#,
+                #"\bsshpass[ \t]+-p[ \t]*("# + token + #"*)"#,
+                #"\bredis-cli\b[^\n;|&]{0,200}?[ \t](?:-a|--pass)[ \t]+("# + token + #"*)"#,
+                #"\b(?:docker|podman|nerdctl|helm[ \t]+registry)[ \t]+login\b[^\n;|&]{0,200}?[ \t]-p[ \t]*("# + token + #"*)"#,
+                #"\bcurl\b[^\n;|&]{0,200}?[ \t](?:-u|-U|--user|--proxy-user)[ \t]*["']?[^\s:"'@]*:("# + token + #"*)"#,
+                #"\baws[ \t]+configure[ \t]+set[ \t]+(?:aws_secret_access_key|aws_session_token)[ \t]+("# + token + #"*)"#,
+                #"\b(?:login|user)\s{1,20}\S{1,200}\s{1,20}password[ \t]+("# + token + #"*)"#,  // .netrc
              ].joined(separator: "|"), .capture,
              RequiredLiterals([["mysql", "mariadb", "sshpass", "redis-cli", "login", "curl", "configure", "password"]])),
             // `--password VALUE`: a flag named for a secret, then its value after a space
