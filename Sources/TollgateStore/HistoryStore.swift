@@ -84,7 +84,6 @@ public final class HistoryStore: Sendable {
         } catch {
             throw StoreError.wrapping(error, path: path, operation: "opening")
         }
-        try StoreFiles.restrictCompanions(of: path)
     }
 
     private init(memory writer: any DatabaseWriter) {

@@ -50,21 +50,25 @@ final class OpeningTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: path + "-wal"), "the store runs in WAL mode")
     }
 
+    /// Copies of a cache taken while it was open (a backup, a crash) keep a `-wal` and `-shm`
+    /// with content; restored wide, all three are owner-only before SQLite uses them. (Empty
+    /// ones would not tell: SQLite itself sets the mode of a file it opens empty.)
     func testTightensCompanionsLeftWideBeforeOpening() throws {
-        let path = folder.file("history.sqlite")
+        let live = folder.file("live.sqlite")
+        let store = try HistoryStore(path: live)
+        try store.upsert([Fixture.action("a1", summary: "kept in the WAL")], server: Fixture.serverA)
         for wide: Int in [0o644, 0o666] {
-            do { _ = try HistoryStore(path: path) }
-            for file in [path, path + "-wal", path + "-shm"] {
-                if !FileManager.default.fileExists(atPath: file) {
-                    XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: nil))
-                }
-                try FileManager.default.setAttributes([.posixPermissions: wide], ofItemAtPath: file)
+            let copy = folder.file("restored-\(String(wide, radix: 8)).sqlite")
+            for suffix in ["", "-wal", "-shm"] {
+                try FileManager.default.copyItem(atPath: live + suffix, toPath: copy + suffix)
+                XCTAssertGreaterThan(try FileManager.default.attributesOfItem(atPath: copy + suffix)[.size] as? Int ?? 0, 0, suffix)
+                try FileManager.default.setAttributes([.posixPermissions: wide], ofItemAtPath: copy + suffix)
             }
-            let store = try HistoryStore(path: path)
-            try store.upsert([Fixture.action("a\(wide)")], server: Fixture.serverA)
-            for file in [path, path + "-wal", path + "-shm"] {
-                XCTAssertEqual(try TemporaryFolder.mode(file), 0o600, "\(file) was \(String(wide, radix: 8))")
+            let restored = try HistoryStore(path: copy)
+            for suffix in ["", "-wal", "-shm"] {
+                XCTAssertEqual(try TemporaryFolder.mode(copy + suffix), 0o600, "\(suffix) was \(String(wide, radix: 8))")
             }
+            XCTAssertEqual(try restored.action(id: "a1", server: Fixture.serverA)?.summary, "kept in the WAL")
         }
     }
 
