@@ -82,6 +82,16 @@ let package = Package(
         // Golden frames and helper scripts are read from the source tree by path, not bundled.
         .testTarget(name: "TollgateConsoleTests", dependencies: ["TollgateConsole", "TollgateCore", "TollgateStore", "TollgateClient"],
                     exclude: ["Snapshots"]),
+        // The server's own unit tests: no socket, no process.
+        .testTarget(
+            name: "TollgateServerTests",
+            dependencies: [
+                "TollgateServer", "TollgateCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .testTarget(
             name: "TollgateIntegrationTests",
             dependencies: [

@@ -9,7 +9,7 @@ import TollgateCore
 /// one serialised write (the ledger's single writer), is staged with the feed hub there, in
 /// sequence order, and published once the writer is free (see `write`).
 public final class ActionService: Sendable {
-    public let ledger: Ledger
+    let ledger: Ledger
     public let hub: FeedHub
     let configuration: ServerConfiguration
     let masker: SecretMasker
@@ -172,6 +172,16 @@ public final class ActionService: Sendable {
             timer.cancel()
             if Task.isCancelled { return try load() }
         }
+    }
+
+    /// A page of actions, newest first, for `GET /v1/actions`; `after` is the last one of the previous page.
+    public func list(status: ActionStatus?, since: Timestamp?, limit: Int, after: (createdAtMilliseconds: Int64, id: String)?) throws -> [Action] {
+        try ledger.list(status: status, since: since, limit: limit, after: after)
+    }
+
+    /// Up to `limit` audit records after sequence number `after`, each one JSON line as stored.
+    public func auditLines(after: Int64, limit: Int) throws -> [String] {
+        try ledger.auditLines(after: after, limit: limit)
     }
 
     /// SHA-256 of a request's JSON with sorted keys, to recognise a retried idempotent request.

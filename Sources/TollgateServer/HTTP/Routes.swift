@@ -66,7 +66,7 @@ struct Routes {
     }
 
     private func idempotencyKey(_ request: Request) throws(ProtocolError) -> String? {
-        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return nil }  // a valid literal name
+        guard let key = request.headers[.idempotencyKey] else { return nil }
         guard !key.isEmpty, key.utf8.count <= 255, key.utf8.allSatisfy({ $0 >= 0x21 && $0 < 0x7F }) else {
             throw ProtocolError(.badRequest, "Idempotency-Key: expected 1-255 printable ASCII characters without spaces")
         }
@@ -96,18 +96,6 @@ struct Routes {
         }
     }
 
-    private func query(_ request: Request, _ name: String) -> String? {
-        request.uri.queryParameters[Substring(name)].map(String.init)
-    }
-
-    private func intQuery(_ request: Request, _ name: String, in range: ClosedRange<Int>) throws(ProtocolError) -> Int? {
-        guard let text = query(request, name) else { return nil }
-        guard let value = Int(text), range.contains(value) else {
-            throw ProtocolError(.badRequest, "\(name): expected an integer from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return value
-    }
-
     // MARK: - Handlers
 
     private func submit(_ request: Request, _ context: TollgateRequestContext) async throws -> Response {
@@ -120,31 +108,17 @@ struct Routes {
     private func get(_ request: Request, _ context: TollgateRequestContext) async throws -> Response {
         let entry = try require(context, anyOf: .agent, .approver, .auditor)
         let id = try actionID(context)
-        let wait = try intQuery(request, "wait", in: 0...configuration.maxWait)
+        let wait = try ActionQuery.decode(request).wait
+        // The bound is this server's `max_wait`, so the route checks it, in the same words.
+        if let wait, wait > configuration.maxWait { throw ActionQuery.outOfRange(maxWait: configuration.maxWait) }
         return JSONHTTP.response(json: try await service.action(id: id, for: entry.principal, wait: wait).json)
     }
 
     private func list(_ request: Request, _ context: TollgateRequestContext) async throws -> Response {
         _ = try require(context, anyOf: .approver, .auditor)
-        var status: ActionStatus?
-        if let s = query(request, "status"), !s.isEmpty {
-            guard let parsed = ActionStatus(rawValue: s) else {
-                throw ProtocolError(.badRequest, "status: \(ActionStatus.expectedText)")
-            }
-            status = parsed
-        }
-        var since: Timestamp?
-        if let s = query(request, "since"), !s.isEmpty {
-            guard let t = Timestamp(rfc3339: s) else { throw ProtocolError(.badRequest, "since: expected an RFC 3339 time") }
-            since = t
-        }
-        let limit = try intQuery(request, "limit", in: 1...500) ?? 50
-        var after: (Int64, String)?
-        if let c = query(request, "cursor"), !c.isEmpty {
-            guard let decoded = ListCursor.decode(c) else { throw ProtocolError(.badRequest, "cursor: not a cursor this server issued") }
-            after = decoded
-        }
-        let actions = try service.ledger.list(status: status, since: since, limit: limit, after: after)
+        let query = try ListQuery.decode(request)
+        let limit = query.limit
+        let actions = try service.list(status: query.status, since: query.since, limit: limit, after: query.cursor)
         let next = actions.count == limit ? actions.last.map { ListCursor.encode($0.createdAt.milliseconds, $0.id) } : nil
         return try JSONHTTP.response(ListPage(actions: actions, nextCursor: next))
     }
@@ -164,9 +138,8 @@ struct Routes {
 
     private func audit(_ request: Request, _ context: TollgateRequestContext) throws -> Response {
         _ = try require(context, anyOf: .approver, .auditor)
-        let after = Int64(try intQuery(request, "after", in: 0...Int.max) ?? 0)
-        let limit = try intQuery(request, "limit", in: 1...10_000) ?? 1_000
-        let lines = try service.ledger.auditLines(after: after, limit: limit)
+        let query = try AuditQuery.decode(request)
+        let lines = try service.auditLines(after: query.after, limit: query.limit)
         var headers = HTTPFields()
         headers[.contentType] = "application/x-ndjson"
         let text = lines.map { $0 + "\n" }.joined()
@@ -176,7 +149,7 @@ struct Routes {
     private func feed(_ request: Request, _ context: TollgateRequestContext) throws -> Response {
         _ = try require(context, anyOf: .approver, .auditor)
         var lastEventID: Int64?
-        if let header = request.headers[HTTPField.Name("Last-Event-ID")!] {  // a valid literal name
+        if let header = request.headers[.lastEventID] {
             // An id this server never issued cannot be resumed from: -1 forces reset + snapshot.
             lastEventID = Int64(String(header.trimmingWhitespace)).flatMap { $0 >= 0 ? $0 : nil } ?? -1
         }
@@ -186,7 +159,7 @@ struct Routes {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
-        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"  // a valid literal name
+        headers[.accelBuffering] = "no"
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             defer { hub.unsubscribe(id) }
             try await Self.writeInitial(initial.take(), to: &writer)
@@ -269,39 +242,5 @@ enum ListCursor {
         guard cursor.utf8.count <= 512, let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8),
               let colon = text.firstIndex(of: ":"), let ms = Int64(text[..<colon]) else { return nil }
         return (ms, String(text[text.index(after: colon)...]))
-    }
-}
-
-/// Turns a DecodingError into one line naming the field, for `bad_request` messages.
-///
-/// It quotes nothing the client sent: request values may be secrets, and `DecodingError`'s own
-/// descriptions quote them. Only the explanations Tollgate's decoders attach
-/// (`DecodingExplanation`, which name what was expected) are passed on; the path is made of
-/// the types' own member names and array indices.
-enum DecodingMessage {
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ keys: [CodingKey]) -> String {
-            let p = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return p.hasPrefix(".") ? String(p.dropFirst()) : (p.isEmpty ? "body" : p)
-        }
-        switch error {
-        case .keyNotFound(let key, let ctx): return "\(path(ctx.codingPath + [key])): missing (required)"
-        case .typeMismatch(let type, let ctx): return "\(path(ctx.codingPath)): expected \(Self.name(type))"
-        case .valueNotFound(let type, let ctx): return "\(path(ctx.codingPath)): expected \(Self.name(type)), found null"
-        case .dataCorrupted(let ctx):
-            if let explanation = ctx.underlyingError as? DecodingExplanation { return "\(path(ctx.codingPath)): \(explanation.text)" }
-            if ctx.codingPath.isEmpty { return "the body is not valid JSON" }
-            return "\(path(ctx.codingPath)): not a valid value here"
-        @unknown default: return "the body could not be decoded"
-        }
-    }
-
-    private static func name(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type, is Int64.Type: "an integer"
-        case is Bool.Type: "true or false"
-        default: type is [String: Any].Type || !(type is any Collection.Type) ? "an object" : "an array"
-        }
     }
 }

@@ -67,7 +67,7 @@ final class FeedPublishingTests: XCTestCase {
             if let stored = try? await task.value { answered.insert(stored.action.id) }
         }
 
-        let committed = try service.ledger.list(status: nil, since: nil, limit: 500, after: nil)
+        let committed = try service.list(status: nil, since: nil, limit: 500, after: nil)
         XCTAssertGreaterThanOrEqual(committed.count, 100, "the uncancelled third at least")
         XCTAssertTrue(answered.isSubset(of: Set(committed.map(\.id))))
         let events = try actionEvents(Self.takeAll(service.hub, subscription.id))
