@@ -29,12 +29,20 @@ final class TerminalConditionsTests: XCTestCase {
             if step % 5 == 0 { _ = try agent.submit(Fixtures.request(summary: "Storm action \(step / 5)")) }
         }
         try recording.resize(width: 100, height: 30)
-        let screen = try recording.tmux.waitFor("Storm action 9")
+        try recording.tmux.waitFor("Storm action 9")
         try assertConsoleAlive(recording)
-        // The console laid itself out for the final size: its status line is the window's second-last row.
-        try eventually("the status line is on row 29 of the 30-row window") {
-            let rows = try recording.tmux.screen().split(separator: "\n", omittingEmptySubsequences: false)
-            return rows.count >= 29 && rows[28].contains("theme:")
+        // A frame painted before the last resize may still be on screen when the action first
+        // shows: wait for the one laid out for 100x30, whose status line is the second-last row.
+        var screen = ""
+        do {
+            try eventually("a frame laid out for 100x30 that shows the last action") {
+                screen = try recording.tmux.screen()
+                let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
+                return screen.contains("Storm action 9") && rows.count >= 29 && rows[28].contains("theme:")
+            }
+        } catch {
+            XCTFail("\(error); last screen:\n\(screen)")
+            return
         }
         let lines = screen.split(separator: "\n", omittingEmptySubsequences: true)
         XCTAssertLessThanOrEqual(lines.count, 30, screen)
