@@ -77,6 +77,32 @@ final class MaskingTests: XCTestCase {
         XCTAssertTrue(log.contains("/v1/actions"), "the log was written (it has the request lines)")
     }
 
+    /// What the approver sees is what runs: a "secret" glued to a command substitution stays
+    /// visible, and a context pair whose key names a secret has its value masked (issue #12).
+    func testMaskingShowsCodeAndMasksSecretContextPairs() throws {
+        let sandbox = try Sandbox(self, config: Sandbox.quietConfig)
+        let server = try sandbox.startServer()
+        let agent = try sandbox.client(server, as: "agent-1")
+        let command = "sh -c 'true --password=x$(touch${IFS}/tmp/p)'; PGPASSWORD=Tr0ub4dor-3 psql"
+        let request = Fixtures.request(
+            context: [ContextEntry(key: "password", value: "Hunter2"), ContextEntry(key: "DB-Token", value: "s3cr3t-t0k"),
+                      ContextEntry(key: "password_policy", value: "strict")],
+            command: command)
+        let response = try agent.send("POST", "/v1/actions", body: Fixtures.json(request))
+        XCTAssertEqual(response.status, 201)
+        let action = try response.action()
+        XCTAssertEqual(action.command, "sh -c 'true --password=x$(touch${IFS}/tmp/p)'; PGPASSWORD=…[masked] psql")
+        XCTAssertEqual(action.context, [ContextEntry(key: "password", value: "…[masked]"), ContextEntry(key: "DB-Token", value: "…[masked]"),
+                                        ContextEntry(key: "password_policy", value: "strict")])
+        XCTAssertEqual(action.redactions, 3)
+        try server.stop()
+        for (place, bytes) in [("the response", response.body), ("the database files", try databaseBytes(sandbox))] {
+            for secret in ["Hunter2", "s3cr3t-t0k", "Tr0ub4dor-3"] {
+                XCTAssertNil(bytes.firstRange(of: Array(secret.utf8)), "\(secret) leaked into \(place)")
+            }
+        }
+    }
+
     /// Every file of the SQLite database (main, WAL, shared memory), concatenated.
     private func databaseBytes(_ sandbox: Sandbox) throws -> [UInt8] {
         let dir = URL(fileURLWithPath: sandbox.databasePath).deletingLastPathComponent()
