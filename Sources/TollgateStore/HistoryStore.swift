@@ -44,10 +44,7 @@
 // Time ranges bound the row id as well as `created_at`. Text with other filters scans the
 // index for a bounded number of matches, then lets the filters' side answer when it has
 // only a few rows left (see `pageRowIDs`). Nothing on the hot path counts.
-//
-// At a million actions (release build, 2 cores), every first page of 50 measured 0.1-6 ms,
-// searches included, and the worst case, a decided-by filter on pending actions, 20 ms; a
-// 10,000-action snapshot is saved in about 2 s, 0.8 s of which is JSON encoding.
+// BENCHMARKS.md (the "history" rows) has what this costs at a million actions.
 
 import Foundation
 import GRDB

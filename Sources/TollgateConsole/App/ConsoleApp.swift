@@ -75,8 +75,6 @@ public enum ConsoleApp {
         if let signo = StopSignals.requested { return 128 + signo }
         return 0
     }
-
-    /// argv[0] as a path: absolute, relative to the working directory, or found on PATH.
 }
 
 /// One run of the UI loop and the effects it performs.

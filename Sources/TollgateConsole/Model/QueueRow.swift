@@ -3,10 +3,10 @@ import TollgateCore
 /// One action as the queue keeps it: what the list draws, sorts, filters and decides by, its
 /// text in a single allocation.
 ///
-/// With 10,000 pending, whole `Action`s (context, diffs, justification: ~2 KB each once decoded,
-/// in some twenty allocations) were most of the console's memory. The full record stays in the
-/// local cache and is read back only for the screen that shows it (`ActionArchive`); a row is
-/// ~0.5 KB. Its strings are copied, never shared with the decoded action, so nothing pins the
+/// With 10,000 pending, whole `Action`s (context, diffs, justification, in some twenty
+/// allocations each) were most of the console's memory (BENCHMARKS.md, "memory"). The full
+/// record stays in the local cache and is read back only for the screen that shows it (the
+/// `.loadRecords` effect); a row is a fraction of that. Its strings are copied, never shared with the decoded action, so nothing pins the
 /// feed thread's freed decoding buffers in memory.
 struct QueueRow: Hashable, Sendable {
     let id: String

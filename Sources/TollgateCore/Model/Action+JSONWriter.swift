@@ -1,8 +1,8 @@
 /// `Action`'s JSON written in one pass: the bytes the server stores, answers with and sends on
 /// the feed, and the canonical digest document, from one walk over the members.
 ///
-/// `JSONEncoder` took ~12% of a submission's CPU in the server (a tree of boxed values, then
-/// sorted); this writes the same bytes directly. Both forms list members in sorted order, and
+/// `JSONEncoder` was a large share of a submission's CPU (a tree of boxed values, then sorted;
+/// BENCHMARKS.md, server capacity); this writes the same bytes directly. Both forms list members in sorted order, and
 /// the digest document is the stored form without `decisions`, `digest`, `redactions`,
 /// `resolved_at` and `status`, so one writer serves both (see `ActionDigest`).
 extension Action {

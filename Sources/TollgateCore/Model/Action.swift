@@ -1,6 +1,6 @@
 /// One request for approval, as the server stores it and every consumer receives it.
 ///
-/// Every string in it was written by an automated agent: treat it as data (see `SafeText`).
+/// Every string in it was written by an automated agent: treat it as data (see `TextSanitizer`).
 /// Decoding ignores unknown fields; encoding writes every field of protocol.md, with
 /// explicit `null` for absent optional values.
 public struct Action: Codable, Hashable, Sendable, Identifiable {

@@ -1,6 +1,7 @@
 // MARK: - Decoding request bodies from JSON
 
-// `JSONDecoder` took ~9% of a submission's CPU in the server; these readers follow `Action`'s
+// `JSONDecoder` was a large share of a submission's CPU (BENCHMARKS.md, server capacity);
+// these readers follow `Action`'s
 // (see `Action+JSONReader.swift`): the same value as `JSONDecoder` for what they read, and
 // `JSONDecoder` itself, value and error, for anything they leave aside.
 

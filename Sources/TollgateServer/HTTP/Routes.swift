@@ -166,7 +166,7 @@ struct Routes {
             // Each ring means "events are waiting"; a take sends up to 256 KB of them in one write.
             // A writer that found more than one event last time is behind the publishers: it
             // yields first, so requests already runnable publish and its next write carries more
-            // (~15% less CPU per event with 1,000 subscribers). One that keeps up does not wait.
+            // (less CPU per event with many subscribers: BENCHMARKS.md). One that keeps up does not wait.
             var behind = false
             for await _ in doorbell {
                 if behind { await Task.yield() }
