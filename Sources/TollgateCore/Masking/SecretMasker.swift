@@ -48,19 +48,17 @@ public struct SecretMasker: Sendable {
         /// What replaces each masked run of a secret.
         public static let mask = MaskableRuns.mark
 
-        /// The candidate secrets in `text` (`units` is its UTF-16), each as the spans it is made of.
-        func candidates(in text: String, _ units: [UInt16]) -> [[Range<Int>]] {
-            let all = NSRange(location: 0, length: units.count)
-            return regex.matches(in: text, options: [], range: all).compactMap { match in
-                switch secret {
-                case .keyBody:
-                    return PrivateKeyBodies.lines(after: match.range.location + match.range.length, in: units)
-                case .match, .capture:
-                    let groups = secret == .match ? 0...0 : 1...max(1, match.numberOfRanges - 1)
-                    guard let range = groups.lazy.map({ match.range(at: $0) }).first(where: { $0.location != NSNotFound }),
-                          range.length > 0 else { return nil }
-                    return [range.location..<(range.location + range.length)]
-                }
+        /// The candidate secret of one match, as the spans it is made of; nil when it has none.
+        func candidate(of match: NSTextCheckingResult, in units: [UInt16]) -> [Range<Int>]? {
+            switch secret {
+            case .keyBody:
+                let lines = PrivateKeyBodies.lines(after: match.range.location + match.range.length, in: units)
+                return lines.isEmpty ? nil : lines
+            case .match, .capture:
+                let groups = secret == .match ? 0...0 : 1...max(1, match.numberOfRanges - 1)
+                guard let range = groups.lazy.map({ match.range(at: $0) }).first(where: { $0.location != NSNotFound }),
+                      range.length > 0 else { return nil }
+                return [range.location..<(range.location + range.length)]
             }
         }
     }
@@ -102,11 +100,21 @@ public struct SecretMasker: Sendable {
             }
             let utf16 = units ?? Array(text.utf16)
             units = utf16
-            for candidate in rules[index].candidates(in: text, utf16) {
+            var start = 0
+            while start < utf16.count,
+                  let match = rules[index].regex.firstMatch(in: text, options: [], range: NSRange(location: start, length: utf16.count - start)) {
+                let end = match.range.location + match.range.length
+                start = max(end, match.range.location + 1)
+                guard let candidate = rules[index].candidate(of: match, in: utf16) else { continue }
                 let found = MaskableRuns.runs(of: candidate, in: utf16, asCode: true)
-                if !found.isEmpty, !candidate.contains(where: { MaskableRuns.containsMark($0, in: utf16) }),
+                guard !found.isEmpty else { continue }
+                if !candidate.contains(where: { MaskableRuns.containsMark($0, in: utf16) }),
                    claim(found, in: utf16, &masked, &runs) {
                     count += 1
+                } else {
+                    // Already masked: this match consumes nothing, so the rule finds the same
+                    // secrets here as in the masked text, where this match would not exist.
+                    start = match.range.location + 1
                 }
             }
         }
