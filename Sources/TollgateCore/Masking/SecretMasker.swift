@@ -103,18 +103,19 @@ public struct SecretMasker: Sendable {
             var start = 0
             while start < utf16.count,
                   let match = rules[index].regex.firstMatch(in: text, options: [], range: NSRange(location: start, length: utf16.count - start)) {
-                let end = match.range.location + match.range.length
-                start = max(end, match.range.location + 1)
+                let whole = match.range.location..<(match.range.location + match.range.length)
+                // A match over a secret already masked consumes nothing: in the masked text it
+                // would not exist, so the rule must find here what it finds there.
+                if alreadyMasked(whole, in: utf16, masked) {
+                    start = whole.lowerBound + 1
+                    continue
+                }
+                start = max(whole.upperBound, whole.lowerBound + 1)
                 guard let candidate = rules[index].candidate(of: match, in: utf16) else { continue }
                 let found = MaskableRuns.runs(of: candidate, in: utf16, asCode: true)
-                guard !found.isEmpty else { continue }
-                if !candidate.contains(where: { MaskableRuns.containsMark($0, in: utf16) }),
-                   claim(found, in: utf16, &masked, &runs) {
+                if !found.isEmpty, !candidate.contains(where: { alreadyMasked($0, in: utf16, masked) }) {
+                    claim(found, in: utf16, &masked, &runs)
                     count += 1
-                } else {
-                    // Already masked: this match consumes nothing, so the rule finds the same
-                    // secrets here as in the masked text, where this match would not exist.
-                    start = match.range.location + 1
                 }
             }
         }
@@ -122,21 +123,24 @@ public struct SecretMasker: Sendable {
         return (MaskableRuns.apply(runs.sorted { $0.lowerBound < $1.lowerBound }, to: units), count)
     }
 
-    /// Records `found` as masked unless it is part of a secret already masked: a token run of it
-    /// meets an earlier rule's mask (the rule that found it first keeps its prefix,
-    /// `ghp_…[masked]`) or a mark already in the text. A candidate holding a mark is skipped
-    /// before this, the same way: so masking masked text changes nothing. True if recorded.
-    private func claim(
-        _ found: [Range<Int>], in units: [UInt16], _ masked: inout [Bool], _ runs: inout [Range<Int>]
-    ) -> Bool {
+    /// Whether part of `span` is masked already: by an earlier rule (the rule that found it
+    /// first keeps its prefix, `ghp_…[masked]`) or by a mark in the text. A token run that meets
+    /// one counts as masked whole.
+    private func alreadyMasked(_ span: Range<Int>, in units: [UInt16], _ masked: [Bool]) -> Bool {
+        if MaskableRuns.containsMark(span, in: units) { return true }
+        guard !span.isEmpty else { return false }
+        let left = MaskableRuns.tokenRun(around: span.lowerBound..<span.lowerBound, in: units).lowerBound
+        let right = MaskableRuns.tokenRun(around: span.upperBound..<span.upperBound, in: units).upperBound
+        let widened = left..<right
+        if !masked.isEmpty, masked[widened].contains(true) { return true }
+        return MaskableRuns.touchesMark(widened, in: units)
+    }
+
+    /// Records `found` as masked.
+    private func claim(_ found: [Range<Int>], in units: [UInt16], _ masked: inout [Bool], _ runs: inout [Range<Int>]) {
         if masked.isEmpty { masked = Array(repeating: false, count: units.count) }
-        for run in found {
-            let whole = MaskableRuns.tokenRun(around: run, in: units)
-            if masked[whole].contains(true) || MaskableRuns.touchesMark(whole, in: units) { return false }
-        }
         for run in found { masked[run] = ArraySlice(repeating: true, count: run.count) }
         runs += found
-        return true
     }
 
     /// Masks an optional string, adding to `count`.
