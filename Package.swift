@@ -45,8 +45,12 @@ let package = Package(
             dependencies: ["TollgateCore", "CCurl"]
         ),
         .target(
+            name: "TollgateSync",
+            dependencies: ["TollgateCore", "TollgateClient", "TollgateStore"]
+        ),
+        .target(
             name: "TollgateConsole",
-            dependencies: ["TollgateCore", "TollgateClient", "TollgateStore", "CNcurses"]
+            dependencies: ["TollgateCore", "TollgateClient", "TollgateStore", "TollgateSync", "CNcurses"]
         ),
         .target(
             name: "TollgateServer",
@@ -63,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "tollgate",
             dependencies: [
-                "TollgateCore", "TollgateClient", "TollgateStore", "TollgateConsole", "TollgateServer",
+                "TollgateCore", "TollgateClient", "TollgateStore", "TollgateSync", "TollgateConsole", "TollgateServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,8 +83,11 @@ let package = Package(
         .testTarget(name: "TollgateCoreTests", dependencies: ["TollgateCore"], exclude: ["TOMLDifferential"]),
         .testTarget(name: "TollgateStoreTests", dependencies: ["TollgateStore", "TollgateCore"]),
         .testTarget(name: "TollgateClientTests", dependencies: ["TollgateClient", "TollgateCore"]),
+        // Faults are injected by changing the cache's file behind the store's back, through GRDB.
+        .testTarget(name: "TollgateSyncTests", dependencies: ["TollgateSync", "TollgateStore", "TollgateClient", "TollgateCore",
+                                                             .product(name: "GRDB", package: "GRDB.swift")]),
         // Golden frames and helper scripts are read from the source tree by path, not bundled.
-        .testTarget(name: "TollgateConsoleTests", dependencies: ["TollgateConsole", "TollgateCore", "TollgateStore", "TollgateClient"],
+        .testTarget(name: "TollgateConsoleTests", dependencies: ["TollgateConsole", "TollgateCore", "TollgateStore", "TollgateClient", "TollgateSync"],
                     exclude: ["Snapshots"]),
         // The server's own unit tests: no socket, no process.
         .testTarget(

@@ -1,6 +1,7 @@
 import TollgateClient
 @testable import TollgateConsole
 import TollgateCore
+import TollgateSync
 import XCTest
 
 /// Approve and deny: prompts, confirmations, what is refused up front, and every server answer.

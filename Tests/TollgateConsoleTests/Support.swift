@@ -76,7 +76,7 @@ enum Fixture {
 }
 
 /// The console's archive in tests: the full records the feed delivered, as the cache holds them.
-final class MemoryArchive: ActionArchive, @unchecked Sendable {
+final class MemoryArchive: @unchecked Sendable {
     // @unchecked: `records` and `failure` are only touched under `lock`.
     private let lock = NSLock()
     private var stored: [String: Action] = [:]

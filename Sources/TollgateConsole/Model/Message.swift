@@ -1,5 +1,6 @@
 import TollgateClient
 import TollgateCore
+import TollgateSync
 
 /// Everything that can change the model: input, time, the feed, and answers to effects.
 public enum Message: Sendable {

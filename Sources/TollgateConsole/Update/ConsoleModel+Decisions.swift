@@ -1,4 +1,5 @@
 import TollgateCore
+import TollgateSync
 
 // MARK: - Approve and deny
 

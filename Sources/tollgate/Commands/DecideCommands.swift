@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import TollgateClient
-import TollgateConsole
 import TollgateCore
+import TollgateSync
 
 /// `tollgate approve ID`: approves an action, through the outbox.
 struct ApproveCommand: ParsableCommand {
@@ -44,9 +44,13 @@ enum Decide {
         let endpoint = connection.endpoint()
         let client = APIClient(endpoint: endpoint)
         let store = history.open()
-        let outbox = DecisionOutbox(store: store, client: client, server: endpoint.baseURL)
-        for (entry, outcome) in outbox.flushPending() {
-            Diagnostics.warn("earlier \(entry.verdict.rawValue) of \(entry.actionID): \(outcome.plainWords)")
+        let outbox = DecisionOutbox(store: store, client: client, server: endpoint.baseURL) { Diagnostics.warn("warning: \($0)") }
+        do {
+            for (entry, outcome) in try outbox.flushPending() {
+                Diagnostics.warn("earlier \(entry.verdict.rawValue) of \(entry.actionID): \(outcome.plainWords)")
+            }
+        } catch {
+            Diagnostics.warn("warning: the history cache's outbox cannot be read, so earlier decisions are not sent: \(error)")
         }
         let action = Retrying.call("fetch \(id)") { () throws(ClientError) in try client.action(id: id) }
         try? store.upsert([action], server: endpoint.baseURL)

@@ -45,15 +45,21 @@ public enum DecisionOutcome: Sendable {
 /// key; then it is POSTed with that key. A network failure leaves it pending for a retry
 /// (now or at the next start), and because the key is the same, the server records it once
 /// however many times it arrives. Refusals are recorded with their reason and not retried.
+///
+/// What the store fails to record after a send (the answer, the entry's new state) is handed to
+/// `problem`: the decision itself went out, so the outcome stands, but the caller says that the
+/// cache missed it (the console switches to its memory cache, the CLI warns on stderr).
 public final class DecisionOutbox: Sendable {
     private let store: HistoryStore
     private let client: APIClient
     private let server: String
+    private let problem: @Sendable (String) -> Void
 
-    public init(store: HistoryStore, client: APIClient, server: String) {
+    public init(store: HistoryStore, client: APIClient, server: String, problem: @escaping @Sendable (String) -> Void) {
         self.store = store
         self.client = client
         self.server = server
+        self.problem = problem
     }
 
     /// Records `verdict` on `action` with the digest that was shown, then sends it.
@@ -63,9 +69,14 @@ public final class DecisionOutbox: Sendable {
     }
 
     /// Sends every decision still pending for this server (after a crash or a network cut).
-    public func flushPending() -> [(OutboxEntry, DecisionOutcome)] {
-        guard let pending = try? store.pendingOutbox(server: server) else { return [] }
-        return pending.map { ($0, send($0)) }
+    /// Throws when the outbox cannot be read: that is not the same as nothing pending.
+    public func flushPending() throws -> [(OutboxEntry, DecisionOutcome)] {
+        try pending().map { ($0, send($0)) }
+    }
+
+    /// The decisions still pending for this server, oldest first.
+    public func pending() throws -> [OutboxEntry] {
+        try store.pendingOutbox(server: server)
     }
 
     /// POSTs one outbox entry and records the answer.
@@ -75,23 +86,28 @@ public final class DecisionOutbox: Sendable {
         do {
             let action = try client.decide(id: entry.actionID, request, idempotencyKey: entry.key)
             outcome = .accepted(action)
-            try? store.upsert([action], server: server)
-            try? store.markSent(key: entry.key)
+            record("the action as the server answered") { try store.upsert([action], server: server) }
+            record("that it was sent") { try store.markSent(key: entry.key) }
         } catch {
             switch error {
             case .server(let status, let e) where Self.isFinal(status):
                 outcome = .rejected(status: status, code: e.code, message: e.message, action: e.action)
-                if let a = e.action { try? store.upsert([a], server: server) }
-                try? store.markRejected(key: entry.key, httpStatus: status, message: outcome.plainWords)
+                if let a = e.action { record("the action as the server answered") { try store.upsert([a], server: server) } }
+                record("the refusal") { try store.markRejected(key: entry.key, httpStatus: status, message: outcome.plainWords) }
             case .http(let status, _) where Self.isFinal(status):
                 outcome = .rejected(status: status, code: nil, message: error.description, action: nil)
-                try? store.markRejected(key: entry.key, httpStatus: status, message: outcome.plainWords)
+                record("the refusal") { try store.markRejected(key: entry.key, httpStatus: status, message: outcome.plainWords) }
             default:
                 outcome = .undelivered(error.description)
-                try? store.recordAttemptFailure(key: entry.key, message: error.description)
+                record("the failed attempt") { try store.recordAttemptFailure(key: entry.key, message: error.description) }
             }
         }
         return outcome
+    }
+
+    /// Runs one bookkeeping write; a failure goes to `problem`, naming the decision's fact it lost.
+    private func record(_ what: String, _ write: () throws -> Void) {
+        do { try write() } catch { problem("the history cache did not record \(what): \(error)") }
     }
 
     /// 4xx answers are final, except 401 (a token to fix) and 408/429 (try again).
