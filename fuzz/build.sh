@@ -12,7 +12,7 @@ SWIFT=${SWIFT:-swift}
 SWIFTC=${SWIFTC:-swiftc}
 SCRATCH=.build-fuzz
 OUT=$SCRATCH/fuzz
-TARGETS=${*:-sse action-json diff sanitizer theme config masker}
+TARGETS=${*:-sse action-json diff sanitizer theme config masker policy}
 
 "$SWIFT" build -c release --scratch-path "$SCRATCH" --target Crypto >/dev/null
 

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 SECONDS_EACH=${FUZZ_SECONDS:-600}
 JOBS=${FUZZ_JOBS:-1}
-TARGETS=${*:-sse action-json diff sanitizer theme config masker}
+TARGETS=${*:-sse action-json diff sanitizer theme config masker policy}
 
 # Longest input per target: enough for a realistic action, diff or config, small enough to stay fast.
 max_len() {
