@@ -101,22 +101,29 @@ public struct SecretMasker: Sendable {
             let utf16 = units ?? Array(text.utf16)
             units = utf16
             var start = 0
-            while start < utf16.count,
-                  let match = rules[index].regex.firstMatch(in: text, options: [], range: NSRange(location: start, length: utf16.count - start)) {
-                let whole = match.range.location..<(match.range.location + match.range.length)
-                // A match over a secret already masked consumes nothing: in the masked text it
-                // would not exist, so the rule must find here what it finds there.
-                if alreadyMasked(whole, in: utf16, masked) {
-                    start = whole.lowerBound + 1
-                    continue
-                }
-                start = max(whole.upperBound, whole.lowerBound + 1)
-                guard let candidate = rules[index].candidate(of: match, in: utf16) else { continue }
-                let found = MaskableRuns.runs(of: candidate, in: utf16, asCode: true)
-                if !found.isEmpty, !candidate.contains(where: { alreadyMasked($0, in: utf16, masked) }) {
+            search: while start < utf16.count {
+                let range = NSRange(location: start, length: utf16.count - start)
+                for match in rules[index].regex.matches(in: text, options: [], range: range) {
+                    let whole = match.range.location..<(match.range.location + match.range.length)
+                    // A match consumes text only when it masks. One over a secret already
+                    // masked, or one left visible, may not exist in the masked text, so the rule
+                    // must find here what it finds there: it searches again from the next character.
+                    guard !alreadyMasked(whole, in: utf16, masked),
+                          let candidate = rules[index].candidate(of: match, in: utf16),
+                          !candidate.contains(where: { alreadyMasked($0, in: utf16, masked) })
+                    else {
+                        start = whole.lowerBound + 1
+                        continue search
+                    }
+                    let found = MaskableRuns.runs(of: candidate, in: utf16, asCode: true)
+                    guard !found.isEmpty else {
+                        start = whole.lowerBound + 1
+                        continue search
+                    }
                     claim(found, in: utf16, &masked, &runs)
                     count += 1
                 }
+                break
             }
         }
         guard let units, !runs.isEmpty else { return (text, 0) }
