@@ -13,8 +13,10 @@ struct Tollgate: AsyncParsableCommand {
         defaultSubcommand: ConsoleCommand.self
     )
 
-    /// Parses and runs the command, with command-line mistakes exiting 2 as the man page says
-    /// (argument-parser's own code for them is 64).
+    /// Parses and runs the command; the one place a command's end becomes the exit status.
+    ///
+    /// A `CommandFailure` is said on stderr with its own code; command-line mistakes exit 2 as
+    /// the man page says (argument-parser's own code for them is 64); an `ExitCode` is the status.
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -23,6 +25,9 @@ struct Tollgate: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let failure as CommandFailure {
+            Diagnostics.warn(failure.message)
+            Foundation.exit(failure.code.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

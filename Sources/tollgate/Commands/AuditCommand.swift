@@ -21,12 +21,12 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var history: HistoryOptions
 
         func run() throws {
-            let endpoint = connection.endpoint()
+            let endpoint = try connection.endpoint()
             let client = APIClient(endpoint: endpoint)
-            let store = history.open()
+            let store = try history.open()
             let server = endpoint.baseURL
             let seen: String?
-            do { seen = try store.auditChain(server: server) } catch { Diagnostics.fail("history cache \(history.path): \(error)") }
+            do { seen = try store.auditChain(server: server) } catch { throw CommandFailure("history cache \(history.path): \(error)") }
             // The chain verified: named by its first record's hash, which the server reports, so
             // every spelling of its URL shares it; offline, the one last seen at this URL.
             var chain = seen
@@ -48,14 +48,14 @@ struct AuditCommand: ParsableCommand {
                     chain = nil
                 }
             } catch let error as PageProgress.Stalled {
-                Diagnostics.fail("audit: \(error.description); nothing from that page was kept")
+                throw CommandFailure("audit: \(error.description); nothing from that page was kept")
             } catch let error as ClientError {
                 Diagnostics.warn("audit: could not fetch new records (\(error)); verifying the cached chain only")
             } catch {
-                Diagnostics.fail("history cache \(history.path): \(error)")
+                throw CommandFailure("history cache \(history.path): \(error)")
             }
             let records: [AuditRecord]
-            do { records = try chain.map { try store.auditRecords(chain: $0) } ?? [] } catch { Diagnostics.fail("history cache \(history.path): \(error)") }
+            do { records = try chain.map { try store.auditRecords(chain: $0) } ?? [] } catch { throw CommandFailure("history cache \(history.path): \(error)") }
             if let broken = AuditChain.firstBreak(in: records) {
                 print("audit chain BROKEN at \(Printable.line(broken.description))")
                 throw Exit.checkFailed

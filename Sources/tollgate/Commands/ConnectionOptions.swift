@@ -23,8 +23,8 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Do not verify the server's TLS certificate (said on stderr every time).")
     var insecure = false
 
-    /// The endpoint, or a one-line error and exit 2.
-    func endpoint(requireToken: Bool = true) -> ServerEndpoint {
+    /// The endpoint, or a `CommandFailure` saying why there is none.
+    func endpoint(requireToken: Bool = true) throws -> ServerEndpoint {
         let tls = TLSOptions(caFile: caFile, clientCert: clientCert, clientKey: clientKey, insecure: insecure)
         do {
             let endpoint = try ClientConfiguration.resolve(server: server, tokenFile: tokenFile, environment: ProcessInfo.processInfo.environment,
@@ -33,7 +33,7 @@ struct ConnectionOptions: ParsableArguments {
             if let warning = PlainHTTP.warning(endpoint.baseURL) { Diagnostics.warn(warning) }
             return endpoint
         } catch {
-            Diagnostics.fail(error.description)
+            throw CommandFailure(error.description)
         }
     }
 }
@@ -45,10 +45,10 @@ struct HistoryOptions: ParsableArguments {
 
     var path: String { db ?? HistoryStore.defaultPath(environment: ProcessInfo.processInfo.environment) }
 
-    /// Opens the cache, or a one-line error and exit 2.
-    func open() -> HistoryStore {
+    /// Opens the cache, or a `CommandFailure` saying why it cannot be opened.
+    func open() throws -> HistoryStore {
         do { return try HistoryStore(path: path) } catch {
-            Diagnostics.fail("history cache \(path): \(error)")
+            throw CommandFailure("history cache \(path): \(error)")
         }
     }
 }

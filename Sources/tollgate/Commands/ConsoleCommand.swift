@@ -33,16 +33,18 @@ struct ConsoleCommand: ParsableCommand {
 
     func run() throws {
         let env = ProcessInfo.processInfo.environment
+        let endpoint = offline ? nil : try connection.endpoint()
+        let themeName = try theme ?? Self.configuredTheme(env)
         let options = ConsoleOptions(
-            endpoint: offline ? nil : connection.endpoint(),
-            offline: offline, historyPath: history.path, themeName: theme ?? Self.configuredTheme(env), mouse: mouse, title: title, quiet: quiet,
+            endpoint: endpoint,
+            offline: offline, historyPath: history.path, themeName: themeName, mouse: mouse, title: title, quiet: quiet,
             environment: env, feed: timing.feedOptions)
         let status = ConsoleApp.run(options)
         if status != 0 { throw ExitCode(status) }
     }
 
     /// The `theme` key of config.toml, unless TOLLGATE_THEME (which wins over the file) is set.
-    static func configuredTheme(_ env: [String: String]) -> String? {
+    static func configuredTheme(_ env: [String: String]) throws -> String? {
         if let t = env["TOLLGATE_THEME"], !t.isEmpty { return nil }
         guard let path = ClientConfiguration.defaultFile(environment: env),
               let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
@@ -50,7 +52,7 @@ struct ConsoleCommand: ParsableCommand {
             var reader = try ConfigReader.parse(text, file: path)
             return try reader.string("theme")
         } catch {
-            Diagnostics.fail(error.description)
+            throw CommandFailure(error.description)
         }
     }
 }

@@ -41,9 +41,9 @@ struct DenyCommand: ParsableCommand {
 /// The shared path of approve and deny: show what is decided, then send it through the outbox.
 enum Decide {
     static func run(_ verdict: Verdict, id: String, reason: String, connection: ConnectionOptions, history: HistoryOptions) throws {
-        let endpoint = connection.endpoint()
+        let endpoint = try connection.endpoint()
         let client = APIClient(endpoint: endpoint)
-        let store = history.open()
+        let store = try history.open()
         let outbox = DecisionOutbox(store: store, client: client, server: endpoint.baseURL) { Diagnostics.warn("warning: \($0)") }
         do {
             for (entry, outcome) in try outbox.flushPending() {
@@ -52,7 +52,7 @@ enum Decide {
         } catch {
             Diagnostics.warn("warning: the history cache's outbox cannot be read, so earlier decisions are not sent: \(error)")
         }
-        let action = Retrying.call("fetch \(id)") { () throws(ClientError) in try client.action(id: id) }
+        let action = try Retrying.call("fetch \(id)") { () throws(ClientError) in try client.action(id: id) }
         try? store.upsert([action], server: endpoint.baseURL)
         Diagnostics.warn("\(verdict == .approve ? "approving" : "denying") \(action.id): \(Printable.line(action.summary))")
         Diagnostics.warn("  risk \(action.risk.rawValue), environment \(Printable.line(action.environment ?? "-")), digest \(action.digest)")
@@ -60,15 +60,15 @@ enum Decide {
         do {
             (_, outcome) = try outbox.decide(action, verdict: verdict, reason: reason)
         } catch {
-            Diagnostics.fail("history cache: cannot record the decision before sending it: \(error)")
+            throw CommandFailure("history cache: cannot record the decision before sending it: \(error)")
         }
         switch outcome {
         case .accepted:
             Diagnostics.warn(outcome.plainWords)
         case .rejected:
-            Diagnostics.fail(outcome.plainWords, code: Exit.checkFailed)
+            throw CommandFailure(outcome.plainWords, code: Exit.checkFailed)
         case .undelivered:
-            Diagnostics.fail(outcome.plainWords + "; it stays in the outbox and is sent by the next tollgate command or console start")
+            throw CommandFailure(outcome.plainWords + "; it stays in the outbox and is sent by the next tollgate command or console start")
         }
     }
 }

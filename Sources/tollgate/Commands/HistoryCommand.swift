@@ -16,8 +16,8 @@ struct HistoryCommand: ParsableCommand {
 
     @OptionGroup var history: HistoryOptions
     @Option(help: ArgumentHelp("Full-text search.", valueName: "words")) var search: String = ""
-    @Option(help: ArgumentHelp("pending, approved, denied, expired or cancelled (repeatable).", valueName: "status")) var status: [String] = []
-    @Option(help: ArgumentHelp("low, medium, high or critical (repeatable).", valueName: "risk")) var risk: [String] = []
+    @Option(help: ArgumentHelp("Only actions in this status (repeatable).", valueName: "status")) var status: [ActionStatus] = []
+    @Option(help: ArgumentHelp("Only actions of this risk (repeatable).", valueName: "risk")) var risk: [Risk] = []
     @Option(help: ArgumentHelp("Only this environment (repeatable).", valueName: "name")) var environment: [String] = []
     @Option(help: ArgumentHelp("Only actions requested by this principal.", valueName: "id")) var requester: String?
     @Option(help: ArgumentHelp("Only actions this principal decided.", valueName: "id")) var approver: String?
@@ -27,17 +27,15 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("table, jsonl or csv.", valueName: "format")) var format: Format = .table
 
     func validate() throws {
-        for s in status where ActionStatus(rawValue: s) == nil { throw ValidationError("--status: unknown status \(s.debugDescription)") }
-        for r in risk where Risk(rawValue: r) == nil { throw ValidationError("--risk: unknown risk \(r.debugDescription)") }
         if let since, DateArgument.parse(since) == nil { throw ValidationError("--since: expected RFC 3339 or YYYY-MM-DD") }
         if let until, DateArgument.parse(until) == nil { throw ValidationError("--until: expected RFC 3339 or YYYY-MM-DD") }
         if limit < 0 { throw ValidationError("--limit: expected 0 or more") }
     }
 
     func run() throws {
-        let store = history.open()
+        let store = try history.open()
         let query = HistoryQuery(
-            text: search, statuses: Set(status.compactMap(ActionStatus.init(rawValue:))), risks: Set(risk.compactMap(Risk.init(rawValue:))),
+            text: search, statuses: Set(status), risks: Set(risk),
             environments: Set(environment), requester: requester, approver: approver,
             since: since.flatMap(DateArgument.parse), until: until.flatMap(DateArgument.parse))
         var rows: [StoredAction] = []
@@ -47,10 +45,10 @@ struct HistoryCommand: ParsableCommand {
             let want = limit == 0 ? 500 : min(500, limit - rows.count - emitted)
             let page: HistoryPage
             do { page = try store.page(query, limit: want, cursor: cursor) } catch {
-                Diagnostics.fail("history cache \(history.path): \(error)")
+                throw CommandFailure("history cache \(history.path): \(error)")
             }
             do { cursor = try PageProgress.cursor(page.nextCursor, after: cursor, rows: page.actions.count, what: "history cache \(history.path)") } catch {
-                Diagnostics.fail(error.description)
+                throw CommandFailure(error.description)
             }
             if format == .table { rows += page.actions } else {
                 emit(page.actions, header: emitted == 0)

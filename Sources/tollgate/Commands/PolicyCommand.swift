@@ -22,13 +22,13 @@ struct PolicyCommand: ParsableCommand {
         var config: String
 
         func run() throws {
-            let text = PolicyCommand.read(config)
+            let text = try PolicyCommand.read(config)
             let policy: PolicySet
             do { policy = try PolicyFile.parse(text: text, file: config) } catch {
-                Diagnostics.fail(Printable.line(error.description), code: Exit.checkFailed)
+                throw CommandFailure(Printable.line(error.description))
             }
             if policy.rules.isEmpty {
-                Diagnostics.fail(Printable.line("\(config): no [[policy]] tables; every action would keep its requester's values"), code: Exit.checkFailed)
+                throw CommandFailure(Printable.line("\(config): no [[policy]] tables; every action would keep its requester's values"), code: Exit.checkFailed)
             }
             for rule in policy.rules {
                 print(Printable.line("\(rule.id) (line \(rule.line)): \(PolicyCommand.matchers(rule)) -> \(PolicyCommand.requirements(rule))"))
@@ -54,27 +54,28 @@ struct PolicyCommand: ParsableCommand {
         var request: String?
 
         func run() throws {
+            let text = try PolicyCommand.read(config)
             let policy: PolicySet
-            do { policy = try PolicyFile.parse(text: PolicyCommand.read(config), file: config) } catch {
-                Diagnostics.fail(Printable.line(error.description))
+            do { policy = try PolicyFile.parse(text: text, file: config) } catch {
+                throw CommandFailure(Printable.line(error.description))
             }
             if let requester, let problem = Identity.problem(in: requester) {
-                Diagnostics.fail(Printable.line("--requester: \(problem)"))
+                throw CommandFailure(Printable.line("--requester: \(problem)"))
             }
             if requester == nil, policy.rules.contains(where: { $0.requesters != nil }) {
                 Diagnostics.warn("no --requester: requesters patterns other than * match nothing")
             }
-            let body = readBody()
+            let body = try readBody()
             let decoded: ActionRequest
             do {
                 decoded = try body.withUnsafeBytes { try ActionRequest(json: $0) }
             } catch let error as DecodingError {
-                Diagnostics.fail(Printable.line("\(source): \(DecodingMessage.describe(error))"))
+                throw CommandFailure(Printable.line("\(source): \(DecodingMessage.describe(error))"))
             } catch {
-                Diagnostics.fail("\(Printable.line(source)): the body is not valid JSON")
+                throw CommandFailure("\(Printable.line(source)): the body is not valid JSON")
             }
             if let problem = decoded.validate(maxTTL: Int(PolicyFile.maxTTLSeconds)) {
-                Diagnostics.fail(Printable.line("\(source): \(problem)"))
+                throw CommandFailure(Printable.line("\(source): \(problem)"))
             }
             let evaluation = policy.evaluate(PolicySubmission(request: decoded, requester: requester ?? ""))
             for line in PolicyCommand.report(evaluation, file: config) { print(Printable.line(line)) }
@@ -83,26 +84,26 @@ struct PolicyCommand: ParsableCommand {
         private var source: String { request ?? "standard input" }
 
         /// The body, at most the server's default body limit (8 MiB).
-        private func readBody() -> Data {
+        private func readBody() throws -> Data {
             let limit = 8 * 1024 * 1024
             let data: Data
             if let request {
-                guard let read = FileManager.default.contents(atPath: request) else { Diagnostics.fail(Printable.line("\(request): cannot read the file")) }
+                guard let read = FileManager.default.contents(atPath: request) else { throw CommandFailure(Printable.line("\(request): cannot read the file")) }
                 data = read
             } else {
                 data = FileHandle.standardInput.readData(ofLength: limit + 1)
             }
-            if data.count > limit { Diagnostics.fail(Printable.line("\(source): larger than \(limit) bytes")) }
+            if data.count > limit { throw CommandFailure(Printable.line("\(source): larger than \(limit) bytes")) }
             return data
         }
     }
 
     // MARK: - Shared
 
-    /// The configuration file's text, or exit 2 saying why it cannot be read.
-    static func read(_ path: String) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { Diagnostics.fail(Printable.line("\(path): cannot read the file")) }
-        guard let text = String(data: data, encoding: .utf8) else { Diagnostics.fail(Printable.line("\(path): not UTF-8 text")) }
+    /// The configuration file's text, or a failure (exit 2) saying why it cannot be read.
+    static func read(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure(Printable.line("\(path): cannot read the file")) }
+        guard let text = String(data: data, encoding: .utf8) else { throw CommandFailure(Printable.line("\(path): not UTF-8 text")) }
         return text
     }
 

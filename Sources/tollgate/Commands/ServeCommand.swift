@@ -39,11 +39,14 @@ struct ServeCommand: AsyncParsableCommand {
             }
             if let listen { try settings.setListen(listen) }
         } catch {
-            Diagnostics.fail("\(error)")
+            throw CommandFailure("\(error)")
         }
         if let db { settings.databasePath = db }
         if let tokens { settings.tokensPath = tokens }
-        guard let level = Logger.Level(rawValue: logLevel) else { Diagnostics.fail("--log-level: unknown level \(logLevel.debugDescription)") }
+        // Not an ExpressibleByArgument: argument-parser lists six or more values over several lines.
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw CommandFailure("--log-level: unknown level \(logLevel.debugDescription); expected trace, debug, info, notice, warning, error or critical")
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -54,14 +57,14 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             server = try ApprovalServer(configuration: settings, logger: logger)
         } catch {
-            Diagnostics.fail("\(error)")
+            throw CommandFailure("\(error)")
         }
         do {
             try await server.run { address in
                 FileHandle.standardOutput.write(Data("tollgate serve: listening on \(address)\n".utf8))
             }
         } catch {
-            Diagnostics.fail("serve: \(error)")
+            throw CommandFailure("serve: \(error)")
         }
     }
 }

@@ -19,7 +19,7 @@ struct ThemesCommand: ParsableCommand {
         let sources = files.isEmpty
             ? ThemeCatalog.search(environment: env, executablePath: ThemeCatalog.runningExecutable(environment: env))
             : files.map { ThemeSource(name: (($0 as NSString).lastPathComponent as NSString).deletingPathExtension, path: $0, origin: "argument") }
-        if sources.isEmpty { Diagnostics.fail("no theme files found; the built-in default theme is used", code: Exit.checkFailed) }
+        if sources.isEmpty { throw CommandFailure("no theme files found; the built-in default theme is used", code: Exit.checkFailed) }
         var bad = 0
         for source in sources {
             switch ThemeCatalog.validate(source) {

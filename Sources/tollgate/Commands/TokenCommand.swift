@@ -24,31 +24,28 @@ struct TokenCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The principal id, e.g. alice@example.com.", valueName: "id"))
         var id: String
 
-        @Option(help: ArgumentHelp("A role: agent, approver or auditor (repeatable).", valueName: "role"))
-        var role: [String]
+        @Option(help: ArgumentHelp("A role (repeatable).", valueName: "role"))
+        var role: [Role]
 
         @Option(help: ArgumentHelp("A group (repeatable).", valueName: "group"))
         var group: [String] = []
 
-        @Option(help: ArgumentHelp("What submits with this token: agent, pipeline or human.", valueName: "kind"))
-        var kind: String?
+        @Option(help: ArgumentHelp("What submits with this token.", valueName: "kind"))
+        var kind: RequesterKind?
 
         func validate() throws {
             if role.isEmpty { throw ValidationError("--role is required (agent, approver or auditor)") }
-            for r in role where Role(rawValue: r) == nil { throw ValidationError("--role: unknown role \(r.debugDescription); expected agent, approver or auditor") }
-            if let kind, RequesterKind(rawValue: kind) == nil { throw ValidationError("--kind: expected agent, pipeline or human") }
         }
 
         func run() throws {
             // Here rather than in validate(), whose errors come with the usage: one line says it.
-            if let problem = Identity.problem(in: id) { Diagnostics.fail("token add: --id \(Identity.quoted(id)): \(problem)") }
+            if let problem = Identity.problem(in: id) { throw CommandFailure("token add: --id \(Identity.quoted(id)): \(problem)") }
             let path = file ?? ServerConfiguration.configDirectory(ProcessInfo.processInfo.environment) + "/tokens.toml"
             do {
-                let token = try TokenFile.add(path: path, id: id, roles: role.compactMap(Role.init(rawValue:)), groups: group,
-                                              kind: kind.flatMap(RequesterKind.init(rawValue:)))
+                let token = try TokenFile.add(path: path, id: id, roles: role, groups: group, kind: kind)
                 print(token)
             } catch {
-                Diagnostics.fail("token add: \(path): \(error)")
+                throw CommandFailure("token add: \(path): \(error)")
             }
         }
     }

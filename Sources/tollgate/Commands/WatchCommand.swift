@@ -20,10 +20,10 @@ struct WatchCommand: ParsableCommand {
     @OptionGroup var timing: FeedTimingOptions
 
     func run() throws {
-        let endpoint = connection.endpoint()
+        let endpoint = try connection.endpoint()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        guard let done = StopBell() else { Diagnostics.fail("watch: cannot create a pipe: out of file descriptors") }
+        guard let done = StopBell() else { throw CommandFailure("watch: cannot create a pipe: out of file descriptors") }
         // Before the feed thread starts, so it inherits the unblocked signal mask.
         StopSignals.install(wakeFD: done.writeFD)
         let refused = Atomic<Bool>(false)

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
+import TollgateClient
 import TollgateConsole
 import TollgateCore
 import TollgateServer
@@ -35,6 +36,10 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let folder = try DemoFolder()
         defer { folder.remove() }
+        // Before the server's threads start, so they inherit the unblocked signal mask; the console
+        // routes the signals to itself while it runs.
+        guard let stop = StopBell() else { throw CommandFailure("demo: cannot create a pipe: out of file descriptors") }
+        StopSignals.install(wakeFD: stop.writeFD)
         let level: Logger.Level = noConsole ? .warning : .critical  // the console owns the screen
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
@@ -66,17 +71,23 @@ struct DemoCommand: AsyncParsableCommand {
         let parts = try server.makeParts()
         let (addresses, addressSink) = AsyncStream<String>.makeStream()
         let app = server.makeApplication(parts.service) { addressSink.yield($0) }
-        let group = ServiceGroup(configuration: .init(services: [.init(service: app), .init(service: parts.upkeep)],
-                                                      gracefulShutdownSignals: [.sigterm], logger: logger))
-        let serverTask = Task {
-            // A server that cannot start (the port is taken) ends the address stream, so the demo says so instead of waiting.
+        // No shutdown signals of its own: StopSignals is the one handler, and the demo stops the group.
+        let group = ServiceGroup(configuration: .init(services: [.init(service: app), .init(service: parts.upkeep)], logger: logger))
+        let serverTask = Task { () -> (any Error)? in
+            // A server that cannot start (the port is taken) ends the address stream, so the demo says so instead of waiting;
+            // one that stops later ends the wait for a stop signal.
             defer { addressSink.finish() }
             do { try await group.run() } catch {
-                Diagnostics.fail("demo: the embedded server stopped: \(error)")
+                stop.ring()
+                return error
             }
+            return nil
         }
         var addressIterator = addresses.makeAsyncIterator()
-        guard let url = await addressIterator.next() else { Diagnostics.fail("demo: the embedded server did not start (is 127.0.0.1:\(port) free?)") }
+        guard let url = await addressIterator.next() else {
+            let why = await serverTask.value.map { ": \($0)" } ?? ""
+            throw CommandFailure("demo: the embedded server did not start (is 127.0.0.1:\(port) free?)\(why)")
+        }
 
         let approverTokenFile = folder.path + "/you.token"
         try OwnerOnlyFile.write((tokens["you@demo"] ?? "") + "\n", to: approverTokenFile)
@@ -94,8 +105,8 @@ struct DemoCommand: AsyncParsableCommand {
                 Ctrl-C stops the demo and deletes \(folder.path).
                 """)
             fflush(nil)
-            await Interrupt.wait()
-        } else {
+            await StopWait.wait(for: stop)
+        } else if StopSignals.requested == nil {
             let options = ConsoleOptions(
                 endpoint: .init(baseURL: url, token: tokens["you@demo"] ?? ""), offline: false,
                 historyPath: folder.path + "/history.sqlite", themeName: theme, mouse: false, title: false, quiet: false,
@@ -106,7 +117,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         agents.stop()
         await group.triggerGracefulShutdown()
-        await serverTask.value
+        if let error = await serverTask.value { throw CommandFailure("demo: the embedded server stopped: \(error)") }
     }
 }
 
@@ -178,19 +189,14 @@ enum ConsoleThread {
     }
 }
 
-/// Waits for SIGINT or SIGTERM.
-enum Interrupt {
-    static func wait() async {
-        for sig in [SIGINT, SIGTERM] { signal(sig, SIG_IGN) }
-        let (stream, continuation) = AsyncStream<Void>.makeStream()
-        let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { continuation.yield() }
-            source.resume()
-            return source
+/// Waits on a stop bell without holding a Swift concurrency thread: the read blocks.
+enum StopWait {
+    static func wait(for bell: StopBell) async {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                bell.wait()
+                continuation.resume()
+            }
         }
-        var iterator = stream.makeAsyncIterator()
-        _ = await iterator.next()
-        sources.forEach { $0.cancel() }
     }
 }
