@@ -25,7 +25,7 @@ struct PolicyCommand: ParsableCommand {
             let text = try PolicyCommand.read(config)
             let policy: PolicySet
             do { policy = try PolicyFile.parse(text: text, file: config) } catch {
-                throw CommandFailure(Printable.line(error.description))
+                throw CommandFailure(Printable.line(error.description), code: Exit.checkFailed)
             }
             if policy.rules.isEmpty {
                 throw CommandFailure(Printable.line("\(config): no [[policy]] tables; every action would keep its requester's values"), code: Exit.checkFailed)
