@@ -7,8 +7,8 @@ import Foundation
 /// `DB_PASSWORD=…[masked]`. And it never hides anything but the secret's own characters: every
 /// rule, built-in or from configuration, only proposes a candidate, and `MaskableRuns` decides
 /// what of it is masked (runs of token characters, and nothing of a candidate that touches code).
-/// Every rule runs over the text as given, never over another rule's output, so masking
-/// already-masked text changes nothing.
+/// In a pass every rule runs over the text as given, never over another rule's output, and
+/// passes repeat until one masks nothing, so masking already-masked text changes nothing.
 public struct SecretMasker: Sendable {
     /// One masking rule: a pattern, and which part of its match is the secret.
     public struct Rule: Sendable {
@@ -84,7 +84,23 @@ public struct SecretMasker: Sendable {
     }
 
     /// The masked text and how many secrets were masked in it.
+    ///
+    /// Passes repeat until one masks nothing, so the result is stable: masking it again changes
+    /// nothing. A second pass finds something only when a mask changed what a rule's pattern
+    /// sees around it (a host after a masked `@`); it ends because every productive pass masks
+    /// token characters that no later pass can mask again.
     public func mask(_ text: String) -> (text: String, count: Int) {
+        var (current, count) = maskOnce(text)
+        guard count > 0 else { return (current, 0) }
+        while true {
+            let (next, more) = maskOnce(current)
+            if more == 0 { return (current, count) }
+            (current, count) = (next, count + more)
+        }
+    }
+
+    /// One pass of every rule over `text`.
+    private func maskOnce(_ text: String) -> (text: String, count: Int) {
         var haystack: LiteralHaystack?
         var units: [UInt16]?
         var masked: [Bool] = []
