@@ -9,7 +9,7 @@ SCHEMATHESIS := .build/schemathesis-venv/bin/schemathesis
 BIN_DEBUG := .build/debug/tollgate
 BIN_RELEASE := .build/release/tollgate
 
-.PHONY: all deps build release demo test install install-files uninstall bench fuzz clean
+.PHONY: all deps build release demo test lint format install install-files uninstall bench fuzz clean
 
 all: build
 
@@ -33,10 +33,17 @@ release: deps
 demo: build
 	$(BIN_DEBUG) demo
 
-## test: every test: unit, integration (real server on 127.0.0.1), console tests in tmux, man page lint
-test: deps $(SCHEMATHESIS)
+## test: the style check, then every test: unit, integration (real server on 127.0.0.1), console tests in tmux, man page lint
+test: deps lint $(SCHEMATHESIS)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## lint: the toolchain's swift format, with .swift-format, over every Swift file; `make format` fixes what it can
+lint:
+	$(SWIFT) format lint --strict --parallel --recursive Package.swift Sources Tests fuzz
+
+format:
+	$(SWIFT) format format --in-place --parallel --recursive Package.swift Sources Tests fuzz
 
 ## bench: release-built benchmarks printed as one table (QUICK=1 for a short sanity run); see BENCHMARKS.md
 bench: deps

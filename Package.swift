@@ -6,7 +6,7 @@ let package = Package(
     name: "Tollgate",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "tollgate", targets: ["tollgate"]),
+        .executable(name: "tollgate", targets: ["tollgate"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -84,11 +84,16 @@ let package = Package(
         .testTarget(name: "TollgateStoreTests", dependencies: ["TollgateStore", "TollgateCore"]),
         .testTarget(name: "TollgateClientTests", dependencies: ["TollgateClient", "TollgateCore"]),
         // Faults are injected by changing the cache's file behind the store's back, through GRDB.
-        .testTarget(name: "TollgateSyncTests", dependencies: ["TollgateSync", "TollgateStore", "TollgateClient", "TollgateCore",
-                                                             .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "TollgateSyncTests",
+            dependencies: [
+                "TollgateSync", "TollgateStore", "TollgateClient", "TollgateCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         // Golden frames and helper scripts are read from the source tree by path, not bundled.
-        .testTarget(name: "TollgateConsoleTests", dependencies: ["TollgateConsole", "TollgateCore", "TollgateStore", "TollgateClient", "TollgateSync"],
-                    exclude: ["Snapshots"]),
+        .testTarget(
+            name: "TollgateConsoleTests", dependencies: ["TollgateConsole", "TollgateCore", "TollgateStore", "TollgateClient", "TollgateSync"],
+            exclude: ["Snapshots"]),
         // The server's own unit tests: no socket, no process.
         .testTarget(
             name: "TollgateServerTests",

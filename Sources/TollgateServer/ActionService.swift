@@ -58,8 +58,9 @@ public final class ActionService: Sendable {
         return try await write { db in
             let now = Timestamp.now()
             if let key = idempotencyKey,
-               let existingID = try self.ledger.idempotentAction(principal: principal, scope: "submit", key: key, requestHash: requestHash, in: db),
-               let existing = try self.ledger.stored(id: existingID, in: db) {
+                let existingID = try self.ledger.idempotentAction(principal: principal, scope: "submit", key: key, requestHash: requestHash, in: db),
+                let existing = try self.ledger.stored(id: existingID, in: db)
+            {
                 return (existing, [])
             }
             var action = Action(
@@ -74,7 +75,8 @@ public final class ActionService: Sendable {
                 requiredApprovals: masked.requiredApprovals, redactions: redactions)
             action.digest = ActionDigest.compute(action)
             if let key = idempotencyKey {
-                try self.ledger.rememberIdempotency(principal: principal, scope: "submit", key: key, requestHash: requestHash, actionID: action.id, at: now, in: db)
+                try self.ledger.rememberIdempotency(
+                    principal: principal, scope: "submit", key: key, requestHash: requestHash, actionID: action.id, at: now, in: db)
             }
             let change = try self.ledger.commit(action, in: db)
             return (change.stored, [change])
@@ -92,7 +94,8 @@ public final class ActionService: Sendable {
             guard let stored = try self.ledger.stored(id: id, in: db) else { throw ProtocolError(.notFound, "no such action") }
             let action = stored.action
             if let key = idempotencyKey,
-               try self.ledger.idempotentAction(principal: approver.id, scope: "decide:" + id, key: key, requestHash: requestHash, in: db) != nil {
+                try self.ledger.idempotentAction(principal: approver.id, scope: "decide:" + id, key: key, requestHash: requestHash, in: db) != nil
+            {
                 return (.success(stored), [])
             }
             if let expired = DecisionRules.expiring(action, at: now) {
@@ -103,7 +106,8 @@ public final class ActionService: Sendable {
             }
             let decided = try DecisionRules.decide(action, by: approver, masked, at: now)
             if let key = idempotencyKey {
-                try self.ledger.rememberIdempotency(principal: approver.id, scope: "decide:" + id, key: key, requestHash: requestHash, actionID: id, at: now, in: db)
+                try self.ledger.rememberIdempotency(
+                    principal: approver.id, scope: "decide:" + id, key: key, requestHash: requestHash, actionID: id, at: now, in: db)
             }
             let change = try self.ledger.commit(decided, in: db)
             return (.success(change.stored), [change])
@@ -198,7 +202,8 @@ public enum ActionID {
 
     public static func make(at now: Timestamp) -> String {
         var rng = SystemRandomNumberGenerator()
-        var value = (UInt128(UInt64(bitPattern: now.milliseconds) & 0xFFFF_FFFF_FFFF) << 80) | UInt128(rng.next() as UInt64) << 16 | UInt128(rng.next() as UInt16)
+        var value =
+            (UInt128(UInt64(bitPattern: now.milliseconds) & 0xFFFF_FFFF_FFFF) << 80) | UInt128(rng.next() as UInt64) << 16 | UInt128(rng.next() as UInt16)
         var chars = [Character](repeating: "0", count: 26)
         for i in (0..<26).reversed() {
             chars[i] = alphabet[Int(value & 31)]

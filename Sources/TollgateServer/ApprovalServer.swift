@@ -38,8 +38,9 @@ public struct ApprovalServer: Sendable {
     /// Opens the ledger and builds the service layer.
     public func makeParts() throws -> Parts {
         let ledger = try Ledger(path: configuration.databasePath)
-        let hub = FeedHub(window: configuration.replayWindow, subscriberBuffer: configuration.subscriberBuffer,
-                          retryMilliseconds: configuration.retryHintMilliseconds, logger: logger)
+        let hub = FeedHub(
+            window: configuration.replayWindow, subscriberBuffer: configuration.subscriberBuffer,
+            retryMilliseconds: configuration.retryHintMilliseconds, logger: logger)
         let masker = try SecretMasker(extraPatterns: configuration.secretPatterns)
         let service = try ActionService(ledger: ledger, hub: hub, configuration: configuration, masker: masker, logger: logger)
         return Parts(service: service, upkeep: UpkeepService(service: service, configuration: configuration, logger: logger))
@@ -48,7 +49,9 @@ public struct ApprovalServer: Sendable {
     /// The HTTP application over `service`; `onListening` gets the bound address (useful with port 0).
     public func makeApplication(_ service: ActionService, onListening: @escaping @Sendable (String) -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: TollgateRequestContext.self)
-        router.add(middleware: GatewayMiddleware(registry: registry, limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst), logger: logger))
+        router.add(
+            middleware: GatewayMiddleware(
+                registry: registry, limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst), logger: logger))
         Routes(service: service, configuration: configuration).register(on: router)
         let configuration = self.configuration
         let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout * 1e9))
@@ -57,10 +60,11 @@ public struct ApprovalServer: Sendable {
             server: .http1(configuration: .init(idleTimeout: idle)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tollgate", backlog: 1024),
             onServerRunning: { channel in
-                let address = channel.localAddress.map { a in
-                    let host = a.ipAddress.map { $0.contains(":") ? "[\($0)]" : $0 } ?? configuration.host
-                    return "http://\(host):\(a.port ?? configuration.port)"
-                } ?? "http://\(configuration.host):\(configuration.port)"
+                let address =
+                    channel.localAddress.map { a in
+                        let host = a.ipAddress.map { $0.contains(":") ? "[\($0)]" : $0 } ?? configuration.host
+                        return "http://\(host):\(a.port ?? configuration.port)"
+                    } ?? "http://\(configuration.host):\(configuration.port)"
                 onListening(address)
             },
             logger: logger
@@ -71,11 +75,12 @@ public struct ApprovalServer: Sendable {
     public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         let parts = try makeParts()
         let app = makeApplication(parts.service, onListening: onListening)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: parts.upkeep)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: app), .init(service: parts.upkeep)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            ))
         try await group.run()
     }
 }

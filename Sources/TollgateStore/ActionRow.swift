@@ -30,12 +30,14 @@ struct ActionRow {
     /// terms can join the vocabulary.
     static func upsert(_ row: ActionRow, serverID: Int64, _ db: Database) throws -> Bool {
         let action = row.action
-        let existing = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT a.id, a.status, a.decision_count, a.created_at, b.json,
-                   b.summary, b.command, b.resource, b.justification, b.context, b.reasons
-            FROM action a LEFT JOIN action_body b ON b.id = a.id
-            WHERE a.action_id = ? AND a.server_id = ?
-            """), arguments: [action.id, serverID])
+        let existing = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT a.id, a.status, a.decision_count, a.created_at, b.json,
+                           b.summary, b.command, b.resource, b.justification, b.context, b.reasons
+                    FROM action a LEFT JOIN action_body b ON b.id = a.id
+                    WHERE a.action_id = ? AND a.server_id = ?
+                    """), arguments: [action.id, serverID])
         guard let existing else {
             try insert(row, serverID: serverID, db)
             return true
@@ -44,7 +46,8 @@ struct ActionRow {
         let storedStatus = ActionStatus(rawValue: try existing.decode(String.self, atIndex: 1))
         let storedDecisions = try existing.decode(Int.self, atIndex: 2)
         if action.status == .pending,
-           storedStatus?.isResolved == true || storedDecisions > action.decisions.count {
+            storedStatus?.isResolved == true || storedDecisions > action.decisions.count
+        {
             return false
         }
         let storedJSON = try existing.decode(String?.self, atIndex: 4)
@@ -59,18 +62,22 @@ struct ActionRow {
             try insert(row, serverID: serverID, db)
             return true
         }
-        try db.cachedStatement(sql: """
-            UPDATE action SET status = ?, risk = ?, kind = ?, environment = ?, requester_id = ?,
-                on_behalf_of = ?, expires_at = ?, resolved_at = ?, decision_count = ?
-            WHERE id = ?
-            """).execute(arguments: row.columnValues + [rowID])
-        try db.cachedStatement(sql: """
-            INSERT INTO action_body(id, json, summary, command, resource, justification, context, reasons)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET json = excluded.json, summary = excluded.summary,
-                command = excluded.command, resource = excluded.resource,
-                justification = excluded.justification, context = excluded.context, reasons = excluded.reasons
-            """).execute(arguments: row.bodyValues(rowID))
+        try db.cachedStatement(
+            sql: """
+                UPDATE action SET status = ?, risk = ?, kind = ?, environment = ?, requester_id = ?,
+                    on_behalf_of = ?, expires_at = ?, resolved_at = ?, decision_count = ?
+                WHERE id = ?
+                """
+        ).execute(arguments: row.columnValues + [rowID])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO action_body(id, json, summary, command, resource, justification, context, reasons)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET json = excluded.json, summary = excluded.summary,
+                    command = excluded.command, resource = excluded.resource,
+                    justification = excluded.justification, context = excluded.context, reasons = excluded.reasons
+                """
+        ).execute(arguments: row.bodyValues(rowID))
         let textChanged = storedText != row.searchText
         if textChanged {
             if let storedText { try unindex(rowID, storedText, db) }
@@ -92,18 +99,24 @@ struct ActionRow {
         case nil: rowID = first
         case let id? where id < last: rowID = id + 1
         default:
-            throw StoreError(.invalidData, path: "", detail:
-                "more than \(RowKey.slotsPerMillisecond) actions created at \(created); action \(row.action.id) not saved")
+            throw StoreError(
+                .invalidData, path: "",
+                detail:
+                    "more than \(RowKey.slotsPerMillisecond) actions created at \(created); action \(row.action.id) not saved")
         }
-        try db.cachedStatement(sql: """
-            INSERT INTO action(status, risk, kind, environment, requester_id, on_behalf_of, expires_at,
-                resolved_at, decision_count, id, server_id, action_id, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: row.columnValues + [rowID, serverID, row.action.id, created.milliseconds])
-        try db.cachedStatement(sql: """
-            INSERT INTO action_body(id, json, summary, command, resource, justification, context, reasons)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: row.bodyValues(rowID))
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO action(status, risk, kind, environment, requester_id, on_behalf_of, expires_at,
+                    resolved_at, decision_count, id, server_id, action_id, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: row.columnValues + [rowID, serverID, row.action.id, created.milliseconds])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO action_body(id, json, summary, command, resource, justification, context, reasons)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: row.bodyValues(rowID))
         try index(rowID, row.searchText, db)
         try insertDetails(row, rowID: rowID, db)
     }
@@ -111,26 +124,31 @@ struct ActionRow {
     // MARK: - Search index
 
     private static func index(_ rowID: Int64, _ text: [String], _ db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO action_fts(rowid, summary, command, resource, justification, context, reasons)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: arguments(rowID, text))
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO action_fts(rowid, summary, command, resource, justification, context, reasons)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: arguments(rowID, text))
     }
 
     /// Removes a row from the external-content index, which needs the exact text it indexed.
     private static func unindex(_ rowID: Int64, _ text: [String], _ db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO action_fts(action_fts, rowid, summary, command, resource, justification, context, reasons)
-            VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: arguments(rowID, text))
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO action_fts(action_fts, rowid, summary, command, resource, justification, context, reasons)
+                VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: arguments(rowID, text))
     }
 
     /// Decisions and parties, which an update replaces wholesale.
     private static func insertDetails(_ row: ActionRow, rowID: Int64, _ db: Database) throws {
         let action = row.action
-        let decision = try db.cachedStatement(sql: """
-            INSERT INTO decision(action_row, position, approver, verdict, reason, at, digest) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
+        let decision = try db.cachedStatement(
+            sql: """
+                INSERT INTO decision(action_row, position, approver, verdict, reason, at, digest) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
         for (position, d) in action.decisions.enumerated() {
             try decision.execute(arguments: [rowID, position, d.approver, d.verdict.rawValue, d.reason, d.at.milliseconds, d.digest])
         }
@@ -148,9 +166,11 @@ struct ActionRow {
 
     /// The `action` columns that may change, in the order both statements above list them.
     private var columnValues: StatementArguments {
-        [action.status.rawValue, action.risk.rawValue, action.kind, action.environment, action.requester.id,
-         action.requester.onBehalfOf, action.expiresAt.milliseconds, action.resolvedAt?.milliseconds,
-         action.decisions.count]
+        [
+            action.status.rawValue, action.risk.rawValue, action.kind, action.environment, action.requester.id,
+            action.requester.onBehalfOf, action.expiresAt.milliseconds, action.resolvedAt?.milliseconds,
+            action.decisions.count,
+        ]
     }
 
     private func bodyValues(_ rowID: Int64) -> StatementArguments {

@@ -22,7 +22,8 @@ struct HistorySQL {
     static func pageIDs(_ query: HistoryQuery, match: String?, serverID: Int64?, before cursor: Int64?, limit: Int) -> HistorySQL {
         let driver = Driver(query, match: match)
         let sets = SetFilter.all(query)
-        let split: SetFilter? = driver == .table
+        let split: SetFilter? =
+            driver == .table
             ? sets.filter { (2...maximumBranches).contains($0.values.count) }.min { $0.values.count < $1.values.count }
             : nil
 
@@ -32,13 +33,14 @@ struct HistorySQL {
         }
         if let cursor { base.add("\(driver.rowID) < ?", [cursor]) }
 
-        let branches: [Clauses] = split.map { set in
-            set.values.map { value in
-                var branch = base
-                branch.add("a.\(set.column) = ?", [value])
-                return branch
-            }
-        } ?? [base]
+        let branches: [Clauses] =
+            split.map { set in
+                set.values.map { value in
+                    var branch = base
+                    branch.add("a.\(set.column) = ?", [value])
+                    return branch
+                }
+            } ?? [base]
 
         var arguments: [(any DatabaseValueConvertible)?] = []
         let selects = branches.map { branch in

@@ -33,12 +33,14 @@ extension HistoryStore {
     /// The action `id` from `server` as last seen, or nil when the cache has never seen it.
     public func action(id: String, server: String) throws -> Action? {
         let json = try read("reading action \(id)") { db in
-            try Data.fetchOne(db, sql: """
-                SELECT b.json FROM server s
-                JOIN action a ON a.server_id = s.id AND a.action_id = ?
-                JOIN action_body b ON b.id = a.id
-                WHERE s.url = ?
-                """, arguments: [id, server])
+            try Data.fetchOne(
+                db,
+                sql: """
+                    SELECT b.json FROM server s
+                    JOIN action a ON a.server_id = s.id AND a.action_id = ?
+                    JOIN action_body b ON b.id = a.id
+                    WHERE s.url = ?
+                    """, arguments: [id, server])
         }
         guard let json else { return nil }
         return try decode(json, what: "action \(id) from \(server)")
@@ -149,8 +151,10 @@ extension HistoryStore {
 
         var filtersOnly = query
         filtersOnly.text = ""
-        let candidates = try ids(db, HistorySQL.pageIDs(
-            filtersOnly, match: nil, serverID: serverID, before: scannedDown, limit: fewCandidates + 1))
+        let candidates = try ids(
+            db,
+            HistorySQL.pageIDs(
+                filtersOnly, match: nil, serverID: serverID, before: scannedDown, limit: fewCandidates + 1))
         if candidates.count <= fewCandidates {
             let check = try db.cachedStatement(sql: "SELECT 1 FROM action_fts WHERE action_fts MATCH ? AND rowid = ?")
             for id in candidates where found.count < limit {

@@ -30,10 +30,13 @@ extension HistoryStore {
     /// Every stored record of the chain `firstHash`, by sequence number, ready for `AuditChain.firstBreak`.
     public func auditRecords(chain firstHash: String) throws -> [AuditRecord] {
         let rows = try read("reading audit records of chain \(firstHash)") { db in
-            try Row.fetchAll(db, sql: """
-                SELECT a.seq, a.json FROM audit_record a JOIN audit_chain c ON c.id = a.chain_id
-                WHERE c.first_hash = ? ORDER BY a.seq
-                """, arguments: [firstHash]).map { (try $0.decode(Int64.self, atIndex: 0), try $0.decode(String.self, atIndex: 1)) }
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.seq, a.json FROM audit_record a JOIN audit_chain c ON c.id = a.chain_id
+                    WHERE c.first_hash = ? ORDER BY a.seq
+                    """, arguments: [firstHash]
+            ).map { (try $0.decode(Int64.self, atIndex: 0), try $0.decode(String.self, atIndex: 1)) }
         }
         let decoder = JSONDecoder()
         return try rows.map { seq, json in
@@ -48,9 +51,11 @@ extension HistoryStore {
     /// The highest stored sequence number of the chain `firstHash`, 0 when there is none: fetch after it.
     public func lastAuditSeq(chain firstHash: String) throws -> Int64 {
         try read("reading the audit position of chain \(firstHash)") { db in
-            try Int64.fetchOne(db, sql: """
-                SELECT max(a.seq) FROM audit_record a JOIN audit_chain c ON c.id = a.chain_id WHERE c.first_hash = ?
-                """, arguments: [firstHash]) ?? 0
+            try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT max(a.seq) FROM audit_record a JOIN audit_chain c ON c.id = a.chain_id WHERE c.first_hash = ?
+                    """, arguments: [firstHash]) ?? 0
         }
     }
 
@@ -58,9 +63,11 @@ extension HistoryStore {
     /// when the server behind a URL has a different chain.
     public func auditChain(server: String) throws -> String? {
         try read("reading the audit chain of \(server)") { db in
-            try String.fetchOne(db, sql: """
-                SELECT c.first_hash FROM server s JOIN audit_chain c ON c.id = s.audit_chain_id WHERE s.url = ?
-                """, arguments: [server])
+            try String.fetchOne(
+                db,
+                sql: """
+                    SELECT c.first_hash FROM server s JOIN audit_chain c ON c.id = s.audit_chain_id WHERE s.url = ?
+                    """, arguments: [server])
         }
     }
 

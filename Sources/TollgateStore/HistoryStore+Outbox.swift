@@ -64,11 +64,15 @@ extension HistoryStore {
             reason: reason, digest: digest, createdAt: at)
         try write("saving a decision on \(actionID)") { db in
             let serverID = try Self.serverID(db, url: server)
-            try db.execute(sql: """
-                INSERT INTO outbox(key, server_id, action_id, verdict, reason, digest, created_at, attempts, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)
-                """, arguments: [entry.key, serverID, actionID, verdict.rawValue, reason, digest,
-                                 at.milliseconds, OutboxState.pending.rawValue])
+            try db.execute(
+                sql: """
+                    INSERT INTO outbox(key, server_id, action_id, verdict, reason, digest, created_at, attempts, state)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)
+                    """,
+                arguments: [
+                    entry.key, serverID, actionID, verdict.rawValue, reason, digest,
+                    at.milliseconds, OutboxState.pending.rawValue,
+                ])
         }
         return entry
     }
@@ -99,11 +103,12 @@ extension HistoryStore {
         let message = message.map { Self.masker.mask($0).text }
         try write("updating outbox entry \(key)") { db in
             try Self.scrubbing(db) {
-                try db.execute(sql: """
-                    UPDATE outbox SET state = ?, attempts = attempts + 1, http_status = ?, message = ?,
-                                      reason = CASE WHEN ? = 'pending' THEN reason ELSE '' END
-                    WHERE key = ? AND state = 'pending'
-                    """, arguments: [state.rawValue, httpStatus, message, state.rawValue, key])
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET state = ?, attempts = attempts + 1, http_status = ?, message = ?,
+                                          reason = CASE WHEN ? = 'pending' THEN reason ELSE '' END
+                        WHERE key = ? AND state = 'pending'
+                        """, arguments: [state.rawValue, httpStatus, message, state.rawValue, key])
             }
             guard db.changesCount == 0 else { return }
             let known = try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE key = ?", arguments: [key]) ?? false
@@ -143,13 +148,16 @@ extension HistoryStore {
 
     private func entries(_ operation: String, where condition: String, _ arguments: StatementArguments) throws -> [OutboxEntry] {
         try read(operation) { db in
-            try Row.fetchAll(db, sql: """
-                SELECT o.key, s.url, o.action_id, o.verdict, o.reason, o.digest, o.created_at, o.attempts,
-                       o.state, o.http_status, o.message
-                FROM outbox o JOIN server s ON s.id = o.server_id
-                WHERE \(condition)
-                ORDER BY o.created_at, o.rowid
-                """, arguments: arguments).map(Self.entry)
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT o.key, s.url, o.action_id, o.verdict, o.reason, o.digest, o.created_at, o.attempts,
+                           o.state, o.http_status, o.message
+                    FROM outbox o JOIN server s ON s.id = o.server_id
+                    WHERE \(condition)
+                    ORDER BY o.created_at, o.rowid
+                    """, arguments: arguments
+            ).map(Self.entry)
         }
     }
 
@@ -157,7 +165,8 @@ extension HistoryStore {
         let verdictText = try row.decode(String.self, atIndex: 3)
         let stateText = try row.decode(String.self, atIndex: 8)
         guard let verdict = Verdict(rawValue: verdictText), let state = OutboxState(rawValue: stateText) else {
-            throw StoreError(.invalidData, path: "", detail: "outbox entry with verdict \(verdictText.debugDescription) and state \(stateText.debugDescription)")
+            throw StoreError(
+                .invalidData, path: "", detail: "outbox entry with verdict \(verdictText.debugDescription) and state \(stateText.debugDescription)")
         }
         return OutboxEntry(
             key: try row.decode(String.self, atIndex: 0), server: try row.decode(String.self, atIndex: 1),

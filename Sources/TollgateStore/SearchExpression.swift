@@ -27,9 +27,11 @@ struct SearchExpression: Hashable, Sendable {
 
     /// Nil when the text holds nothing to search for.
     init?(_ text: String) {
-        let cleaned = String(String.UnicodeScalarView(text.unicodeScalars.map {
-            $0.properties.generalCategory == .control ? " " : $0
-        }))
+        let cleaned = String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map {
+                    $0.properties.generalCategory == .control ? " " : $0
+                }))
         let words = cleaned.split(whereSeparator: \.isWhitespace)
             .filter { $0.unicodeScalars.contains(where: Self.isTokenScalar) }
             .prefix(Self.maximumWords)
@@ -70,8 +72,8 @@ struct SearchExpression: Hashable, Sendable {
     private static func isTokenScalar(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .decimalNumber, .letterNumber, .otherNumber, .privateUse,
-             .nonspacingMark, .spacingMark, .enclosingMark:
+            .decimalNumber, .letterNumber, .otherNumber, .privateUse,
+            .nonspacingMark, .spacingMark, .enclosingMark:
             return true
         default:
             return false

@@ -14,19 +14,21 @@ enum SearchVocabulary {
     /// Adds the terms of `texts` (one array of column values per action).
     static func record(_ texts: [[String]], _ db: Database) throws {
         guard !texts.isEmpty else { return }
-        try db.execute(sql: """
-            CREATE VIRTUAL TABLE IF NOT EXISTS temp.term_scratch USING fts5(
-                text, content = '', detail = none, tokenize = 'unicode61 remove_diacritics 2');
-            CREATE VIRTUAL TABLE IF NOT EXISTS temp.term_scratch_vocab USING fts5vocab(temp, term_scratch, 'row');
-            """)
+        try db.execute(
+            sql: """
+                CREATE VIRTUAL TABLE IF NOT EXISTS temp.term_scratch USING fts5(
+                    text, content = '', detail = none, tokenize = 'unicode61 remove_diacritics 2');
+                CREATE VIRTUAL TABLE IF NOT EXISTS temp.term_scratch_vocab USING fts5vocab(temp, term_scratch, 'row');
+                """)
         let insert = try db.cachedStatement(sql: "INSERT INTO temp.term_scratch(text) VALUES (?)")
         for columns in texts {
             try insert.execute(arguments: [columns.joined(separator: "\n")])
         }
-        try db.execute(sql: """
-            INSERT OR IGNORE INTO search_term(term) SELECT term FROM temp.term_scratch_vocab;
-            INSERT INTO temp.term_scratch(term_scratch) VALUES ('delete-all');
-            """)
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO search_term(term) SELECT term FROM temp.term_scratch_vocab;
+                INSERT INTO temp.term_scratch(term_scratch) VALUES ('delete-all');
+                """)
     }
 
     /// The MATCH text for `expression`, with its last word expanded when that is cheaper.

@@ -22,11 +22,13 @@ let benches: [(name: String, run: (BenchContext) -> Void)] = [
 
 @MainActor
 func usage(_ problem: String?) -> Never {
-    FileHandle.standardError.write(Data("""
-        \(problem.map { "tollgate-bench: \($0)\n" } ?? "")usage: tollgate-bench [--quick] [--only NAME,...] [--tollgate PATH] [--python PATH] [--scripts DIR] [--data DIR]
-        names: \(benches.map(\.name).joined(separator: ", "))
+    FileHandle.standardError.write(
+        Data(
+            """
+            \(problem.map { "tollgate-bench: \($0)\n" } ?? "")usage: tollgate-bench [--quick] [--only NAME,...] [--tollgate PATH] [--python PATH] [--scripts DIR] [--data DIR]
+            names: \(benches.map(\.name).joined(separator: ", "))
 
-        """.utf8))
+            """.utf8))
     exit(problem == nil ? 0 : 2)
 }
 
@@ -95,9 +97,12 @@ for bench in benches where only?.contains(bench.name) ?? true {
     Log.say("\(bench.name) took \(Format.fixed(BenchClock.seconds(since: start), 0)) s")
 }
 load.stop()
-context.report.add(ResultRow(
-    what: "machine load during the run", how: "/proc/loadavg sampled every 5 s over \(Format.fixed(BenchClock.seconds(since: started) / 60, 1)) min; \(ProcessInfo.processInfo.activeProcessorCount) cores",
-    figure: load.summary, target: "(context)", verdict: .reported))
+context.report.add(
+    ResultRow(
+        what: "machine load during the run",
+        how:
+            "/proc/loadavg sampled every 5 s over \(Format.fixed(BenchClock.seconds(since: started) / 60, 1)) min; \(ProcessInfo.processInfo.activeProcessorCount) cores",
+        figure: load.summary, target: "(context)", verdict: .reported))
 
 try? FileManager.default.removeItem(atPath: scratch)
 print(context.report.markdown, terminator: "")

@@ -47,8 +47,9 @@ final class ClientConfigurationTests: XCTestCase {
         try write("file.token", "from-config")
         try write("xdg/tollgate/config.toml", "server = \"https://config.example\"\ntoken_file = \"../../file.token\"\n")
 
-        var endpoint = try resolve(server: "https://flag.example", tokenFile: flagToken,
-                                   env: ["TOLLGATE_SERVER": "https://env.example", "TOLLGATE_TOKEN_FILE": envToken, "TOLLGATE_TOKEN": "literal"])
+        var endpoint = try resolve(
+            server: "https://flag.example", tokenFile: flagToken,
+            env: ["TOLLGATE_SERVER": "https://env.example", "TOLLGATE_TOKEN_FILE": envToken, "TOLLGATE_TOKEN": "literal"])
         XCTAssertEqual(endpoint.baseURL, "https://flag.example")
         XCTAssertEqual(endpoint.token, "from-flag")
 
@@ -83,7 +84,9 @@ final class ClientConfigurationTests: XCTestCase {
     }
 
     func testTLSFlagsBeatTheConfigFile() throws {
-        try write("xdg/tollgate/config.toml", """
+        try write(
+            "xdg/tollgate/config.toml",
+            """
             server = "https://x.example"
             ca_file = "ca.pem"
             client_cert = "/etc/tollgate/me.pem"
@@ -91,8 +94,10 @@ final class ClientConfigurationTests: XCTestCase {
             theme = "solarized"   # the console's key: left alone
             """)
         let endpoint = try resolve(tls: TLSOptions(clientCert: "/flag/cert.pem", insecure: true), requireToken: false)
-        XCTAssertEqual(endpoint.tls, TLSOptions(
-            caFile: folder + "/xdg/tollgate/ca.pem", clientCert: "/flag/cert.pem", clientKey: "/etc/tollgate/me.key", insecure: true))
+        XCTAssertEqual(
+            endpoint.tls,
+            TLSOptions(
+                caFile: folder + "/xdg/tollgate/ca.pem", clientCert: "/flag/cert.pem", clientKey: "/etc/tollgate/me.key", insecure: true))
         XCTAssertEqual(endpoint.token, "")
     }
 
@@ -103,12 +108,14 @@ final class ClientConfigurationTests: XCTestCase {
         let modes = [0o001, 0o002, 0o004, 0o010, 0o020, 0o040, 0o066, 0o077].map { 0o600 | $0 } + [0o602, 0o620, 0o644]
         for mode in modes {
             let path = try write("open-\(String(mode, radix: 8)).token", "tok", mode: mode)
-            XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: path) },
-                           "token file \(path) is open to its group or others (mode 0\(String(mode, radix: 8))); it must be 0600 or stricter: run: chmod 600 \(path)")
+            XCTAssertEqual(
+                failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: path) },
+                "token file \(path) is open to its group or others (mode 0\(String(mode, radix: 8))); it must be 0600 or stricter: run: chmod 600 \(path)")
         }
         let spaced = try write("my token", "tok", mode: 0o604)
-        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: spaced) },
-                       "token file \(spaced) is open to its group or others (mode 0604); it must be 0600 or stricter: run: chmod 600 '\(spaced)'")
+        XCTAssertEqual(
+            failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: spaced) },
+            "token file \(spaced) is open to its group or others (mode 0604); it must be 0600 or stricter: run: chmod 600 '\(spaced)'")
 
         let readOnly = try write("ro.token", "tok\nsecond line ignored\n", mode: 0o400)
         XCTAssertEqual(try resolve(server: "https://x", tokenFile: readOnly).token, "tok")
@@ -118,45 +125,57 @@ final class ClientConfigurationTests: XCTestCase {
 
     func testBadTokenFilesAreNamed() throws {
         let empty = try write("empty.token", "\n\n")
-        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: empty) },
-                       "token file \(empty) is empty: put the token on its first line")
+        XCTAssertEqual(
+            failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: empty) },
+            "token file \(empty) is empty: put the token on its first line")
         let spaced = try write("spaced.token", "two words\n")
-        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: spaced) },
-                       "token file \(spaced): the token contains spaces, control or non-ASCII characters")
+        XCTAssertEqual(
+            failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: spaced) },
+            "token file \(spaced): the token contains spaces, control or non-ASCII characters")
         let missing = folder + "/nope.token"
-        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: missing) },
-                       "cannot open token file \(missing): No such file or directory")
-        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: folder) },
-                       "token file \(folder) is not a regular file")
+        XCTAssertEqual(
+            failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: missing) },
+            "cannot open token file \(missing): No such file or directory")
+        XCTAssertEqual(
+            failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: folder) },
+            "token file \(folder) is not a regular file")
         let huge = try write("huge.token", String(repeating: "a", count: 70_000))
-        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: huge) },
-                       "token file \(huge) is larger than 64 KiB; it should hold only the token")
-        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x", env: ["TOLLGATE_TOKEN": "a\u{1B}b"]) },
-                       "TOLLGATE_TOKEN: the token contains spaces, control or non-ASCII characters")
+        XCTAssertEqual(
+            failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: huge) },
+            "token file \(huge) is larger than 64 KiB; it should hold only the token")
+        XCTAssertEqual(
+            failure { () throws(ConfigurationError) in try resolve(server: "https://x", env: ["TOLLGATE_TOKEN": "a\u{1B}b"]) },
+            "TOLLGATE_TOKEN: the token contains spaces, control or non-ASCII characters")
     }
 
     // MARK: - Missing and malformed settings
 
     func testMissingSettingsSayWhereToPutThem() {
         let config = folder + "/xdg/tollgate/config.toml"
-        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(env: ["TOLLGATE_TOKEN": "t"]) },
-                       "no server: pass --server, set TOLLGATE_SERVER, or set server in \(config)")
-        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://x") },
-                       "no token: pass --token-file, set TOLLGATE_TOKEN_FILE or TOLLGATE_TOKEN, or set token_file in \(config)")
+        XCTAssertEqual(
+            failure { () throws(ConfigurationError) in try resolve(env: ["TOLLGATE_TOKEN": "t"]) },
+            "no server: pass --server, set TOLLGATE_SERVER, or set server in \(config)")
+        XCTAssertEqual(
+            failure { () throws(ConfigurationError) in try resolve(server: "https://x") },
+            "no token: pass --token-file, set TOLLGATE_TOKEN_FILE or TOLLGATE_TOKEN, or set token_file in \(config)")
     }
 
     func testBadServerURLsAndConfigFilesAreRefused() throws {
-        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "ftp://x", requireToken: false) },
-                       "server \"ftp://x\" (from --server) is not an http:// or https:// URL")
-        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(env: ["TOLLGATE_SERVER": "https://"], requireToken: false) },
-                       "server \"https://\" (from TOLLGATE_SERVER) is not an http:// or https:// URL")
-        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://a b", requireToken: false) },
-                       "server \"https://a b\" (from --server) is not an http:// or https:// URL")
+        XCTAssertEqual(
+            failure { () throws(ConfigurationError) in try resolve(server: "ftp://x", requireToken: false) },
+            "server \"ftp://x\" (from --server) is not an http:// or https:// URL")
+        XCTAssertEqual(
+            failure { () throws(ConfigurationError) in try resolve(env: ["TOLLGATE_SERVER": "https://"], requireToken: false) },
+            "server \"https://\" (from TOLLGATE_SERVER) is not an http:// or https:// URL")
+        XCTAssertEqual(
+            failure { () throws(ConfigurationError) in try resolve(server: "https://a b", requireToken: false) },
+            "server \"https://a b\" (from --server) is not an http:// or https:// URL")
         XCTAssertEqual(try resolve(server: "HTTP://127.0.0.1:8080/prefix", requireToken: false).baseURL, "HTTP://127.0.0.1:8080/prefix")
 
         let config = try write("xdg/tollgate/config.toml", "server = \"https://x\"\ntoken_file = 12\n")
-        XCTAssertEqual(failure { () throws(ConfigurationError) in try resolve(server: "https://y") },
-                       "\(config):2: token_file: expected a string, found an integer")
+        XCTAssertEqual(
+            failure { () throws(ConfigurationError) in try resolve(server: "https://y") },
+            "\(config):2: token_file: expected a string, found an integer")
         try write("xdg/tollgate/config.toml", "server = \n")
         XCTAssertTrue(failure { () throws(ConfigurationError) in try resolve(server: "https://y") }.hasPrefix("\(config):1: "))
     }

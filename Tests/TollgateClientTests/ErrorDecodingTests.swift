@@ -42,8 +42,9 @@ final class ErrorDecodingTests: XCTestCase {
             }
         }
         let action = Fixtures.json(Fixtures.action())
-        XCTAssertEqual(failure(Action.self, action.replacingOccurrences(of: "\"risk\":\"high\"", with: "\"risk\":3")),
-                       "unexpected answer from the server: GET /x: risk: expected String")
+        XCTAssertEqual(
+            failure(Action.self, action.replacingOccurrences(of: "\"risk\":\"high\"", with: "\"risk\":3")),
+            "unexpected answer from the server: GET /x: risk: expected String")
         XCTAssertEqual(failure(Principal.self, #"{"roles":[]}"#), "unexpected answer from the server: GET /x: id: missing")
         XCTAssertEqual(failure(Principal.self, #"{"id":null,"roles":[]}"#), "unexpected answer from the server: GET /x: id: expected String, found null")
         XCTAssertTrue(failure(Principal.self, "<html>").hasPrefix("unexpected answer from the server: GET /x: the document: "))

@@ -44,9 +44,11 @@ final class FeedConnectionTests: XCTestCase {
         let feed = connect(server, log: log)
 
         XCTAssertTrue(log.waitForState { $0 == .live })
-        XCTAssertEqual(log.all, [
-            .state(.connecting), .event(.action(action, seq: 1)), .event(.sync(seq: 1, pending: 1)), .state(.live),
-        ])
+        XCTAssertEqual(
+            log.all,
+            [
+                .state(.connecting), .event(.action(action, seq: 1)), .event(.sync(seq: 1, pending: 1)), .state(.live),
+            ])
         XCTAssertEqual(feed.lastEventID, 1)
         let request = try XCTUnwrap(server.requests.first)
         XCTAssertEqual(request.method, "GET")
@@ -174,11 +176,13 @@ final class FeedConnectionTests: XCTestCase {
 
         XCTAssertTrue(log.waitForState { $0 == .live })
         let reasons = log.states.compactMap { if case .offline(let r) = $0 { r } else { nil } }
-        XCTAssertEqual(reasons, [
-            "HTTP 503 from the server: <h1>Service Unavailable</h1>",
-            "the server answered 200 with text/html, not an event stream",
-            "server refused (HTTP 500, internal): database is locked",
-        ])
+        XCTAssertEqual(
+            reasons,
+            [
+                "HTTP 503 from the server: <h1>Service Unavailable</h1>",
+                "the server answered 200 with text/html, not an event stream",
+                "server refused (HTTP 500, internal): database is locked",
+            ])
         let attempts = log.states.compactMap { if case .reconnecting(_, let n) = $0 { n } else { nil } }
         XCTAssertEqual(attempts, [1, 2, 3], "failures before sync back off further each time")
         stopAndWait(feed, log)

@@ -1,6 +1,7 @@
-@testable import TollgateConsole
 import TollgateCore
 import XCTest
+
+@testable import TollgateConsole
 
 /// The queue keeps rows; full records come from the archive (the local cache) only for the
 /// screen that shows one, and from the server when the archive does not have it.
@@ -8,11 +9,14 @@ final class ArchiveTests: XCTestCase {
     // MARK: - Rows
 
     func testARowKeepsEveryFieldTheListFilterAndDecisionsNeed() {
-        var action = Fixture.action("act-ü-0123456789abcdef", kind: "db.query", summary: "Ünïcödé 漢字 summary\nwith a line break",
-                                    requester: "etl-bot@agents.example.com", onBehalfOf: nil, environment: "",
-                                    command: String(repeating: "x", count: 600) + "TAIL")
-        action.decisions = [Decision(approver: "dave@example.com", verdict: .approve, reason: "", at: Fixture.now, digest: action.digest),
-                            Decision(approver: "erin@example.com", verdict: .deny, reason: "no", at: Fixture.now, digest: action.digest)]
+        var action = Fixture.action(
+            "act-ü-0123456789abcdef", kind: "db.query", summary: "Ünïcödé 漢字 summary\nwith a line break",
+            requester: "etl-bot@agents.example.com", onBehalfOf: nil, environment: "",
+            command: String(repeating: "x", count: 600) + "TAIL")
+        action.decisions = [
+            Decision(approver: "dave@example.com", verdict: .approve, reason: "", at: Fixture.now, digest: action.digest),
+            Decision(approver: "erin@example.com", verdict: .deny, reason: "no", at: Fixture.now, digest: action.digest),
+        ]
         action.requiredApprovals = 2
         let row = QueueRow(action)
         XCTAssertEqual(row.id, action.id)

@@ -1,7 +1,8 @@
 import Foundation
-@testable import TollgateConsole
 import TollgateCore
 import XCTest
+
+@testable import TollgateConsole
 
 /// The parts of the backend that need no terminal: key decoding and theme lookup.
 final class BackendLogicTests: XCTestCase {
@@ -23,8 +24,9 @@ final class BackendLogicTests: XCTestCase {
     }
 
     func testControlCharactersBecomeKeys() {
-        XCTAssertEqual(describe(keys([3, 13, 10, 9, 127, 8, 21, 0x61, 0x4E2D])),
-                       ["key Ctrl-C", "key Enter", "key Enter", "key Tab", "key Backspace", "key Backspace", "key Ctrl-U", "key a", "key 中"])
+        XCTAssertEqual(
+            describe(keys([3, 13, 10, 9, 127, 8, 21, 0x61, 0x4E2D])),
+            ["key Ctrl-C", "key Enter", "key Enter", "key Tab", "key Backspace", "key Backspace", "key Ctrl-U", "key a", "key 中"])
         XCTAssertEqual(describe(keys([0, 0x9B, 0x85])), [], "NUL and C1 controls mean nothing")
     }
 

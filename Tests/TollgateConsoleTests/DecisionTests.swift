@@ -1,8 +1,9 @@
 import TollgateClient
-@testable import TollgateConsole
 import TollgateCore
 import TollgateSync
 import XCTest
+
+@testable import TollgateConsole
 
 /// Approve and deny: prompts, confirmations, what is refused up front, and every server answer.
 final class DecisionTests: XCTestCase {
@@ -46,8 +47,10 @@ final class DecisionTests: XCTestCase {
     }
 
     func testSelfApprovalIsNotOffered() {
-        for action in [Fixture.action("act-1", requester: Fixture.me.id, onBehalfOf: nil),
-                       Fixture.action("act-2", onBehalfOf: Fixture.me.id)] {
+        for action in [
+            Fixture.action("act-1", requester: Fixture.me.id, onBehalfOf: nil),
+            Fixture.action("act-2", onBehalfOf: Fixture.me.id),
+        ] {
             var model = Fixture.model([action])
             let hints = model.frame().plainText.split(separator: "\n").last.map(String.init) ?? ""
             XCTAssertFalse(hints.contains("approve"), hints)
@@ -138,8 +141,10 @@ final class DecisionTests: XCTestCase {
             resolved.decisions = [Decision(approver: Fixture.me.id, verdict: verdict, reason: "ok", at: Fixture.now, digest: resolved.digest)]
             _ = model.receive(resolved, seq: 2)
             let text = model.screenText
-            let expected = verdict == .approve ? "Your approval was recorded: the action is now approved"
-                                               : "Your denial was recorded: the action is now denied"
+            let expected =
+                verdict == .approve
+                ? "Your approval was recorded: the action is now approved"
+                : "Your denial was recorded: the action is now denied"
             XCTAssertTrue(text.contains(expected), text)
             XCTAssertFalse(text.contains("while you were reading"), text)
         }

@@ -1,7 +1,8 @@
 import TollgateClient
-@testable import TollgateConsole
 import TollgateCore
 import XCTest
+
+@testable import TollgateConsole
 
 /// Agent-written text in every field, drawn on every screen: nothing reaches the terminal raw.
 final class HostileTextTests: XCTestCase {
@@ -22,10 +23,11 @@ final class HostileTextTests: XCTestCase {
     ]
 
     private func hostileAction(_ id: String, _ s: String, risk: Risk = .high) -> Action {
-        var action = Fixture.action(id, risk: risk, kind: s, summary: s, requester: s, onBehalfOf: s, environment: s,
-                                    diffs: [ActionDiff(title: s, text: "--- a/\(s)\n+++ b/\(s)\n@@ -1 +1 @@\n-\(s)\n+\(s)\n")],
-                                    context: [ContextEntry(key: s, value: s), ContextEntry(key: "k", value: s + "\n" + s)],
-                                    command: s + "\n" + s)
+        var action = Fixture.action(
+            id, risk: risk, kind: s, summary: s, requester: s, onBehalfOf: s, environment: s,
+            diffs: [ActionDiff(title: s, text: "--- a/\(s)\n+++ b/\(s)\n@@ -1 +1 @@\n-\(s)\n+\(s)\n")],
+            context: [ContextEntry(key: s, value: s), ContextEntry(key: "k", value: s + "\n" + s)],
+            command: s + "\n" + s)
         action.justification = s
         action.policy = Policy(id: s, reason: s)
         action.requester.session = s

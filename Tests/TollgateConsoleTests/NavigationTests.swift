@@ -1,7 +1,8 @@
 import TollgateClient
-@testable import TollgateConsole
 import TollgateCore
 import XCTest
+
+@testable import TollgateConsole
 
 /// Screens and keys: detail, diffs, history, help, the command line, resizing, the mouse.
 final class NavigationTests: XCTestCase {
@@ -39,8 +40,12 @@ final class NavigationTests: XCTestCase {
     }
 
     func testDiffNavigation() {
-        let action = Fixture.action("act-1", diffs: [ActionDiff(title: "schema change", text: Fixture.diffText),
-                                                     ActionDiff(title: "second", text: "@@ -1 +1 @@\n-a\n+b\n")])
+        let action = Fixture.action(
+            "act-1",
+            diffs: [
+                ActionDiff(title: "schema change", text: Fixture.diffText),
+                ActionDiff(title: "second", text: "@@ -1 +1 @@\n-a\n+b\n"),
+            ])
         var model = Fixture.model([action])
         model.press(.enter, .char("D"))
         guard case .diff(let d0) = model.screen else { return XCTFail("no diff screen") }

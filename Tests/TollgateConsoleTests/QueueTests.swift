@@ -1,7 +1,8 @@
 import TollgateClient
-@testable import TollgateConsole
 import TollgateCore
 import XCTest
+
+@testable import TollgateConsole
 
 /// The queue: order, selection by id, sorting, filtering, and what the feed does to it.
 final class QueueTests: XCTestCase {
@@ -202,4 +203,3 @@ final class QueueTests: XCTestCase {
         XCTAssertEqual(model.press(.char("r")), [.reconnect])
     }
 }
-

@@ -1,7 +1,8 @@
 import TollgateClient
-@testable import TollgateConsole
 @_spi(Testing) import TollgateCore
 import XCTest
+
+@testable import TollgateConsole
 
 /// The console offers no verdict on an action done for the approver under any spelling of
 /// their id, nor a second vote under another spelling: the same `Identity` rule the server
@@ -14,8 +15,9 @@ final class SelfApprovalSpellingTests: XCTestCase {
             XCTAssertTrue(row.isRequested(by: Fixture.me.id), spelling.debugDescription)
             var model = Fixture.model([action])
             for verdict in Verdict.allCases {
-                XCTAssertEqual(model.model.decisionBlocker(row, readOnly: false, verdict: verdict),
-                               "You requested this action (or it runs on your behalf): someone else must decide it", spelling.debugDescription)
+                XCTAssertEqual(
+                    model.model.decisionBlocker(row, readOnly: false, verdict: verdict),
+                    "You requested this action (or it runs on your behalf): someone else must decide it", spelling.debugDescription)
                 XCTAssertFalse(model.model.canDecide(verdict), spelling.debugDescription)
             }
             let hints = model.frame().plainText.split(separator: "\n").last.map(String.init) ?? ""
@@ -36,9 +38,11 @@ final class SelfApprovalSpellingTests: XCTestCase {
             let row = QueueRow(action)
             XCTAssertTrue(row.hasDecision(by: Fixture.me.id), spelling.debugDescription)
             let model = Fixture.model([action])
-            XCTAssertEqual(model.model.decisionBlocker(row, readOnly: false, verdict: .approve), "You have already decided this action", spelling.debugDescription)
+            XCTAssertEqual(
+                model.model.decisionBlocker(row, readOnly: false, verdict: .approve), "You have already decided this action", spelling.debugDescription)
             // Two spellings of one approver are one approval of the two needed.
-            let twice = Fixture.action("act-1", required: 2, decisions: [vote, Decision(approver: Fixture.me.id, verdict: .approve, reason: "", at: Fixture.now, digest: vote.digest)])
+            let twice = Fixture.action(
+                "act-1", required: 2, decisions: [vote, Decision(approver: Fixture.me.id, verdict: .approve, reason: "", at: Fixture.now, digest: vote.digest)])
             XCTAssertEqual(QueueRow(twice).approvalCount, 1, spelling.debugDescription)
         }
     }

@@ -1,9 +1,10 @@
 import Foundation
 import TollgateClient
-@testable import TollgateConsole
 import TollgateCore
 import TollgateStore
 import XCTest
+
+@testable import TollgateConsole
 
 /// The wiring below the UI loop, without a terminal: history pages, full records, a failing cache.
 final class ServicesTests: XCTestCase {

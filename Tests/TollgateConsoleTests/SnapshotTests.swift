@@ -1,7 +1,8 @@
 import TollgateClient
-@testable import TollgateConsole
 import TollgateCore
 import XCTest
+
+@testable import TollgateConsole
 
 /// Every screen at 80x24 and 120x40, compared with golden files in Snapshots/.
 ///
@@ -11,16 +12,23 @@ final class SnapshotTests: XCTestCase {
 
     private func sample() -> [Action] {
         var actions = [
-            Fixture.action("act-0001", risk: .critical, kind: "iam.grant", summary: "Grant admin on billing to deploy-bot",
-                           requester: "deploy-bot", onBehalfOf: nil, expiresIn: 45),
-            Fixture.action("act-0002", risk: .high, kind: "infra.apply", summary: "terraform apply: 3 to add, 1 to destroy",
-                           requester: "ci-pipeline", onBehalfOf: "dave@example.com", environment: "staging", createdSecondsAgo: 900,
-                           expiresIn: 3_000, required: 2,
-                           decisions: [Decision(approver: "erin@example.com", verdict: .approve, reason: "plan looks right", at: Fixture.now.adding(seconds: -60), digest: "sha256:" + String(repeating: "ab", count: 32))],
-                           diffs: [ActionDiff(title: "schema change", text: Fixture.diffText)]),
+            Fixture.action(
+                "act-0001", risk: .critical, kind: "iam.grant", summary: "Grant admin on billing to deploy-bot",
+                requester: "deploy-bot", onBehalfOf: nil, expiresIn: 45),
+            Fixture.action(
+                "act-0002", risk: .high, kind: "infra.apply", summary: "terraform apply: 3 to add, 1 to destroy",
+                requester: "ci-pipeline", onBehalfOf: "dave@example.com", environment: "staging", createdSecondsAgo: 900,
+                expiresIn: 3_000, required: 2,
+                decisions: [
+                    Decision(
+                        approver: "erin@example.com", verdict: .approve, reason: "plan looks right", at: Fixture.now.adding(seconds: -60),
+                        digest: "sha256:" + String(repeating: "ab", count: 32))
+                ],
+                diffs: [ActionDiff(title: "schema change", text: Fixture.diffText)]),
             Fixture.action("act-0003", risk: .medium),
-            Fixture.action("act-0004", risk: .low, kind: "db.query", summary: "SELECT count(*) FROM orders",
-                           onBehalfOf: nil, environment: nil, createdSecondsAgo: 7_200, expiresIn: 86_000),
+            Fixture.action(
+                "act-0004", risk: .low, kind: "db.query", summary: "SELECT count(*) FROM orders",
+                onBehalfOf: nil, environment: nil, createdSecondsAgo: 7_200, expiresIn: 86_000),
         ]
         actions.append(Fixture.action("act-0005", risk: .high, summary: "Rotate signing key", requester: Fixture.me.id, onBehalfOf: nil, expiresIn: 4_000))
         return actions
@@ -44,25 +52,32 @@ final class SnapshotTests: XCTestCase {
     func testSelfRequestedDetail() { each({ $0.press(.char("j"), .char("j"), .enter) }, named: "detail-own") }
     func testDenyPrompt() { each({ $0.press(.char("d")) }, named: "deny-prompt") }
     func testConfirmation() { each({ $0.press(.char("j"), .char("a")) }, named: "confirm") }
-    func testCommandLine() { each({ $0.press(.char(":")); $0.type("filter risk=high") }, named: "command") }
+    func testCommandLine() {
+        each(
+            {
+                $0.press(.char(":")); $0.type("filter risk=high")
+            }, named: "command")
+    }
     func testOutcomeOnRow() {
-        each({ model in
-            model.press(.char("j"), .char("a"), .char("y"))
-            let intent = DecisionIntent(actionID: "act-0002", verdict: .approve, reason: "", digest: "")
-            _ = model.update(.decisionResult(intent, .rejected(status: 410, code: .expired, message: "expired", action: nil)))
-        }, named: "outcome")
+        each(
+            { model in
+                model.press(.char("j"), .char("a"), .char("y"))
+                let intent = DecisionIntent(actionID: "act-0002", verdict: .approve, reason: "", digest: "")
+                _ = model.update(.decisionResult(intent, .rejected(status: 410, code: .expired, message: "expired", action: nil)))
+            }, named: "outcome")
     }
 
     func testHistory() {
-        each({ model in
-            model.press(.char("H"))
-            let old = (0..<30).map { i -> Action in
-                var a = Fixture.action(String(format: "old-%03d", i), risk: Risk.allCases[i % 4], createdSecondsAgo: Double(i) * 3_600)
-                a.status = [ActionStatus.approved, .denied, .expired, .cancelled][i % 4]
-                return a
-            }
-            _ = model.update(.historyPage(generation: model.history.generation, actions: old, next: "next"))
-        }, named: "history")
+        each(
+            { model in
+                model.press(.char("H"))
+                let old = (0..<30).map { i -> Action in
+                    var a = Fixture.action(String(format: "old-%03d", i), risk: Risk.allCases[i % 4], createdSecondsAgo: Double(i) * 3_600)
+                    a.status = [ActionStatus.approved, .denied, .expired, .cancelled][i % 4]
+                    return a
+                }
+                _ = model.update(.historyPage(generation: model.history.generation, actions: old, next: "next"))
+            }, named: "history")
     }
 
     func testEmptyQueueAndOffline() {

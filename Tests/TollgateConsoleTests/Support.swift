@@ -1,8 +1,9 @@
 import Foundation
 import TollgateClient
-@testable import TollgateConsole
 import TollgateCore
 import XCTest
+
+@testable import TollgateConsole
 
 /// Fixed times and actions, so frames are the same on every run.
 enum Fixture {
@@ -223,11 +224,13 @@ enum FrameCheck {
                     return
                 }
                 if cell.isContinuation {
-                    XCTAssertTrue(x > 0 && !frame[x - 1, y].isContinuation && DisplayWidth.of(frame[x - 1, y].text) == 2,
-                                  "orphan continuation at \(x),\(y)", file: file, line: line)
+                    XCTAssertTrue(
+                        x > 0 && !frame[x - 1, y].isContinuation && DisplayWidth.of(frame[x - 1, y].text) == 2,
+                        "orphan continuation at \(x),\(y)", file: file, line: line)
                 } else if DisplayWidth.of(cell.text) == 2 {
-                    XCTAssertTrue(x + 1 < frame.width && frame[x + 1, y].isContinuation,
-                                  "wide glyph without its second cell at \(x),\(y)", file: file, line: line)
+                    XCTAssertTrue(
+                        x + 1 < frame.width && frame[x + 1, y].isContinuation,
+                        "wide glyph without its second cell at \(x),\(y)", file: file, line: line)
                 } else {
                     XCTAssertEqual(DisplayWidth.of(cell.text), 1, "cell \(x),\(y) is \(cell.text.debugDescription)", file: file, line: line)
                 }

@@ -1,6 +1,7 @@
-@testable import TollgateConsole
 import TollgateCore
 import XCTest
+
+@testable import TollgateConsole
 
 /// The small parts: line editor, filters, frame writes, formatting.
 final class UnitTests: XCTestCase {
@@ -73,8 +74,9 @@ final class UnitTests: XCTestCase {
                 index.remove(id)
                 actions[id] = nil
             } else {
-                let a = Fixture.action(id, risk: Risk.allCases.randomElement(using: &generator) ?? .low,
-                                       expiresIn: Double(Int.random(in: 1..<10_000, using: &generator)))
+                let a = Fixture.action(
+                    id, risk: Risk.allCases.randomElement(using: &generator) ?? .low,
+                    expiresIn: Double(Int.random(in: 1..<10_000, using: &generator)))
                 index.upsert(QueueRow(a))
                 actions[id] = a
             }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @_spi(Testing) @testable import TollgateCore
 
 /// `Action(json:)` and its single-pass reader: the same value as `JSONDecoder` for every input it
@@ -25,7 +26,8 @@ final class ActionJSONReaderTests: XCTestCase {
             let doc = JSONDoc.action(&random)
             var style = JSONDocStyle(seed: UInt64(seed) &* 31)
             let bytes = style.write(doc)
-            let expected = try XCTUnwrap(try? Self.decoder(bytes), "generated document \(seed) does not decode: \(String(decoding: bytes, as: UTF8.self).prefix(300))")
+            let expected = try XCTUnwrap(
+                try? Self.decoder(bytes), "generated document \(seed) does not decode: \(String(decoding: bytes, as: UTF8.self).prefix(300))")
             XCTAssertEqual(Self.fast(bytes), expected, "document \(seed): \(String(decoding: bytes, as: UTF8.self).prefix(300))")
             try assertAgrees(bytes, fast: true)
         }
@@ -37,16 +39,22 @@ final class ActionJSONReaderTests: XCTestCase {
         XCTAssertEqual(minimal.requester.kind, .agent)
         XCTAssertEqual(minimal.context, [])
         XCTAssertEqual(minimal.redactions, 0)
-        let nulls = Self.minimal.dropLast() + #", "resolved_at": null, "command": null, "resource": null, "environment": null, "justification": null, "context": null, "diffs": null, "decisions": null, "redactions": null}"#
+        let nulls =
+            Self.minimal.dropLast()
+            + #", "resolved_at": null, "command": null, "resource": null, "environment": null, "justification": null, "context": null, "diffs": null, "decisions": null, "redactions": null}"#
         XCTAssertEqual(Self.fast(Array(nulls.utf8)), minimal)
         try assertAgrees(Array(nulls.utf8), fast: true)
-        for (member, value) in [("requester", #"{"id":"bot","kind":null,"on_behalf_of":null,"session":null}"#),
-                                ("diffs", #"[{"title":"t","text":"x","format":null}]"#),
-                                ("decisions", #"[{"approver":"a","verdict":"deny","reason":null,"at":"2026-11-21T04:00:00Z","digest":"d"}]"#)] {
+        for (member, value) in [
+            ("requester", #"{"id":"bot","kind":null,"on_behalf_of":null,"session":null}"#),
+            ("diffs", #"[{"title":"t","text":"x","format":null}]"#),
+            ("decisions", #"[{"approver":"a","verdict":"deny","reason":null,"at":"2026-11-21T04:00:00Z","digest":"d"}]"#),
+        ] {
             try assertAgrees(Self.replacing(member, with: value), fast: true)
         }
         XCTAssertEqual(Self.fast(Self.replacing("diffs", with: #"[{"title":"t","text":"x","format":null}]"#))?.diffs.first?.format, "unified")
-        XCTAssertEqual(Self.fast(Self.replacing("decisions", with: #"[{"approver":"a","verdict":"deny","at":"2026-11-21T04:00:00Z","digest":"d"}]"#))?.decisions.first?.reason, "")
+        XCTAssertEqual(
+            Self.fast(Self.replacing("decisions", with: #"[{"approver":"a","verdict":"deny","at":"2026-11-21T04:00:00Z","digest":"d"}]"#))?.decisions.first?
+                .reason, "")
     }
 
     func testStringsWithEveryEscapeAndScript() throws {
@@ -59,8 +67,9 @@ final class ActionJSONReaderTests: XCTestCase {
         for (n, text) in texts.enumerated() {
             for escapeNonASCII in [false, true] {
                 var style = JSONDocStyle(seed: UInt64(n), escapeNonASCII: escapeNonASCII, escapeSlash: n % 2 == 0, escapeLetters: true)
-                let doc = JSONDoc.object(Self.minimalMembers.map { ($0.0, $0.0 == "summary" ? .string(text) : $0.1) }
-                    + [("command", .string(text)), ("context", .array([.object([("key", .string(text)), ("value", .string(text))])]))])
+                let doc = JSONDoc.object(
+                    Self.minimalMembers.map { ($0.0, $0.0 == "summary" ? .string(text) : $0.1) }
+                        + [("command", .string(text)), ("context", .array([.object([("key", .string(text)), ("value", .string(text))])]))])
                 let bytes = style.write(doc)
                 let action = try XCTUnwrap(Self.fast(bytes), "text \(n), escaped \(escapeNonASCII)")
                 XCTAssertEqual(Array(action.summary.utf8), Array(text.utf8))
@@ -71,7 +80,8 @@ final class ActionJSONReaderTests: XCTestCase {
     }
 
     func testEscapedMemberNamesAndValues() throws {
-        let escaped = #"{"\u0069d":"act_1","st\u0061tus":"\u0070ending","created_at":"\u0032026-11-21T04:00:00.000Z","expires_at":"2026-11-21T05:00:00.000Z","requester":{"id":"bot","kind":"hum\u0061n"},"kind":"k","summary":"\ud83d\ude00","risk":"low","policy":{"id":"p","reason":"r"},"required_approvals":1,"digest":"d"}"#
+        let escaped =
+            #"{"\u0069d":"act_1","st\u0061tus":"\u0070ending","created_at":"\u0032026-11-21T04:00:00.000Z","expires_at":"2026-11-21T05:00:00.000Z","requester":{"id":"bot","kind":"hum\u0061n"},"kind":"k","summary":"\ud83d\ude00","risk":"low","policy":{"id":"p","reason":"r"},"required_approvals":1,"digest":"d"}"#
         let action = try XCTUnwrap(Self.fast(Array(escaped.utf8)))
         XCTAssertEqual(action.id, "act_1")
         XCTAssertEqual(action.requester.kind, .human)
@@ -80,20 +90,26 @@ final class ActionJSONReaderTests: XCTestCase {
     }
 
     func testTimestampForms() throws {
-        for time in ["2026-11-21T04:23:48Z", "2026-11-21t04:23:48z", "2026-11-21 04:23:48.1Z", "2026-11-21T04:23:48.123456789Z",
-                     "2026-11-21T04:23:48+05:30", "2026-11-21T04:23:48.5-08:00", "2024-02-29T23:59:60Z", "0001-01-01T00:00:00Z"] {
+        for time in [
+            "2026-11-21T04:23:48Z", "2026-11-21t04:23:48z", "2026-11-21 04:23:48.1Z", "2026-11-21T04:23:48.123456789Z",
+            "2026-11-21T04:23:48+05:30", "2026-11-21T04:23:48.5-08:00", "2024-02-29T23:59:60Z", "0001-01-01T00:00:00Z",
+        ] {
             try assertAgrees(Self.replacing("created_at", with: "\"\(time)\""), fast: true)
         }
-        for time in ["2026-11-21", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2026-11-21T04:23:48", "2026-11-21T04:23:48.Z",
-                     "2026-11-21T24:00:00Z", "2026-11-21T04:23:48+5:30", "2026-11-21T04:23:48Z ", "２026-11-21T04:23:48Z"] {
+        for time in [
+            "2026-11-21", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2026-11-21T04:23:48", "2026-11-21T04:23:48.Z",
+            "2026-11-21T24:00:00Z", "2026-11-21T04:23:48+5:30", "2026-11-21T04:23:48Z ", "２026-11-21T04:23:48Z",
+        ] {
             try assertAgrees(Self.replacing("created_at", with: "\"\(time)\""))
         }
     }
 
     func testUnknownMembersOfEveryKindAnywhere() throws {
-        let values = [#"null"#, #"true"#, #"false"#, #"0"#, #"-0"#, #"-12.5e+3"#, #"1E400"#, #"123456789012345678901234567890"#,
-                      #""\"\\\/\b\f\n\r\t\u00e9\uD83D\uDE00""#, #"[]"#, #"{}"#, #"[1,[2,[3,{"a":[{}]}]]]"#,
-                      #"{"id":"not this one","status":"x","nested":{"required_approvals":"x"}}"#]
+        let values = [
+            #"null"#, #"true"#, #"false"#, #"0"#, #"-0"#, #"-12.5e+3"#, #"1E400"#, #"123456789012345678901234567890"#,
+            #""\"\\\/\b\f\n\r\t\u00e9\uD83D\uDE00""#, #"[]"#, #"{}"#, #"[1,[2,[3,{"a":[{}]}]]]"#,
+            #"{"id":"not this one","status":"x","nested":{"required_approvals":"x"}}"#,
+        ]
         for value in values {
             let extra = #"  "zz_unknown" : "# + value + " ,\n"
             let top = "{" + extra + Self.minimal.dropFirst()
@@ -125,9 +141,11 @@ final class ActionJSONReaderTests: XCTestCase {
             try assertAgrees(Self.replacing("required_approvals", with: number), fast: true)
             try assertAgrees(Self.replacing("redactions", with: number), fast: true)
         }
-        for number in ["1.0", "1e0", "1E2", "10e-1", "-0.0", "2.5", "1e-400", "1e400", "01", "+1", "-", "1.", ".5",
-                       "9223372036854775807", "-9223372036854775808", "9223372036854775808", "99999999999999999999",
-                       "\"1\"", "true", "null", "[]", "{}", "0x10", "Infinity", "NaN"] {
+        for number in [
+            "1.0", "1e0", "1E2", "10e-1", "-0.0", "2.5", "1e-400", "1e400", "01", "+1", "-", "1.", ".5",
+            "9223372036854775807", "-9223372036854775808", "9223372036854775808", "99999999999999999999",
+            "\"1\"", "true", "null", "[]", "{}", "0x10", "Infinity", "NaN",
+        ] {
             try assertAgrees(Self.replacing("required_approvals", with: number))
             try assertAgrees(Self.replacing("redactions", with: number))
         }
@@ -153,8 +171,10 @@ final class ActionJSONReaderTests: XCTestCase {
     func testWrongTypeInEveryMember() throws {
         var random = SplitMix64(seed: 7)
         let full = JSONDoc.action(&random, unknownMembers: false)
-        let odd: [JSONDoc] = [.literal("1"), .literal("-1"), .literal("1.5"), .literal("true"), .literal("null"),
-                          .string("x"), .string("2026-11-21T04:00:00Z"), .array([]), .object([])]
+        let odd: [JSONDoc] = [
+            .literal("1"), .literal("-1"), .literal("1.5"), .literal("true"), .literal("null"),
+            .string("x"), .string("2026-11-21T04:00:00Z"), .array([]), .object([]),
+        ]
         var variants = 0
         for replacement in odd {
             for variant in full.replacingEachValue(with: replacement) {
@@ -258,7 +278,8 @@ final class ActionJSONReaderTests: XCTestCase {
         ]
         for bytes in encodings {
             XCTAssertThrowsError(try JSONDecoder().decode(Action.self, fromUntrusted: Data(bytes))) { error in
-                XCTAssertEqual(String(describing: error), "DecodingError.dataCorrupted: Data was corrupted. Debug description: The given data was not valid JSON.")
+                XCTAssertEqual(
+                    String(describing: error), "DecodingError.dataCorrupted: Data was corrupted. Debug description: The given data was not valid JSON.")
             }
             XCTAssertThrowsError(try Action(json: bytes))
         }
@@ -270,11 +291,15 @@ final class ActionJSONReaderTests: XCTestCase {
         let texts = ["[", "{\"x\":[", String(repeating: "[", count: 512), String(repeating: "[", count: 514), #"{"x":"a["#, "{}["]
         var inputs: [[UInt8]] = []
         for text in texts {
-            inputs += [Array(text.utf8), Self.encode(text, .utf16LittleEndian), Self.encode(text, .utf16BigEndian),
-                       Self.encode(text, .utf32LittleEndian), Self.encode(text, .utf32BigEndian)]
+            inputs += [
+                Array(text.utf8), Self.encode(text, .utf16LittleEndian), Self.encode(text, .utf16BigEndian),
+                Self.encode(text, .utf32LittleEndian), Self.encode(text, .utf32BigEndian),
+            ]
         }
-        inputs += [[0x7B, 0, 0x7D, 0, 0x5B], [0, 0x7B, 0, 0x7D, 0x5B], [0xFF, 0xFE, 0x7B, 0, 0x7D, 0, 0x5B],
-                   [0x7B, 0, 0, 0, 0x7D, 0, 0, 0, 0x5B, 0], [0x5B, 0], [0, 0x5B], [0xFE, 0xFF, 0, 0, 0x5B], [0x5B, 0, 0x5B], []]
+        inputs += [
+            [0x7B, 0, 0x7D, 0, 0x5B], [0, 0x7B, 0, 0x7D, 0x5B], [0xFF, 0xFE, 0x7B, 0, 0x7D, 0, 0x5B],
+            [0x7B, 0, 0, 0, 0x7D, 0, 0, 0, 0x5B, 0], [0x5B, 0], [0, 0x5B], [0xFE, 0xFF, 0, 0, 0x5B], [0x5B, 0, 0x5B], [],
+        ]
         for bytes in inputs {
             let expected = Result { try JSONDecoder().decode(Action.self, from: Data(bytes)) }
             let guarded = Result { try JSONDecoder().decode(Action.self, fromUntrusted: Data(bytes)) }
@@ -364,7 +389,8 @@ final class ActionJSONReaderTests: XCTestCase {
     ]
 
     /// The required members only, in the order of `minimalMembers`, with `"summary":"s"` first-but-one.
-    static let minimal = #"{"summary":"s","id":"act_1","status":"pending","created_at":"2026-11-21T04:00:00.000Z","expires_at":"2026-11-21T05:00:00.000Z","requester":{"id":"bot"},"kind":"k","risk":"low","policy":{"id":"p","reason":"r"},"required_approvals":1,"digest":"d"}"#
+    static let minimal =
+        #"{"summary":"s","id":"act_1","status":"pending","created_at":"2026-11-21T04:00:00.000Z","expires_at":"2026-11-21T05:00:00.000Z","requester":{"id":"bot"},"kind":"k","risk":"low","policy":{"id":"p","reason":"r"},"required_approvals":1,"digest":"d"}"#
 
     /// `minimal` with `member` set to the raw JSON `value`.
     static func replacing(_ member: String, with value: String) -> [UInt8] {
@@ -385,11 +411,14 @@ final class ActionJSONReaderTests: XCTestCase {
             context: [ContextEntry(key: "ticket", value: "https://t.example.com/OPS-1"), ContextEntry(key: "", value: "")],
             diffs: [ActionDiff(title: "main.tf", text: "--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n"), ActionDiff(title: "t", format: "raw", text: "")],
             requiredApprovals: 2,
-            decisions: [Decision(approver: "bob", verdict: .approve, reason: "", at: t, digest: "sha256:aa"),
-                        Decision(approver: "carol", verdict: .deny, reason: "no", at: t.adding(seconds: 1), digest: "sha256:bb")],
+            decisions: [
+                Decision(approver: "bob", verdict: .approve, reason: "", at: t, digest: "sha256:aa"),
+                Decision(approver: "carol", verdict: .deny, reason: "no", at: t.adding(seconds: 1), digest: "sha256:bb"),
+            ],
             redactions: 3, digest: "sha256:" + String(repeating: "ab", count: 32))
-        let bare = Action(id: "a", createdAt: Timestamp(milliseconds: -86_400_001), expiresAt: t, requester: Requester(id: "r"),
-                          kind: "", summary: "", risk: .low, policy: Policy(id: "", reason: ""), requiredApprovals: -3)
+        let bare = Action(
+            id: "a", createdAt: Timestamp(milliseconds: -86_400_001), expiresAt: t, requester: Requester(id: "r"),
+            kind: "", summary: "", risk: .low, policy: Policy(id: "", reason: ""), requiredApprovals: -3)
         return [full, bare]
     }()
 }
@@ -411,8 +440,10 @@ private indirect enum JSONDoc: Sendable {
         func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }
         func chance(_ percent: UInt64) -> Bool { random.next() % 100 < percent }
         func text() -> String {
-            let pieces = ["deploy", " ", "prod-db", "\"quoted\"", "back\\slash", "a/b", "\n", "\t", "\u{1}", "é", "日本",
-                          "😀", "🧑‍💻", "\u{2028}", "\u{202E}", "e\u{301}", "s3://bucket/key", "{\"json\": [1]}"]
+            let pieces = [
+                "deploy", " ", "prod-db", "\"quoted\"", "back\\slash", "a/b", "\n", "\t", "\u{1}", "é", "日本",
+                "😀", "🧑‍💻", "\u{2028}", "\u{202E}", "e\u{301}", "s3://bucket/key", "{\"json\": [1]}",
+            ]
             return (0..<Int(random.next() % 12)).map { _ in pick(pieces) }.joined()
         }
         func time() -> JSONDoc {
@@ -465,20 +496,31 @@ private indirect enum JSONDoc: Sendable {
         optional("environment", .string(text()), into: &members)
         optional("justification", .string(text()), into: &members)
         optional("redactions", .literal(pick(["0", "1", "7"])), into: &members)
-        optional("context", .array((0..<Int(random.next() % 8)).map { _ in
-            object([("key", .string(text())), ("value", .string(text()))])
-        }), into: &members)
-        optional("diffs", .array((0..<Int(random.next() % 3)).map { _ in
-            var diff: [(String, JSONDoc)] = [("title", .string(text())), ("text", .string(text() + "\n-a\n+b\n"))]
-            optional("format", .string(pick(["unified", "raw"])), into: &diff)
-            return object(diff)
-        }), into: &members)
-        optional("decisions", .array((0..<Int(random.next() % 3)).map { _ in
-            var decision: [(String, JSONDoc)] = [("approver", .string(text())), ("verdict", .string(pick(Verdict.allCases).rawValue)),
-                                             ("at", time()), ("digest", .string(text()))]
-            optional("reason", .string(text()), into: &decision)
-            return object(decision)
-        }), into: &members)
+        optional(
+            "context",
+            .array(
+                (0..<Int(random.next() % 8)).map { _ in
+                    object([("key", .string(text())), ("value", .string(text()))])
+                }), into: &members)
+        optional(
+            "diffs",
+            .array(
+                (0..<Int(random.next() % 3)).map { _ in
+                    var diff: [(String, JSONDoc)] = [("title", .string(text())), ("text", .string(text() + "\n-a\n+b\n"))]
+                    optional("format", .string(pick(["unified", "raw"])), into: &diff)
+                    return object(diff)
+                }), into: &members)
+        optional(
+            "decisions",
+            .array(
+                (0..<Int(random.next() % 3)).map { _ in
+                    var decision: [(String, JSONDoc)] = [
+                        ("approver", .string(text())), ("verdict", .string(pick(Verdict.allCases).rawValue)),
+                        ("at", time()), ("digest", .string(text())),
+                    ]
+                    optional("reason", .string(text()), into: &decision)
+                    return object(decision)
+                }), into: &members)
         return object(members)
     }
 
@@ -492,21 +534,23 @@ private indirect enum JSONDoc: Sendable {
             return items.indices.flatMap { i -> [JSONDoc] in
                 var replaced = items
                 replaced[i] = replacement
-                return [.array(replaced)] + items[i].replacingEachValue(with: replacement).map { inner in
-                    var copy = items
-                    copy[i] = inner
-                    return .array(copy)
-                }
+                return [.array(replaced)]
+                    + items[i].replacingEachValue(with: replacement).map { inner in
+                        var copy = items
+                        copy[i] = inner
+                        return .array(copy)
+                    }
             }
         case .object(let members):
             return members.indices.flatMap { i -> [JSONDoc] in
                 var replaced = members
                 replaced[i].1 = replacement
-                return [.object(replaced)] + members[i].1.replacingEachValue(with: replacement).map { inner in
-                    var copy = members
-                    copy[i].1 = inner
-                    return .object(copy)
-                }
+                return [.object(replaced)]
+                    + members[i].1.replacingEachValue(with: replacement).map { inner in
+                        var copy = members
+                        copy[i].1 = inner
+                        return .object(copy)
+                    }
             }
         }
     }

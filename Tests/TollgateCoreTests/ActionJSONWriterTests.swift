@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import TollgateCore
 
 /// `Action.encodedJSON` and `ActionDigest`'s one-pass document: byte for byte what `JSONEncoder`
@@ -20,7 +21,9 @@ final class ActionJSONWriterTests: XCTestCase {
             let expected = [UInt8](try Self.encoder.encode(action))
             let got = action.encodedJSON
             if got != expected {
-                XCTFail("action \(seed):\nJSONEncoder \(String(decoding: expected, as: UTF8.self).debugDescription)\nwriter      \(String(decoding: got, as: UTF8.self).debugDescription)")
+                XCTFail(
+                    "action \(seed):\nJSONEncoder \(String(decoding: expected, as: UTF8.self).debugDescription)\nwriter      \(String(decoding: got, as: UTF8.self).debugDescription)"
+                )
                 return
             }
         }
@@ -36,7 +39,9 @@ final class ActionJSONWriterTests: XCTestCase {
             action.createdAt = readable(action.createdAt)
             action.expiresAt = readable(action.expiresAt)
             action.resolvedAt = action.resolvedAt.map(readable)
-            action.decisions = action.decisions.map { var d = $0; d.at = readable(d.at); return d }
+            action.decisions = action.decisions.map {
+                var d = $0; d.at = readable(d.at); return d
+            }
             XCTAssertEqual(try Action(json: action.encodedJSON), action, "action \(seed)")
         }
     }
@@ -66,7 +71,9 @@ final class ActionJSONWriterTests: XCTestCase {
             let expected = ActionDigest.document(of: action).canonicalBytes
             let got = ActionDigest.canonicalDocument(of: action)
             if got != expected {
-                XCTFail("action \(seed):\ntree   \(String(decoding: expected, as: UTF8.self).debugDescription)\nwriter \(String(decoding: got, as: UTF8.self).debugDescription)")
+                XCTFail(
+                    "action \(seed):\ntree   \(String(decoding: expected, as: UTF8.self).debugDescription)\nwriter \(String(decoding: got, as: UTF8.self).debugDescription)"
+                )
                 return
             }
             XCTAssertEqual(ActionDigest.compute(action), SHA256Hex.prefixed(expected))
@@ -106,8 +113,10 @@ final class ActionJSONWriterTests: XCTestCase {
     }
 
     func testCanonicalFormOfValues() {
-        let value = JSONValue.object(["b": .array([.null, .bool(true), .bool(false), .int(-7)]), "a": .string("\u{1}\"/é"),
-                                      "\u{FF61}": .int(1), "😀": .int(2), "": .object([:])])
+        let value = JSONValue.object([
+            "b": .array([.null, .bool(true), .bool(false), .int(-7)]), "a": .string("\u{1}\"/é"),
+            "\u{FF61}": .int(1), "😀": .int(2), "": .object([:]),
+        ])
         // Keys by UTF-16 code units: the surrogate pair of 😀 (D83D) sorts before U+FF61.
         XCTAssertEqual(value.canonicalString, #"{"":{},"a":"\u0001\"/é","b":[null,true,false,-7],"😀":2,"｡":1}"#)
     }

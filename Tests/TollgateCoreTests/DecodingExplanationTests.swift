@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import TollgateCore
 
 /// Decoding errors of values from outside say what was expected and never quote what was sent:
@@ -8,9 +9,15 @@ final class DecodingExplanationTests: XCTestCase {
     func testAnUnknownEnumValueOrTimeIsExplainedWithoutBeingQuoted() throws {
         let secret = "password=S3CRET-Zx9Qw8"
         let cases: [(body: String, decode: (Data) throws -> Any, expected: String)] = [
-            (#"{"kind":"k","summary":"s","risk":"\#(secret)"}"#, { d in try d.withUnsafeBytes { try ActionRequest(json: $0) } }, "expected low, medium, high or critical"),
+            (
+                #"{"kind":"k","summary":"s","risk":"\#(secret)"}"#, { d in try d.withUnsafeBytes { try ActionRequest(json: $0) } },
+                "expected low, medium, high or critical"
+            ),
             (#"{"verdict":"\#(secret)","digest":"d"}"#, { d in try d.withUnsafeBytes { try DecisionRequest(json: $0) } }, "expected approve or deny"),
-            (#"{"id":"a","status":"\#(secret)"}"#, { d in try JSONDecoder().decode(Action.self, fromUntrusted: d) }, "expected pending, approved, denied, expired or cancelled"),
+            (
+                #"{"id":"a","status":"\#(secret)"}"#, { d in try JSONDecoder().decode(Action.self, fromUntrusted: d) },
+                "expected pending, approved, denied, expired or cancelled"
+            ),
             (#"{"id":"a","kind":"\#(secret)"}"#, { d in try JSONDecoder().decode(Requester.self, fromUntrusted: d) }, "expected agent, pipeline or human"),
             (#"{"id":"a","roles":["\#(secret)"]}"#, { d in try JSONDecoder().decode(Principal.self, fromUntrusted: d) }, "expected agent, approver or auditor"),
             (#""\#(secret)""#, { d in try JSONDecoder().decode(Timestamp.self, fromUntrusted: d) }, "expected an RFC 3339 time such as 2026-11-21T04:23:48Z"),

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TollgateCore
 
 /// `UnifiedDiff`: kinds, numbering on both sides, spans, navigation, and hostile input.
@@ -9,7 +10,8 @@ final class DiffParserTests: XCTestCase {
     // MARK: - One file
 
     func testGitDiffOneHunk() {
-        let diff = UnifiedDiff("""
+        let diff = UnifiedDiff(
+            """
             diff --git a/src/app.swift b/src/app.swift
             index 83db48f..bf269f4 100644
             --- a/src/app.swift
@@ -23,23 +25,29 @@ final class DiffParserTests: XCTestCase {
              line4
 
             """)
-        XCTAssertEqual(rows(diff), [
-            "F . . |diff --git a/src/app.swift b/src/app.swift",
-            "F . . |index 83db48f..bf269f4 100644",
-            "F . . |--- a/src/app.swift",
-            "F . . |+++ b/src/app.swift",
-            "H . . |@@ -1,4 +1,5 @@ struct App {",
-            "  1 1 |line1",
-            "- 2 . |line2",
-            "+ . 2 |line2 changed",
-            "+ . 3 |line2b",
-            "  3 4 |line3",
-            "  4 5 |line4",
-        ])
+        XCTAssertEqual(
+            rows(diff),
+            [
+                "F . . |diff --git a/src/app.swift b/src/app.swift",
+                "F . . |index 83db48f..bf269f4 100644",
+                "F . . |--- a/src/app.swift",
+                "F . . |+++ b/src/app.swift",
+                "H . . |@@ -1,4 +1,5 @@ struct App {",
+                "  1 1 |line1",
+                "- 2 . |line2",
+                "+ . 2 |line2 changed",
+                "+ . 3 |line2b",
+                "  3 4 |line3",
+                "  4 5 |line4",
+            ])
         XCTAssertEqual(diff.files, [DiffFileSpan(oldPath: "src/app.swift", newPath: "src/app.swift", firstLine: 0, lineCount: 11, hunkIndices: 0..<1)])
-        XCTAssertEqual(diff.hunks, [DiffHunkSpan(
-            headerLine: 4, lineCount: 7, oldStart: 1, oldCount: 4, newStart: 1, newCount: 5, section: "struct App {", fileIndex: 0
-        )])
+        XCTAssertEqual(
+            diff.hunks,
+            [
+                DiffHunkSpan(
+                    headerLine: 4, lineCount: 7, oldStart: 1, oldCount: 4, newStart: 1, newCount: 5, section: "struct App {", fileIndex: 0
+                )
+            ])
     }
 
     func testDiffUWithTimestamps() {
@@ -66,14 +74,16 @@ final class DiffParserTests: XCTestCase {
 
     func testNoNewlineMarkers() {
         let diff = UnifiedDiff("@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n")
-        XCTAssertEqual(rows(diff), [
-            "H . . |@@ -1,2 +1,2 @@",
-            "  1 1 |a",
-            "- 2 . |b",
-            "\\ . . |\\ No newline at end of file",
-            "+ . 2 |c",
-            "\\ . . |\\ No newline at end of file",
-        ])
+        XCTAssertEqual(
+            rows(diff),
+            [
+                "H . . |@@ -1,2 +1,2 @@",
+                "  1 1 |a",
+                "- 2 . |b",
+                "\\ . . |\\ No newline at end of file",
+                "+ . 2 |c",
+                "\\ . . |\\ No newline at end of file",
+            ])
         XCTAssertEqual(diff.hunks.first?.lineCount, 6)
     }
 
@@ -84,17 +94,20 @@ final class DiffParserTests: XCTestCase {
     }
 
     func testCRLFLineEndings() {
-        let diff = UnifiedDiff("diff --git a/w.txt b/w.txt\r\n--- a/w.txt\r\n+++ b/w.txt\r\n@@ -1,2 +1,2 @@ sec\r\n-a\r\n+b\r\n c\r\n\\ No newline at end of file\r\n")
-        XCTAssertEqual(rows(diff), [
-            "F . . |diff --git a/w.txt b/w.txt",
-            "F . . |--- a/w.txt",
-            "F . . |+++ b/w.txt",
-            "H . . |@@ -1,2 +1,2 @@ sec",
-            "- 1 . |a",
-            "+ . 1 |b",
-            "  2 2 |c",
-            "\\ . . |\\ No newline at end of file",
-        ])
+        let diff = UnifiedDiff(
+            "diff --git a/w.txt b/w.txt\r\n--- a/w.txt\r\n+++ b/w.txt\r\n@@ -1,2 +1,2 @@ sec\r\n-a\r\n+b\r\n c\r\n\\ No newline at end of file\r\n")
+        XCTAssertEqual(
+            rows(diff),
+            [
+                "F . . |diff --git a/w.txt b/w.txt",
+                "F . . |--- a/w.txt",
+                "F . . |+++ b/w.txt",
+                "H . . |@@ -1,2 +1,2 @@ sec",
+                "- 1 . |a",
+                "+ . 1 |b",
+                "  2 2 |c",
+                "\\ . . |\\ No newline at end of file",
+            ])
         XCTAssertEqual(diff.hunks.first?.section, "sec")
         XCTAssertEqual(diff.files.first?.newPath, "w.txt")
     }
@@ -113,17 +126,21 @@ final class DiffParserTests: XCTestCase {
 
     func testBodyLinesBeyondDeclaredCountsAreMeta() {
         let diff = UnifiedDiff("@@ -1,1 +1,1 @@\n-a\n+b\n extra\n+more\n-less\n\n")
-        XCTAssertEqual(rows(diff), [
-            "H . . |@@ -1,1 +1,1 @@", "- 1 . |a", "+ . 1 |b", "M . . | extra", "M . . |+more", "M . . |-less", "M . . |",
-        ])
+        XCTAssertEqual(
+            rows(diff),
+            [
+                "H . . |@@ -1,1 +1,1 @@", "- 1 . |a", "+ . 1 |b", "M . . | extra", "M . . |+more", "M . . |-less", "M . . |",
+            ])
         XCTAssertEqual(diff.hunks.first?.lineCount, 3)
     }
 
     func testOneSideExhaustedMakesItsLinesMeta() {
         let diff = UnifiedDiff("@@ -1,1 +1,3 @@\n-a\n-b\n c\n+x\n+y\n+z\n")
-        XCTAssertEqual(rows(diff), [
-            "H . . |@@ -1,1 +1,3 @@", "- 1 . |a", "M . . |-b", "M . . | c", "+ . 1 |x", "+ . 2 |y", "+ . 3 |z",
-        ])
+        XCTAssertEqual(
+            rows(diff),
+            [
+                "H . . |@@ -1,1 +1,3 @@", "- 1 . |a", "M . . |-b", "M . . | c", "+ . 1 |x", "+ . 2 |y", "+ . 3 |z",
+            ])
         XCTAssertEqual(diff.hunks.first?.lineCount, 7)
     }
 
@@ -135,7 +152,8 @@ final class DiffParserTests: XCTestCase {
     }
 
     func testTruncatedHunkEndsAtTheNextHeader() {
-        let diff = UnifiedDiff("""
+        let diff = UnifiedDiff(
+            """
             diff --git a/x b/x
             @@ -1,5 +1,5 @@
              a
@@ -149,10 +167,12 @@ final class DiffParserTests: XCTestCase {
             +q
 
             """)
-        XCTAssertEqual(kinds(diff), [
-            .fileHeader, .hunkHeader, .context, .hunkHeader, .context, .fileHeader, .fileHeader, .fileHeader,
-            .hunkHeader, .removed, .added,
-        ])
+        XCTAssertEqual(
+            kinds(diff),
+            [
+                .fileHeader, .hunkHeader, .context, .hunkHeader, .context, .fileHeader, .fileHeader, .fileHeader,
+                .hunkHeader, .removed, .added,
+            ])
         XCTAssertEqual(diff.hunks.map(\.lines), [1..<3, 3..<5, 8..<11])
         XCTAssertEqual(diff.files.map(\.lines), [0..<5, 5..<11])
         XCTAssertEqual(diff.files.map(\.hunkIndices), [0..<2, 2..<3])
@@ -160,8 +180,10 @@ final class DiffParserTests: XCTestCase {
     }
 
     func testInvalidHunkHeadersAreMeta() {
-        for header in ["@@ -a +1 @@", "@@ -1,2 +1,2", "@@ -1,2 +1,2@@", "@@@ -1 +1 +1 @@@", "@@ -1, +1 @@", "@@ - 1 +1 @@",
-                       "@@ -1 +1,x @@", "@@ -9999999999999 +1 @@", "@@ -1 +99999999999999999999 @@", "@@", "@@ -"] {
+        for header in [
+            "@@ -a +1 @@", "@@ -1,2 +1,2", "@@ -1,2 +1,2@@", "@@@ -1 +1 +1 @@@", "@@ -1, +1 @@", "@@ - 1 +1 @@",
+            "@@ -1 +1,x @@", "@@ -9999999999999 +1 @@", "@@ -1 +99999999999999999999 @@", "@@", "@@ -",
+        ] {
             let diff = UnifiedDiff(header + "\n-a\n+b\n")
             XCTAssertEqual(kinds(diff), [.meta, .meta, .meta], header)
             XCTAssertTrue(diff.hunks.isEmpty, header)
@@ -177,7 +199,8 @@ final class DiffParserTests: XCTestCase {
     // MARK: - Several files
 
     func testCreatedDeletedRenamedAndBinaryFiles() {
-        let diff = UnifiedDiff("""
+        let diff = UnifiedDiff(
+            """
             diff --git a/new.txt b/new.txt
             new file mode 100644
             index 0000000..3b18e51
@@ -231,7 +254,8 @@ final class DiffParserTests: XCTestCase {
     }
 
     func testFormatPatchPreambleBelongsToNoFile() {
-        let diff = UnifiedDiff("""
+        let diff = UnifiedDiff(
+            """
             From 1234 Mon Sep 17 00:00:00 2001
             Subject: [PATCH] fix
             ---
@@ -256,7 +280,8 @@ final class DiffParserTests: XCTestCase {
     // MARK: - Paths
 
     func testQuotedAndSpacedPaths() {
-        let quoted = UnifiedDiff(#"""
+        let quoted = UnifiedDiff(
+            #"""
             diff --git "a/tab\there" "b/tab\there"
             --- "a/tab\there"
             +++ "b/\303\251t\303\251 \"q\""
@@ -329,7 +354,8 @@ final class DiffParserTests: XCTestCase {
     // MARK: - Navigation
 
     func testHunkAndFileNavigation() {
-        let diff = UnifiedDiff("""
+        let diff = UnifiedDiff(
+            """
             diff --git a/x b/x
             --- a/x
             +++ b/x

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TollgateCore
 
 final class DisplayWidthTests: XCTestCase {
@@ -40,7 +41,8 @@ final class DisplayWidthTests: XCTestCase {
     func testEveryEmojiPresentationScalarIsWideExceptRegionalIndicators() {
         for value in UInt32(0)...0x10FFFF {
             guard let s = Unicode.Scalar(value), s.properties.isEmojiPresentation,
-                  !DisplayWidth.isRegionalIndicator(value) else { continue }
+                !DisplayWidth.isRegionalIndicator(value)
+            else { continue }
             XCTAssertEqual(DisplayWidth.of(s), 2, String(value, radix: 16))
         }
     }

@@ -1,12 +1,14 @@
 import Foundation
 import XCTest
+
 @_spi(Testing) @testable import TollgateCore
 
 /// A member name twice in one object, anywhere in a body, is refused: the single-pass readers
 /// give up on it, and the decoding they fall back to throws an error that names the key (when
 /// it looks like a field name) and the object, never a value.
 final class DuplicateKeyTests: XCTestCase {
-    private static let submission = #"{"kind":"data.export","summary":"s","risk":"low","context":[{"key":"k","value":"v"}],"policy":{"id":"p","reason":"r"},"diffs":[{"title":"t","text":"-a\n+b"}]}"#
+    private static let submission =
+        #"{"kind":"data.export","summary":"s","risk":"low","context":[{"key":"k","value":"v"}],"policy":{"id":"p","reason":"r"},"diffs":[{"title":"t","text":"-a\n+b"}]}"#
     private static let decision = #"{"verdict":"approve","reason":"ok","digest":"sha256:d"}"#
 
     /// Bodies with one name given twice, each with the path the error must name.
@@ -55,7 +57,7 @@ final class DuplicateKeyTests: XCTestCase {
         let cases: [(Data, String)] = [
             (Data([0xEF, 0xBB, 0xBF] + Array(#"{"kind":"k","summary":"s","risk":"low","risk":"high"}"#.utf8)), "body"),
             (Data(#"{"kind":"k","summary":"s","é":1,"é":2}"#.utf8), "body"),
-            (Data(#"{"kind":"k","summary":"s","e\u0301":1,"é":2}"#.utf8), "body"),   // one name to String equality
+            (Data(#"{"kind":"k","summary":"s","e\u0301":1,"é":2}"#.utf8), "body"),  // one name to String equality
             (Data(#"{"kind":"k","summary":"s","required_approvals":1.0,"risk":"low","risk":"high"}"#.utf8), "body"),
             (Data(#"{"kind":"k","summary":"s","risk":"low","risk":"high",}"#.utf8), "body"),
             (try XCTUnwrap(#"{"kind":"k","summary":"s","risk":"low","risk":"high"}"#.data(using: .utf16LittleEndian)), "body"),
@@ -75,7 +77,8 @@ final class DuplicateKeyTests: XCTestCase {
     }
 
     func testAnActionWithARepeatedNameIsRefusedWhereverItComesFrom() throws {
-        let action = #"{"id":"act_1","status":"pending","created_at":"2026-11-21T04:00:00.000Z","expires_at":"2026-11-21T05:00:00.000Z","requester":{"id":"bot","on_behalf_of":"bob","on_behalf_of":"alice"},"kind":"k","summary":"s","risk":"low","policy":{"id":"p","reason":"r"},"required_approvals":1,"digest":"d"}"#
+        let action =
+            #"{"id":"act_1","status":"pending","created_at":"2026-11-21T04:00:00.000Z","expires_at":"2026-11-21T05:00:00.000Z","requester":{"id":"bot","on_behalf_of":"bob","on_behalf_of":"alice"},"kind":"k","summary":"s","risk":"low","policy":{"id":"p","reason":"r"},"required_approvals":1,"digest":"d"}"#
         XCTAssertNil(Array(action.utf8).withUnsafeBytes { Action.readJSON($0) })
         let error = try Self.explanation { try Action(json: Data(action.utf8)) }
         XCTAssertEqual(error.path, "requester")
@@ -88,7 +91,8 @@ final class DuplicateKeyTests: XCTestCase {
             let quoted = String(decoding: try JSONEncoder().encode(name), as: UTF8.self)
             let body = #"{"kind":"k","summary":"s","# + quoted + ":1," + quoted + ":2}"
             let error = try Self.explanation { try Self.request(Data(body.utf8)) }
-            XCTAssertEqual(error.text, "a key appears twice (not quoted: it is none of the protocol's member names); each key may appear only once in an object")
+            XCTAssertEqual(
+                error.text, "a key appears twice (not quoted: it is none of the protocol's member names); each key may appear only once in an object")
             if !name.isEmpty { XCTAssertFalse(error.full.contains(name), error.full) }
             // Nor is it quoted as part of a path.
             let nested = #"{"kind":"k","summary":"s","# + quoted + #":{"a":1,"a":2}}"#
@@ -102,7 +106,9 @@ final class DuplicateKeyTests: XCTestCase {
     private static func request(_ data: Data) throws -> ActionRequest { try data.withUnsafeBytes { try ActionRequest(json: $0) } }
 
     /// What `attempt` threw: the path of its `DecodingError` and the explanation it carries.
-    private static func explanation(_ attempt: () throws -> Any, file: StaticString = #filePath, line: UInt = #line) throws -> (path: String, text: String, full: String) {
+    private static func explanation(_ attempt: () throws -> Any, file: StaticString = #filePath, line: UInt = #line) throws -> (
+        path: String, text: String, full: String
+    ) {
         do {
             _ = try attempt()
         } catch let DecodingError.dataCorrupted(context) {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TollgateCore
 
 /// `FeedEvent.decode`: protocol.md's feed events from parsed server-sent events.

@@ -2,8 +2,9 @@
 // runs and `make test` apply exactly the same checks: only the XCTest class is left out there.
 import Foundation
 @_spi(Testing) import TollgateCore
+
 #if !TOLLGATE_FUZZ
-import XCTest
+    import XCTest
 #endif
 
 // MARK: - The checks
@@ -141,13 +142,13 @@ enum FuzzChecks {
         }
         for (index, hunk) in diff.hunks.enumerated() {
             guard hunk.lineCount >= 1, hunk.lines.clamped(to: all) == hunk.lines,
-                  diff.files.indices.contains(hunk.fileIndex),
-                  diff.files[hunk.fileIndex].lines.clamped(to: hunk.lines) == hunk.lines
+                diff.files.indices.contains(hunk.fileIndex),
+                diff.files[hunk.fileIndex].lines.clamped(to: hunk.lines) == hunk.lines
             else { throw FuzzViolation("hunk \(index) spans \(hunk.lines) outside its file or the diff") }
         }
         for (index, file) in diff.files.enumerated() {
             guard file.lines.clamped(to: all) == file.lines,
-                  file.hunkIndices.clamped(to: diff.hunks.indices) == file.hunkIndices
+                file.hunkIndices.clamped(to: diff.hunks.indices) == file.hunkIndices
             else { throw FuzzViolation("file \(index) spans \(file.lines) outside the diff") }
         }
     }
@@ -323,7 +324,8 @@ enum FuzzChecks {
             let subject = PolicySubject(kind: word, environment: words[(i + 1) % words.count], resource: word, requester: words[(i + 2) % words.count])
             let e = policy.evaluate(PolicySubmission(subject: subject, claim: claim))
             guard e.required.risk >= claim.risk, e.required.approvals >= claim.approvals, e.ttlSeconds(default: 3600) <= (claim.ttlSeconds ?? 3600),
-                  e.required.risk >= e.rule?.risk ?? .low, e.required.approvals >= e.rule?.approvalsFloor ?? 1 else {
+                e.required.risk >= e.rule?.risk ?? .low, e.required.approvals >= e.rule?.approvalsFloor ?? 1
+            else {
                 throw FuzzViolation("a floor did not hold for \(word.debugDescription): \(e)")
             }
             let quorum = GroupQuorum(e.required)
@@ -380,43 +382,43 @@ enum FuzzChecks {
 // MARK: - Corpus replay
 
 #if !TOLLGATE_FUZZ
-/// Replays every seed and every minimised crash under Tests/Fuzz/corpus through the fuzz checks.
-final class FuzzCorpusReplayTests: XCTestCase {
-    private static let corpus = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fuzz/corpus")
+    /// Replays every seed and every minimised crash under Tests/Fuzz/corpus through the fuzz checks.
+    final class FuzzCorpusReplayTests: XCTestCase {
+        private static let corpus = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus")
 
-    private func replay(_ target: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let check = try XCTUnwrap(FuzzChecks.targets[target], "no fuzz check named \(target)")
-        let directory = Self.corpus.appendingPathComponent(target)
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
-        XCTAssertGreaterThanOrEqual(names.count, 10, "the \(target) corpus has only \(names.count) seeds", file: file, line: line)
-        for name in names {
-            let bytes = try [UInt8](Data(contentsOf: directory.appendingPathComponent(name)))
-            do {
-                try check(bytes)
-            } catch {
-                XCTFail("\(target)/\(name): \(error)", file: file, line: line)
+        private func replay(_ target: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            let check = try XCTUnwrap(FuzzChecks.targets[target], "no fuzz check named \(target)")
+            let directory = Self.corpus.appendingPathComponent(target)
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+            XCTAssertGreaterThanOrEqual(names.count, 10, "the \(target) corpus has only \(names.count) seeds", file: file, line: line)
+            for name in names {
+                let bytes = try [UInt8](Data(contentsOf: directory.appendingPathComponent(name)))
+                do {
+                    try check(bytes)
+                } catch {
+                    XCTFail("\(target)/\(name): \(error)", file: file, line: line)
+                }
             }
         }
-    }
 
-    func testSSECorpus() throws { try replay("sse") }
-    func testActionJSONCorpus() throws { try replay("action-json") }
-    func testDiffCorpus() throws { try replay("diff") }
-    func testSanitizerCorpus() throws { try replay("sanitizer") }
-    func testThemeCorpus() throws { try replay("theme") }
-    func testConfigCorpus() throws { try replay("config") }
-    func testMaskerCorpus() throws { try replay("masker") }
-    func testPolicyCorpus() throws { try replay("policy") }
+        func testSSECorpus() throws { try replay("sse") }
+        func testActionJSONCorpus() throws { try replay("action-json") }
+        func testDiffCorpus() throws { try replay("diff") }
+        func testSanitizerCorpus() throws { try replay("sanitizer") }
+        func testThemeCorpus() throws { try replay("theme") }
+        func testConfigCorpus() throws { try replay("config") }
+        func testMaskerCorpus() throws { try replay("masker") }
+        func testPolicyCorpus() throws { try replay("policy") }
 
-    /// The check itself must catch what it exists for: raw controls, C1 and bidi controls.
-    func testTerminalSafetyCheckCatchesControls() {
-        for hostile in ["\u{1B}]0;pwned\u{07}", "\u{9B}2J", "\u{202E}", "\u{7F}", "\u{0}"] {
-            XCTAssertNotNil(FuzzChecks.unsafeScalar(in: "ok" + hostile), hostile.debugDescription)
+        /// The check itself must catch what it exists for: raw controls, C1 and bidi controls.
+        func testTerminalSafetyCheckCatchesControls() {
+            for hostile in ["\u{1B}]0;pwned\u{07}", "\u{9B}2J", "\u{202E}", "\u{7F}", "\u{0}"] {
+                XCTAssertNotNil(FuzzChecks.unsafeScalar(in: "ok" + hostile), hostile.debugDescription)
+            }
+            XCTAssertNil(FuzzChecks.unsafeScalar(in: "ok␛]0;pwned⟨RLO⟩ é 漢"))
+            XCTAssertNotNil(FuzzChecks.unsafeScalar(in: "é", asciiOnly: true))
         }
-        XCTAssertNil(FuzzChecks.unsafeScalar(in: "ok␛]0;pwned⟨RLO⟩ é 漢"))
-        XCTAssertNotNil(FuzzChecks.unsafeScalar(in: "é", asciiOnly: true))
     }
-}
 #endif

@@ -4,10 +4,12 @@ import TollgateCore
 /// character, non-ASCII from every plane, extreme integers and times), for tests that hold two
 /// ways of writing or reading JSON to each other.
 enum GeneratedValues {
-    private static let pieces = ["", " ", "a", "plain words", "\"", "\\", "/", "//", "\\/", "\u{0}", "\u{1}", "\u{8}", "\u{9}", "\n", "\u{B}",
-                                 "\u{C}", "\r", "\r\n", "\u{1F}", "\u{7F}", "\u{80}", "\u{9F}", "\u{A0}", "\u{2028}", "\u{2029}", "\u{FEFF}",
-                                 "\u{FFFD}", "\u{FFFF}", "\u{10FFFF}", "é", "e\u{301}", "日本語", "😀", "🧑‍💻", "🇪🇺", "</script>", "\u{1B}[2J",
-                                 "\u{202E}", "null", "true", "1e400", "{\"a\":[1]}", "%s%n", "sha256:"]
+    private static let pieces = [
+        "", " ", "a", "plain words", "\"", "\\", "/", "//", "\\/", "\u{0}", "\u{1}", "\u{8}", "\u{9}", "\n", "\u{B}",
+        "\u{C}", "\r", "\r\n", "\u{1F}", "\u{7F}", "\u{80}", "\u{9F}", "\u{A0}", "\u{2028}", "\u{2029}", "\u{FEFF}",
+        "\u{FFFD}", "\u{FFFF}", "\u{10FFFF}", "é", "e\u{301}", "日本語", "😀", "🧑‍💻", "🇪🇺", "</script>", "\u{1B}[2J",
+        "\u{202E}", "null", "true", "1e400", "{\"a\":[1]}", "%s%n", "sha256:",
+    ]
 
     static func text(_ random: inout SplitMix64) -> String {
         var out = ""
@@ -47,14 +49,16 @@ enum GeneratedValues {
 
     static func action(_ random: inout SplitMix64) -> Action {
         let decisions = (0..<Int(random.next() % 3)).map { _ in
-            Decision(approver: text(&random), verdict: random.next() % 2 == 0 ? .approve : .deny, reason: text(&random),
-                     at: time(&random), digest: text(&random))
+            Decision(
+                approver: text(&random), verdict: random.next() % 2 == 0 ? .approve : .deny, reason: text(&random),
+                at: time(&random), digest: text(&random))
         }
         return Action(
             id: text(&random), status: ActionStatus.allCases[Int(random.next() % 5)], createdAt: time(&random), expiresAt: time(&random),
             resolvedAt: random.next() % 2 == 0 ? nil : time(&random),
-            requester: Requester(id: text(&random), kind: RequesterKind.allCases[Int(random.next() % 3)],
-                                 onBehalfOf: optionalText(&random), session: optionalText(&random)),
+            requester: Requester(
+                id: text(&random), kind: RequesterKind.allCases[Int(random.next() % 3)],
+                onBehalfOf: optionalText(&random), session: optionalText(&random)),
             kind: text(&random), summary: text(&random), command: optionalText(&random), resource: optionalText(&random),
             environment: optionalText(&random), risk: Risk.allCases[Int(random.next() % 4)],
             policy: Policy(id: text(&random), reason: text(&random)), justification: optionalText(&random),

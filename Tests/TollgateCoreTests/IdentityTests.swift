@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @_spi(Testing) @testable import TollgateCore
 
 /// `Identity`: one principal under every spelling an agent can put in `on_behalf_of`, through
@@ -66,7 +67,9 @@ final class IdentityTests: XCTestCase {
                 XCTAssertTrue(action.isRequested(by: id), spelling.debugDescription)
                 XCTAssertTrue(Requester.names(id, id: "agent-1", onBehalfOf: spelling), spelling.debugDescription)
                 for verdict in Verdict.allCases {
-                    XCTAssertThrowsError(try DecisionRules.decide(action, by: approver, DecisionRequest(verdict: verdict, reason: "mine", digest: action.digest), at: Self.now)) {
+                    XCTAssertThrowsError(
+                        try DecisionRules.decide(action, by: approver, DecisionRequest(verdict: verdict, reason: "mine", digest: action.digest), at: Self.now)
+                    ) {
                         XCTAssertEqual(($0 as? ProtocolError)?.code, .selfApproval, spelling.debugDescription)
                     }
                 }
@@ -74,23 +77,30 @@ final class IdentityTests: XCTestCase {
         }
         // The requester itself, spelt otherwise by a second principal's id, is refused too.
         let byRequester = Self.action(requester: "Dual", onBehalfOf: nil)
-        XCTAssertThrowsError(try DecisionRules.decide(byRequester, by: Principal(id: "dual", roles: [.approver]),
-                                                      DecisionRequest(verdict: .approve, reason: "", digest: byRequester.digest), at: Self.now))
+        XCTAssertThrowsError(
+            try DecisionRules.decide(
+                byRequester, by: Principal(id: "dual", roles: [.approver]),
+                DecisionRequest(verdict: .approve, reason: "", digest: byRequester.digest), at: Self.now))
         // Someone else may still decide.
-        let decided = try DecisionRules.decide(Self.action(onBehalfOf: "Alice "), by: Principal(id: "bob", roles: [.approver]),
-                                               DecisionRequest(verdict: .approve, reason: "", digest: "sha256:d"), at: Self.now)
+        let decided = try DecisionRules.decide(
+            Self.action(onBehalfOf: "Alice "), by: Principal(id: "bob", roles: [.approver]),
+            DecisionRequest(verdict: .approve, reason: "", digest: "sha256:d"), at: Self.now)
         XCTAssertEqual(decided.status, .approved)
     }
 
     func testOneApproverUnderTwoSpellingsVotesOnceAndCountsOnce() throws {
         var action = Self.action(onBehalfOf: nil)
         action.requiredApprovals = 2
-        let first = try DecisionRules.decide(action, by: Principal(id: "alice", roles: [.approver]),
-                                             DecisionRequest(verdict: .approve, reason: "", digest: action.digest), at: Self.now)
+        let first = try DecisionRules.decide(
+            action, by: Principal(id: "alice", roles: [.approver]),
+            DecisionRequest(verdict: .approve, reason: "", digest: action.digest), at: Self.now)
         for spelling in Self.spellings(of: "alice") {
             XCTAssertTrue(first.hasDecision(by: spelling), spelling.debugDescription)
-            XCTAssertThrowsError(try DecisionRules.decide(first, by: Principal(id: spelling, roles: [.approver]),
-                                                          DecisionRequest(verdict: .approve, reason: "", digest: action.digest), at: Self.now)) {
+            XCTAssertThrowsError(
+                try DecisionRules.decide(
+                    first, by: Principal(id: spelling, roles: [.approver]),
+                    DecisionRequest(verdict: .approve, reason: "", digest: action.digest), at: Self.now)
+            ) {
                 XCTAssertEqual(($0 as? ProtocolError)?.code, .alreadyDecided, spelling.debugDescription)
             }
             // A ledger written before the rule (or two tokens the file should not have had) still counts one person once.
@@ -116,7 +126,8 @@ final class IdentityTests: XCTestCase {
     static let now = Timestamp(milliseconds: 1_800_000_000_000)
 
     static func action(requester: String = "agent-1", onBehalfOf: String?) -> Action {
-        Action(id: "act_1", createdAt: now, expiresAt: now.adding(seconds: 600), requester: Requester(id: requester, onBehalfOf: onBehalfOf),
-               kind: "data.export", summary: "s", risk: .high, policy: Policy(id: "p", reason: "r"), digest: "sha256:d")
+        Action(
+            id: "act_1", createdAt: now, expiresAt: now.adding(seconds: 600), requester: Requester(id: requester, onBehalfOf: onBehalfOf),
+            kind: "data.export", summary: "s", risk: .high, policy: Policy(id: "p", reason: "r"), digest: "sha256:d")
     }
 }

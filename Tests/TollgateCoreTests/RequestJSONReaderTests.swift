@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @_spi(Testing) @testable import TollgateCore
 
 /// `ActionRequest(json:)` and `DecisionRequest(json:)`: the same value as `JSONDecoder` for every
@@ -29,17 +30,24 @@ final class RequestJSONReaderTests: XCTestCase {
         XCTAssertEqual(request, ActionRequest(kind: "data.export", summary: "s"))
         XCTAssertEqual(request.risk, .medium)
         XCTAssertEqual(request.requiredApprovals, 1)
-        let nulls = #"{"kind":"k","summary":"s","command":null,"resource":null,"environment":null,"risk":null,"policy":null,"justification":null,"context":null,"diffs":null,"required_approvals":null,"ttl_seconds":null,"on_behalf_of":null,"session":null}"#
+        let nulls =
+            #"{"kind":"k","summary":"s","command":null,"resource":null,"environment":null,"risk":null,"policy":null,"justification":null,"context":null,"diffs":null,"required_approvals":null,"ttl_seconds":null,"on_behalf_of":null,"session":null}"#
         XCTAssertEqual(Self.fastRequest(Array(nulls.utf8)), ActionRequest(kind: "k", summary: "s"))
         assertAgrees(Array(nulls.utf8), ActionRequest.self, mustBeFast: true)
-        assertAgrees(Array(#"{"kind":"k","summary":"s","diffs":[{"title":"t","text":"x","format":null}],"policy":{"id":"p","reason":"r"}}"#.utf8), ActionRequest.self, mustBeFast: true)
+        assertAgrees(
+            Array(#"{"kind":"k","summary":"s","diffs":[{"title":"t","text":"x","format":null}],"policy":{"id":"p","reason":"r"}}"#.utf8), ActionRequest.self,
+            mustBeFast: true)
     }
 
     func testWrongTypeInEveryMember() {
-        let members = ["kind", "summary", "command", "resource", "environment", "risk", "policy", "justification", "context",
-                       "diffs", "required_approvals", "ttl_seconds", "on_behalf_of", "session"]
-        let values = ["1", "-1", "1.5", "1e2", "1.0", "9223372036854775808", "true", "null", "\"x\"", "\"low\"", "\"LOW\"", "[]", "{}",
-                      "[{}]", "[{\"key\":1,\"value\":\"v\"}]", "{\"id\":null,\"reason\":\"r\"}", "\"\\u0000\"", "[\"x\"]"]
+        let members = [
+            "kind", "summary", "command", "resource", "environment", "risk", "policy", "justification", "context",
+            "diffs", "required_approvals", "ttl_seconds", "on_behalf_of", "session",
+        ]
+        let values = [
+            "1", "-1", "1.5", "1e2", "1.0", "9223372036854775808", "true", "null", "\"x\"", "\"low\"", "\"LOW\"", "[]", "{}",
+            "[{}]", "[{\"key\":1,\"value\":\"v\"}]", "{\"id\":null,\"reason\":\"r\"}", "\"\\u0000\"", "[\"x\"]",
+        ]
         for member in members {
             for value in values {
                 let rest = member == "kind" ? #""summary":"s""# : member == "summary" ? #""kind":"k""# : #""kind":"k","summary":"s""#
@@ -94,10 +102,12 @@ final class RequestJSONReaderTests: XCTestCase {
             XCTAssertEqual(Self.fastDecision(bytes), decision, "decision \(seed)")
             assertAgrees(bytes, DecisionRequest.self, mustBeFast: true)
         }
-        for body in [#"{"verdict":"approve","digest":"d"}"#, #"{"verdict":"deny","reason":null,"digest":"d"}"#,
-                     #"{"verdict":"Approve","digest":"d"}"#, #"{"verdict":"approve"}"#, #"{"digest":"d"}"#,
-                     #"{"verdict":"approve","digest":null}"#, #"{"verdict":"approve","reason":1,"digest":"d"}"#,
-                     #"{"verdict":"approve","digest":"d","digest":"e"}"#, #"{"verdict":null,"digest":"d"}"#] {
+        for body in [
+            #"{"verdict":"approve","digest":"d"}"#, #"{"verdict":"deny","reason":null,"digest":"d"}"#,
+            #"{"verdict":"Approve","digest":"d"}"#, #"{"verdict":"approve"}"#, #"{"digest":"d"}"#,
+            #"{"verdict":"approve","digest":null}"#, #"{"verdict":"approve","reason":1,"digest":"d"}"#,
+            #"{"verdict":"approve","digest":"d","digest":"e"}"#, #"{"verdict":null,"digest":"d"}"#,
+        ] {
             assertAgrees(Array(body.utf8), DecisionRequest.self)
         }
         let decision = #"{"verdict":"approve","reason":"checked \"it\"","digest":"sha256:ab"}"#
@@ -126,8 +136,10 @@ final class RequestJSONReaderTests: XCTestCase {
 
     /// `init(json:)` gives what `JSONDecoder` gives, value or error (same description); the fast
     /// reader alone gives the same value or nil, nil whenever `JSONDecoder` throws.
-    private func assertAgrees<T: Decodable & Equatable>(_ bytes: [UInt8], _ readers: Readers<T>, mustBeFast: Bool,
-                                                        file: StaticString, line: UInt) {
+    private func assertAgrees<T: Decodable & Equatable>(
+        _ bytes: [UInt8], _ readers: Readers<T>, mustBeFast: Bool,
+        file: StaticString, line: UInt
+    ) {
         let shown = String(decoding: bytes.prefix(200), as: UTF8.self).debugDescription
         let fast = bytes.withUnsafeBytes(readers.fast)
         let expected = Result { try JSONDecoder().decode(T.self, fromUntrusted: Data(bytes)) }

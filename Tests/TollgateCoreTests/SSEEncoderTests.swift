@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TollgateCore
 
 /// The server's frames, byte for byte, and their round trip through `SSEParser`.

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TollgateCore
 
 /// WHATWG HTML §9.2.6, point by point; every input is fed in every split (see `assertEvents`).
@@ -153,8 +154,10 @@ final class SSEParserTests: XCTestCase {
         assertEvents("retry: 1500\n", [], retry: 1500)
         assertEvents("retry: 0\n", [], retry: 0)
         assertEvents("retry:250\n", [], retry: 250)
-        for invalid in ["retry: 15x\n", "retry: -1\n", "retry:  100\n", "retry:\n", "retry\n", "retry: 1.5\n",
-                        "retry: ١٢\n", "retry: 99999999999999999999999\n", "retry: +1\n"] {
+        for invalid in [
+            "retry: 15x\n", "retry: -1\n", "retry:  100\n", "retry:\n", "retry\n", "retry: 1.5\n",
+            "retry: ١٢\n", "retry: 99999999999999999999999\n", "retry: +1\n",
+        ] {
             assertEvents(invalid, [])
         }
     }
@@ -208,8 +211,9 @@ final class SSEParserTests: XCTestCase {
         // A sequence cut by a line ending is one maximal subpart: one U+FFFD, and the next line is intact.
         assertEvents(Array("data: ".utf8) + [0xE2, 0x82] + Array("\ndata: b\n\n".utf8), [event("\u{FFFD}\nb")])
         // Overlong and surrogate encodings are invalid, never smuggled NULs or halves.
-        assertEvents(Array("data: ".utf8) + [0xC0, 0x80, 0xED, 0xA0, 0x80] + Array("\n\n".utf8),
-                     [event(String(repeating: "\u{FFFD}", count: 5))])
+        assertEvents(
+            Array("data: ".utf8) + [0xC0, 0x80, 0xED, 0xA0, 0x80] + Array("\n\n".utf8),
+            [event(String(repeating: "\u{FFFD}", count: 5))])
     }
 
     func testNULInDataIsKept() {

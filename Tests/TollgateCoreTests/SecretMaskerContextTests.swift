@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TollgateCore
 
 /// A context entry whose key names a secret (`--context password=Hunter2`) has its value masked,

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TollgateCore
 
 /// The masker skips a rule's regex on text without the rule's required literals; that must

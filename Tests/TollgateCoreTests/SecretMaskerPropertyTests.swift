@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TollgateCore
 
 /// Masking never hides code: over generated commands mixing secrets with shell syntax, the masked
@@ -121,10 +122,14 @@ final class SecretMaskerPropertyTests: XCTestCase {
             ("run api_key=abcd`touch /tmp/p`", "run api_key=abcd`touch /tmp/p`"),
             ("run api_key=abcd;touch /tmp/p", "run api_key=…[masked];touch /tmp/p"),
             ("sh -c 'true --password=hunter22; touch /tmp/p'", "sh -c 'true --password=…[masked]; touch /tmp/p'"),
-            ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAzK7pQ3vR8mN2xL5tY9wB4cF6\n-----END RSA PRIVATE KEY-----\nrm -rf /srv/data",
-             "-----BEGIN RSA PRIVATE KEY-----\n…[masked]\n-----END RSA PRIVATE KEY-----\nrm -rf /srv/data"),
-            ("-----BEGIN PRIVATE KEY-----\nMIIEowIBAAKCAQEAzK7pQ3vR8mN2xL5tY9wB4cF6\nrm -rf /srv/data\nMIIEowIBAAKCAQ",
-             "-----BEGIN PRIVATE KEY-----\n…[masked]\nrm -rf /srv/data\nMIIEowIBAAKCAQ"),
+            (
+                "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAzK7pQ3vR8mN2xL5tY9wB4cF6\n-----END RSA PRIVATE KEY-----\nrm -rf /srv/data",
+                "-----BEGIN RSA PRIVATE KEY-----\n…[masked]\n-----END RSA PRIVATE KEY-----\nrm -rf /srv/data"
+            ),
+            (
+                "-----BEGIN PRIVATE KEY-----\nMIIEowIBAAKCAQEAzK7pQ3vR8mN2xL5tY9wB4cF6\nrm -rf /srv/data\nMIIEowIBAAKCAQ",
+                "-----BEGIN PRIVATE KEY-----\n…[masked]\nrm -rf /srv/data\nMIIEowIBAAKCAQ"
+            ),
             ("postgres://app:pa/ss@w0rd@db:5432/prod", "postgres://app:…[masked]@db:5432/prod"),
         ]
         for (text, expected) in cases {

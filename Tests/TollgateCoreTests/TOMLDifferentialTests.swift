@@ -50,7 +50,9 @@ final class TOMLDifferentialTests: XCTestCase {
             }
             let agree = ours.hasPrefix("OK") ? ours == answer : answer.hasPrefix("ERR")
             guard agree else {
-                XCTFail("\(name) is read differently:\n--- document\n\(text.debugDescription)\n--- TOMLDocument\n\(ours)\n--- tomllib\n\(answer)", file: file, line: line)
+                XCTFail(
+                    "\(name) is read differently:\n--- document\n\(text.debugDescription)\n--- TOMLDocument\n\(ours)\n--- tomllib\n\(answer)", file: file,
+                    line: line)
                 return nil
             }
             if ours.hasPrefix("OK") { accepted += 1 }
@@ -64,9 +66,13 @@ final class TOMLDifferentialTests: XCTestCase {
         for c in answer.utf8 {
             if inString {
                 if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
-            } else if c == UInt8(ascii: "\"") { inString = true }
-            else if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") { depth += 1; deepest = max(deepest, depth) }
-            else if c == UInt8(ascii: "]") || c == UInt8(ascii: "}") { depth -= 1 }
+            } else if c == UInt8(ascii: "\"") {
+                inString = true
+            } else if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
+                depth += 1; deepest = max(deepest, depth)
+            } else if c == UInt8(ascii: "]") || c == UInt8(ascii: "}") {
+                depth -= 1
+            }
         }
         return deepest
     }

@@ -97,10 +97,12 @@ final class TOMLNumberTests: XCTestCase {
 
     /// Numbers end where the value does: before a comma, bracket, brace, space or comment.
     func testNumbersEndAtTheirDelimiters() throws {
-        XCTAssertEqual(try tomlValue("[1,0x2,3.5,inf]"), .array([
-            TOMLValue(kind: .integer(1), line: 1), TOMLValue(kind: .integer(2), line: 1),
-            TOMLValue(kind: .float(3.5), line: 1), TOMLValue(kind: .float(.infinity), line: 1),
-        ]))
+        XCTAssertEqual(
+            try tomlValue("[1,0x2,3.5,inf]"),
+            .array([
+                TOMLValue(kind: .integer(1), line: 1), TOMLValue(kind: .integer(2), line: 1),
+                TOMLValue(kind: .float(3.5), line: 1), TOMLValue(kind: .float(.infinity), line: 1),
+            ]))
         guard case .table(let table) = try tomlValue("{a=1,b=-2}") else { return XCTFail("not a table") }
         XCTAssertEqual(table["a"]?.kind, .integer(1))
         XCTAssertEqual(table["b"]?.kind, .integer(-2))

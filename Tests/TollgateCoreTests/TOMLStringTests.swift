@@ -26,7 +26,10 @@ final class TOMLStringTests: XCTestCase {
             ("\"a\rb\"", "line 1, column 7: a carriage return in a string must be followed by a line feed"),
             ("\"abc", "line 1, column 9: unterminated string: expected \""),
             ("\"abc\nd = 1", "line 1, column 9: unterminated string: a \"string\" ends on its line (\"\"\" starts a multi-line one)"),
-            ("\"a\\\nb\"", "line 1, column 7: invalid escape: \\ followed by a line break (only a multi-line string may end a line with \\); write \\\\ for a backslash"),
+            (
+                "\"a\\\nb\"",
+                "line 1, column 7: invalid escape: \\ followed by a line break (only a multi-line string may end a line with \\); write \\\\ for a backslash"
+            ),
         ]
         for (text, expected) in cases { assertTOMLError("v = " + text, expected) }
     }
@@ -47,7 +50,8 @@ final class TOMLStringTests: XCTestCase {
         XCTAssertEqual(try tomlValue("\"\"\"\nThe quick brown \\\n\n\n  fox jumps \\\n    over\"\"\""), .string("The quick brown fox jumps over"))
         XCTAssertEqual(try tomlValue("\"\"\"a \\  \t\n   b\"\"\""), .string("a b"), "spaces may follow a line-ending backslash")
         XCTAssertEqual(try tomlValue("\"\"\"\\tab\\u00e9\\\\\"\"\""), .string("\tabé\\"))
-        XCTAssertEqual(try tomlValue("\"\"\"Here are two quotation marks: \"\". Simple enough.\"\"\""), .string("Here are two quotation marks: \"\". Simple enough."))
+        XCTAssertEqual(
+            try tomlValue("\"\"\"Here are two quotation marks: \"\". Simple enough.\"\"\""), .string("Here are two quotation marks: \"\". Simple enough."))
         XCTAssertEqual(try tomlValue("\"\"\"a\"\"\"\""), .string("a\""))
         XCTAssertEqual(try tomlValue("\"\"\"a\"\"\"\"\""), .string("a\"\""))
         XCTAssertEqual(try tomlValue("\"\"\"\"\"\""), .string(""))
@@ -58,8 +62,9 @@ final class TOMLStringTests: XCTestCase {
     }
 
     func testMultilineLiteralStrings() throws {
-        XCTAssertEqual(try tomlValue("'''\nThe first newline is\ntrimmed in raw strings.\n   All other whitespace\n   is preserved.\n'''"),
-                       .string("The first newline is\ntrimmed in raw strings.\n   All other whitespace\n   is preserved.\n"))
+        XCTAssertEqual(
+            try tomlValue("'''\nThe first newline is\ntrimmed in raw strings.\n   All other whitespace\n   is preserved.\n'''"),
+            .string("The first newline is\ntrimmed in raw strings.\n   All other whitespace\n   is preserved.\n"))
         XCTAssertEqual(try tomlValue("'''I [dw]on't need \\d{2} apples'''"), .string("I [dw]on't need \\d{2} apples"))
         XCTAssertEqual(try tomlValue("''''That,' she said, 'is still pointless.''''"), .string("'That,' she said, 'is still pointless.'"))
         XCTAssertEqual(try tomlValue("'''a\\\n b'''"), .string("a\\\n b"), "no line-ending backslash in a literal")

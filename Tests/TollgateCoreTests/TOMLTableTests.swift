@@ -10,7 +10,8 @@ final class TOMLTableTests: XCTestCase {
     }
 
     func testDottedKeysMakeTables() throws {
-        let root = try tomlDocument("name = \"Orange\"\nphysical.color = \"orange\"\nphysical . shape = \"round\"\nsite.\"google.com\" = true\n3.14159 = \"pi\"")
+        let root = try tomlDocument(
+            "name = \"Orange\"\nphysical.color = \"orange\"\nphysical . shape = \"round\"\nsite.\"google.com\" = true\n3.14159 = \"pi\"")
         let physical = try table(root["physical"])
         XCTAssertEqual(physical.keys, ["color", "shape"])
         XCTAssertEqual(try table(root["site"])["google.com"]?.kind, .bool(true))
@@ -31,14 +32,17 @@ final class TOMLTableTests: XCTestCase {
 
     func testDottedKeysAndHeadersDoNotReopenEachOthersTables() throws {
         _ = try tomlDocument("[fruit]\napple.color = \"red\"\napple.taste.sweet = true\n[fruit.apple.texture]\nsmooth = true")
-        assertTOMLError("[fruit]\napple.color = \"red\"\n[fruit.apple]", "line 3, column 1: table [fruit.apple] was already defined by dotted keys; a header cannot reopen it")
+        assertTOMLError(
+            "[fruit]\napple.color = \"red\"\n[fruit.apple]",
+            "line 3, column 1: table [fruit.apple] was already defined by dotted keys; a header cannot reopen it")
         assertTOMLError("a.b = 1\n[a]", "line 2, column 1: table [a] was already defined by dotted keys; a header cannot reopen it")
         assertTOMLError("[a.b]\nc = 1\n[a]\nb.d = 2", "line 4, column 1: table [a.b] is defined by its own header; set d there, not through a dotted key")
         assertTOMLError("[a]\nb = 1\n[x]\n[a]", "line 4, column 1: table [a] is defined twice")
     }
 
     func testInlineTables() throws {
-        let root = try tomlDocument("name = { first = \"Tom\", last = \"Preston-Werner\" }\npoint = {x=1,y=2}\nanimal = { type.name = \"pug\", type.age = 3 }\nempty = {}")
+        let root = try tomlDocument(
+            "name = { first = \"Tom\", last = \"Preston-Werner\" }\npoint = {x=1,y=2}\nanimal = { type.name = \"pug\", type.age = 3 }\nempty = {}")
         XCTAssertEqual(try table(root["name"]).keys, ["first", "last"])
         XCTAssertEqual(try table(try table(root["animal"])["type"]).keys, ["name", "age"])
         XCTAssertEqual(try table(root["empty"]).keys, [])
@@ -62,18 +66,20 @@ final class TOMLTableTests: XCTestCase {
     }
 
     func testArrays() throws {
-        let root = try tomlDocument("""
-        mixed = [1, "a", 1.5, [2], {x = 1}, 1979-05-27, true,]
-        long = [
-          1, # one
-          # a comment line
-          2,
-        ]
-        empty = [ ]
-        nested = [[1, 2], ["a", 'b']]
-        """)
+        let root = try tomlDocument(
+            """
+            mixed = [1, "a", 1.5, [2], {x = 1}, 1979-05-27, true,]
+            long = [
+              1, # one
+              # a comment line
+              2,
+            ]
+            empty = [ ]
+            nested = [[1, 2], ["a", 'b']]
+            """)
         guard case .array(let mixed)? = root["mixed"]?.kind, case .array(let long)? = root["long"]?.kind,
-              case .array(let empty)? = root["empty"]?.kind else { return XCTFail("not arrays") }
+            case .array(let empty)? = root["empty"]?.kind
+        else { return XCTFail("not arrays") }
         XCTAssertEqual(mixed.map(\.typeName), ["an integer", "a string", "a float", "an array", "a table", "a local date", "a boolean"])
         XCTAssertEqual(long.map(\.kind), [.integer(1), .integer(2)])
         XCTAssertEqual(long.map(\.line), [3, 5], "each element remembers its line")
@@ -86,20 +92,21 @@ final class TOMLTableTests: XCTestCase {
     }
 
     func testArraysOfTables() throws {
-        let root = try tomlDocument("""
-        [[fruits]]
-        name = "apple"
-        [fruits.physical]
-        color = "red"
-        [[fruits.varieties]]
-        name = "red delicious"
-        [[fruits]]
-        name = "banana"
-        [fruits.physical]
-        color = "yellow"
-        [[fruits.varieties]]
-        name = "plantain"
-        """)
+        let root = try tomlDocument(
+            """
+            [[fruits]]
+            name = "apple"
+            [fruits.physical]
+            color = "red"
+            [[fruits.varieties]]
+            name = "red delicious"
+            [[fruits]]
+            name = "banana"
+            [fruits.physical]
+            color = "yellow"
+            [[fruits.varieties]]
+            name = "plantain"
+            """)
         guard case .tableArray(let fruits)? = root["fruits"]?.kind else { return XCTFail("not an array of tables") }
         XCTAssertEqual(fruits.map(\.line), [1, 7])
         XCTAssertEqual(fruits.map { $0["name"]?.kind }, [.string("apple"), .string("banana")])

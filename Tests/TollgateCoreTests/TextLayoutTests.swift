@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TollgateCore
 
 final class TextLayoutTests: XCTestCase {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TollgateCore
 
 /// The sanitiser is a security boundary: agent-written text must never reach the approver's
@@ -407,14 +408,16 @@ final class TextSanitizerTests: XCTestCase {
             let context = "round \(round): \(input.unicodeScalars.map { String($0.value, radix: 16) })"
 
             let glyphs = TextSanitizer.singleLine(input, options: options)
-            assertTerminalSafe(text(glyphs), asciiOnly: options.asciiOnly,
-                               maxCombining: options.maxCombiningPerCluster, context)
+            assertTerminalSafe(
+                text(glyphs), asciiOnly: options.asciiOnly,
+                maxCombining: options.maxCombiningPerCluster, context)
             assertGlyphsWellFormed(glyphs, context)
             XCTAssertEqual(DisplayWidth.of(text(glyphs)), width(glyphs), context)
 
             for line in TextSanitizer.lines(input, options: options) {
-                assertTerminalSafe(text(line), asciiOnly: options.asciiOnly,
-                                   maxCombining: options.maxCombiningPerCluster, context)
+                assertTerminalSafe(
+                    text(line), asciiOnly: options.asciiOnly,
+                    maxCombining: options.maxCombiningPerCluster, context)
                 assertGlyphsWellFormed(line, context)
             }
 
@@ -435,8 +438,10 @@ final class TextSanitizerTests: XCTestCase {
         String(String.UnicodeScalarView(ascii.unicodeScalars.compactMap { Unicode.Scalar(0xE0000 + $0.value) }))
     }
 
-    private func assertGlyphsWellFormed(_ glyphs: [DisplayGlyph], _ context: String,
-                                        file: StaticString = #filePath, line: UInt = #line) {
+    private func assertGlyphsWellFormed(
+        _ glyphs: [DisplayGlyph], _ context: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         for glyph in glyphs {
             XCTAssertFalse(glyph.text.isEmpty, context, file: file, line: line)
             XCTAssertTrue((1...2).contains(glyph.width), context, file: file, line: line)
@@ -457,8 +462,10 @@ final class TextSanitizerTests: XCTestCase {
         hostileScalars(0x20...0x7E), hostileScalars(0x00...0x1F), [hostileScalar(0x7F)], hostileScalars(0x80...0x9F),
         [hostileScalar(0x1B), hostileScalar(0x1B), hostileScalar(0x5B), hostileScalar(0x5D), hostileScalar(0x5C), hostileScalar(0x07), hostileScalar(0x50)],
         hostileScalars([0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]),
-        hostileScalars([0x200B, 0x200C, 0x200D, 0x200D, 0x2060, 0x2061, 0x2064, 0xFEFF, 0x00AD, 0x180E, 0x115F, 0x1160,
-                 0x3164, 0xFFA0, 0xFFF9, 0xFFFB, 0x034F, 0x2028, 0x2029, 0x0085, 0x00A0, 0x3000, 0x2009]),
+        hostileScalars([
+            0x200B, 0x200C, 0x200D, 0x200D, 0x2060, 0x2061, 0x2064, 0xFEFF, 0x00AD, 0x180E, 0x115F, 0x1160,
+            0x3164, 0xFFA0, 0xFFF9, 0xFFFB, 0x034F, 0x2028, 0x2029, 0x0085, 0x00A0, 0x3000, 0x2009,
+        ]),
         hostileScalars([0x0301, 0x0301, 0x0300, 0x0489, 0x20DD, 0x20E3, 0xFE0F, 0xFE0F, 0xFE0E, 0xE0100, 0x093F, 0x0915]),
         hostileScalars([0x1F468, 0x1F469, 0x1F467, 0x2764, 0x261D, 0x1F3F4, 0x1F3F3, 0x1F308, 0x1F44D, 0x0031, 0x00A9]),
         hostileScalars(0x1F3FB...0x1F3FF), hostileScalars(0x1F1E6...0x1F1EA),
@@ -482,8 +489,9 @@ func assertTerminalSafe(
 ) {
     let scalars = Array(text.unicodeScalars)
     func fail(_ why: String, _ index: Int) {
-        XCTFail("\(why) U+\(String(scalars[index].value, radix: 16)) at \(index) in \(text.debugDescription) \(context)",
-                file: file, line: line)
+        XCTFail(
+            "\(why) U+\(String(scalars[index].value, radix: 16)) at \(index) in \(text.debugDescription) \(context)",
+            file: file, line: line)
     }
     var marksInARow = 0
     var inSubdivisionFlag = false
@@ -499,7 +507,8 @@ func assertTerminalSafe(
         let next = index + 1 < scalars.count ? scalars[index + 1] : nil
         if value < 0x20 || (0x7F...0x9F).contains(value) { fail("control", index) }
         if [0x061C, 0x200E, 0x200F].contains(value) || (0x202A...0x202E).contains(value)
-            || (0x2066...0x2069).contains(value) {
+            || (0x2066...0x2069).contains(value)
+        {
             fail("bidi control", index)
         }
         if value == 0x1F3F4 { inSubdivisionFlag = true }
@@ -512,8 +521,11 @@ func assertTerminalSafe(
         }
         let isVariationSelector = (0xFE00...0xFE0F).contains(value) || (0xE0100...0xE01EF).contains(value)
         if value == 0x200D {
-            let joinsEmoji = previous.map { $0.properties.isEmoji || $0.properties.generalCategory == .nonspacingMark
-                || DisplayWidth.isEmojiModifier($0.value) } == true
+            let joinsEmoji =
+                previous.map {
+                    $0.properties.isEmoji || $0.properties.generalCategory == .nonspacingMark
+                        || DisplayWidth.isEmojiModifier($0.value)
+                } == true
                 && next.map(DisplayWidth.isPictographic) == true
             if !joinsEmoji { fail("joiner outside an emoji sequence", index) }
         } else if isVariationSelector {
@@ -523,7 +535,7 @@ func assertTerminalSafe(
         }
         switch category {
         case .format where !isTag && value != 0x200D,
-             .privateUse, .unassigned, .surrogate, .lineSeparator, .paragraphSeparator:
+            .privateUse, .unassigned, .surrogate, .lineSeparator, .paragraphSeparator:
             fail("format, private-use or unassigned", index)
         case .spaceSeparator where value != 0x20 && value != 0x3000:
             fail("space that is not a space", index)

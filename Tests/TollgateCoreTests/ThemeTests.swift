@@ -52,13 +52,14 @@ final class ThemeTests: XCTestCase {
     // MARK: - Values
 
     func testColourSpellings() throws {
-        let theme = try ThemeFile.parse(text: """
-            name = "t"
-            [roles]
-            body = { fg = "bright_red", bg = 17 }
-            dim = { fg = "#ff0000", bg = "#808080" }
-            header = { fg = "default", attrs = ["bold", "underline"] }
-            """, file: "t.toml")
+        let theme = try ThemeFile.parse(
+            text: """
+                name = "t"
+                [roles]
+                body = { fg = "bright_red", bg = 17 }
+                dim = { fg = "#ff0000", bg = "#808080" }
+                header = { fg = "default", attrs = ["bold", "underline"] }
+                """, file: "t.toml")
         XCTAssertEqual(theme[.body].foreground, .indexed(9))
         XCTAssertEqual(theme[.body].background, .indexed(17))
         XCTAssertEqual(theme[.dim].foreground, .indexed(196))

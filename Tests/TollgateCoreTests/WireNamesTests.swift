@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @_spi(Testing) @testable import TollgateCore
 
 /// One definition per wire type (issue #18, item 6): the one-pass writer and the single-pass
@@ -108,9 +109,11 @@ final class WireNamesTests: XCTestCase {
         for name in Action.CodingKeys.allCases.map(\.stringValue) {
             XCTAssertTrue(paths.contains { $0 == name || $0.hasPrefix(name + ".") }, "\(name) was never changed")
         }
-        for (type, names) in [("requester", names(Requester.CodingKeys.self)), ("policy", names(Policy.CodingKeys.self)),
-                              ("context.0", names(ContextEntry.CodingKeys.self)), ("diffs.0", names(ActionDiff.CodingKeys.self)),
-                              ("decisions.0", names(Decision.CodingKeys.self))] {
+        for (type, names) in [
+            ("requester", names(Requester.CodingKeys.self)), ("policy", names(Policy.CodingKeys.self)),
+            ("context.0", names(ContextEntry.CodingKeys.self)), ("diffs.0", names(ActionDiff.CodingKeys.self)),
+            ("decisions.0", names(Decision.CodingKeys.self)),
+        ] {
             XCTAssertEqual(Set(paths.filter { $0.hasPrefix(type + ".") }.map { String($0.dropFirst(type.count + 1)) }), names, type)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import TollgateServer
 import XCTest
+
+@testable import TollgateServer
 
 /// The Authorization header parser trims whitespace without Foundation; it must take exactly
 /// the tokens Foundation's `trimmingCharacters(in: .whitespaces)` took.
@@ -15,11 +16,15 @@ final class BearerParsingTests: XCTestCase {
 
     func testTokensAreTheOnesFoundationTrimmingGave() {
         let spaces = [" ", "\t", "\u{00A0}", "\u{2003}", "\u{3000}", "\u{200B}", "\n", "\r", "\u{0085}", "\u{2028}", "\u{FEFF}"]
-        var headers = ["Bearer tg_abc", "bearer tg_abc", "BEARER tg_abc", "Basic tg_abc", "Bearer", "Bearer ", "Bearer  ", "",
-                       "  Bearer   tg_abc  ", "Bearer tg abc", "Bearertg_abc", "Bearer\ttg_abc", "Bearer é", "Beärer x"]
+        var headers = [
+            "Bearer tg_abc", "bearer tg_abc", "BEARER tg_abc", "Basic tg_abc", "Bearer", "Bearer ", "Bearer  ", "",
+            "  Bearer   tg_abc  ", "Bearer tg abc", "Bearertg_abc", "Bearer\ttg_abc", "Bearer é", "Beärer x",
+        ]
         for space in spaces {
-            headers += ["Bearer \(space)tg_abc", "Bearer tg_abc\(space)", "Bearer \(space)", "Bearer \(space)tg\(space)abc\(space)\(space)",
-                        "Bearer\(space)tg_abc", "\(space)Bearer tg_abc"]
+            headers += [
+                "Bearer \(space)tg_abc", "Bearer tg_abc\(space)", "Bearer \(space)", "Bearer \(space)tg\(space)abc\(space)\(space)",
+                "Bearer\(space)tg_abc", "\(space)Bearer tg_abc",
+            ]
         }
         for header in headers {
             XCTAssertEqual(GatewayMiddleware.bearer(header), foundationBearer(header), "header \(header.debugDescription)")

@@ -3,8 +3,9 @@ import Hummingbird
 import Logging
 import Synchronization
 import TollgateCore
-@testable import TollgateServer
 import XCTest
+
+@testable import TollgateServer
 
 /// The feed hub's delivery rules, without sockets: coalescing, the slow-subscriber rule,
 /// replay then live, keepalives, staged changes released in order, shutdown and waiters.
@@ -12,16 +13,18 @@ final class FeedHubTests: XCTestCase {
     // MARK: - Helpers
 
     private func makeHub(buffer: Int = 4_096, window: Int = 10_000) -> FeedHub {
-        FeedHub(window: window, subscriberBuffer: buffer, retryMilliseconds: 2_000,
-                logger: Logger(label: "tollgate.test") { _ in SwiftLogNoOpLogHandler() })
+        FeedHub(
+            window: window, subscriberBuffer: buffer, retryMilliseconds: 2_000,
+            logger: Logger(label: "tollgate.test") { _ in SwiftLogNoOpLogHandler() })
     }
 
     /// A change to action `id` with event number `seq`.
     private static func change(_ seq: Int64, id: String? = nil, status: ActionStatus = .pending) -> Ledger.Change {
         let now = Timestamp.now()
-        let action = Action(id: id ?? "act_\(seq)", status: status, createdAt: now, expiresAt: now.adding(seconds: 60),
-                            requester: Requester(id: "agent-1"), kind: "data.export", summary: "change \(seq)", risk: .low,
-                            policy: Policy(id: "p", reason: "r"))
+        let action = Action(
+            id: id ?? "act_\(seq)", status: status, createdAt: now, expiresAt: now.adding(seconds: 60),
+            requester: Requester(id: "agent-1"), kind: "data.export", summary: "change \(seq)", risk: .low,
+            policy: Policy(id: "p", reason: "r"))
         return Ledger.Change(action: action, seq: seq, json: "{\"id\":\"\(action.id)\",\"seq\":\(seq)}")
     }
 

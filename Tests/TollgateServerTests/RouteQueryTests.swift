@@ -1,16 +1,18 @@
 import HTTPTypes
 import Hummingbird
 import TollgateCore
-@testable import TollgateServer
 import XCTest
+
+@testable import TollgateServer
 
 /// Query parameters decoded by Hummingbird's form decoder into each route's typed query, with
 /// the protocol's rules: empty counts as absent, and a bad value is a 400 naming the parameter
 /// without quoting it.
 final class RouteQueryTests: XCTestCase {
     private func request(_ query: String) -> Request {
-        Request(head: HTTPRequest(method: .get, scheme: "http", authority: "127.0.0.1", path: "/v1/actions?" + query),
-                body: .init(buffer: ByteBuffer()))
+        Request(
+            head: HTTPRequest(method: .get, scheme: "http", authority: "127.0.0.1", path: "/v1/actions?" + query),
+            body: .init(buffer: ByteBuffer()))
     }
 
     private func refusal<Q: RouteQuery>(_ type: Q.Type, _ query: String) -> ProtocolError? {

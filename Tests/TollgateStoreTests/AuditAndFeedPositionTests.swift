@@ -79,8 +79,9 @@ final class AuditAndFeedPositionTests: XCTestCase {
         var records: [AuditRecord] = []
         var prev = AuditRecord.genesis
         for seq in 1...count {
-            let action = Fixture.action("audited-\(seq)", minutes: Int64(seq), status: .denied,
-                                        decisions: [Fixture.decision("bob", .deny, reason: reason)])
+            let action = Fixture.action(
+                "audited-\(seq)", minutes: Int64(seq), status: .denied,
+                decisions: [Fixture.decision("bob", .deny, reason: reason)])
             let record = AuditRecord(seq: Int64(seq), action: action, prev: prev)
             records.append(record)
             prev = record.hash

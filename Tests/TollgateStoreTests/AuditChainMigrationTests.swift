@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import TollgateCore
 import XCTest
+
 @testable import TollgateStore
 
 /// A cache from before audit chains were named by their first record: its records, kept per
@@ -21,13 +22,16 @@ final class AuditChainMigrationTests: XCTestCase {
             try Schema.migrator.migrate(old, upTo: "v1: actions, search, decisions, outbox, audit")
             try old.write { db in
                 // Two spellings of one server fetched the same chain, in part; a third URL another.
-                let rows: [(String, [AuditRecord])] = [("http://127.0.0.1:8470/", chain), ("http://localhost:8470", Array(chain[0..<2])),
-                                                       ("https://gate-b.example", other)]
+                let rows: [(String, [AuditRecord])] = [
+                    ("http://127.0.0.1:8470/", chain), ("http://localhost:8470", Array(chain[0..<2])),
+                    ("https://gate-b.example", other),
+                ]
                 for (id, (url, records)) in rows.enumerated() {
                     try db.execute(sql: "INSERT INTO server(id, url) VALUES (?, ?)", arguments: [id + 1, url])
                     for record in records {
-                        try db.execute(sql: "INSERT INTO audit(server_id, seq, json) VALUES (?, ?, ?)",
-                                       arguments: [id + 1, record.seq, String(decoding: try encoder.encode(record), as: UTF8.self)])
+                        try db.execute(
+                            sql: "INSERT INTO audit(server_id, seq, json) VALUES (?, ?, ?)",
+                            arguments: [id + 1, record.seq, String(decoding: try encoder.encode(record), as: UTF8.self)])
                     }
                 }
             }

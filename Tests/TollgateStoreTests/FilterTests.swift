@@ -15,7 +15,8 @@ final class FilterTests: XCTestCase {
         var batchA: [Action] = [], batchB: [Action] = []
         for i in 0..<90 {
             let status = statuses[i % statuses.count]
-            let decisions = status == .pending
+            let decisions =
+                status == .pending
                 ? (i % 4 == 0 ? [Fixture.decision("dave")] : [])
                 : [Fixture.decision(i % 2 == 0 ? "bob" : "carol", status == .denied ? .deny : .approve)]
             let action = Fixture.action(
@@ -26,7 +27,8 @@ final class FilterTests: XCTestCase {
         }
         try store.upsert(batchA, server: Fixture.serverA)
         try store.upsert(batchB, server: Fixture.serverB)
-        saved = batchA.map { StoredAction(server: Fixture.serverA, action: $0) }
+        saved =
+            batchA.map { StoredAction(server: Fixture.serverA, action: $0) }
             + batchB.map { StoredAction(server: Fixture.serverB, action: $0) }
     }
 
@@ -96,8 +98,10 @@ final class FilterTests: XCTestCase {
         try check(HistoryQuery(statuses: [.pending], environments: ["production"], server: Fixture.serverA))
         try check(HistoryQuery(risks: [.high], requester: "agent-2", since: since))
         try check(HistoryQuery(statuses: [.approved, .expired], requester: "agent-0", approver: "bob"))
-        try check(HistoryQuery(kinds: ["data.export", "iam.grant"], environments: ["staging", "production"],
-                               approver: "carol", until: Fixture.t0.adding(seconds: 25 * 60), server: Fixture.serverB))
+        try check(
+            HistoryQuery(
+                kinds: ["data.export", "iam.grant"], environments: ["staging", "production"],
+                approver: "carol", until: Fixture.t0.adding(seconds: 25 * 60), server: Fixture.serverB))
     }
 
     func testEveryPageSizeGivesTheSameRows() throws {

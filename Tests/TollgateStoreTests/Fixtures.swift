@@ -1,7 +1,7 @@
 import Foundation
 import TollgateCore
-import XCTest
 import TollgateStore
+import XCTest
 
 /// Actions and folders the store tests share.
 enum Fixture {
@@ -29,13 +29,16 @@ enum Fixture {
     }
 
     static func decision(_ approver: String, _ verdict: Verdict = .approve, reason: String = "", minutes: Int64 = 1) -> Decision {
-        Decision(approver: approver, verdict: verdict, reason: reason, at: t0.adding(seconds: Double(minutes) * 60),
-                 digest: "sha256:" + String(repeating: "a", count: 64))
+        Decision(
+            approver: approver, verdict: verdict, reason: reason, at: t0.adding(seconds: Double(minutes) * 60),
+            digest: "sha256:" + String(repeating: "a", count: 64))
     }
 
     /// Every page of `query`, following cursors; fails on a repeated cursor.
-    static func allPages(_ store: HistoryStore, _ query: HistoryQuery, limit: Int,
-                         file: StaticString = #filePath, line: UInt = #line) throws -> [StoredAction] {
+    static func allPages(
+        _ store: HistoryStore, _ query: HistoryQuery, limit: Int,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> [StoredAction] {
         var out: [StoredAction] = []
         var cursor: String?
         var seen = Set<String>()
@@ -63,7 +66,8 @@ struct TemporaryFolder {
     let path: String
 
     init() throws {
-        path = FileManager.default.temporaryDirectory
+        path =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("tollgate-store-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }

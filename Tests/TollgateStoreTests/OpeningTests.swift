@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import TollgateCore
 import XCTest
+
 @testable import TollgateStore
 
 /// Paths, permissions, migrations and the files the store must refuse without crashing.
@@ -14,18 +15,21 @@ final class OpeningTests: XCTestCase {
     // MARK: - Default path
 
     func testDefaultPathUsesXDGStateHome() {
-        XCTAssertEqual(HistoryStore.defaultPath(environment: ["XDG_STATE_HOME": "/var/state", "HOME": "/home/a"]),
-                       "/var/state/tollgate/history.sqlite")
-        XCTAssertEqual(HistoryStore.defaultPath(environment: ["XDG_STATE_HOME": "/var/state/"]),
-                       "/var/state/tollgate/history.sqlite")
+        XCTAssertEqual(
+            HistoryStore.defaultPath(environment: ["XDG_STATE_HOME": "/var/state", "HOME": "/home/a"]),
+            "/var/state/tollgate/history.sqlite")
+        XCTAssertEqual(
+            HistoryStore.defaultPath(environment: ["XDG_STATE_HOME": "/var/state/"]),
+            "/var/state/tollgate/history.sqlite")
     }
 
     func testDefaultPathFallsBackToHomeWhenXDGStateHomeIsMissingEmptyOrRelative() {
         for xdg in [nil, "", "relative/state"] {
             var environment = ["HOME": "/home/a"]
             environment["XDG_STATE_HOME"] = xdg
-            XCTAssertEqual(HistoryStore.defaultPath(environment: environment),
-                           "/home/a/.local/state/tollgate/history.sqlite", "XDG_STATE_HOME=\(xdg ?? "unset")")
+            XCTAssertEqual(
+                HistoryStore.defaultPath(environment: environment),
+                "/home/a/.local/state/tollgate/history.sqlite", "XDG_STATE_HOME=\(xdg ?? "unset")")
         }
     }
 
@@ -87,8 +91,10 @@ final class OpeningTests: XCTestCase {
 
     // MARK: - Migrations
 
-    static let allMigrations = ["v1: actions, search, decisions, outbox, audit", "v2: settled decisions keep no reason",
-                                "v3: audit chains named by their first record"]
+    static let allMigrations = [
+        "v1: actions, search, decisions, outbox, audit", "v2: settled decisions keep no reason",
+        "v3: audit chains named by their first record",
+    ]
 
     func testMigratesOnceAndKeepsDataAcrossReopen() throws {
         let path = folder.file("history.sqlite")
@@ -178,8 +184,10 @@ final class OpeningTests: XCTestCase {
         try store.writer.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
     }
 
-    private func assertThrows(_ reason: StoreError.Reason, path: String, mentioning text: String,
-                              file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) {
+    private func assertThrows(
+        _ reason: StoreError.Reason, path: String, mentioning text: String,
+        file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void
+    ) {
         do {
             try body()
             XCTFail("expected \(reason.rawValue)", file: file, line: line)

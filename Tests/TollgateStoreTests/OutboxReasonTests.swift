@@ -10,8 +10,9 @@ final class OutboxReasonTests: XCTestCase {
     private var reason: String { "password=\(secret) is in the command" }
 
     private func enqueue(_ store: HistoryStore, _ actionID: String) throws -> OutboxEntry {
-        try store.enqueueDecision(server: Fixture.serverA, actionID: actionID, verdict: .deny, reason: reason,
-                                  digest: "sha256:" + String(repeating: "b", count: 64), at: Fixture.t0)
+        try store.enqueueDecision(
+            server: Fixture.serverA, actionID: actionID, verdict: .deny, reason: reason,
+            digest: "sha256:" + String(repeating: "b", count: 64), at: Fixture.t0)
     }
 
     func testTheReasonIsStoredAndSentMaskedAndKeptWhileUndelivered() throws {
@@ -20,15 +21,18 @@ final class OutboxReasonTests: XCTestCase {
         XCTAssertFalse(entry.reason.contains(secret), "what will be sent is masked: \(entry.reason)")
         XCTAssertTrue(entry.reason.hasSuffix(" is in the command"), "the rest of the reason stays: \(entry.reason)")
         try store.recordAttemptFailure(key: entry.key, message: "timeout")
-        XCTAssertEqual(try store.pendingOutbox(server: Fixture.serverA).map(\.reason), [entry.reason],
-                       "a retry sends the same bytes under the same key")
+        XCTAssertEqual(
+            try store.pendingOutbox(server: Fixture.serverA).map(\.reason), [entry.reason],
+            "a retry sends the same bytes under the same key")
     }
 
     func testASettledDecisionKeepsNoReason() throws {
         let store = try HistoryStore.inMemory()
-        for (id, settle) in [("sent", { (s: HistoryStore, k: String) in try s.markSent(key: k) }),
-                             ("rejected", { try $0.markRejected(key: $1, httpStatus: 409, message: "already resolved") }),
-                             ("failed", { try $0.markRejected(key: $1, httpStatus: 400, message: "bad request") })] {
+        for (id, settle) in [
+            ("sent", { (s: HistoryStore, k: String) in try s.markSent(key: k) }),
+            ("rejected", { try $0.markRejected(key: $1, httpStatus: 409, message: "already resolved") }),
+            ("failed", { try $0.markRejected(key: $1, httpStatus: 400, message: "bad request") }),
+        ] {
             let entry = try enqueue(store, id)
             try settle(store, entry.key)
             let stored = try XCTUnwrap(store.outboxEntries(actionID: id, server: Fixture.serverA).first)

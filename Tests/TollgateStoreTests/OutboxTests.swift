@@ -35,8 +35,10 @@ final class OutboxTests: XCTestCase {
     }
 
     func testRefusalsOnTheMeritsAreRejectedOthersFailedNeitherRetried() throws {
-        for (status, state) in [(409, OutboxState.rejected), (410, .rejected), (403, .rejected), (422, .rejected),
-                                (400, .failed), (401, .failed), (404, .failed), (413, .failed)] {
+        for (status, state) in [
+            (409, OutboxState.rejected), (410, .rejected), (403, .rejected), (422, .rejected),
+            (400, .failed), (401, .failed), (404, .failed), (413, .failed),
+        ] {
             let entry = try enqueue("s\(status)")
             try store.markRejected(key: entry.key, httpStatus: status, message: "server said \(status)")
             let stored = try XCTUnwrap(store.outboxEntries(actionID: "s\(status)", server: Fixture.serverA).first)
@@ -83,8 +85,9 @@ final class OutboxTests: XCTestCase {
         var written: OutboxEntry
         do {
             let disk = try HistoryStore(path: path)
-            written = try disk.enqueueDecision(server: Fixture.serverA, actionID: "a1", verdict: .deny,
-                                               reason: "not during the freeze", digest: "sha256:abc", at: Fixture.t0)
+            written = try disk.enqueueDecision(
+                server: Fixture.serverA, actionID: "a1", verdict: .deny,
+                reason: "not during the freeze", digest: "sha256:abc", at: Fixture.t0)
             try disk.recordAttemptFailure(key: written.key, message: "timeout")
             written.attempts = 1
             written.message = "timeout"
@@ -94,7 +97,8 @@ final class OutboxTests: XCTestCase {
     }
 
     private func enqueue(_ actionID: String, server: String = Fixture.serverA, reason: String = "") throws -> OutboxEntry {
-        try store.enqueueDecision(server: server, actionID: actionID, verdict: .approve, reason: reason,
-                                  digest: "sha256:" + String(repeating: "b", count: 64), at: Fixture.t0)
+        try store.enqueueDecision(
+            server: server, actionID: actionID, verdict: .approve, reason: reason,
+            digest: "sha256:" + String(repeating: "b", count: 64), at: Fixture.t0)
     }
 }

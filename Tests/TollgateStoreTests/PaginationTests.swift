@@ -93,8 +93,9 @@ final class PaginationTests: XCTestCase {
         XCTAssertEqual(Fixture.ids(try Fixture.allPages(store, pendingProd, limit: 100)), expected)
         XCTAssertEqual(try store.count(pendingProd), expected.count)
 
-        let mixed = HistoryQuery(text: "shard s3", statuses: [.approved, .denied], kinds: ["iam.grant", "data.export"],
-                                 approver: "approver-2", since: Fixture.t0.adding(seconds: 2_400 * 60))
+        let mixed = HistoryQuery(
+            text: "shard s3", statuses: [.approved, .denied], kinds: ["iam.grant", "data.export"],
+            approver: "approver-2", since: Fixture.t0.adding(seconds: 2_400 * 60))
         let expectedMixed = (0..<total).reversed().filter { i in
             i % 16 == 3 && i % 10 != 0 && [1, 2].contains((i / 3) % 4) && i % 7 == 2 && i >= 2_400
         }.map { "n\($0)" }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TollgateStore
 
 /// The MATCH text built from what a person typed: only FTS5 strings, never syntax.
@@ -43,8 +44,9 @@ final class SearchExpressionTests: XCTestCase {
 
     func testExpansionsReplaceTheLastWordWithAnOr() {
         let expression = SearchExpression("export Prod-Custom")
-        XCTAssertEqual(expression?.match(expansions: ["customer", "customers"]),
-                       "\"export\" AND (\"prod customer\" OR \"prod customers\")")
+        XCTAssertEqual(
+            expression?.match(expansions: ["customer", "customers"]),
+            "\"export\" AND (\"prod customer\" OR \"prod customers\")")
         XCTAssertEqual(expression?.match(expansions: []), "\"export\" \"Prod-Custom\"*")
     }
 

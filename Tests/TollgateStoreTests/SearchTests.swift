@@ -8,18 +8,20 @@ final class SearchTests: XCTestCase {
 
     override func setUpWithError() throws {
         store = try HistoryStore.inMemory()
-        try store.upsert([
-            Fixture.action("summary", minutes: 1, summary: "Export the customers table"),
-            Fixture.action("command", minutes: 2, summary: "s", command: "pg_dump --table=invoices prod"),
-            Fixture.action("resource", minutes: 3, summary: "s", resource: "postgres://prod-db/ledger"),
-            Fixture.action("justification", minutes: 4, summary: "s", justification: "Quarterly résumé audit"),
-            Fixture.action("context-key", minutes: 5, summary: "s", context: [ContextEntry(key: "ticketing", value: "x")]),
-            Fixture.action("context-value", minutes: 6, summary: "s", context: [ContextEntry(key: "k", value: "OPS-4242")]),
-            Fixture.action("reason", minutes: 7, status: .denied, summary: "s",
-                           decisions: [Fixture.decision("bob", .deny, reason: "looks like exfiltration")]),
-            Fixture.action("syntax", minutes: 8, summary: "near the NOT operator AND col:value said \"hi\" 🙂 ok"),
-            Fixture.action("cjk", minutes: 9, summary: "東京 deploy"),
-        ], server: Fixture.serverA)
+        try store.upsert(
+            [
+                Fixture.action("summary", minutes: 1, summary: "Export the customers table"),
+                Fixture.action("command", minutes: 2, summary: "s", command: "pg_dump --table=invoices prod"),
+                Fixture.action("resource", minutes: 3, summary: "s", resource: "postgres://prod-db/ledger"),
+                Fixture.action("justification", minutes: 4, summary: "s", justification: "Quarterly résumé audit"),
+                Fixture.action("context-key", minutes: 5, summary: "s", context: [ContextEntry(key: "ticketing", value: "x")]),
+                Fixture.action("context-value", minutes: 6, summary: "s", context: [ContextEntry(key: "k", value: "OPS-4242")]),
+                Fixture.action(
+                    "reason", minutes: 7, status: .denied, summary: "s",
+                    decisions: [Fixture.decision("bob", .deny, reason: "looks like exfiltration")]),
+                Fixture.action("syntax", minutes: 8, summary: "near the NOT operator AND col:value said \"hi\" 🙂 ok"),
+                Fixture.action("cjk", minutes: 9, summary: "東京 deploy"),
+            ], server: Fixture.serverA)
     }
 
     func testEveryIndexedFieldIsFound() throws {
@@ -89,9 +91,10 @@ final class SearchTests: XCTestCase {
     }
 
     func testSearchCombinesWithFiltersAndPages() throws {
-        try store.upsert((0..<25).map {
-            Fixture.action("bulk-\($0)", minutes: 100 + Int64($0), risk: $0 % 2 == 0 ? .high : .low, summary: "rotate key \($0)")
-        }, server: Fixture.serverB)
+        try store.upsert(
+            (0..<25).map {
+                Fixture.action("bulk-\($0)", minutes: 100 + Int64($0), risk: $0 % 2 == 0 ? .high : .low, summary: "rotate key \($0)")
+            }, server: Fixture.serverB)
         let query = HistoryQuery(text: "rotate", risks: [.high], server: Fixture.serverB)
         let listed = Fixture.ids(try Fixture.allPages(store, query, limit: 4))
         XCTAssertEqual(listed, stride(from: 24, through: 0, by: -2).map { "bulk-\($0)" })
@@ -124,8 +127,9 @@ final class SearchTests: XCTestCase {
         try store.upsert(many, server: Fixture.serverB)
         XCTAssertEqual(try store.count(HistoryQuery(text: "tokeniz")), 100)
         XCTAssertEqual(try store.count(HistoryQuery(text: "tokenization4")), 11)
-        XCTAssertEqual(Fixture.ids(try Fixture.allPages(store, HistoryQuery(text: "tokenization9"), limit: 4)),
-                       (90...99).reversed().map { "t\($0)" } + ["t9"])
+        XCTAssertEqual(
+            Fixture.ids(try Fixture.allPages(store, HistoryQuery(text: "tokenization9"), limit: 4)),
+            (90...99).reversed().map { "t\($0)" } + ["t9"])
     }
 
     func testLongPrefixWithNoTermIsNoMatch() throws {

@@ -14,13 +14,17 @@ final class SearchWithFiltersTests: XCTestCase {
         var actions: [Action] = []
         // Oldest: 100 critical actions in production, every third about a deploy.
         for i in 0..<100 {
-            actions.append(Fixture.action("crit-\(i)", minutes: Int64(i), risk: .critical,
-                                          summary: i % 3 == 0 ? "deploy the gateway \(i)" : "rotate a key \(i)"))
+            actions.append(
+                Fixture.action(
+                    "crit-\(i)", minutes: Int64(i), risk: .critical,
+                    summary: i % 3 == 0 ? "deploy the gateway \(i)" : "rotate a key \(i)"))
         }
         // Three critical deploys in staging, then the noise: low-risk deploys, newest of all.
         for i in 0..<3 {
-            actions.append(Fixture.action("stage-\(i)", minutes: 200 + Int64(i), risk: .critical, environment: "staging",
-                                          summary: "deploy to staging \(i)"))
+            actions.append(
+                Fixture.action(
+                    "stage-\(i)", minutes: 200 + Int64(i), risk: .critical, environment: "staging",
+                    summary: "deploy to staging \(i)"))
         }
         for i in 0..<noise {
             actions.append(Fixture.action("noise-\(i)", minutes: 300 + Int64(i), risk: .low, summary: "deploy service \(i)"))

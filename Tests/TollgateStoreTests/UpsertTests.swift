@@ -118,11 +118,15 @@ final class UpsertTests: XCTestCase {
         }
         let year9999 = Timestamp(rfc3339: "9999-12-31T23:59:59Z")!.milliseconds
         let year0001 = Timestamp(rfc3339: "0001-01-01T00:00:00Z")!.milliseconds
-        try store.upsert([at(year9999, "far-future"), at(year0001, "far-past"), at(year9999 - 1, "near-far-future"),
-                          at(Fixture.t0.milliseconds, "now")], server: Fixture.serverA)
+        try store.upsert(
+            [
+                at(year9999, "far-future"), at(year0001, "far-past"), at(year9999 - 1, "near-far-future"),
+                at(Fixture.t0.milliseconds, "now"),
+            ], server: Fixture.serverA)
 
-        XCTAssertEqual(Set(Fixture.ids(try Fixture.allPages(store, HistoryQuery(), limit: 2))),
-                       ["far-future", "near-far-future", "now", "far-past"])
+        XCTAssertEqual(
+            Set(Fixture.ids(try Fixture.allPages(store, HistoryQuery(), limit: 2))),
+            ["far-future", "near-far-future", "now", "far-past"])
         XCTAssertEqual(Fixture.ids(try Fixture.allPages(store, HistoryQuery(), limit: 2)).last, "far-past")
         let sinceNow = HistoryQuery(since: Fixture.t0)
         XCTAssertEqual(Set(Fixture.ids(try Fixture.allPages(store, sinceNow, limit: 10))), ["far-future", "near-far-future", "now"])

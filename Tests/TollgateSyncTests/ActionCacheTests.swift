@@ -37,8 +37,9 @@ final class ActionCacheTests: XCTestCase {
         cache.flush()
         XCTAssertEqual(reports.all.count, 1, "\(reports.all)")
         XCTAssertTrue(reports.all.first?.contains("injected write fault") == true, "\(reports.all)")
-        XCTAssertEqual(cache.records(["act-new", "act-old"]), CachedRecords(found: [new, old], missing: [], problem: nil),
-                       "the failed batch from memory, what came before from the disk")
+        XCTAssertEqual(
+            cache.records(["act-new", "act-old"]), CachedRecords(found: [new, old], missing: [], problem: nil),
+            "the failed batch from memory, what came before from the disk")
         XCTAssertNil(try cache.store?.action(id: "act-old", server: Fixture.server), "writes now go to memory")
 
         _ = cache.batch(Fixture.action("act-later"), position: 3)
@@ -52,8 +53,9 @@ final class ActionCacheTests: XCTestCase {
         let cache = ActionCache(path: "/proc/tollgate-cannot-be-here/history.sqlite", server: Fixture.server, report: reports.record)
         XCTAssertEqual(reports.all.count, 1)
         XCTAssertNil(cache.feedPosition())
-        XCTAssertEqual(cache.readPending(go: { true }) { _ in XCTFail("memory has no cached pending actions") },
-                       PendingRead(count: 0, complete: true))
+        XCTAssertEqual(
+            cache.readPending(go: { true }) { _ in XCTFail("memory has no cached pending actions") },
+            PendingRead(count: 0, complete: true))
         guard case .success(let written) = cache.write({ try $0.upsert([Fixture.action("act-m")], server: Fixture.server) }) else {
             return XCTFail("memory takes the write")
         }
@@ -72,8 +74,9 @@ final class ActionCacheTests: XCTestCase {
         XCTAssertEqual(read, PendingRead(count: 3, complete: true))
         XCTAssertEqual(seen.sorted(), ["act-0", "act-1", "act-2"])
         XCTAssertEqual(reports.all, [])
-        XCTAssertEqual(cache.readPending(go: { false }) { _ in XCTFail("stopped before the first page") },
-                       PendingRead(count: 0, complete: false), "a stop leaves the read incomplete")
+        XCTAssertEqual(
+            cache.readPending(go: { false }) { _ in XCTFail("stopped before the first page") },
+            PendingRead(count: 0, complete: false), "a stop leaves the read incomplete")
     }
 
     func testAFailedPageOfCachedPendingActionsIsReportedAndTheReadIsIncomplete() throws {

@@ -26,8 +26,9 @@ final class DecisionOutboxTests: XCTestCase {
         let store = try HistoryStore(path: file.path)
         let reports = Reports()
         let outbox = DecisionOutbox(store: store, client: client, server: Fixture.server, problem: reports.record)
-        let entry = try store.enqueueDecision(server: Fixture.server, actionID: "act-1", verdict: .deny, reason: "no",
-                                              digest: Fixture.action("act-1").digest, at: Fixture.t0)
+        let entry = try store.enqueueDecision(
+            server: Fixture.server, actionID: "act-1", verdict: .deny, reason: "no",
+            digest: Fixture.action("act-1").digest, at: Fixture.t0)
         try file.failWrites(to: "outbox")
         guard case .undelivered = outbox.send(entry) else { return XCTFail("nothing listens on port 9") }
         XCTAssertEqual(reports.all.count, 1, "\(reports.all)")

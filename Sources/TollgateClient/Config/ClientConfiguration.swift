@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TollgateCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Why the client's settings could not be put together: one line naming the file or variable.
 public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -144,7 +145,7 @@ public struct ClientConfiguration: Hashable, Sendable {
         let lower = value.lowercased()
         let rest = lower.hasPrefix("https://") ? lower.dropFirst(8) : lower.hasPrefix("http://") ? lower.dropFirst(7) : nil
         guard let rest, let host = rest.first, host != "/",
-              value.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F })
+            value.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F })
         else {
             throw ConfigurationError("server \"\(ClientError.excerpt(value, limit: 80))\" (from \(source)) is not an http:// or https:// URL")
         }

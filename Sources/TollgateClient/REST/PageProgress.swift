@@ -15,8 +15,9 @@ public enum PageProgress {
         var previous = after
         for record in records {
             guard record.seq > previous else {
-                throw Stalled(description: "GET /v1/audit?after=\(after) answered record \(record.seq), which is not after \(previous): "
-                              + "the server, or a proxy or cache in between, ignores `after`")
+                throw Stalled(
+                    description: "GET /v1/audit?after=\(after) answered record \(record.seq), which is not after \(previous): "
+                        + "the server, or a proxy or cache in between, ignores `after`")
             }
             previous = record.seq
         }

@@ -76,13 +76,16 @@ final class EasyHandle {
         }
         try check(tg_curl_easy_setopt_ptr(raw, CURLOPT_HTTPHEADER, headerList))
         try check(tg_curl_easy_setopt_ptr(raw, CURLOPT_ERRORBUFFER, errorBuffer))
-        try check(tg_curl_easy_setopt_write_callback(raw, { data, size, count, context in
-            guard let context else { return 0 }
-            let sink = Unmanaged<BodySink>.fromOpaque(context).takeUnretainedValue()
-            let length = size * count
-            // Returning anything but `length` makes libcurl fail the transfer with CURLE_WRITE_ERROR.
-            return sink.receive(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
-        }))
+        try check(
+            tg_curl_easy_setopt_write_callback(
+                raw,
+                { data, size, count, context in
+                    guard let context else { return 0 }
+                    let sink = Unmanaged<BodySink>.fromOpaque(context).takeUnretainedValue()
+                    let length = size * count
+                    // Returning anything but `length` makes libcurl fail the transfer with CURLE_WRITE_ERROR.
+                    return sink.receive(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+                }))
         try check(tg_curl_easy_setopt_ptr(raw, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()))
     }
 

@@ -24,9 +24,11 @@ public struct ConsoleOptions: Sendable {
     /// hands it to its simulated agents so their reactions appear while you decide.
     public var notices: (@Sendable (@escaping @Sendable (String) -> Void) -> Void)?
 
-    public init(endpoint: ServerEndpoint?, offline: Bool, historyPath: String, themeName: String?,
-                mouse: Bool, title: Bool, quiet: Bool, environment: [String: String], feed: FeedOptions = FeedOptions(),
-                notices: (@Sendable (@escaping @Sendable (String) -> Void) -> Void)? = nil) {
+    public init(
+        endpoint: ServerEndpoint?, offline: Bool, historyPath: String, themeName: String?,
+        mouse: Bool, title: Bool, quiet: Bool, environment: [String: String], feed: FeedOptions = FeedOptions(),
+        notices: (@Sendable (@escaping @Sendable (String) -> Void) -> Void)? = nil
+    ) {
         self.endpoint = endpoint; self.offline = offline; self.historyPath = historyPath; self.themeName = themeName
         self.mouse = mouse; self.title = title; self.quiet = quiet; self.environment = environment
         self.feed = feed; self.notices = notices
@@ -58,8 +60,9 @@ public enum ConsoleApp {
         StopSignals.install(wakeFD: inbox.signalFD)  // Ctrl-C at the keyboard is a key in raw mode, not a signal
         terminal.apply(theme)
         let services = ConsoleServices(inbox: inbox, endpoint: endpoint, historyPath: options.historyPath, feed: options.feed)
-        var model = ConsoleModel(now: .now(), size: terminal.size, server: endpoint?.baseURL, asciiOnly: terminal.asciiOnly,
-                                 themeName: theme.name, quiet: options.quiet, titleEnabled: options.title)
+        var model = ConsoleModel(
+            now: .now(), size: terminal.size, server: endpoint?.baseURL, asciiOnly: terminal.asciiOnly,
+            themeName: theme.name, quiet: options.quiet, titleEnabled: options.title)
         var loop = Loop(terminal: terminal, services: services, environment: environment, executable: executable)
         if let themeProblem {
             loop.perform(model.update(.themeLoaded(name: theme.name, problem: themeProblem + "; using the built-in theme")), model: &model)
@@ -97,8 +100,10 @@ private struct Loop {
                 dirty = false
             }
             let wait = max(0, min(1_000, nextTick.milliseconds - Timestamp.now().milliseconds))
-            var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: inbox.wakeFD, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: inbox.wakeFD, events: Int16(POLLIN), revents: 0),
+            ]
             _ = poll(&fds, 2, Int32(wait))
             if StopSignals.requested != nil { break }
             // A hung-up terminal can never be read again: stop instead of spinning.

@@ -55,7 +55,8 @@ final class ConsoleServices: Sendable {
             if read.count > 0 { writes.async { [self] in releaseMemoryAfterBursts(count: read.count) } }
             // Only now: a feed event must never be overtaken by an older copy from the cache. With
             // some cached actions unread, the saved position would skip them: a snapshot brings them.
-            let connection = FeedConnection(endpoint: client.endpoint, lastEventID: read.complete ? cachedPosition : nil, options: feedOptions) { [weak self] update in
+            let connection = FeedConnection(endpoint: client.endpoint, lastEventID: read.complete ? cachedPosition : nil, options: feedOptions) {
+                [weak self] update in
                 self?.received(update)
             }
             let started = state.withLock { state in
@@ -195,8 +196,9 @@ final class ConsoleServices: Sendable {
         writes.async { [self] in
             guard let server = cache.server, let client else { return }
             let enqueued = cache.write { store in
-                try store.enqueueDecision(server: server, actionID: intent.actionID, verdict: intent.verdict,
-                                          reason: intent.reason, digest: intent.digest, at: .now())
+                try store.enqueueDecision(
+                    server: server, actionID: intent.actionID, verdict: intent.verdict,
+                    reason: intent.reason, digest: intent.digest, at: .now())
             }
             switch enqueued {
             case .success(let (entry, store)):

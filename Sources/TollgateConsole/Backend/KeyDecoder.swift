@@ -42,21 +42,22 @@ struct KeyDecoder {
 
     /// A function-key code from `get_wch` (status KEY_CODE_YES), other than resize and mouse.
     mutating func function(_ code: Int32) -> Message? {
-        let key: Key? = switch code {
-        case tg_key_up(): .up
-        case tg_key_down(): .down
-        case tg_key_left(): .left
-        case tg_key_right(): .right
-        case tg_key_home(): .home
-        case tg_key_end(): .end
-        case tg_key_ppage(): .pageUp
-        case tg_key_npage(): .pageDown
-        case tg_key_enter(): .enter
-        case tg_key_backspace(): .backspace
-        case tg_key_dc(): .delete
-        case tg_key_btab(): .backTab
-        default: nil
-        }
+        let key: Key? =
+            switch code {
+            case tg_key_up(): .up
+            case tg_key_down(): .down
+            case tg_key_left(): .left
+            case tg_key_right(): .right
+            case tg_key_home(): .home
+            case tg_key_end(): .end
+            case tg_key_ppage(): .pageUp
+            case tg_key_npage(): .pageDown
+            case tg_key_enter(): .enter
+            case tg_key_backspace(): .backspace
+            case tg_key_dc(): .delete
+            case tg_key_btab(): .backTab
+            default: nil
+            }
         return key.map { .key($0) }
     }
 

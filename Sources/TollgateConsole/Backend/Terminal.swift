@@ -45,9 +45,10 @@ final class Terminal {
             // Nothing has been drawn yet, so ending here leaves the terminal as it was.
             endwin()
             delscreen(screen)
-            return .failure(TerminalError(
-                "TERM=\(term) cannot move the cursor, which the full-screen console needs; run it in a terminal "
-                + "such as xterm-256color, or follow the queue line by line with `tollgate watch`"))
+            return .failure(
+                TerminalError(
+                    "TERM=\(term) cannot move the cursor, which the full-screen console needs; run it in a terminal "
+                        + "such as xterm-256color, or follow the queue line by line with `tollgate watch`"))
         }
         return .success(Terminal(screen: screen, asciiOnly: asciiOnly, environment: environment, term: term, mouse: mouse))
     }
@@ -62,7 +63,8 @@ final class Terminal {
         nodelay(tg_stdscr(), true)
         set_escdelay(25)
         curs_set(0)
-        let monochrome = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        let monochrome =
+            environment["NO_COLOR"].map { !$0.isEmpty } ?? false
             || term.hasPrefix("vt100") || term.hasPrefix("vt220") || !has_colors()
         if monochrome {
             colorMode = .monochrome
@@ -114,8 +116,9 @@ final class Terminal {
                     rolePairs[role.index] = 0
                     continue
                 }
-                init_pair(Int16(pair), curses(style.foreground.fitted(toColors: count), isBackground: false),
-                          curses(style.background.fitted(toColors: count), isBackground: true))
+                init_pair(
+                    Int16(pair), curses(style.foreground.fitted(toColors: count), isBackground: false),
+                    curses(style.background.fitted(toColors: count), isBackground: true))
                 rolePairs[role.index] = Int16(pair)
             }
         }

@@ -73,8 +73,10 @@ public struct Frame: Hashable, Sendable {
     /// Placeholder glyphs take `placeholderRole` so the reader can tell them from the agent's text.
     /// A double-width glyph that would straddle the limit is replaced by a space.
     @discardableResult
-    public mutating func put(_ glyphs: some Sequence<DisplayGlyph>, x: Int, y: Int, limit: Int? = nil,
-                             role: ThemeRole, placeholderRole: ThemeRole = .placeholder) -> Int {
+    public mutating func put(
+        _ glyphs: some Sequence<DisplayGlyph>, x: Int, y: Int, limit: Int? = nil,
+        role: ThemeRole, placeholderRole: ThemeRole = .placeholder
+    ) -> Int {
         guard y >= 0, y < height, x < width else { return 0 }
         let end = min(width, limit.map { x + max(0, $0) } ?? width)
         var col = x

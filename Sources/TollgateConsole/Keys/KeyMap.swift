@@ -50,8 +50,12 @@ public enum KeyMap {
         KeyBinding(keys: [.pageDown, .ctrl("f")], command: .pageDown, contexts: scrolling, hint: nil, help: "down one page"),
         KeyBinding(keys: [.pageUp, .ctrl("b")], command: .pageUp, contexts: scrolling, hint: nil, help: "up one page"),
         KeyBinding(keys: [.enter], command: .open, contexts: lists, hint: "open", help: "open the selected action's detail"),
-        KeyBinding(keys: [.tab, .backTab], command: .switchPane, contexts: [.queue, .detail], hint: "pane", help: "switch between list and detail (split view, 160+ columns)"),
-        KeyBinding(keys: [.char("a")], command: .approve, contexts: [.queue, .detail], hint: "approve", help: "approve (asks for a reason on critical actions, then for confirmation)"),
+        KeyBinding(
+            keys: [.tab, .backTab], command: .switchPane, contexts: [.queue, .detail], hint: "pane",
+            help: "switch between list and detail (split view, 160+ columns)"),
+        KeyBinding(
+            keys: [.char("a")], command: .approve, contexts: [.queue, .detail], hint: "approve",
+            help: "approve (asks for a reason on critical actions, then for confirmation)"),
         KeyBinding(keys: [.char("d")], command: .deny, contexts: [.queue, .detail], hint: "deny", help: "deny (asks for a reason; 1-5 pick a canned one)"),
         KeyBinding(keys: [.char("D")], command: .openDiffs, contexts: [.detail], hint: "diffs", help: "show the action's diffs"),
         KeyBinding(keys: [.char("n")], command: .nextHunk, contexts: [.diff], hint: "hunk", help: "next hunk"),
@@ -65,7 +69,9 @@ public enum KeyMap {
         KeyBinding(keys: [.char("s")], command: .sort, contexts: [.queue], hint: "sort", help: "cycle the sort: urgency, newest, oldest, kind"),
         KeyBinding(keys: [.char("H")], command: .history, contexts: [.queue, .detail], hint: "history", help: "browse the local history"),
         KeyBinding(keys: [.char("r")], command: .reconnect, contexts: [.queue, .history], hint: "reconnect", help: "reconnect to the server now"),
-        KeyBinding(keys: [.char(":")], command: .commandLine, contexts: everywhere, hint: "cmd", help: "command line: approve, deny REASON, filter k=v, sort, theme NAME, history, q"),
+        KeyBinding(
+            keys: [.char(":")], command: .commandLine, contexts: everywhere, hint: "cmd",
+            help: "command line: approve, deny REASON, filter k=v, sort, theme NAME, history, q"),
         KeyBinding(keys: [.char("?")], command: .help, contexts: everywhere.subtracting([.help]), hint: "help", help: "this help"),
         KeyBinding(keys: [.escape, .char("q"), .char("?")], command: .back, contexts: [.help], hint: "back", help: "close help"),
         KeyBinding(keys: [.escape, .char("q")], command: .back, contexts: [.detail, .diff], hint: "back", help: "back to the previous screen"),

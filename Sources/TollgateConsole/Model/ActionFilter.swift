@@ -12,8 +12,10 @@ public struct ActionFilter: Hashable, Sendable {
     public var environments: Set<String> = []
     public var since: Timestamp?
 
-    public init(text: String = "", statuses: Set<ActionStatus> = [], risks: Set<Risk> = [],
-                environments: Set<String> = [], since: Timestamp? = nil) {
+    public init(
+        text: String = "", statuses: Set<ActionStatus> = [], risks: Set<Risk> = [],
+        environments: Set<String> = [], since: Timestamp? = nil
+    ) {
         self.text = text.lowercased(); self.statuses = statuses; self.risks = risks
         self.environments = environments; self.since = since
     }

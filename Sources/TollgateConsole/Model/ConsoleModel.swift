@@ -79,8 +79,10 @@ public struct ConsoleModel: Sendable {
     /// How long a resolved row stays in the queue.
     static let lingerSeconds = 8.0
 
-    public init(now: Timestamp, size: Size, server: String?, asciiOnly: Bool = false,
-                themeName: String = "default", quiet: Bool = false, titleEnabled: Bool = false) {
+    public init(
+        now: Timestamp, size: Size, server: String?, asciiOnly: Bool = false,
+        themeName: String = "default", quiet: Bool = false, titleEnabled: Bool = false
+    ) {
         self.now = now
         self.size = size
         self.server = server

@@ -38,7 +38,8 @@ public enum ThemeCatalog {
             for _ in 0..<8 {
                 let candidate = dir.appendingPathComponent("themes")
                 if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("default.toml").path),
-                   FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
+                    FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path)
+                {
                     out.append((candidate.path, "source tree"))
                     break
                 }
@@ -108,7 +109,10 @@ public enum ThemeCatalog {
             }
         }
         guard isValidName(name) else {
-            return (.builtIn, "theme name \"\(TextSanitizer.safeString(String(name.prefix(40)), options: SanitizeOptions(asciiOnly: true)))\" is not valid (letters, digits, - _ . only)")
+            return (
+                .builtIn,
+                "theme name \"\(TextSanitizer.safeString(String(name.prefix(40)), options: SanitizeOptions(asciiOnly: true)))\" is not valid (letters, digits, - _ . only)"
+            )
         }
         guard let source = search(environment: environment, executablePath: executablePath).first(where: { $0.name == name }) else {
             return name == Theme.builtIn.name ? (.builtIn, nil) : (.builtIn, "theme \(name) not found (see `tollgate themes`)")

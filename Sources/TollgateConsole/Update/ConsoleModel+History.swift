@@ -17,8 +17,12 @@ extension ConsoleModel {
         guard !history.started || remaining < Self.historyPageSize / 2 else { return [] }
         history.loading = true
         history.started = true
-        return [.loadHistory(HistoryRequest(filter: history.filter, cursor: history.next,
-                                            limit: Self.historyPageSize, generation: history.generation))]
+        return [
+            .loadHistory(
+                HistoryRequest(
+                    filter: history.filter, cursor: history.next,
+                    limit: Self.historyPageSize, generation: history.generation))
+        ]
     }
 
     mutating func receiveHistoryPage(generation: Int, _ list: [Action], next: String?) {

@@ -20,7 +20,8 @@ extension ConsoleModel {
             return submit(current)
         case .char(let ch):
             if case .reason(.deny, _) = current.kind, current.editor.isEmpty,
-               let n = ch.wholeNumberValue, (1...CannedReasons.deny.count).contains(n) {
+                let n = ch.wholeNumberValue, (1...CannedReasons.deny.count).contains(n)
+            {
                 current.editor.replace(with: CannedReasons.deny[n - 1])
             } else if !current.editor.insert(ch) {
                 current.problem = "limit reached (\(current.editor.maxBytes) bytes)"

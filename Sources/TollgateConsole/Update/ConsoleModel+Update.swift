@@ -246,8 +246,11 @@ extension ConsoleModel {
             showToast("This action has no diffs", .info)
             return
         }
-        screens.append(.diff(DiffState(actionID: shown.action.id, readOnly: shown.readOnly,
-                                       diffs: shown.action.diffs, diffIndex: 0)))
+        screens.append(
+            .diff(
+                DiffState(
+                    actionID: shown.action.id, readOnly: shown.readOnly,
+                    diffs: shown.action.diffs, diffIndex: 0)))
     }
 
     mutating func navigateDiff(_ command: Command) {
@@ -348,11 +351,12 @@ extension ConsoleModel {
     // MARK: - Time and transients
 
     mutating func showToast(_ text: String, _ level: Toast.Level) {
-        let seconds: Double = switch level {
-        case .info: 4
-        case .warn: 6
-        case .error: 10
-        }
+        let seconds: Double =
+            switch level {
+            case .info: 4
+            case .warn: 6
+            case .error: 10
+            }
         toast = Toast(text: text, level: level, until: now.adding(seconds: seconds))
     }
 

@@ -28,13 +28,15 @@ public enum ConsoleView {
             HistoryView.draw(model, into: &frame, layout: layout, styler: styler)
             if layout.split { drawSplitDetail(model, into: &frame, layout: layout, styler: styler) }
         case .detail(let state):
-            DetailView.draw(model, scroll: state.scroll, focused: true, into: &frame,
-                            x: 0, width: layout.width, layout: layout, styler: styler)
+            DetailView.draw(
+                model, scroll: state.scroll, focused: true, into: &frame,
+                x: 0, width: layout.width, layout: layout, styler: styler)
         case .diff(let state):
             DiffView.draw(state, into: &frame, layout: layout, styler: styler)
         case .help(let scroll):
-            HelpView.draw(scroll: scroll, context: model.screens.dropLast().last.map(context(of:)) ?? .queue,
-                          into: &frame, layout: layout, styler: styler)
+            HelpView.draw(
+                scroll: scroll, context: model.screens.dropLast().last.map(context(of:)) ?? .queue,
+                into: &frame, layout: layout, styler: styler)
         }
         StatusLineView.draw(model, into: &frame, layout: layout, styler: styler)
         return frame
@@ -45,8 +47,9 @@ public enum ConsoleView {
         for y in layout.bodyTop..<(layout.bodyTop + layout.bodyHeight) {
             frame.put(label: styler.vertical, x: layout.listWidth, y: y, role: role)
         }
-        DetailView.draw(model, scroll: model.splitDetailScroll, focused: model.focus == .detail, into: &frame,
-                        x: layout.detailLeft, width: layout.detailWidth, layout: layout, styler: styler)
+        DetailView.draw(
+            model, scroll: model.splitDetailScroll, focused: model.focus == .detail, into: &frame,
+            x: layout.detailLeft, width: layout.detailWidth, layout: layout, styler: styler)
     }
 
     private static func context(of screen: Screen) -> KeyContext {

@@ -93,7 +93,8 @@ struct DetailDocument: Sendable {
             let valueLines = TextSanitizer.lines(entry.value, options: styler.options, maxLines: 50, maxColumns: valueWidth * 10)
                 .flatMap { TextLayout.wrap($0, width: valueWidth) }
             for (i, value) in valueLines.enumerated() {
-                let keyCell = i == 0 ? TextLayout.fit(key, width: keyWidth, ellipsis: true, asciiOnly: asciiOnly) : Array(repeating: DisplayGlyph.space, count: keyWidth)
+                let keyCell =
+                    i == 0 ? TextLayout.fit(key, width: keyWidth, ellipsis: true, asciiOnly: asciiOnly) : Array(repeating: DisplayGlyph.space, count: keyWidth)
                 lines.append([styler.label("  ", .body), Run(glyphs: keyCell, role: .dim), styler.label("  ", .body), Run(glyphs: value, role: .body)])
             }
         }
@@ -108,8 +109,10 @@ struct DetailDocument: Sendable {
         labelled("Decisions", [styler.label(count, .dim)])
         for decision in action.decisions {
             let verdict = decision.verdict == .approve ? styler.label("approve", .statusApproved) : styler.label("deny   ", .statusDenied)
-            var head = [styler.label("  ", .body), verdict, styler.label(" ", .body),
-                        styler.text(decision.approver, .body, limit: 40), styler.label("  " + Format.time(decision.at), .dim)]
+            var head = [
+                styler.label("  ", .body), verdict, styler.label(" ", .body),
+                styler.text(decision.approver, .body, limit: 40), styler.label("  " + Format.time(decision.at), .dim),
+            ]
             if decision.digest != action.digest { head.append(styler.label("  (saw another digest)", .danger)) }
             lines.append(head)
             if !decision.reason.isEmpty {

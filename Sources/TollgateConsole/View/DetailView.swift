@@ -6,23 +6,27 @@ enum DetailView {
     /// Rows between the pane title and the document: the status line and the banner.
     static let fixedRows = 2
 
-    static func draw(_ model: ConsoleModel, scroll: Int, focused: Bool, into frame: inout Frame,
-                     x: Int, width: Int, layout: Layout, styler: Styler) {
+    static func draw(
+        _ model: ConsoleModel, scroll: Int, focused: Bool, into frame: inout Frame,
+        x: Int, width: Int, layout: Layout, styler: Styler
+    ) {
         let top = layout.bodyTop
         let border: ThemeRole = focused ? .borderFocused : .borderUnfocused
         guard let subject = model.detailSubject else {
             title([styler.label(" Detail ", border)], into: &frame, x: x, y: top, width: width, role: border, styler: styler)
-            let text = switch model.queueList.id.flatMap({ model.recordRequests[$0] }) {
-            case .cache: "Reading the full record from the local cache."
-            case .server: "Not in the local cache; asking the server for the full record."
-            case .failed: "Could not fetch the full record from the server; Enter asks again."
-            case nil: "Nothing selected."
-            }
+            let text =
+                switch model.queueList.id.flatMap({ model.recordRequests[$0] }) {
+                case .cache: "Reading the full record from the local cache."
+                case .server: "Not in the local cache; asking the server for the full record."
+                case .failed: "Could not fetch the full record from the server; Enter asks again."
+                case nil: "Nothing selected."
+                }
             frame.put(fitted: [styler.label(text, .dim)], x: x + 1, y: top + 1, width: width - 1, asciiOnly: styler.asciiOnly)
             return
         }
         let action = subject.action
-        let document = model.detailDocument.flatMap { $0.matches(action, width: width, asciiOnly: styler.asciiOnly) ? $0 : nil }
+        let document =
+            model.detailDocument.flatMap { $0.matches(action, width: width, asciiOnly: styler.asciiOnly) ? $0 : nil }
             ?? DetailDocument(action, width: width, asciiOnly: styler.asciiOnly)
         let rows = max(0, layout.paneRows - fixedRows)
         let first = max(0, min(scroll, document.lines.count - rows))
@@ -56,8 +60,10 @@ enum DetailView {
         var runs = [styler.label(" " + action.status.rawValue.uppercased(), .status(action.status))]
         if action.status == .pending {
             let seconds = Format.secondsLeft(from: model.now, to: action.expiresAt)
-            runs.append(seconds == 0 ? styler.label(styler.dot + "expired", .statusExpired)
-                        : styler.label(styler.dot + "expires in " + Format.duration(seconds), seconds < 60 ? .danger : .body))
+            runs.append(
+                seconds == 0
+                    ? styler.label(styler.dot + "expired", .statusExpired)
+                    : styler.label(styler.dot + "expires in " + Format.duration(seconds), seconds < 60 ? .danger : .body))
         }
         runs.append(styler.label(styler.dot + "approvals \(action.approvalCount)/\(action.requiredApprovals)", .body))
         runs.append(styler.label(styler.dot + "risk ", .body))
@@ -79,14 +85,17 @@ enum DetailView {
         if !subject.readOnly, subject.opened.status == .pending, action.status != .pending {
             // Resolved by the approver's own vote: that is no news, only confirmation.
             if let me = model.me, let last = action.decisions.last, action.decisions.count > subject.opened.decisions.count,
-               Identity.same(last.approver, me.id) {
+                Identity.same(last.approver, me.id)
+            {
                 let verb = last.verdict == .approve ? "approval" : "denial"
                 return [styler.label(" Your \(verb) was recorded: the action is now \(action.status.rawValue)", .status(action.status))]
             }
             var text = " RESOLVED while you were reading: now \(action.status.rawValue)"
             if action.status == .approved || action.status == .denied, let last = action.decisions.last {
-                return [styler.label(text + " by ", .danger), styler.text(last.approver, .danger, limit: 40),
-                        styler.label("; approve and deny no longer apply", .danger)]
+                return [
+                    styler.label(text + " by ", .danger), styler.text(last.approver, .danger, limit: 40),
+                    styler.label("; approve and deny no longer apply", .danger),
+                ]
             }
             text += "; approve and deny no longer apply"
             return [styler.label(text, .danger)]

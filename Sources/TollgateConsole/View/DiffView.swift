@@ -44,8 +44,9 @@ enum DiffView {
             guard textWidth > 0 else { continue }
             let glyphs = TextSanitizer.singleLine(line.text, options: styler.options, maxColumns: state.left + textWidth + 1)
             let visible = TextLayout.dropColumns(glyphs, state.left)
-            frame.put(TextLayout.fit(visible, width: textWidth, ellipsis: true, asciiOnly: styler.asciiOnly),
-                      x: gutter, y: y, limit: textWidth, role: role)
+            frame.put(
+                TextLayout.fit(visible, width: textWidth, ellipsis: true, asciiOnly: styler.asciiOnly),
+                x: gutter, y: y, limit: textWidth, role: role)
         }
     }
 

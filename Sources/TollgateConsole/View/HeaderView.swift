@@ -43,7 +43,9 @@ enum HeaderView {
             let seconds = Format.secondsLeft(from: model.now, to: at)
             var text = "reconnecting in \(seconds)s"
             if attempt > 1 { text += " (try \(attempt))" }
-            if let why = model.connectionProblem { return Run(glyphs: styler.label(text + ": ", .toastWarn).glyphs + styler.text(why, .toastWarn, limit: 40).glyphs, role: .toastWarn) }
+            if let why = model.connectionProblem {
+                return Run(glyphs: styler.label(text + ": ", .toastWarn).glyphs + styler.text(why, .toastWarn, limit: 40).glyphs, role: .toastWarn)
+            }
             return styler.label(text, .toastWarn)
         case .offline(let why)?:
             return Run(glyphs: styler.label("offline: ", .toastWarn).glyphs + styler.text(why, .toastWarn, limit: 40).glyphs, role: .toastWarn)

@@ -55,8 +55,9 @@ enum HelpView {
 
     static func draw(scroll: Int, context: KeyContext, into frame: inout Frame, layout: Layout, styler: Styler) {
         let text = lines(first: context, asciiOnly: styler.asciiOnly, width: layout.width)
-        DetailView.title([styler.label(" Help ", .borderFocused)], into: &frame, x: 0, y: layout.bodyTop,
-                         width: layout.width, role: .borderFocused, styler: styler)
+        DetailView.title(
+            [styler.label(" Help ", .borderFocused)], into: &frame, x: 0, y: layout.bodyTop,
+            width: layout.width, role: .borderFocused, styler: styler)
         let rows = max(0, layout.bodyHeight - 1)
         let first = max(0, min(scroll, text.count - rows))
         for row in 0..<rows where first + row < text.count {

@@ -38,16 +38,18 @@ enum HistoryView {
             } else {
                 text = "The local history is empty: actions are cached here as the feed sends them."
             }
-            frame.put(fitted: [styler.text(text, .dim, limit: layout.listWidth)], x: 2, y: layout.listTop,
-                      width: layout.listWidth - 2, asciiOnly: styler.asciiOnly)
+            frame.put(
+                fitted: [styler.text(text, .dim, limit: layout.listWidth)], x: 2, y: layout.listTop,
+                width: layout.listWidth - 2, asciiOnly: styler.asciiOnly)
             return
         }
         let focused = model.focus == .list
         for row in 0..<layout.listRows {
             let index = history.list.top + row
             guard index < history.items.count else { break }
-            drawRow(history.items[index], columns: columns, y: layout.listTop + row, selected: index == history.list.index,
-                    focused: focused, into: &frame, styler: styler)
+            drawRow(
+                history.items[index], columns: columns, y: layout.listTop + row, selected: index == history.list.index,
+                focused: focused, into: &frame, styler: styler)
         }
     }
 
@@ -67,8 +69,10 @@ enum HistoryView {
         title("CREATED", columns.created)
     }
 
-    static func drawRow(_ action: Action, columns: Columns, y: Int, selected: Bool, focused: Bool,
-                        into frame: inout Frame, styler: Styler) {
+    static func drawRow(
+        _ action: Action, columns: Columns, y: Int, selected: Bool, focused: Bool,
+        into frame: inout Frame, styler: Styler
+    ) {
         if selected {
             frame.put(label: styler.marker, x: 0, y: y, role: focused ? .selectedFocused : .selectedUnfocused)
         }

@@ -46,8 +46,9 @@ enum QueueView {
             let index = position.top + row
             guard let id = model.queue.id(at: index), let queued = model.rows[id] else { break }
             let y = layout.listTop + row
-            drawRow(queued, model: model, columns: columns, y: y, selected: index == position.index,
-                    focused: focused, into: &frame, styler: styler)
+            drawRow(
+                queued, model: model, columns: columns, y: y, selected: index == position.index,
+                focused: focused, into: &frame, styler: styler)
         }
     }
 
@@ -69,8 +70,10 @@ enum QueueView {
         title("OK", columns.quorum, right: true)
     }
 
-    static func drawRow(_ action: QueueRow, model: ConsoleModel, columns: Columns, y: Int, selected: Bool,
-                        focused: Bool, into frame: inout Frame, styler: Styler) {
+    static func drawRow(
+        _ action: QueueRow, model: ConsoleModel, columns: Columns, y: Int, selected: Bool,
+        focused: Bool, into frame: inout Frame, styler: Styler
+    ) {
         let resolved = action.status != .pending
         let textRole: ThemeRole = resolved ? .dim : .body
         if selected {
@@ -104,8 +107,9 @@ enum QueueView {
             x += columns.requester + 1
         }
         if columns.environment > 0 {
-            frame.put(fitted: [styler.text(action.environment ?? "-", textRole, limit: columns.environment)],
-                      x: x, y: y, width: columns.environment, asciiOnly: styler.asciiOnly)
+            frame.put(
+                fitted: [styler.text(action.environment ?? "-", textRole, limit: columns.environment)],
+                x: x, y: y, width: columns.environment, asciiOnly: styler.asciiOnly)
             x += columns.environment + 1
         }
         if columns.age > 0 {

@@ -7,13 +7,15 @@ enum StatusLineView {
         if let prompt = model.prompt {
             drawPrompt(prompt, model: model, into: &frame, layout: layout, styler: styler)
         } else if let toast = model.toast {
-            let role: ThemeRole = switch toast.level {
-            case .info: .toastInfo
-            case .warn: .toastWarn
-            case .error: .toastError
-            }
-            frame.put(fitted: [styler.label(" ", role), styler.text(toast.text, role, limit: layout.width)],
-                      x: 0, y: y, width: layout.width, asciiOnly: styler.asciiOnly, padRole: role)
+            let role: ThemeRole =
+                switch toast.level {
+                case .info: .toastInfo
+                case .warn: .toastWarn
+                case .error: .toastError
+                }
+            frame.put(
+                fitted: [styler.label(" ", role), styler.text(toast.text, role, limit: layout.width)],
+                x: 0, y: y, width: layout.width, asciiOnly: styler.asciiOnly, padRole: role)
         } else {
             frame.put(fitted: [styler.label(position(model, styler), .dim)], x: 0, y: y, width: layout.width, asciiOnly: styler.asciiOnly)
         }
@@ -114,8 +116,9 @@ enum StatusLineView {
         let top = layout.statusRow - count
         guard top > layout.bodyTop else { return }
         for (i, reason) in CannedReasons.deny.enumerated() {
-            frame.put(fitted: [styler.label("  \(i + 1)  \(reason)", .prompt)], x: 0, y: top + i, width: min(layout.width, 60),
-                      asciiOnly: styler.asciiOnly, padRole: .prompt)
+            frame.put(
+                fitted: [styler.label("  \(i + 1)  \(reason)", .prompt)], x: 0, y: top + i, width: min(layout.width, 60),
+                asciiOnly: styler.asciiOnly, padRole: .prompt)
         }
     }
 
@@ -132,7 +135,8 @@ enum StatusLineView {
         } else {
             for binding in KeyMap.bindings(in: model.keyContext) {
                 guard let hint = binding.hint, model.isAvailable(binding.command),
-                      let key = binding.keys.first else { continue }
+                    let key = binding.keys.first
+                else { continue }
                 pairs.append((styler.asciiOnly ? key.asciiLabel : key.label, hint))
             }
         }

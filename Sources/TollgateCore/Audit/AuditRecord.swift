@@ -41,12 +41,13 @@ public struct AuditRecord: Codable, Hashable, Sendable {
             "action_id": .string(actionID),
             "digest": .string(digest),
             "status": .string(status.rawValue),
-            "decisions": .array(decisions.map {
-                .object([
-                    "approver": .string($0.approver), "verdict": .string($0.verdict.rawValue),
-                    "reason": .string($0.reason), "at": .string($0.at.description), "digest": .string($0.digest),
-                ])
-            }),
+            "decisions": .array(
+                decisions.map {
+                    .object([
+                        "approver": .string($0.approver), "verdict": .string($0.verdict.rawValue),
+                        "reason": .string($0.reason), "at": .string($0.at.description), "digest": .string($0.digest),
+                    ])
+                }),
             "resolved_at": .string(resolvedAt.description),
             "prev": .string(prev),
         ])
@@ -68,7 +69,8 @@ public enum AuditChain {
     ///
     /// `previousHash` is the hash of the record before the first one given (the genesis
     /// value when verifying from the start), so a chain can be verified in pieces.
-    public static func firstBreak<S: Sequence>(in records: S, previousHash: String = AuditRecord.genesis, previousSeq: Int64 = 0) -> Break? where S.Element == AuditRecord {
+    public static func firstBreak<S: Sequence>(in records: S, previousHash: String = AuditRecord.genesis, previousSeq: Int64 = 0) -> Break?
+    where S.Element == AuditRecord {
         var prev = previousHash
         var lastSeq = previousSeq
         for r in records {

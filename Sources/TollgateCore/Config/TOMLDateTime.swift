@@ -72,9 +72,10 @@ public struct TOMLDateTime: Hashable, Sendable, CustomStringConvertible {
         if text.count >= 3, text[text.startIndex + 2] == UInt8(ascii: ":") {
             let time = try readTime(&cursor, what: "local time")
             if let c = cursor.current {
-                throw cursor.issue(c == UInt8(ascii: "Z") || c == UInt8(ascii: "z") || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
-                    ? "a local time takes no offset; write a date before it for an offset date-time"
-                    : "unexpected \(TOMLBytes.describe(c)) after the local time")
+                throw cursor.issue(
+                    c == UInt8(ascii: "Z") || c == UInt8(ascii: "z") || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
+                        ? "a local time takes no offset; write a date before it for an offset date-time"
+                        : "unexpected \(TOMLBytes.describe(c)) after the local time")
             }
             return TOMLDateTime(date: nil, time: time, offsetMinutes: nil)
         }
@@ -181,7 +182,9 @@ private struct DigitCursor {
             advance()
         }
         guard value <= max else {
-            throw TOMLScalarIssue(offset: start, message: "\(what) \(String(text[(text.startIndex + start)..<index].map { Character(Unicode.Scalar($0)) })) is out of range (at most \(max))")
+            throw TOMLScalarIssue(
+                offset: start,
+                message: "\(what) \(String(text[(text.startIndex + start)..<index].map { Character(Unicode.Scalar($0)) })) is out of range (at most \(max))")
         }
         return value
     }

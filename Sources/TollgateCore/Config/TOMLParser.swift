@@ -71,8 +71,7 @@ struct TOMLParser {
                     pos += 1
                 }
                 do {
-                    if isArray { try builder.openArrayTable(keyPath, line: start.line) }
-                    else { try builder.openTable(keyPath, line: start.line) }
+                    if isArray { try builder.openArrayTable(keyPath, line: start.line) } else { try builder.openTable(keyPath, line: start.line) }
                 } catch { throw self.error(error.message, at: start) }
             } else if TOMLBytes.isBareKeyByte(c) || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
                 let (keyPath, value) = try parseKeyValue()
@@ -120,10 +119,7 @@ struct TOMLParser {
     /// Spaces, line breaks and comments, as arrays allow between their elements.
     private mutating func skipArraySpace() throws(TOMLError) {
         while let c = current {
-            if c == 0x20 || c == 0x09 { pos += 1 }
-            else if c == 0x0A { newline() }
-            else if c == UInt8(ascii: "#") { try skipComment() }
-            else { break }
+            if c == 0x20 || c == 0x09 { pos += 1 } else if c == 0x0A { newline() } else if c == UInt8(ascii: "#") { try skipComment() } else { break }
         }
     }
 
@@ -185,7 +181,8 @@ struct TOMLParser {
         while let c = current, TOMLScalar.isValueByte(c) { pos += 1 }
         // `1979-05-27 07:32:00`: a space may stand for the T between a date and its time.
         if pos - start == 10, bytes[start + 4] == UInt8(ascii: "-"), current == 0x20,
-           pos + 1 < bytes.count, TOMLBytes.isDigit(bytes[pos + 1]) {
+            pos + 1 < bytes.count, TOMLBytes.isDigit(bytes[pos + 1])
+        {
             pos += 1
             while let c = current, TOMLScalar.isValueByte(c) { pos += 1 }
         }

@@ -123,7 +123,9 @@ enum TOMLScalar {
 
     /// Decimal digits from `index`, underscores only between two digits; appends the digits to
     /// `digits` and returns how many there were and where the run ends.
-    private static func digitRun(_ text: ArraySlice<UInt8>, from index: Int, what: String, into digits: inout String) throws(TOMLScalarIssue) -> (count: Int, end: Int) {
+    private static func digitRun(_ text: ArraySlice<UInt8>, from index: Int, what: String, into digits: inout String) throws(TOMLScalarIssue) -> (
+        count: Int, end: Int
+    ) {
         var i = index
         var count = 0
         while i < text.endIndex {
@@ -133,7 +135,8 @@ enum TOMLScalar {
                 count += 1
             } else if c == UInt8(ascii: "_") {
                 guard count > 0, i + 1 < text.endIndex, TOMLBytes.isDigit(text[i + 1]) else {
-                    throw TOMLScalarIssue(offset: i - text.startIndex, message: "an underscore must sit between two digits: \(String(decoding: text, as: UTF8.self).prefix(40))")
+                    throw TOMLScalarIssue(
+                        offset: i - text.startIndex, message: "an underscore must sit between two digits: \(String(decoding: text, as: UTF8.self).prefix(40))")
                 }
             } else {
                 break

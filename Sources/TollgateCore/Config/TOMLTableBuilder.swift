@@ -74,7 +74,9 @@ struct TOMLTableBuilder {
         for length in 1..<key.count {
             let table = header + key.prefix(length)
             if node(table)?.explicit != nil {
-                throw Issue(message: "table [\(Self.dotted(table))] is defined by its own header; set \(Self.dotted(key.dropFirst(length))) there, not through a dotted key")
+                throw Issue(
+                    message:
+                        "table [\(Self.dotted(table))] is defined by its own header; set \(Self.dotted(key.dropFirst(length))) there, not through a dotted key")
             }
             pending.append(table)
         }

@@ -11,10 +11,10 @@ struct DiffHunkHeader {
     init?(_ line: UnsafeRawBufferPointer) {
         var i = 4
         guard UnifiedDiffParser.hasPrefix(line, "@@ -"),
-              let old = Self.range(line, &i),
-              Self.skip(" +", line, &i),
-              let new = Self.range(line, &i),
-              Self.skip(" @@", line, &i)
+            let old = Self.range(line, &i),
+            Self.skip(" +", line, &i),
+            let new = Self.range(line, &i),
+            Self.skip(" @@", line, &i)
         else { return nil }
         if i < line.count, line[i] == DiffByte.space { i += 1 }
         (oldStart, oldCount) = old
@@ -46,7 +46,7 @@ struct DiffHunkHeader {
 
     private static func skip(_ literal: StaticString, _ line: UnsafeRawBufferPointer, _ i: inout Int) -> Bool {
         guard i <= line.count,
-              UnifiedDiffParser.hasPrefix(UnsafeRawBufferPointer(rebasing: line[i...]), literal)
+            UnifiedDiffParser.hasPrefix(UnsafeRawBufferPointer(rebasing: line[i...]), literal)
         else { return false }
         i += literal.utf8CodeUnitCount
         return true

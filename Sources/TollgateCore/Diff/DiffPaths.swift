@@ -115,7 +115,8 @@ struct DiffPaths {
         }
         let n = rest.count
         if n % 2 == 1, n >= 5, rest[n / 2] == DiffByte.space,
-           rest[2..<(n / 2)].elementsEqual(rest[(n / 2 + 3)...]) {
+            rest[2..<(n / 2)].elementsEqual(rest[(n / 2 + 3)...])
+        {
             return (
                 String(decoding: UnsafeRawBufferPointer(rebasing: rest[..<(n / 2)]), as: UTF8.self),
                 String(decoding: UnsafeRawBufferPointer(rebasing: rest[(n / 2 + 1)...]), as: UTF8.self)
@@ -124,8 +125,9 @@ struct DiffPaths {
         var i = 0
         while i + 1 < n {
             if rest[i] == DiffByte.space,
-               UnifiedDiffParser.hasPrefix(UnsafeRawBufferPointer(rebasing: rest[(i + 1)...]), "b/")
-                || rest[i + 1] == DiffByte.quote {
+                UnifiedDiffParser.hasPrefix(UnsafeRawBufferPointer(rebasing: rest[(i + 1)...]), "b/")
+                    || rest[i + 1] == DiffByte.quote
+            {
                 return (
                     String(decoding: UnsafeRawBufferPointer(rebasing: rest[..<i]), as: UTF8.self),
                     name(UnsafeRawBufferPointer(rebasing: rest[(i + 1)...]))

@@ -146,7 +146,8 @@ struct UnifiedDiffParser {
             return .fileHeader
         }
         if Self.hasPrefix(line, "--- "),
-           Self.hasPrefix(UnsafeRawBufferPointer(rebasing: bytes[next...]), "+++ ") {
+            Self.hasPrefix(UnsafeRawBufferPointer(rebasing: bytes[next...]), "+++ ")
+        {
             let continuesFile = file.map({ $0.inHeader && !$0.sawMarkers }) ?? false
             if !continuesFile { openFile(at: index) }
             file?.sawMarkers = true
@@ -157,13 +158,14 @@ struct UnifiedDiffParser {
         if let header = DiffHunkHeader(line) {
             if file == nil { openFile(at: index) }
             file?.inHeader = false
-            hunks.append(DiffHunkSpan(
-                headerLine: index, lineCount: 1,
-                oldStart: header.oldStart, oldCount: header.oldCount,
-                newStart: header.newStart, newCount: header.newCount,
-                section: UnifiedDiff.slice(text, start + header.sectionStart, start + line.count),
-                fileIndex: files.count
-            ))
+            hunks.append(
+                DiffHunkSpan(
+                    headerLine: index, lineCount: 1,
+                    oldStart: header.oldStart, oldCount: header.oldCount,
+                    newStart: header.newStart, newCount: header.newCount,
+                    section: UnifiedDiff.slice(text, start + header.sectionStart, start + line.count),
+                    fileIndex: files.count
+                ))
             if header.oldCount > 0 || header.newCount > 0 {
                 hunk = OpenHunk(
                     oldLeft: header.oldCount, newLeft: header.newCount,
@@ -188,10 +190,11 @@ struct UnifiedDiffParser {
     private mutating func closeFile() {
         guard let open = file else { return }
         let (oldPath, newPath) = open.paths.resolved()
-        files.append(DiffFileSpan(
-            oldPath: oldPath, newPath: newPath, firstLine: open.firstLine,
-            lineCount: records.count - open.firstLine, hunkIndices: open.firstHunk..<hunks.count
-        ))
+        files.append(
+            DiffFileSpan(
+                oldPath: oldPath, newPath: newPath, firstLine: open.firstLine,
+                lineCount: records.count - open.firstLine, hunkIndices: open.firstHunk..<hunks.count
+            ))
         file = nil
     }
 

@@ -37,9 +37,10 @@ public enum ActionDigest {
             "policy": .object(["id": .string(action.policy.id), "reason": .string(action.policy.reason)]),
             "justification": .optional(action.justification),
             "context": .array(action.context.map { .object(["key": .string($0.key), "value": .string($0.value)]) }),
-            "diffs": .array(action.diffs.map {
-                .object(["title": .string($0.title), "format": .string($0.format), "text": .string($0.text)])
-            }),
+            "diffs": .array(
+                action.diffs.map {
+                    .object(["title": .string($0.title), "format": .string($0.format), "text": .string($0.text)])
+                }),
             "required_approvals": .int(Int64(action.requiredApprovals)),
         ])
     }

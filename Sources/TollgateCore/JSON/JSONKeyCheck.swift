@@ -37,7 +37,8 @@ enum JSONKeyCheck {
     /// The error for a repeated `name` in the object at `path`: it quotes the name only when it
     /// is one the protocol defines (see `JSONPathKey`), since names are the sender's text too.
     static func error(path: [JSONPathKey], name: String) -> DecodingError {
-        let shown = JSONPathKey.display(name).map { "key \"\($0)\" appears twice" }
+        let shown =
+            JSONPathKey.display(name).map { "key \"\($0)\" appears twice" }
             ?? "a key appears twice (not quoted: it is none of the protocol's member names)"
         return DecodingExplanation.error(shown + "; each key may appear only once in an object", at: path)
     }
@@ -107,8 +108,9 @@ struct JSONPathKey: CodingKey, Equatable, Sendable {
     /// Every member name of the protocol's bodies and actions.
     static let protocolNames: Set<String> = {
         func names<Key: CodingKey & CaseIterable>(_: Key.Type) -> [String] { Key.allCases.map(\.stringValue) }
-        return Set(names(ActionRequest.CodingKeys.self) + names(DecisionRequest.CodingKeys.self) + names(Action.CodingKeys.self)
-            + names(Requester.CodingKeys.self) + names(Policy.CodingKeys.self) + names(ContextEntry.CodingKeys.self)
-            + names(ActionDiff.CodingKeys.self) + names(Decision.CodingKeys.self))
+        return Set(
+            names(ActionRequest.CodingKeys.self) + names(DecisionRequest.CodingKeys.self) + names(Action.CodingKeys.self)
+                + names(Requester.CodingKeys.self) + names(Policy.CodingKeys.self) + names(ContextEntry.CodingKeys.self)
+                + names(ActionDiff.CodingKeys.self) + names(Decision.CodingKeys.self))
     }()
 }

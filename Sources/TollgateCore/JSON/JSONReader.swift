@@ -168,9 +168,10 @@ struct JSONReader {
         // Member names are matched byte for byte, so only ASCII ones are sure to match as
         // `JSONDecoder` matches them (by `String` equality).
         guard ascii else { throw GaveUp() }
-        let position = if let raw { names.position(of: raw, from: members.next) } else {
-            scratch.withUnsafeBufferPointer { names.position(of: $0, from: members.next) }
-        }
+        let position =
+            if let raw { names.position(of: raw, from: members.next) } else {
+                scratch.withUnsafeBufferPointer { names.position(of: $0, from: members.next) }
+            }
         if position == nil { try members.noteOther(raw.map(Array.init) ?? scratch) }
         return position
     }
@@ -184,7 +185,7 @@ struct JSONReader {
     mutating func skipNull() -> Bool {
         skipWhitespace()
         guard count - index >= 4, base[index] == UInt8(ascii: "n"), base[index + 1] == UInt8(ascii: "u"),
-              base[index + 2] == UInt8(ascii: "l"), base[index + 3] == UInt8(ascii: "l")
+            base[index + 2] == UInt8(ascii: "l"), base[index + 3] == UInt8(ascii: "l")
         else { return false }
         index += 4
         return true
@@ -194,9 +195,10 @@ struct JSONReader {
     mutating func string() throws(GaveUp) -> String {
         skipWhitespace()
         let (raw, ascii) = try readString()
-        let text = if let raw { Self.makeString(raw, ascii: ascii) } else {
-            scratch.withUnsafeBufferPointer { Self.makeString($0, ascii: ascii) }
-        }
+        let text =
+            if let raw { Self.makeString(raw, ascii: ascii) } else {
+                scratch.withUnsafeBufferPointer { Self.makeString($0, ascii: ascii) }
+            }
         guard let text else { throw GaveUp() }
         return text
     }
@@ -223,9 +225,10 @@ struct JSONReader {
     mutating func timestamp() throws(GaveUp) -> Timestamp {
         skipWhitespace()
         let (raw, _) = try readString()
-        let time = if let raw { Timestamp(rfc3339UTF8: UnsafeRawBufferPointer(raw)) } else {
-            scratch.withUnsafeBytes { Timestamp(rfc3339UTF8: $0) }
-        }
+        let time =
+            if let raw { Timestamp(rfc3339UTF8: UnsafeRawBufferPointer(raw)) } else {
+                scratch.withUnsafeBytes { Timestamp(rfc3339UTF8: $0) }
+            }
         guard let time else { throw GaveUp() }
         return time
     }
@@ -340,7 +343,7 @@ struct JSONReader {
                     _ = try hexQuad(at: i + 2)
                     i += 6
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     i += 2
                 default:
                     throw GaveUp()
@@ -498,8 +501,9 @@ struct JSONReader {
         while count - i >= 8 {
             let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
             let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
-            let flags = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash
-                | (word &- ones &* 0x20) & ~word | word) & highs
+            let flags =
+                ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash
+                    | (word &- ones &* 0x20) & ~word | word) & highs
             if flags != 0 { return i + flags.trailingZeroBitCount >> 3 }
             i += 8
         }
@@ -558,7 +562,8 @@ struct JSONNames<Key: CodingKey & CaseIterable & Sendable>: Sendable {
                 for _ in 0..<total {
                     let start = starts[i]
                     if starts[i + 1] - start == name.count,
-                       (0..<name.count).allSatisfy({ bytes[start + $0] == name[$0] }) {
+                        (0..<name.count).allSatisfy({ bytes[start + $0] == name[$0] })
+                    {
                         return i
                     }
                     i = i + 1 == total ? 0 : i + 1

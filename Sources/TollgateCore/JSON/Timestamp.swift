@@ -78,11 +78,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         }
         let separator = utf8[10]
         guard let y = digits(0..<4), utf8[4] == 45, let mo = digits(5..<7), utf8[7] == 45,
-              let d = digits(8..<10),
-              separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == UInt8(ascii: " "),
-              let h = digits(11..<13), utf8[13] == 58, let mi = digits(14..<16), utf8[16] == 58,
-              let s = digits(17..<19),
-              (1...12).contains(mo), d >= 1, d <= Self.daysInMonth(y, mo), h < 24, mi < 60, s < 61
+            let d = digits(8..<10),
+            separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == UInt8(ascii: " "),
+            let h = digits(11..<13), utf8[13] == 58, let mi = digits(14..<16), utf8[16] == 58,
+            let s = digits(17..<19),
+            (1...12).contains(mo), d >= 1, d <= Self.daysInMonth(y, mo), h < 24, mi < 60, s < 61
         else { return nil }
         var i = 19
         var fractionMs: Int64 = 0
@@ -104,7 +104,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
             i += 1
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             guard let oh = digits(i + 1..<i + 3), i + 3 < utf8.count, utf8[i + 3] == 58,
-                  let om = digits(i + 4..<i + 6), oh < 24, om < 60 else { return nil }
+                let om = digits(i + 4..<i + 6), oh < 24, om < 60
+            else { return nil }
             offsetMinutes = (oh * 60 + om) * (utf8[i] == UInt8(ascii: "+") ? 1 : -1)
             i += 6
         default:

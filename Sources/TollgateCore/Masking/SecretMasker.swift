@@ -57,7 +57,8 @@ public struct SecretMasker: Sendable {
             case .match, .capture:
                 let groups = secret == .match ? 0...0 : 1...max(1, match.numberOfRanges - 1)
                 guard let range = groups.lazy.map({ match.range(at: $0) }).first(where: { $0.location != NSNotFound }),
-                      range.length > 0 else { return nil }
+                    range.length > 0
+                else { return nil }
                 return [range.location..<(range.location + range.length)]
             }
         }
@@ -125,8 +126,8 @@ public struct SecretMasker: Sendable {
                     // masked, or one left visible, may not exist in the masked text, so the rule
                     // must find here what it finds there: it searches again from the next character.
                     guard !alreadyMasked(whole, in: utf16, masked),
-                          let candidate = rules[index].candidate(of: match, in: utf16),
-                          !candidate.contains(where: { alreadyMasked($0, in: utf16, masked) })
+                        let candidate = rules[index].candidate(of: match, in: utf16),
+                        !candidate.contains(where: { alreadyMasked($0, in: utf16, masked) })
                     else {
                         start = whole.lowerBound + 1
                         continue search

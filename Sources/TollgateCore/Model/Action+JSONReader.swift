@@ -85,7 +85,7 @@ extension Action {
             }
         }
         guard let id, let status, let createdAt, let expiresAt, let requester, let kind, let summary,
-              let risk, let policy, let requiredApprovals, let digest
+            let risk, let policy, let requiredApprovals, let digest
         else { throw JSONReader.GaveUp() }
         self.init(
             id: id, status: status, createdAt: createdAt, expiresAt: expiresAt, resolvedAt: resolvedAt,

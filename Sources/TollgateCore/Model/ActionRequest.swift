@@ -87,7 +87,8 @@ public struct ActionRequest: Codable, Hashable, Sendable {
     public func validate(maxTTL: Int) -> String? {
         if kind.isEmpty || kind.utf8.count > Limits.kindLength
             || !kind.utf8.allSatisfy({ Self.kindBytes.contains($0) })
-            || kind.hasPrefix(".") || kind.hasSuffix(".") || kind.contains("..") {
+            || kind.hasPrefix(".") || kind.hasSuffix(".") || kind.contains("..")
+        {
             return "kind: expected a dotted lowercase category such as data.export (1-\(Limits.kindLength) of a-z 0-9 _ - .)"
         }
         if summary.trimmingWhitespace.isEmpty { return "summary: must not be empty" }

@@ -39,8 +39,11 @@ public enum Identity {
         if id.isEmpty { return "must not be empty" }
         for scalar in id.unicodeScalars where isDropped(scalar) {
             let code = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
-            let what = scalar.properties.isWhitespace ? "white space" : scalar.properties.generalCategory == .control
-                ? "a control character" : "an invisible (default-ignorable) character"
+            let what =
+                scalar.properties.isWhitespace
+                ? "white space"
+                : scalar.properties.generalCategory == .control
+                    ? "a control character" : "an invisible (default-ignorable) character"
             return "must not contain \(what) (\(code))"
         }
         if key(id).isEmpty { return "must contain more than dots" }

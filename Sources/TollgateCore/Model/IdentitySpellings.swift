@@ -8,9 +8,11 @@
     /// hyphen, BOM, variation selectors, the Mongolian vowel separator), controls, full-width
     /// letters and a full-width dot.
     public static func of(_ id: String) -> [String] {
-        let fullWidth = String(String.UnicodeScalarView(id.unicodeScalars.map { s in
-            (0x21...0x7E).contains(s.value) ? Unicode.Scalar(s.value + 0xFEE0) ?? s : s
-        }))
+        let fullWidth = String(
+            String.UnicodeScalarView(
+                id.unicodeScalars.map { s in
+                    (0x21...0x7E).contains(s.value) ? Unicode.Scalar(s.value + 0xFEE0) ?? s : s
+                }))
         let middle = id.index(id.startIndex, offsetBy: id.count / 2)
         func inside(_ insert: String) -> String { String(id[..<middle]) + insert + String(id[middle...]) }
         return [
@@ -28,15 +30,15 @@
     /// Ids with letters that have compatibility, combining or case-folding forms, each with a
     /// spelling in another form that must name it.
     public static let forms: [(id: String, spelling: String)] = [
-        ("fiona", "\u{FB01}ona"),                 // ﬁ ligature
-        ("office", "o\u{FB03}ce"),                // ﬃ ligature
-        ("zoë", "zoe\u{0308}"),                   // combining diaeresis for the precomposed ë
+        ("fiona", "\u{FB01}ona"),  // ﬁ ligature
+        ("office", "o\u{FB03}ce"),  // ﬃ ligature
+        ("zoë", "zoe\u{0308}"),  // combining diaeresis for the precomposed ë
         ("zoë", "ZOE\u{0308}"),
-        ("zoe\u{0308}", "zoë"),                   // and the other way round
-        ("strauss", "Strauß"),                    // ß folds to ss
-        ("σοφια", "ΣΟΦΙΑ"), ("σοφιασ", "σοφιας"), // final sigma folds to σ
-        ("x1", "x\u{2081}"), ("x1", "x\u{00B9}"), // subscript and superscript one
-        ("km", "\u{339E}"),                       // ㎞, one character
-        ("ops-1", "ops\u{FE63}1"),               // small hyphen-minus
+        ("zoe\u{0308}", "zoë"),  // and the other way round
+        ("strauss", "Strauß"),  // ß folds to ss
+        ("σοφια", "ΣΟΦΙΑ"), ("σοφιασ", "σοφιας"),  // final sigma folds to σ
+        ("x1", "x\u{2081}"), ("x1", "x\u{00B9}"),  // subscript and superscript one
+        ("km", "\u{339E}"),  // ㎞, one character
+        ("ops-1", "ops\u{FE63}1"),  // small hyphen-minus
     ]
 }

@@ -30,8 +30,9 @@ public struct PolicyClaim: Hashable, Sendable {
     }
 
     public init(request: ActionRequest) {
-        self.init(risk: request.risk, approvals: request.requiredApprovals, ttlSeconds: request.ttlSeconds,
-                  hasJustification: request.justification.map { !Identity.key($0).isEmpty } ?? false)
+        self.init(
+            risk: request.risk, approvals: request.requiredApprovals, ttlSeconds: request.ttlSeconds,
+            hasJustification: request.justification.map { !Identity.key($0).isEmpty } ?? false)
     }
 }
 
@@ -46,8 +47,10 @@ public struct PolicyRequirements: Hashable, Sendable {
     public var justificationRequired: Bool
     public var outcome: PolicyOutcome
 
-    public init(risk: Risk, approvals: Int, groups: [GroupMinimum] = [], maxTTLSeconds: Int? = nil,
-                justificationRequired: Bool = false, outcome: PolicyOutcome = .review) {
+    public init(
+        risk: Risk, approvals: Int, groups: [GroupMinimum] = [], maxTTLSeconds: Int? = nil,
+        justificationRequired: Bool = false, outcome: PolicyOutcome = .review
+    ) {
         self.risk = risk; self.approvals = approvals; self.groups = groups; self.maxTTLSeconds = maxTTLSeconds
         self.justificationRequired = justificationRequired; self.outcome = outcome
     }

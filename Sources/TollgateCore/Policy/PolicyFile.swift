@@ -22,8 +22,9 @@ public enum PolicyFile {
                 throw table.error("id", "duplicate id \"\(rule.id)\" (first at line \(other.line))")
             }
             if let all = rules.first(where: \.matchesEverything) {
-                throw ConfigError(file: table.file, line: rule.line, key: table.path,
-                                  message: "rule \"\(rule.id)\" can never match: rule \"\(all.id)\" (line \(all.line)) has no matchers and matches everything first")
+                throw ConfigError(
+                    file: table.file, line: rule.line, key: table.path,
+                    message: "rule \"\(rule.id)\" can never match: rule \"\(all.id)\" (line \(all.line)) has no matchers and matches everything first")
             }
             rules.append(rule)
         }

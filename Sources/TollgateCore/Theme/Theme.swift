@@ -6,8 +6,10 @@ public struct RoleStyle: Hashable, Sendable {
     /// What the role shows on a monochrome terminal (or with `NO_COLOR`): attributes only.
     public var monochrome: ThemeAttributes
 
-    public init(foreground: ThemeColor = .terminalDefault, background: ThemeColor = .terminalDefault,
-                attributes: ThemeAttributes = [], monochrome: ThemeAttributes = []) {
+    public init(
+        foreground: ThemeColor = .terminalDefault, background: ThemeColor = .terminalDefault,
+        attributes: ThemeAttributes = [], monochrome: ThemeAttributes = []
+    ) {
         self.foreground = foreground; self.background = background
         self.attributes = attributes; self.monochrome = monochrome
     }

@@ -29,7 +29,8 @@ public enum ThemeColor: Hashable, Sendable {
         if let i = Self.names.firstIndex(of: name) { self = .indexed(UInt8(i)); return }
         let bytes = Array(name.utf8)
         guard bytes.count == 7, bytes[0] == UInt8(ascii: "#"),
-              let v = UInt32(String(decoding: bytes[1...], as: UTF8.self), radix: 16) else { return nil }
+            let v = UInt32(String(decoding: bytes[1...], as: UTF8.self), radix: 16)
+        else { return nil }
         self = .indexed(Self.nearest256(r: Int(v >> 16 & 0xFF), g: Int(v >> 8 & 0xFF), b: Int(v & 0xFF)))
     }
 

@@ -59,7 +59,8 @@ public enum ThemeFile {
             return .indexed(UInt8(i))
         case .string(let s):
             guard let c = ThemeColor(name: s) else {
-                throw reader.error(key, "unknown colour \"\(printable(s))\"; expected default, black … white, bright_black … bright_white, 0-255 or \"#rrggbb\"")
+                throw reader.error(
+                    key, "unknown colour \"\(printable(s))\"; expected default, black … white, bright_black … bright_white, 0-255 or \"#rrggbb\"")
             }
             return c
         default:
@@ -81,9 +82,11 @@ public enum ThemeFile {
 
     /// A user's value quoted back in a one-line message: no control characters, bounded length.
     private static func printable(_ s: String) -> String {
-        let clean = String(String.UnicodeScalarView(s.unicodeScalars.prefix(40).map {
-            $0.properties.generalCategory == .control || $0.properties.generalCategory == .format ? "?" : $0
-        }))
+        let clean = String(
+            String.UnicodeScalarView(
+                s.unicodeScalars.prefix(40).map {
+                    $0.properties.generalCategory == .control || $0.properties.generalCategory == .format ? "?" : $0
+                }))
         return s.unicodeScalars.count > 40 ? clean + "…" : clean
     }
 }

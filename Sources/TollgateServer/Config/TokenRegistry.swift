@@ -42,7 +42,9 @@ public struct TokenRegistry: Sendable {
         func failure(_ message: String) -> ConfigError { ConfigError(file: path, line: 0, message: message) }
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
-            throw failure("cannot read the tokens file (\(String(cString: strerror(errno)))); create one with: tollgate token add --file \(OwnerOnlyMode.shellQuoted(path)) --id ID --role approver")
+            throw failure(
+                "cannot read the tokens file (\(String(cString: strerror(errno)))); create one with: tollgate token add --file \(OwnerOnlyMode.shellQuoted(path)) --id ID --role approver"
+            )
         }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         // fstat on the opened descriptor, so the file checked is the file read.
@@ -68,7 +70,10 @@ public struct TokenRegistry: Sendable {
             if let problem = Identity.problem(in: id) { throw p.error("id", "\(Identity.quoted(id)) \(problem)") }
             let key = Identity.key(id)
             if let first = identities[key], !Identity.identical(first.id, id) {
-                throw p.error("id", "\(Identity.quoted(id)) is another spelling of \(Identity.quoted(first.id)) (line \(first.line)): ids are compared ignoring case, width, accents' encoding and trailing dots")
+                throw p.error(
+                    "id",
+                    "\(Identity.quoted(id)) is another spelling of \(Identity.quoted(first.id)) (line \(first.line)): ids are compared ignoring case, width, accents' encoding and trailing dots"
+                )
             }
             if identities[key] == nil { identities[key] = (id, p.table["id"]?.line ?? p.table.line) }
             let roleNames = try p.strings("roles") ?? []
@@ -146,7 +151,11 @@ public enum TokenFile {
             existing = try TokenRegistry.text(ofTokensFile: path)
             let registry = try TokenRegistry.parse(existing, file: path)
             if let other = registry.entries.first(where: { Identity.same($0.principal.id, id) && !Identity.identical($0.principal.id, id) }) {
-                throw ConfigError(file: path, line: 0, message: "id \(Identity.quoted(id)) is another spelling of \(Identity.quoted(other.principal.id)), already in the file: ids are compared ignoring case, width, accents' encoding and trailing dots")
+                throw ConfigError(
+                    file: path, line: 0,
+                    message:
+                        "id \(Identity.quoted(id)) is another spelling of \(Identity.quoted(other.principal.id)), already in the file: ids are compared ignoring case, width, accents' encoding and trailing dots"
+                )
             }
         } else {
             let dir = (path as NSString).deletingLastPathComponent

@@ -176,8 +176,9 @@ public final class FeedHub: Sendable {
     func stage(_ changes: [Ledger.Change]) {
         guard !changes.isEmpty else { return }
         let encoded = changes.map {
-            StagedChange(event: Event(seq: $0.seq, buffer: Self.encode(seq: $0.seq, json: $0.json)),
-                         actionID: $0.action.id, isPending: $0.action.status == .pending)
+            StagedChange(
+                event: Event(seq: $0.seq, buffer: Self.encode(seq: $0.seq, json: $0.json)),
+                actionID: $0.action.id, isPending: $0.action.status == .pending)
         }
         staged.withLock { $0.append(contentsOf: encoded) }
     }

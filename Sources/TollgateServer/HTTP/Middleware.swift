@@ -56,7 +56,8 @@ struct GatewayMiddleware: RouterMiddleware {
 
     private func authenticate(_ request: Request) throws(ProtocolError) -> TokenEntry {
         guard let header = request.headers[.authorization], let token = Self.bearer(header),
-              let entry = registry.authenticate(token) else {
+            let entry = registry.authenticate(token)
+        else {
             throw ProtocolError(.unauthenticated, "a valid bearer token is required (Authorization: Bearer <token>)")
         }
         return entry
@@ -71,7 +72,8 @@ struct GatewayMiddleware: RouterMiddleware {
         let whitespace = CharacterSet.whitespaces
         let scalars = parts[1].unicodeScalars
         guard let first = scalars.firstIndex(where: { !whitespace.contains($0) }),
-              let last = scalars.lastIndex(where: { !whitespace.contains($0) }) else { return nil }
+            let last = scalars.lastIndex(where: { !whitespace.contains($0) })
+        else { return nil }
         return String(scalars[first...last])
     }
 
@@ -131,8 +133,7 @@ enum LogText {
     static func safe(_ s: String) -> String {
         var out = ""
         for b in s.utf8.prefix(200) {
-            if b >= 0x20 && b < 0x7F && b != UInt8(ascii: "\\") { out.append(Character(Unicode.Scalar(b))) }
-            else { out += String(format: "\\x%02X", b) }
+            if b >= 0x20 && b < 0x7F && b != UInt8(ascii: "\\") { out.append(Character(Unicode.Scalar(b))) } else { out += String(format: "\\x%02X", b) }
         }
         return out
     }

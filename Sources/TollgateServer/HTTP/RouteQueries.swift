@@ -93,7 +93,8 @@ extension KeyedDecodingContainer {
 
     /// The integer parameter `key`, which must lie in `range`; nil when absent or empty.
     fileprivate func integer(_ key: Key, in range: ClosedRange<Int>) throws -> Int? {
-        let expected = range.upperBound == Int.max
+        let expected =
+            range.upperBound == Int.max
             ? "expected an integer of at least \(range.lowerBound)"
             : "expected an integer from \(range.lowerBound) to \(range.upperBound)"
         guard let value: Int = try parameter(key, expected) else { return nil }

@@ -160,27 +160,29 @@ struct Routes {
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         headers[.accelBuffering] = "no"
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            defer { hub.unsubscribe(id) }
-            try await Self.writeInitial(initial.take(), to: &writer)
-            // Each ring means "events are waiting"; a take sends up to 256 KB of them in one write.
-            // A writer that found more than one event last time is behind the publishers: it
-            // yields first, so requests already runnable publish and its next write carries more
-            // (less CPU per event with many subscribers: BENCHMARKS.md). One that keeps up does not wait.
-            var behind = false
-            for await _ in doorbell {
-                if behind { await Task.yield() }
-                var events = 0
-                while let batch = hub.take(id) {
-                    events += batch.events
-                    try await writer.write(batch.bytes)
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                defer { hub.unsubscribe(id) }
+                try await Self.writeInitial(initial.take(), to: &writer)
+                // Each ring means "events are waiting"; a take sends up to 256 KB of them in one write.
+                // A writer that found more than one event last time is behind the publishers: it
+                // yields first, so requests already runnable publish and its next write carries more
+                // (less CPU per event with many subscribers: BENCHMARKS.md). One that keeps up does not wait.
+                var behind = false
+                for await _ in doorbell {
+                    if behind { await Task.yield() }
+                    var events = 0
+                    while let batch = hub.take(id) {
+                        events += batch.events
+                        try await writer.write(batch.bytes)
+                    }
+                    behind = events > 1
                 }
-                behind = events > 1
-            }
-            // Disconnected by the hub: what it was still owed goes out, then the end.
-            while let rest = hub.take(id) { try await writer.write(rest.bytes) }
-            try await writer.finish(nil)
-        })
+                // Disconnected by the hub: what it was still owed goes out, then the end.
+                while let rest = hub.take(id) { try await writer.write(rest.bytes) }
+                try await writer.finish(nil)
+            })
     }
 
     /// Sends a subscription's initial events coalesced into writes of about 64 KB (10,000
@@ -240,7 +242,8 @@ enum ListCursor {
         var b64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
         guard cursor.utf8.count <= 512, let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8),
-              let colon = text.firstIndex(of: ":"), let ms = Int64(text[..<colon]) else { return nil }
+            let colon = text.firstIndex(of: ":"), let ms = Int64(text[..<colon])
+        else { return nil }
         return (ms, String(text[text.index(after: colon)...]))
     }
 }

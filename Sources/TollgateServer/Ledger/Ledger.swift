@@ -40,41 +40,42 @@ public final class Ledger: Sendable {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE actions (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    status TEXT NOT NULL,
-                    requester_id TEXT NOT NULL,
-                    created_at INTEGER NOT NULL,
-                    expires_at INTEGER NOT NULL,
-                    seq INTEGER NOT NULL,
-                    json TEXT NOT NULL
-                );
-                CREATE INDEX actions_pending_expiry ON actions(expires_at) WHERE status = 'pending';
-                CREATE INDEX actions_created ON actions(created_at DESC, id DESC);
-                CREATE INDEX actions_status_created ON actions(status, created_at DESC, id DESC);
-                CREATE TABLE events (
-                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                    action_id TEXT NOT NULL,
-                    json TEXT NOT NULL
-                );
-                CREATE TABLE idempotency (
-                    principal TEXT NOT NULL,
-                    scope TEXT NOT NULL,
-                    key TEXT NOT NULL,
-                    request_hash TEXT NOT NULL,
-                    action_id TEXT NOT NULL,
-                    created_at INTEGER NOT NULL,
-                    PRIMARY KEY (principal, scope, key)
-                );
-                CREATE INDEX idempotency_age ON idempotency(created_at);
-                CREATE TABLE audit (
-                    seq INTEGER PRIMARY KEY NOT NULL,
-                    action_id TEXT NOT NULL,
-                    hash TEXT NOT NULL,
-                    json TEXT NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE actions (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        status TEXT NOT NULL,
+                        requester_id TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        seq INTEGER NOT NULL,
+                        json TEXT NOT NULL
+                    );
+                    CREATE INDEX actions_pending_expiry ON actions(expires_at) WHERE status = 'pending';
+                    CREATE INDEX actions_created ON actions(created_at DESC, id DESC);
+                    CREATE INDEX actions_status_created ON actions(status, created_at DESC, id DESC);
+                    CREATE TABLE events (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        action_id TEXT NOT NULL,
+                        json TEXT NOT NULL
+                    );
+                    CREATE TABLE idempotency (
+                        principal TEXT NOT NULL,
+                        scope TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        request_hash TEXT NOT NULL,
+                        action_id TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (principal, scope, key)
+                    );
+                    CREATE INDEX idempotency_age ON idempotency(created_at);
+                    CREATE TABLE audit (
+                        seq INTEGER PRIMARY KEY NOT NULL,
+                        action_id TEXT NOT NULL,
+                        hash TEXT NOT NULL,
+                        json TEXT NOT NULL
+                    );
+                    """)
         }
         return m
     }
@@ -119,11 +120,15 @@ public final class Ledger: Sendable {
         let json = encode(action)
         try db.cachedStatement(sql: "INSERT INTO events (action_id, json) VALUES (?, ?)").execute(arguments: [action.id, json])
         let seq = db.lastInsertedRowID
-        try db.cachedStatement(sql: """
-            INSERT INTO actions (id, status, requester_id, created_at, expires_at, seq, json) VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET status = excluded.status, seq = excluded.seq, json = excluded.json
-            """).execute(arguments: [action.id, action.status.rawValue, action.requester.id, action.createdAt.milliseconds,
-                                     action.expiresAt.milliseconds, seq, json])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO actions (id, status, requester_id, created_at, expires_at, seq, json) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET status = excluded.status, seq = excluded.seq, json = excluded.json
+                """
+        ).execute(arguments: [
+            action.id, action.status.rawValue, action.requester.id, action.createdAt.milliseconds,
+            action.expiresAt.milliseconds, seq, json,
+        ])
         if action.status.isResolved {
             let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"))
             let prevSeq: Int64 = last?["seq"] ?? 0
@@ -151,8 +156,9 @@ public final class Ledger: Sendable {
     func idempotentAction(principal: String, scope: String, key: String, requestHash: String, in db: Database) throws(ProtocolError) -> String? {
         let row: Row?
         do {
-            row = try Row.fetchOne(db.cachedStatement(sql: "SELECT request_hash, action_id FROM idempotency WHERE principal = ? AND scope = ? AND key = ?"),
-                                   arguments: [principal, scope, key])
+            row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT request_hash, action_id FROM idempotency WHERE principal = ? AND scope = ? AND key = ?"),
+                arguments: [principal, scope, key])
         } catch { throw ProtocolError(.internalError, "could not read idempotency keys") }
         guard let row else { return nil }
         let storedHash: String = row["request_hash"]
@@ -182,8 +188,10 @@ public final class Ledger: Sendable {
 
     /// Pending actions whose expiry has come.
     func dueForExpiry(at now: Timestamp, in db: Database) throws -> [Action] {
-        try String.fetchAll(db, sql: "SELECT json FROM actions WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at LIMIT 1000",
-                            arguments: [now.milliseconds]).map(decodeAction)
+        try String.fetchAll(
+            db, sql: "SELECT json FROM actions WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at LIMIT 1000",
+            arguments: [now.milliseconds]
+        ).map(decodeAction)
     }
 
     /// A page of actions, newest first, after `cursor` (`created_at ms` and `id` of the last row seen).

@@ -33,14 +33,16 @@ enum ConsoleFrame {
             checksum &+= frame.cells.count
         }
         let p99 = cpu.percentile(99) ?? .infinity
-        context.report.add(ResultRow(
-            what: "console frame",
-            how: "update(.key) + ConsoleView.view at 120x40, \(pending) pending (built in \(Format.fixed(built.seconds, 1)) s from feed events; the model adds \(Format.megabytes(modelBytes)) RSS); "
-                + "\(keystrokes) keystrokes, mix j j j k j PgDn j G k g; verdict on CPU time (wall time includes preemption by other work on this shared machine)",
-            figure: "CPU: p50 \(Format.ms(cpu.median)), p99 \(Format.ms(p99)), max \(Format.ms(cpu.max)) (j alone p99 \(Format.ms(cpuJ.percentile(99)))); "
-                + "wall: p50 \(Format.ms(wall.median)), p99 \(Format.ms(wall.percentile(99))), max \(Format.ms(wall.max))"
-                + (checksum == keystrokes * size.width * size.height ? "" : " (frame size wrong!)"),
-            target: "p99 < 2 ms", verdict: p99 < 2 ? .meets : .misses))
+        context.report.add(
+            ResultRow(
+                what: "console frame",
+                how:
+                    "update(.key) + ConsoleView.view at 120x40, \(pending) pending (built in \(Format.fixed(built.seconds, 1)) s from feed events; the model adds \(Format.megabytes(modelBytes)) RSS); "
+                    + "\(keystrokes) keystrokes, mix j j j k j PgDn j G k g; verdict on CPU time (wall time includes preemption by other work on this shared machine)",
+                figure: "CPU: p50 \(Format.ms(cpu.median)), p99 \(Format.ms(p99)), max \(Format.ms(cpu.max)) (j alone p99 \(Format.ms(cpuJ.percentile(99)))); "
+                    + "wall: p50 \(Format.ms(wall.median)), p99 \(Format.ms(wall.percentile(99))), max \(Format.ms(wall.max))"
+                    + (checksum == keystrokes * size.width * size.height ? "" : " (frame size wrong!)"),
+                target: "p99 < 2 ms", verdict: p99 < 2 ? .meets : .misses))
     }
 
     /// A live console model holding `pending` actions, reached the way the real one gets there:

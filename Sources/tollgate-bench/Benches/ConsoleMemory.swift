@@ -19,8 +19,9 @@ enum ConsoleMemory {
             let token = try Seeding.tokenFile(server.principals.approvers[0], in: directory)
             let env = try Seeding.consoleEnvironment(home: directory + "/home")
             let arguments = ["console", "--server", server.url, "--token-file", token, "--db", cache, "--quiet"]
-            let console = try PseudoTerminal(context.tollgate, arguments, environment: env,
-                                             columns: TerminalBytes.columns, rows: TerminalBytes.rows)
+            let console = try PseudoTerminal(
+                context.tollgate, arguments, environment: env,
+                columns: TerminalBytes.columns, rows: TerminalBytes.rows)
             Log.say("memory: console with \(pending) pending and \(Format.count(Double(cached))) cached")
             let empty = settledResidentBytes(console)
             let emptyOwn = console.process.anonymousBytes ?? 0
@@ -36,21 +37,23 @@ enum ConsoleMemory {
             console.type("q")
             _ = console.process.waitForExit(seconds: 10)
             console.stop()
-            let restarted = try PseudoTerminal(context.tollgate, arguments, environment: env,
-                                               columns: TerminalBytes.columns, rows: TerminalBytes.rows)
+            let restarted = try PseudoTerminal(
+                context.tollgate, arguments, environment: env,
+                columns: TerminalBytes.columns, rows: TerminalBytes.rows)
             defer { restarted.stop() }
             let snapshot = settledResidentBytes(restarted)
             let peak = max(empty, queue, history, browsed, snapshot)
-            context.report.add(ResultRow(
-                what: "memory",
-                how: "release console under a pty, live server, a copy of the \(Format.count(Double(cached)))-action cache; VmRSS from /proc once steady; "
-                    + "\"own\" is RssAnon, the resident set without pages of mapped files (the binary, the Swift runtime, Foundation, ICU, OpenSSL, SQLite, ncurses: shared with other processes)",
-                figure: "queue empty: \(Format.megabytes(empty)) (own \(Format.megabytes(emptyOwn))); "
-                    + "\(Format.count(Double(pending))) arrived live: \(Format.megabytes(queue)) (own \(Format.megabytes(queueOwn))) "
-                    + "(\(Format.fixed(Double(queue - empty) / Double(pending) / 1024, 1)) KB per pending action); "
-                    + "history open: \(Format.megabytes(history)); after paging the history: \(Format.megabytes(browsed)); "
-                    + "restarted with \(Format.count(Double(pending))) in the snapshot: \(Format.megabytes(snapshot))",
-                target: "≤ 64 MB", verdict: peak > 0 && peak <= 64 * 1_048_576 ? .meets : .misses))
+            context.report.add(
+                ResultRow(
+                    what: "memory",
+                    how: "release console under a pty, live server, a copy of the \(Format.count(Double(cached)))-action cache; VmRSS from /proc once steady; "
+                        + "\"own\" is RssAnon, the resident set without pages of mapped files (the binary, the Swift runtime, Foundation, ICU, OpenSSL, SQLite, ncurses: shared with other processes)",
+                    figure: "queue empty: \(Format.megabytes(empty)) (own \(Format.megabytes(emptyOwn))); "
+                        + "\(Format.count(Double(pending))) arrived live: \(Format.megabytes(queue)) (own \(Format.megabytes(queueOwn))) "
+                        + "(\(Format.fixed(Double(queue - empty) / Double(pending) / 1024, 1)) KB per pending action); "
+                        + "history open: \(Format.megabytes(history)); after paging the history: \(Format.megabytes(browsed)); "
+                        + "restarted with \(Format.count(Double(pending))) in the snapshot: \(Format.megabytes(snapshot))",
+                    target: "≤ 64 MB", verdict: peak > 0 && peak <= 64 * 1_048_576 ? .meets : .misses))
         } catch {
             context.report.add(.failed("memory", "\(error)"))
         }

@@ -29,7 +29,8 @@ enum FeedLatency {
         let subscribers = 100
         let rate = 200
         let seconds = context.seconds(30, quick: 5)
-        let how = "\(subscribers) subscribers (sockets + SSEParser), agents submitting \(rate)/s for \(Int(seconds)) s on 4 keep-alive connections, ~1.5 KB actions"
+        let how =
+            "\(subscribers) subscribers (sockets + SSEParser), agents submitting \(rate)/s for \(Int(seconds)) s on 4 keep-alive connections, ~1.5 KB actions"
         let ours: Outcome
         do {
             let server = try ServerProcess.tollgate(binary: context.tollgate, directory: try context.folder("latency-tollgate"))
@@ -42,13 +43,15 @@ enum FeedLatency {
         }
         var peerText = ""
         do {
-            let peer = try ServerProcess.pythonPeer(python: context.python, script: context.scripts + "/peer_feed_server.py",
-                                                    directory: try context.folder("latency-python"))
+            let peer = try ServerProcess.pythonPeer(
+                python: context.python, script: context.scripts + "/peer_feed_server.py",
+                directory: try context.folder("latency-python"))
             defer { peer.stop() }
             Log.say("feed latency: sse-starlette + uvicorn peer on port \(peer.port)")
             let theirs = try measure(peer, subscribers: subscribers, rate: rate, seconds: seconds)
             let p99 = theirs.fromRequest.percentile(99) ?? 0
-            peerText = Format.ratio(ours.fromRequest.percentile(99) ?? 0, p99, peer: "sse-starlette + uvicorn", higherIsBetter: false)
+            peerText =
+                Format.ratio(ours.fromRequest.percentile(99) ?? 0, p99, peer: "sse-starlette + uvicorn", higherIsBetter: false)
                 + " at p99 from the POST (theirs: p50 \(Format.ms(theirs.fromRequest.median)), p99 \(Format.ms(p99)), lost \(theirs.lost) of \(theirs.expected);"
                 + " from the 201: p50 \(Format.ms(theirs.latencies.median)), p99 \(Format.ms(theirs.latencies.percentile(99))))"
         } catch {
@@ -59,16 +62,18 @@ enum FeedLatency {
         let clean = ours.lost == 0 && ours.failedSubmissions == 0 && ours.dropped == 0
         var figure = "from the 201: p50 \(Format.ms(p50)), p99 \(Format.ms(p99)), max \(Format.ms(ours.latencies.max))"
         figure += " (\(Format.fixed(100 * Double(ours.beforeResponse) / Double(max(1, ours.expected - ours.lost)), 0))% arrived before the 201, counted 0)"
-        figure += "; from the POST: p50 \(Format.ms(ours.fromRequest.median)), p99 \(Format.ms(ours.fromRequest.percentile(99))), max \(Format.ms(ours.fromRequest.max))"
+        figure +=
+            "; from the POST: p50 \(Format.ms(ours.fromRequest.median)), p99 \(Format.ms(ours.fromRequest.percentile(99))), max \(Format.ms(ours.fromRequest.max))"
         figure += "; lost \(ours.lost) of \(Format.count(Double(ours.expected)))"
         if ours.failedSubmissions > 0 { figure += "; \(ours.failedSubmissions) submissions failed" }
         if ours.late > 0 { figure += "; \(ours.late) submissions sent late" }
         if ours.dropped > 0 { figure += "; \(ours.dropped) subscribers dropped" }
-        context.report.add(ResultRow(
-            what: "feed latency, end to end", how: "release tollgate serve on 127.0.0.1; " + how,
-            figure: figure, target: "p50 < 2 ms, p99 < 10 ms, none lost (held to both clocks)",
-            verdict: clean && p50 < 2 && p99 < 10 && (ours.fromRequest.median ?? .infinity) < 2 && (ours.fromRequest.percentile(99) ?? .infinity) < 10
-                ? .meets : .misses, peer: peerText))
+        context.report.add(
+            ResultRow(
+                what: "feed latency, end to end", how: "release tollgate serve on 127.0.0.1; " + how,
+                figure: figure, target: "p50 < 2 ms, p99 < 10 ms, none lost (held to both clocks)",
+                verdict: clean && p50 < 2 && p99 < 10 && (ours.fromRequest.median ?? .infinity) < 2 && (ours.fromRequest.percentile(99) ?? .infinity) < 10
+                    ? .meets : .misses, peer: peerText))
     }
 
     // MARK: - One run
@@ -121,9 +126,10 @@ enum FeedLatency {
             BenchClock.sleep(nanoseconds: 20_000_000)
         }
         feed.stop()
-        var outcome = Outcome(latencies: Samples(), fromRequest: Samples(), beforeResponse: 0, lost: 0, expected: responses.count * count,
-                              submitted: responses.count, failedSubmissions: results.reduce(0) { $0 + $1.failed },
-                              late: results.reduce(0) { $0 + $1.late }, dropped: feed.streams.filter(\.closed).count)
+        var outcome = Outcome(
+            latencies: Samples(), fromRequest: Samples(), beforeResponse: 0, lost: 0, expected: responses.count * count,
+            submitted: responses.count, failedSubmissions: results.reduce(0) { $0 + $1.failed },
+            late: results.reduce(0) { $0 + $1.late }, dropped: feed.streams.filter(\.closed).count)
         for stream in feed.streams {
             for submission in responses {
                 guard let arrived = stream.arrivals[submission.id] else {

@@ -27,12 +27,14 @@ enum HistoryScale {
             return
         }
         if let rate = built.upsertsPerSecond {
-            context.report.add(ResultRow(
-                what: "history cache build", how: "HistoryStore.upsert in batches of 5,000 (FTS5 with 1-3 character prefix indexes)",
-                figure: "\(Format.count(rate)) actions/s", target: "(diagnostic)", verdict: .reported))
+            context.report.add(
+                ResultRow(
+                    what: "history cache build", how: "HistoryStore.upsert in batches of 5,000 (FTS5 with 1-3 character prefix indexes)",
+                    figure: "\(Format.count(rate)) actions/s", target: "(diagnostic)", verdict: .reported))
         }
         let fileBytes = (try? FileManager.default.attributesOfItem(atPath: built.path)[.size] as? Int) ?? 0
-        let scale = "\(Format.count(Double(count))) actions, \(Format.megabytes(fileBytes)) file; pages of \(pageSize) decoded to Action values; \(repeats) runs of each query"
+        let scale =
+            "\(Format.count(Double(count))) actions, \(Format.megabytes(fileBytes)) file; pages of \(pageSize) decoded to Action values; \(repeats) runs of each query"
         do {
             let openStart = BenchClock.now()
             let store = try HistoryStore(path: built.path)
@@ -46,11 +48,15 @@ enum HistoryScale {
             let peerFiltered = sqlitePeer(context, path: built.path, cases: filters, repeats: repeats)
             let peerOpening = sqlitePeer(context, path: built.path, cases: [unfiltered], repeats: repeats)
 
-            add(context, what: "history search (FTS5)", how: "searches: " + searches.map(\.label).joined(separator: ", ") + "; " + scale,
+            add(
+                context, what: "history search (FTS5)", how: "searches: " + searches.map(\.label).joined(separator: ", ") + "; " + scale,
                 timings: search, target: 20, peer: peerSearch)
-            add(context, what: "history filtered first page", how: "filters: " + filters.map(\.label).joined(separator: ", ") + "; " + scale,
+            add(
+                context, what: "history filtered first page", how: "filters: " + filters.map(\.label).joined(separator: ", ") + "; " + scale,
                 timings: filtered, target: 50, peer: peerFiltered)
-            add(context, what: "opening history", how: "first page, no filter (what H shows); cold open of the store + first page took \(Format.ms(openMs)); " + scale,
+            add(
+                context, what: "opening history",
+                how: "first page, no filter (what H shows); cold open of the store + first page took \(Format.ms(openMs)); " + scale,
                 timings: opening, target: 50, peer: peerOpening)
         } catch {
             context.report.add(.failed("history at scale", "\(error)"))
@@ -67,7 +73,8 @@ enum HistoryScale {
         case .success(let theirs):
             let theirCPU = Samples(theirs.cpu.values.flatMap(\.values)).percentile(95) ?? 0
             let theirWall = Samples(theirs.wall.values.flatMap(\.values)).percentile(95) ?? 0
-            peerText = Format.ratio(cpuP95, theirCPU, peer: "the sqlite3 shell", higherIsBetter: false)
+            peerText =
+                Format.ratio(cpuP95, theirCPU, peer: "the sqlite3 shell", higherIsBetter: false)
                 + " at CPU p95 (sqlite3: CPU p95 \(Format.ms(theirCPU)), wall p95 \(Format.ms(theirWall)))"
             if let worst, let theirsWorst = theirs.cpu[worst.key]?.percentile(95) {
                 peerText += "; on \(worst.key.debugDescription) sqlite3 CPU p95 \(Format.ms(theirsWorst))"
@@ -75,11 +82,13 @@ enum HistoryScale {
         case .failure(let error):
             peerText = "sqlite3 failed: \(Report.oneLine(error.description))"
         }
-        context.report.add(ResultRow(
-            what: what, how: how + "; verdict on CPU time (wall time includes preemption on this shared machine)",
-            figure: "CPU p95 \(Format.ms(cpuP95)), p50 \(Format.ms(cpu.median)); wall p95 \(Format.ms(wall.percentile(95))), p50 \(Format.ms(wall.median)); slowest query "
-                + (worst.map { "\($0.key.debugDescription) CPU p95 \(Format.ms($0.value.percentile(95)))" } ?? "n/a"),
-            target: "p95 < \(Int(target)) ms", verdict: cpuP95 < target ? .meets : .misses, peer: peerText))
+        context.report.add(
+            ResultRow(
+                what: what, how: how + "; verdict on CPU time (wall time includes preemption on this shared machine)",
+                figure:
+                    "CPU p95 \(Format.ms(cpuP95)), p50 \(Format.ms(cpu.median)); wall p95 \(Format.ms(wall.percentile(95))), p50 \(Format.ms(wall.median)); slowest query "
+                    + (worst.map { "\($0.key.debugDescription) CPU p95 \(Format.ms($0.value.percentile(95)))" } ?? "n/a"),
+                target: "p95 < \(Int(target)) ms", verdict: cpuP95 < target ? .meets : .misses, peer: peerText))
     }
 
     /// Wall time and process CPU time per query (GRDB reads on its own reader thread, so the
@@ -123,8 +132,11 @@ enum HistoryScale {
         Case(label: "env staging", query: HistoryQuery(environments: ["staging"]), idsSQL: table("a.environment = 'staging'")),
         Case(label: "denied + high", query: HistoryQuery(statuses: [.denied], risks: [.high]), idsSQL: table("a.status = 'denied' AND a.risk = 'high'")),
         Case(label: "kind iam.grant", query: HistoryQuery(kinds: ["iam.grant"]), idsSQL: table("a.kind = 'iam.grant'")),
-        Case(label: "decided by alice", query: HistoryQuery(approver: "alice@example.com"),
-             idsSQL: "SELECT p.action_row AS id FROM action_party p CROSS JOIN action a ON a.id = p.action_row WHERE p.role = 1 AND p.name = 'alice@example.com' ORDER BY p.action_row DESC LIMIT \(pageSize + 1)"),
+        Case(
+            label: "decided by alice", query: HistoryQuery(approver: "alice@example.com"),
+            idsSQL:
+                "SELECT p.action_row AS id FROM action_party p CROSS JOIN action a ON a.id = p.action_row WHERE p.role = 1 AND p.name = 'alice@example.com' ORDER BY p.action_row DESC LIMIT \(pageSize + 1)"
+        ),
     ]
 
     static let unfiltered = Case(label: "no filter", query: HistoryQuery(), idsSQL: table("1"))
@@ -133,8 +145,11 @@ enum HistoryScale {
         // SearchExpression's rule: each word an FTS5 string, the last one a prefix.
         let words = text.split(separator: " ").map { "\"\($0)\"" }
         let match = words.joined(separator: " ") + "*"
-        return Case(label: text, query: HistoryQuery(text: text), idsSQL:
-            "SELECT action_fts.rowid AS id FROM action_fts CROSS JOIN action a ON a.id = action_fts.rowid WHERE action_fts MATCH '\(match)' ORDER BY action_fts.rowid DESC LIMIT \(pageSize + 1)")
+        return Case(
+            label: text, query: HistoryQuery(text: text),
+            idsSQL:
+                "SELECT action_fts.rowid AS id FROM action_fts CROSS JOIN action a ON a.id = action_fts.rowid WHERE action_fts MATCH '\(match)' ORDER BY action_fts.rowid DESC LIMIT \(pageSize + 1)"
+        )
     }
 
     private static func table(_ condition: String) -> String {
@@ -165,7 +180,8 @@ enum HistoryScale {
             let times = output.split(separator: "\n").compactMap { line -> (wall: Double, cpu: Double)? in
                 let words = line.split(separator: " ")
                 guard line.hasPrefix("Run Time: real "), words.count >= 8,
-                      let real = Double(words[3]), let user = Double(words[5]), let system = Double(words[7]) else { return nil }
+                    let real = Double(words[3]), let user = Double(words[5]), let system = Double(words[7])
+                else { return nil }
                 return (real * 1000, (user + system) * 1000)
             }
             guard status == 0, times.count == cases.count * repeats else {

@@ -30,14 +30,16 @@ enum SSEThroughput {
         }
         let parseRate = megabytes / parseSeconds
         let eventsPerSecond = Double(decoded) / decodeSeconds
-        let how = "\(Format.count(Double(count))) events, \(Format.fixed(Double(feed.count) / Double(count), 0)) B each on average, "
+        let how =
+            "\(Format.count(Double(count))) events, \(Format.fixed(Double(feed.count) / Double(count), 0)) B each on average, "
             + "\(Format.fixed(megabytes, 1)) MB in 64 KiB chunks; best of \(passes)"
 
         var parsePeer = ""
         var decodePeer = ""
         do {
             let peer = try pythonPeer(feed, context: context, repeats: context.quick ? 1 : 2)
-            parsePeer = Format.ratio(parseRate, megabytes / peer.parseSeconds, peer: "httpx-sse (\(Format.fixed(megabytes / peer.parseSeconds, 1)) MB/s)", higherIsBetter: true)
+            parsePeer = Format.ratio(
+                parseRate, megabytes / peer.parseSeconds, peer: "httpx-sse (\(Format.fixed(megabytes / peer.parseSeconds, 1)) MB/s)", higherIsBetter: true)
             let peerRate = Double(peer.events) / peer.decodeSeconds
             decodePeer = Format.ratio(eventsPerSecond, peerRate, peer: "httpx-sse + json.loads (\(Format.count(peerRate)) events/s)", higherIsBetter: true)
         } catch {
@@ -45,14 +47,17 @@ enum SSEThroughput {
             decodePeer = parsePeer
         }
         let complete = parsedEvents == count && decoded == count && malformed == 0
-        context.report.add(ResultRow(
-            what: "SSE parse throughput", how: "SSEParser.feed, bytes in to events out; " + how,
-            figure: "\(Format.fixed(parseRate, 0)) MB/s" + (parsedEvents == count ? "" : " (only \(parsedEvents) events!)"),
-            target: "≥ 500 MB/s", verdict: parsedEvents == count && parseRate >= 500 ? .meets : .misses, peer: parsePeer))
-        context.report.add(ResultRow(
-            what: "SSE parse + decode", how: "SSEParser + FeedEvent.decode (actions by the single-pass Action reader, as the client's feed worker does) to Action values; " + how,
-            figure: "\(Format.count(eventsPerSecond)) events/s" + (complete ? "" : " (\(malformed) malformed!)"),
-            target: "≥ 50,000 events/s", verdict: complete && eventsPerSecond >= 50_000 ? .meets : .misses, peer: decodePeer))
+        context.report.add(
+            ResultRow(
+                what: "SSE parse throughput", how: "SSEParser.feed, bytes in to events out; " + how,
+                figure: "\(Format.fixed(parseRate, 0)) MB/s" + (parsedEvents == count ? "" : " (only \(parsedEvents) events!)"),
+                target: "≥ 500 MB/s", verdict: parsedEvents == count && parseRate >= 500 ? .meets : .misses, peer: parsePeer))
+        context.report.add(
+            ResultRow(
+                what: "SSE parse + decode",
+                how: "SSEParser + FeedEvent.decode (actions by the single-pass Action reader, as the client's feed worker does) to Action values; " + how,
+                figure: "\(Format.count(eventsPerSecond)) events/s" + (complete ? "" : " (\(malformed) malformed!)"),
+                target: "≥ 50,000 events/s", verdict: complete && eventsPerSecond >= 50_000 ? .meets : .misses, peer: decodePeer))
     }
 
     // MARK: - The recorded feed

@@ -40,26 +40,31 @@ enum ServerCapacity {
             let received = feed.actionEvents
             let dropped = feed.closedByServer
             feed.disconnect()
-            let how = "release tollgate serve, WAL + synchronous=NORMAL (each change committed before its answer), rate limit off; "
+            let how =
+                "release tollgate serve, WAL + synchronous=NORMAL (each change committed before its answer), rate limit off; "
                 + "\(clients) agents then \(clients) approvers on keep-alive connections, closed loop, \(Int(seconds)) s each"
-            var figure = "\(Format.count(loaded.submissionsPerSecond)) submissions/s, \(Format.count(loaded.decisionsPerSecond)) decisions/s "
+            var figure =
+                "\(Format.count(loaded.submissionsPerSecond)) submissions/s, \(Format.count(loaded.decisionsPerSecond)) decisions/s "
                 + "with \(subscribers) subscribers; \(Format.fixed(perSubscriber / 1024, 1)) KB RSS per idle subscriber "
                 + "(\(Format.megabytes(before)) → \(Format.megabytes(after)))"
-            figure += "; subscribers received \(Format.count(Double(received))) of \(Format.count(Double(expectedEvents))) events, \(dropped) dropped as too slow"
+            figure +=
+                "; subscribers received \(Format.count(Double(received))) of \(Format.count(Double(expectedEvents))) events, \(dropped) dropped as too slow"
             figure += "; \(loaded.cpuText)"
             if loaded.failures > 0 { figure += "; \(loaded.failures) requests failed" }
-            context.report.add(ResultRow(
-                what: "server capacity", how: "\(subscribers) feed subscribers held open and reading; " + how, figure: figure,
-                target: "≥ 2,000 submissions/s, ≥ 1,000 decisions/s, memory per idle subscriber reported",
-                verdict: loaded.submissionsPerSecond >= 2_000 && loaded.decisionsPerSecond >= 1_000 && loaded.failures == 0 ? .meets : .misses))
+            context.report.add(
+                ResultRow(
+                    what: "server capacity", how: "\(subscribers) feed subscribers held open and reading; " + how, figure: figure,
+                    target: "≥ 2,000 submissions/s, ≥ 1,000 decisions/s, memory per idle subscriber reported",
+                    verdict: loaded.submissionsPerSecond >= 2_000 && loaded.decisionsPerSecond >= 1_000 && loaded.failures == 0 ? .meets : .misses))
             submissionsPerSecond = loaded.submissionsPerSecond
 
             let bare = try load(server, clients: clients, seconds: seconds, bodyOffset: 1_000_000)
-            context.report.add(ResultRow(
-                what: "server capacity, no subscribers", how: "the same load with every subscriber gone: the ledger alone",
-                figure: "\(Format.count(bare.submissionsPerSecond)) submissions/s, \(Format.count(bare.decisionsPerSecond)) decisions/s; \(bare.cpuText)"
-                    + (bare.failures > 0 ? "; \(bare.failures) requests failed" : ""),
-                target: "(diagnostic)", verdict: .reported))
+            context.report.add(
+                ResultRow(
+                    what: "server capacity, no subscribers", how: "the same load with every subscriber gone: the ledger alone",
+                    figure: "\(Format.count(bare.submissionsPerSecond)) submissions/s, \(Format.count(bare.decisionsPerSecond)) decisions/s; \(bare.cpuText)"
+                        + (bare.failures > 0 ? "; \(bare.failures) requests failed" : ""),
+                    target: "(diagnostic)", verdict: .reported))
         } catch {
             context.report.add(.failed("server capacity", "\(error)"))
         }
@@ -72,20 +77,24 @@ enum ServerCapacity {
         Log.say("capacity: fan-out ceiling, \(subscribers) subscribers")
         do {
             let ceiling = try FanOutCeiling.run(subscribers: subscribers, seconds: seconds)
-            var figure = "\(Format.count(ceiling.eventsPerSecond)) events/s to each of \(subscribers) subscribers "
+            var figure =
+                "\(Format.count(ceiling.eventsPerSecond)) events/s to each of \(subscribers) subscribers "
                 + "(\(Format.fixed(ceiling.gigabytesPerSecond, 2)) GB/s of events); subscribers received "
                 + "\(Format.count(Double(ceiling.delivered))) of \(Format.count(Double(ceiling.published * subscribers))) events"
                 + "; CPU: the writer \(Format.fixed(100 * ceiling.writerCPU / ceiling.seconds, 0))% of a core, the bench process "
                 + "\(Format.fixed(100 * ceiling.processCPU / ceiling.seconds, 0))% (of 200%)"
             if let serverRate {
-                figure += "; the server's \(Format.count(serverRate)) submissions/s with subscribers is \(Format.fixed(100 * serverRate / ceiling.eventsPerSecond, 0))% of it"
+                figure +=
+                    "; the server's \(Format.count(serverRate)) submissions/s with subscribers is \(Format.fixed(100 * serverRate / ceiling.eventsPerSecond, 0))% of it"
             }
-            context.report.add(ResultRow(
-                what: what,
-                how: "the server stopped; the same ~\(Format.fixed(ceiling.eventBytes, 0)) B events (corpus actions encoded and framed as the server sends them, in HTTP chunks) to the same "
-                    + "reading and parsing subscribers, by the simplest writer: one thread, non-blocking send on sockets it accepted on 127.0.0.1, "
-                    + "no HTTP framework, no database; writes of up to 256 KB, publishing while the slowest subscriber is less than 256 KB behind; \(Int(seconds)) s",
-                figure: figure, target: "(diagnostic)", verdict: .reported))
+            context.report.add(
+                ResultRow(
+                    what: what,
+                    how:
+                        "the server stopped; the same ~\(Format.fixed(ceiling.eventBytes, 0)) B events (corpus actions encoded and framed as the server sends them, in HTTP chunks) to the same "
+                        + "reading and parsing subscribers, by the simplest writer: one thread, non-blocking send on sockets it accepted on 127.0.0.1, "
+                        + "no HTTP framework, no database; writes of up to 256 KB, publishing while the slowest subscriber is less than 256 KB behind; \(Int(seconds)) s",
+                    figure: figure, target: "(diagnostic)", verdict: .reported))
         } catch {
             context.report.add(.failed(what, "\(error)"))
         }
@@ -135,7 +144,8 @@ enum ServerCapacity {
             while BenchClock.now() < deadline {
                 defer { k += clients }
                 guard let response = try? connection.request("POST", "/v1/actions", token: agents[client % agents.count], body: bodies[k % bodies.count]),
-                      response.status == 201 else {
+                    response.status == 201
+                else {
                     result.failures += 1
                     continue
                 }
@@ -161,8 +171,11 @@ enum ServerCapacity {
                 guard index < created.count else { break }
                 let action = created[index]
                 let body = Array("{\"verdict\":\"approve\",\"reason\":\"checked the plan with the requester\",\"digest\":\"\(action.digest)\"}".utf8)
-                guard let response = try? connection.request("POST", "/v1/actions/\(action.id)/decisions", token: approvers[client % approvers.count], body: body),
-                      response.status == 200 else {
+                guard
+                    let response = try? connection.request(
+                        "POST", "/v1/actions/\(action.id)/decisions", token: approvers[client % approvers.count], body: body),
+                    response.status == 200
+                else {
                     result.failures += 1
                     continue
                 }

@@ -14,8 +14,9 @@ enum StartUp {
             let env = try Seeding.consoleEnvironment(home: home)
             for _ in 0..<runs {
                 let start = BenchClock.now()
-                let console = try PseudoTerminal(context.tollgate, ["--offline", "--db", built.path],
-                                                 environment: env, columns: TerminalBytes.columns, rows: TerminalBytes.rows)
+                let console = try PseudoTerminal(
+                    context.tollgate, ["--offline", "--db", built.path],
+                    environment: env, columns: TerminalBytes.columns, rows: TerminalBytes.rows)
                 console.keepTranscript = true
                 // Column titles are drawn by the first frame; a status word only once rows are in.
                 let statusWords = ["approved", "denied", "expired", "cancelled"]
@@ -24,9 +25,12 @@ enum StartUp {
                 firstFrame.add(Double(frameAt - start) / 1e6)
                 if statusWords.contains(where: { console.transcript[...].contains(text: $0) }) {
                     firstRows.add(Double(frameAt - start) / 1e6)
-                } else if let rowsAt = console.read(until: start + 10_000_000_000, stopWhen: { bytes in
-                    statusWords.contains { bytes.contains(text: $0) }
-                }).stoppedAt {
+                } else if let rowsAt = console.read(
+                    until: start + 10_000_000_000,
+                    stopWhen: { bytes in
+                        statusWords.contains { bytes.contains(text: $0) }
+                    }
+                ).stoppedAt {
                     firstRows.add(Double(rowsAt - start) / 1e6)
                 }
                 console.type("q")
@@ -39,10 +43,13 @@ enum StartUp {
             return
         }
         let median = firstFrame.median ?? .infinity
-        context.report.add(ResultRow(
-            what: "start-up",
-            how: "release `tollgate --offline --db <\(Format.count(Double(count)))-action cache>` under a 120x40 pty, spawn to the first frame's bytes; \(runs) runs (page cache warm)",
-            figure: "first frame: median \(Format.ms(median)), max \(Format.ms(firstFrame.max)); history rows on screen: median \(Format.ms(firstRows.median))",
-            target: "< 200 ms", verdict: (firstFrame.max ?? .infinity) < 200 ? .meets : .misses))
+        context.report.add(
+            ResultRow(
+                what: "start-up",
+                how:
+                    "release `tollgate --offline --db <\(Format.count(Double(count)))-action cache>` under a 120x40 pty, spawn to the first frame's bytes; \(runs) runs (page cache warm)",
+                figure:
+                    "first frame: median \(Format.ms(median)), max \(Format.ms(firstFrame.max)); history rows on screen: median \(Format.ms(firstRows.median))",
+                target: "< 200 ms", verdict: (firstFrame.max ?? .infinity) < 200 ? .meets : .misses))
     }
 }

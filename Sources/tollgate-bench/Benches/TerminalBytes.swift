@@ -41,9 +41,11 @@ enum TerminalBytes {
             let agent = try HTTPConnection(port: server.port)
             let bodies = FeedLatency.requestBodies(arrivals, offset: 50_000)
             for body in bodies {
-                perArrival.add(Double(measure(console) {
-                    _ = try? agent.request("POST", "/v1/actions", token: server.principals.agents[0], body: body)
-                }))
+                perArrival.add(
+                    Double(
+                        measure(console) {
+                            _ = try? agent.request("POST", "/v1/actions", token: server.principals.agents[0], body: body)
+                        }))
             }
         } catch {
             context.report.add(.failed("bytes to the terminal", "\(error)"))
@@ -53,17 +55,21 @@ enum TerminalBytes {
         let jMedian = perJ.median ?? .infinity
         var peer = tig.error.map { "tig failed: \(Report.oneLine($0))" } ?? ""
         if let tigJ = tig.perJ.median {
-            peer = Format.ratio(jMedian, tigJ, peer: "tig", higherIsBetter: false)
+            peer =
+                Format.ratio(jMedian, tigJ, peer: "tig", higherIsBetter: false)
                 + " per j (tig log view j: median \(Format.fixed(tigJ, 0)) B, max \(Format.fixed(tig.perJ.max ?? 0, 0)) B; "
                 + "tig scroll-line-down: median \(Format.fixed(tig.perScroll.median ?? 0, 0)) B)"
         }
-        context.report.add(ResultRow(
-            what: "bytes to the terminal",
-            how: "release console under a \(columns)x\(rows) pty (TERM=xterm-256color), real server with 1,000 pending; bytes read from the pty in a 500 ms window clear of ticks; "
-                + "\(perJ.count) j from the top (the list scrolls after one page), \(perG.count) G, \(perTick.count) ticks, \(perArrival.count) arrivals",
-            figure: "per j: median \(Format.fixed(jMedian, 0)) B, p95 \(Format.fixed(perJ.percentile(95) ?? 0, 0)) B, max \(Format.fixed(perJ.max ?? 0, 0)) B; per G: median \(Format.fixed(perG.median ?? 0, 0)) B; "
-                + "per tick: median \(Format.fixed(perTick.median ?? 0, 0)) B; per arrival: median \(Format.fixed(perArrival.median ?? 0, 0)) B, max \(Format.fixed(perArrival.max ?? 0, 0)) B",
-            target: "per j ≤ 150 bytes", verdict: jMedian <= 150 && (perJ.max ?? .infinity) <= 150 ? .meets : .misses, peer: peer))
+        context.report.add(
+            ResultRow(
+                what: "bytes to the terminal",
+                how:
+                    "release console under a \(columns)x\(rows) pty (TERM=xterm-256color), real server with 1,000 pending; bytes read from the pty in a 500 ms window clear of ticks; "
+                    + "\(perJ.count) j from the top (the list scrolls after one page), \(perG.count) G, \(perTick.count) ticks, \(perArrival.count) arrivals",
+                figure:
+                    "per j: median \(Format.fixed(jMedian, 0)) B, p95 \(Format.fixed(perJ.percentile(95) ?? 0, 0)) B, max \(Format.fixed(perJ.max ?? 0, 0)) B; per G: median \(Format.fixed(perG.median ?? 0, 0)) B; "
+                    + "per tick: median \(Format.fixed(perTick.median ?? 0, 0)) B; per arrival: median \(Format.fixed(perArrival.median ?? 0, 0)) B, max \(Format.fixed(perArrival.max ?? 0, 0)) B",
+                target: "per j ≤ 150 bytes", verdict: jMedian <= 150 && (perJ.max ?? .infinity) <= 150 ? .meets : .misses, peer: peer))
     }
 
     // MARK: - Windows clear of ticks

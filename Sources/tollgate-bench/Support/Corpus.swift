@@ -49,12 +49,14 @@ struct Corpus {
         switch kind {
         case "data.export":
             summary = "Export \(rows) rows of \(table) from \(database) to s3://analytics-exports/\(table)/\(rng.hex(8)).parquet"
-            command = "pg_dump --data-only --table=public.\(table) --format=custom --compress=9 postgres://\(database).internal:5432/app | aws s3 cp - s3://analytics-exports/\(table)/"
+            command =
+                "pg_dump --data-only --table=public.\(table) --format=custom --compress=9 postgres://\(database).internal:5432/app | aws s3 cp - s3://analytics-exports/\(table)/"
             resource = "postgres://\(database)/\(table)"
         case "iam.grant":
             let role = rng.pick(Self.roles)
             summary = "Grant \(role) on \(table) to svc-\(rng.pick(Self.services)) for 4 hours (\(ticket))"
-            command = "gcloud projects add-iam-policy-binding acme-\(environment) --member=serviceAccount:svc@acme.iam.gserviceaccount.com --role=roles/\(role) --condition=expiry-4h"
+            command =
+                "gcloud projects add-iam-policy-binding acme-\(environment) --member=serviceAccount:svc@acme.iam.gserviceaccount.com --role=roles/\(role) --condition=expiry-4h"
             resource = "iam://acme-\(environment)/\(role)"
         case "infra.apply":
             summary = "terraform apply in \(environment): resize \(database) and rotate \(table) replica (\(ticket))"
@@ -62,12 +64,14 @@ struct Corpus {
             resource = "terraform://stacks/\(environment)/\(database)"
         case "db.query":
             summary = "Run a one-off UPDATE on \(table) in \(database): backfill \(rows) rows for \(ticket)"
-            command = "psql postgres://\(database).internal/app -c \"UPDATE \(table) SET region = 'eu-west-1' WHERE region IS NULL AND created_at < now() - interval '30 days'\""
+            command =
+                "psql postgres://\(database).internal/app -c \"UPDATE \(table) SET region = 'eu-west-1' WHERE region IS NULL AND created_at < now() - interval '30 days'\""
             resource = "postgres://\(database)/\(table)"
         case "k8s.exec":
             let service = rng.pick(Self.services)
             summary = "kubectl exec into \(service) in \(environment) to inspect \(table) cache (\(ticket))"
-            command = "kubectl --context \(environment)-eu1 -n \(service) exec -it deploy/\(service) -- /bin/sh -c 'redis-cli --scan --pattern \(table):* | head -100'"
+            command =
+                "kubectl --context \(environment)-eu1 -n \(service) exec -it deploy/\(service) -- /bin/sh -c 'redis-cli --scan --pattern \(table):* | head -100'"
             resource = "k8s://\(environment)-eu1/\(service)"
         default:
             summary = "Refund \(rows % 5000) invoices from \(table) for customer cus_\(rng.hex(10)) (\(ticket))"
@@ -82,26 +86,30 @@ struct Corpus {
             ContextEntry(key: "estimated_rows", value: "\(rows)"),
         ]
         for extra in 0..<rng.int(0...2) {
-            context.append(ContextEntry(key: "note_\(extra)", value: "Checked with \(rng.pick(Self.people)) in #\(rng.pick(Self.services))-oncall before asking"))
+            context.append(
+                ContextEntry(key: "note_\(extra)", value: "Checked with \(rng.pick(Self.people)) in #\(rng.pick(Self.services))-oncall before asking"))
         }
         var diffs: [ActionDiff] = []
         if rng.chance(25) {
             let old = rng.int(2...8), new = old * 2
-            diffs.append(ActionDiff(title: "stacks/\(environment)/\(database)/main.tf", text: """
-                --- a/stacks/\(environment)/\(database)/main.tf
-                +++ b/stacks/\(environment)/\(database)/main.tf
-                @@ -12,9 +12,9 @@ resource "aws_db_instance" "\(database)" {
-                   engine               = "postgres"
-                   engine_version       = "16.4"
-                -  instance_class       = "db.r6g.\(old)xlarge"
-                +  instance_class       = "db.r6g.\(new)xlarge"
-                   allocated_storage    = 2000
-                   storage_type         = "gp3"
-                   multi_az             = true
-                   deletion_protection  = true
-                   apply_immediately    = false
+            diffs.append(
+                ActionDiff(
+                    title: "stacks/\(environment)/\(database)/main.tf",
+                    text: """
+                        --- a/stacks/\(environment)/\(database)/main.tf
+                        +++ b/stacks/\(environment)/\(database)/main.tf
+                        @@ -12,9 +12,9 @@ resource "aws_db_instance" "\(database)" {
+                           engine               = "postgres"
+                           engine_version       = "16.4"
+                        -  instance_class       = "db.r6g.\(old)xlarge"
+                        +  instance_class       = "db.r6g.\(new)xlarge"
+                           allocated_storage    = 2000
+                           storage_type         = "gp3"
+                           multi_az             = true
+                           deletion_protection  = true
+                           apply_immediately    = false
 
-                """))
+                        """))
         }
         return ActionRequest(
             kind: kind, summary: summary, command: command, resource: resource, environment: environment,
@@ -122,8 +130,9 @@ struct Corpus {
         let created = Timestamp(milliseconds: Self.epochMilliseconds + Int64(index) * 250 + Int64(rng.int(0...200)))
         var action = Action(
             id: Self.actionID(index), createdAt: created, expiresAt: created.adding(seconds: Double(r.ttlSeconds ?? 3_600)),
-            requester: Requester(id: "\(rng.pick(Self.services))-agent@agents.example.com", kind: rng.chance(70) ? .agent : .pipeline,
-                                 onBehalfOf: r.onBehalfOf, session: r.session),
+            requester: Requester(
+                id: "\(rng.pick(Self.services))-agent@agents.example.com", kind: rng.chance(70) ? .agent : .pipeline,
+                onBehalfOf: r.onBehalfOf, session: r.session),
             kind: r.kind, summary: r.summary, command: r.command, resource: r.resource, environment: r.environment,
             risk: r.risk, policy: r.policy ?? Policy(id: "unspecified", reason: ""), justification: r.justification,
             context: r.context, diffs: r.diffs, requiredApprovals: r.requiredApprovals,
@@ -134,11 +143,17 @@ struct Corpus {
         switch rng.int(0...9) {
         case 0...5:
             action.status = .approved
-            action.decisions = [Decision(approver: approver, verdict: .approve, reason: rng.chance(30) ? "Looks right, matches \(approver)'s plan" : "", at: at, digest: action.digest)]
+            action.decisions = [
+                Decision(
+                    approver: approver, verdict: .approve, reason: rng.chance(30) ? "Looks right, matches \(approver)'s plan" : "", at: at,
+                    digest: action.digest)
+            ]
             action.resolvedAt = at
         case 6...7:
             action.status = .denied
-            action.decisions = [Decision(approver: approver, verdict: .deny, reason: "Not during the freeze; \(rng.pick(Self.justifications))", at: at, digest: action.digest)]
+            action.decisions = [
+                Decision(approver: approver, verdict: .deny, reason: "Not during the freeze; \(rng.pick(Self.justifications))", at: at, digest: action.digest)
+            ]
             action.resolvedAt = at
         case 8:
             action.status = .expired

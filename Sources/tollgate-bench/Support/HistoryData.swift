@@ -28,7 +28,8 @@ enum HistoryData {
         let current = try currentSchema(context)
         let expected = "version \(version) count \(count)\n\(current)"
         if (try? String(contentsOfFile: marker, encoding: .utf8)) == expected, FileManager.default.fileExists(atPath: path),
-           try schema(of: path) == current {
+            try schema(of: path) == current
+        {
             return Built(path: path, count: count)
         }
         for suffix in ["", "-wal", "-shm", ".built"] { try? FileManager.default.removeItem(atPath: path + suffix) }

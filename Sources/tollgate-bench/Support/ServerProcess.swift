@@ -55,9 +55,13 @@ final class ServerProcess {
         try principals.tokensFile.write(toFile: tokens, atomically: true, encoding: .utf8)
         chmod(tokens, 0o600)
         try "[limits]\nrate_per_second = 0\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let process = try Subprocess(binary, ["serve", "--listen", "127.0.0.1:0", "--db", directory + "/server.sqlite",
-                                              "--tokens", tokens, "--config", config],
-                                     environment: BenchEnvironment.base, streams: .files(stdout: directory + "/serve.out", stderr: directory + "/serve.log"))
+        let process = try Subprocess(
+            binary,
+            [
+                "serve", "--listen", "127.0.0.1:0", "--db", directory + "/server.sqlite",
+                "--tokens", tokens, "--config", config,
+            ],
+            environment: BenchEnvironment.base, streams: .files(stdout: directory + "/serve.out", stderr: directory + "/serve.log"))
         let port = try awaitListening(process, stdout: directory + "/serve.out", log: directory + "/serve.log")
         return ServerProcess(process: process, port: port, principals: principals, directory: directory)
     }
@@ -65,8 +69,9 @@ final class ServerProcess {
     /// The Python peer (sse-starlette on uvicorn), bench/peer_feed_server.py.
     static func pythonPeer(python: String, script: String, directory: String) throws -> ServerProcess {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let process = try Subprocess(python, [script], environment: BenchEnvironment.base,
-                                     streams: .files(stdout: directory + "/peer.out", stderr: directory + "/peer.log"))
+        let process = try Subprocess(
+            python, [script], environment: BenchEnvironment.base,
+            streams: .files(stdout: directory + "/peer.out", stderr: directory + "/peer.log"))
         let port = try awaitListening(process, stdout: directory + "/peer.out", log: directory + "/peer.log")
         return ServerProcess(process: process, port: port, principals: BenchPrincipals(), directory: directory)
     }
@@ -76,7 +81,8 @@ final class ServerProcess {
         let deadline = BenchClock.now() + 60_000_000_000
         while BenchClock.now() < deadline {
             if let text = try? String(contentsOfFile: stdout, encoding: .utf8),
-               let range = text.range(of: "listening on http://127.0.0.1:") {
+                let range = text.range(of: "listening on http://127.0.0.1:")
+            {
                 let digits = text[range.upperBound...].prefix { $0.isNumber }
                 if let port = Int(digits) { return port }
             }

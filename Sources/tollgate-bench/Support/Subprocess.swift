@@ -120,7 +120,8 @@ enum ProcStatus {
     /// utime + stime from /proc/<pid>/stat, which come after the parenthesised command name.
     static func cpuSeconds(pid: pid_t) -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return nil }
+            let close = text.lastIndex(of: ")")
+        else { return nil }
         // Fields after ")": state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
@@ -147,8 +148,10 @@ enum ProcStatus {
 /// Runs a command to completion and returns its standard output (for short helpers: git, sqlite3, python).
 enum Command {
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                    directory: String? = nil, input: String? = nil) throws -> (status: Int32, output: String) {
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        directory: String? = nil, input: String? = nil
+    ) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

@@ -15,7 +15,11 @@ struct AuditCommand: ParsableCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Fetch new audit records into the cache and verify the whole chain offline.",
-            discussion: "Exit 0 when every link holds, 1 with the first broken link, 2 on errors (including a server that answers records at or before the ones asked after). The cache keeps each chain under its first record, so any spelling of the server URL shares it; a URL whose server now has another chain exits 1 with REPLACED. When the server cannot be reached, what is cached is verified and a warning says so."
+            discussion:
+                "Exit 0 when every link holds, 1 with the first broken link, 2 on errors (including a server that answers records at or before the "
+                + "ones asked after). The cache keeps each chain under its first record, so any spelling of the server URL shares it; a URL whose "
+                + "server now has another chain exits 1 with REPLACED. When the server cannot be reached, what is cached is verified and a warning "
+                + "says so."
         )
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var history: HistoryOptions
@@ -63,8 +67,9 @@ struct AuditCommand: ParsableCommand {
             print("audit chain intact: \(records.count) records (\(fetched) new), last hash \(records.last?.hash ?? AuditRecord.genesis)")
             if let seen, seen != chain {
                 // Not silently trusted: the records verified before are not this server's.
-                print("audit chain REPLACED: \(Printable.line(server)) now serves a chain starting \(chain ?? "with no records"), "
-                      + "not the one starting \(seen) verified here before (a new database, or another server)")
+                print(
+                    "audit chain REPLACED: \(Printable.line(server)) now serves a chain starting \(chain ?? "with no records"), "
+                        + "not the one starting \(seen) verified here before (a new database, or another server)")
                 throw Exit.checkFailed
             }
         }

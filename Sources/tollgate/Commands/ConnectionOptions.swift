@@ -27,8 +27,9 @@ struct ConnectionOptions: ParsableArguments {
     func endpoint(requireToken: Bool = true) throws -> ServerEndpoint {
         let tls = TLSOptions(caFile: caFile, clientCert: clientCert, clientKey: clientKey, insecure: insecure)
         do {
-            let endpoint = try ClientConfiguration.resolve(server: server, tokenFile: tokenFile, environment: ProcessInfo.processInfo.environment,
-                                                           tls: tls, requireToken: requireToken)
+            let endpoint = try ClientConfiguration.resolve(
+                server: server, tokenFile: tokenFile, environment: ProcessInfo.processInfo.environment,
+                tls: tls, requireToken: requireToken)
             if insecure { Diagnostics.warn(TLSOptions.insecureWarning) }
             if let warning = PlainHTTP.warning(endpoint.baseURL) { Diagnostics.warn(warning) }
             return endpoint

@@ -47,7 +47,8 @@ struct ConsoleCommand: ParsableCommand {
     static func configuredTheme(_ env: [String: String]) throws -> String? {
         if let t = env["TOLLGATE_THEME"], !t.isEmpty { return nil }
         guard let path = ClientConfiguration.defaultFile(environment: env),
-              let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+            let text = try? String(contentsOfFile: path, encoding: .utf8)
+        else { return nil }
         do {
             var reader = try ConfigReader.parse(text, file: path)
             return try reader.string("theme")

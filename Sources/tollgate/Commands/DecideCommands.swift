@@ -9,7 +9,9 @@ struct ApproveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approve",
         abstract: "Approve an action (a reason is required for critical ones).",
-        discussion: "Prints the action's summary, risk and digest on stderr and sends the decision with that digest. Exit 0 when recorded, 1 when the server refused it (already resolved, expired, self-approval, digest mismatch), 2 on errors."
+        discussion:
+            "Prints the action's summary, risk and digest on stderr and sends the decision with that digest. Exit 0 when recorded, 1 when the "
+            + "server refused it (already resolved, expired, self-approval, digest mismatch), 2 on errors."
     )
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var history: HistoryOptions

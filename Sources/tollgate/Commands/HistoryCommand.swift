@@ -9,7 +9,9 @@ struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "List actions from the local history cache (no network needed).",
-        discussion: "Newest first. --search is full-text over summary, command, resource, justification, context and reasons. jsonl rows are the action objects, decisions included."
+        discussion:
+            "Newest first. --search is full-text over summary, command, resource, justification, context and reasons. jsonl rows are the action "
+            + "objects, decisions included."
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, jsonl, csv }
@@ -50,7 +52,9 @@ struct HistoryCommand: ParsableCommand {
             do { cursor = try PageProgress.cursor(page.nextCursor, after: cursor, rows: page.actions.count, what: "history cache \(history.path)") } catch {
                 throw CommandFailure(error.description)
             }
-            if format == .table { rows += page.actions } else {
+            if format == .table {
+                rows += page.actions
+            } else {
                 emit(page.actions, header: emitted == 0)
                 emitted += page.actions.count
             }
@@ -116,14 +120,18 @@ enum HistoryTable {
 
 /// RFC 4180 CSV for auditors, guarded against spreadsheet formula injection.
 enum CSV {
-    static let header = ["server", "id", "created_at", "resolved_at", "status", "risk", "kind", "environment", "requester", "on_behalf_of",
-                         "summary", "command", "resource", "policy", "approvals", "decisions", "redactions", "digest"]
+    static let header = [
+        "server", "id", "created_at", "resolved_at", "status", "risk", "kind", "environment", "requester", "on_behalf_of",
+        "summary", "command", "resource", "policy", "approvals", "decisions", "redactions", "digest",
+    ]
 
     static func row(_ a: Action, server: String) -> [String] {
         let decisions = a.decisions.map { "\($0.approver) \($0.verdict.rawValue) \($0.at): \($0.reason)" }.joined(separator: "; ")
-        return [server, a.id, a.createdAt.description, a.resolvedAt?.description ?? "", a.status.rawValue, a.risk.rawValue, a.kind,
-                a.environment ?? "", a.requester.id, a.requester.onBehalfOf ?? "", a.summary, a.command ?? "", a.resource ?? "",
-                a.policy.id, "\(a.approvalCount)/\(a.requiredApprovals)", decisions, "\(a.redactions)", a.digest].map(field)
+        return [
+            server, a.id, a.createdAt.description, a.resolvedAt?.description ?? "", a.status.rawValue, a.risk.rawValue, a.kind,
+            a.environment ?? "", a.requester.id, a.requester.onBehalfOf ?? "", a.summary, a.command ?? "", a.resource ?? "",
+            a.policy.id, "\(a.approvalCount)/\(a.requiredApprovals)", decisions, "\(a.redactions)", a.digest,
+        ].map(field)
     }
 
     /// Quotes when needed; a leading = + - @ (or tab/CR) gets a ' so spreadsheets show text, not a formula.

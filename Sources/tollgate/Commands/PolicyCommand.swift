@@ -15,7 +15,8 @@ struct PolicyCommand: ParsableCommand {
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the [[policy]] rules of a configuration file and list them in order.",
-            discussion: "Exit 0 when the rules are valid, 1 when they are not (file:line: key: what is wrong) or there are none, 2 when the file cannot be read."
+            discussion:
+                "Exit 0 when the rules are valid, 1 when they are not (file:line: key: what is wrong) or there are none, 2 when the file cannot be read."
         )
 
         @Option(help: ArgumentHelp("The server configuration file.", valueName: "file"))
@@ -41,7 +42,9 @@ struct PolicyCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show which rule a request body (as sent to POST /v1/actions) meets and what it would require.",
-            discussion: "Reads the body from REQUEST, or standard input without one. Exit 0 once evaluated (whatever the outcome), 2 when the configuration or the request is not valid. The server's [actions] limits are not applied here."
+            discussion:
+                "Reads the body from REQUEST, or standard input without one. Exit 0 once evaluated (whatever the outcome), 2 when the configuration "
+                + "or the request is not valid. The server's [actions] limits are not applied here."
         )
 
         @Option(help: ArgumentHelp("The server configuration file.", valueName: "file"))
@@ -109,7 +112,9 @@ struct PolicyCommand: ParsableCommand {
 
     /// `kinds iam.* · environments production`, or `matches everything`.
     static func matchers(_ rule: PolicyRule) -> String {
-        let named: [(String, PolicyMatcher?)] = [("kinds", rule.kinds), ("environments", rule.environments), ("resources", rule.resources), ("requesters", rule.requesters)]
+        let named: [(String, PolicyMatcher?)] = [
+            ("kinds", rule.kinds), ("environments", rule.environments), ("resources", rule.resources), ("requesters", rule.requesters),
+        ]
         let parts = named.compactMap { name, matcher in matcher.map { "\(name) " + $0.patterns.map(\.text).joined(separator: "|") } }
         return parts.isEmpty ? "matches everything" : parts.joined(separator: " · ")
     }

@@ -5,7 +5,9 @@ import TollgateCore
 enum ProgressLine {
     static func show(_ action: Action) {
         let left = max(0, Int(Timestamp.now().seconds(until: action.expiresAt)))
-        note("waiting for approval of \(action.id) (\(action.risk.rawValue)): \(action.approvalCount)/\(action.requiredApprovals) approvals, expires in \(HumanDuration.short(left))")
+        note(
+            "waiting for approval of \(action.id) (\(action.risk.rawValue)): \(action.approvalCount)/\(action.requiredApprovals) approvals, expires in \(HumanDuration.short(left))"
+        )
     }
 
     static func note(_ text: String) {

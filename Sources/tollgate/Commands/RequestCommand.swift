@@ -74,7 +74,9 @@ struct RequestCommand: ParsableCommand {
         var diffs: [ActionDiff] = []
         for (i, path) in diffFile.enumerated() {
             let data: Data
-            if path == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
+            if path == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
                 guard let d = FileManager.default.contents(atPath: path) else { throw CommandFailure("--diff-file: cannot read \(path)") }
                 data = d
             }

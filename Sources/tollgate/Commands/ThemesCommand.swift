@@ -8,7 +8,9 @@ struct ThemesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "themes",
         abstract: "List the console themes found, where, and whether each is valid.",
-        discussion: "Searched in order: $XDG_CONFIG_HOME/tollgate/themes, $TOLLGATE_THEMES_DIR, <prefix>/share/tollgate/themes, the source tree's themes/. Exit 1 when any theme is invalid, with file:line: key: what is wrong."
+        discussion:
+            "Searched in order: $XDG_CONFIG_HOME/tollgate/themes, $TOLLGATE_THEMES_DIR, <prefix>/share/tollgate/themes, the source tree's themes/. "
+            + "Exit 1 when any theme is invalid, with file:line: key: what is wrong."
     )
 
     @Argument(help: ArgumentHelp("Theme files to validate instead of the search.", valueName: "file"))
@@ -16,7 +18,8 @@ struct ThemesCommand: ParsableCommand {
 
     func run() throws {
         let env = ProcessInfo.processInfo.environment
-        let sources = files.isEmpty
+        let sources =
+            files.isEmpty
             ? ThemeCatalog.search(environment: env, executablePath: ThemeCatalog.runningExecutable(environment: env))
             : files.map { ThemeSource(name: (($0 as NSString).lastPathComponent as NSString).deletingPathExtension, path: $0, origin: "argument") }
         if sources.isEmpty { throw CommandFailure("no theme files found; the built-in default theme is used", code: Exit.checkFailed) }

@@ -9,7 +9,9 @@ struct WatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
         abstract: "Print the live feed as JSON lines: one action object per action event.",
-        discussion: "Connection changes, resets and malformed events go to stderr. Reconnects by itself, resuming from the last event seen, so nothing is lost or repeated across a server restart. SIGINT, SIGTERM and SIGHUP end it with status 0."
+        discussion:
+            "Connection changes, resets and malformed events go to stderr. Reconnects by itself, resuming from the last event seen, so nothing is "
+            + "lost or repeated across a server restart. SIGINT, SIGTERM and SIGHUP end it with status 0."
     )
 
     @OptionGroup var connection: ConnectionOptions

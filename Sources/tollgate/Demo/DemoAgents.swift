@@ -19,8 +19,10 @@ final class DemoAgents: Sendable {
     ///   - interval: seconds between new submissions.
     ///   - log: where agents say what they ask.
     ///   - report: where they say what they did about a decision ("executed: …").
-    init(serverURL: String, tokens: [String: String], secondApproverToken: String, interval: Double,
-         log: @escaping @Sendable (String) -> Void, report: @escaping @Sendable (String) -> Void) {
+    init(
+        serverURL: String, tokens: [String: String], secondApproverToken: String, interval: Double,
+        log: @escaping @Sendable (String) -> Void, report: @escaping @Sendable (String) -> Void
+    ) {
         self.serverURL = serverURL
         self.tokens = tokens
         self.secondApproverToken = secondApproverToken
@@ -103,8 +105,10 @@ final class DemoAgents: Sendable {
         while isRunning {
             pause(2)
             guard let page = try? bob.list(status: .pending, since: nil, limit: 200, cursor: nil) else { continue }
-            for action in page.actions where action.requiredApprovals > 1 && !voted.contains(action.id)
-                && Timestamp.now().seconds(until: action.createdAt) < -20 {
+            for action in page.actions
+            where action.requiredApprovals > 1 && !voted.contains(action.id)
+                && Timestamp.now().seconds(until: action.createdAt) < -20
+            {
                 voted.insert(action.id)
                 let decision = DecisionRequest(verdict: .approve, reason: "Checked the node and the PDB with ops; fine for 30 minutes.", digest: action.digest)
                 if (try? bob.decide(id: action.id, decision, idempotencyKey: UUID().uuidString)) != nil {

@@ -13,7 +13,10 @@ struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run an embedded server, simulated agents and the console, in a temporary folder.",
-        discussion: "Agents submit realistic requests over loopback; approve or deny them and watch the agents react. Decisions go to a demo history file in the temporary folder, never your real one. With --no-console, only the server and agents run, printing the URL and an approver token for a second terminal."
+        discussion:
+            "Agents submit realistic requests over loopback; approve or deny them and watch the agents react. Decisions go to a demo history file "
+            + "in the temporary folder, never your real one. With --no-console, only the server and agents run, printing the URL and an approver "
+            + "token for a second terminal."
     )
 
     @Flag(help: "Run only the server and agents; print the URL and an approver token.")
@@ -54,8 +57,10 @@ struct DemoCommand: AsyncParsableCommand {
         func add(_ id: String, _ roles: [Role], kind: RequesterKind = .agent) {
             let token = TokenFile.generateToken()
             tokens[id] = token
-            entries.append(TokenEntry(principal: Principal(id: id, roles: roles, groups: ["demo"]), requesterKind: kind,
-                                      tokenSHA256: SHA256Hex.hex(Array(token.utf8))))
+            entries.append(
+                TokenEntry(
+                    principal: Principal(id: id, roles: roles, groups: ["demo"]), requesterKind: kind,
+                    tokenSHA256: SHA256Hex.hex(Array(token.utf8))))
         }
         for agent in DemoScenarios.agents { add(agent, [.agent], kind: agent.contains("pipeline") ? .pipeline : .agent) }
         add("you@demo", [.approver], kind: .human)
@@ -92,12 +97,14 @@ struct DemoCommand: AsyncParsableCommand {
         let approverTokenFile = folder.path + "/you.token"
         try OwnerOnlyFile.write((tokens["you@demo"] ?? "") + "\n", to: approverTokenFile)
         let agentLog = DemoLog(path: folder.path + "/agents.log", echo: noConsole)
-        let agents = DemoAgents(serverURL: url, tokens: tokens, secondApproverToken: tokens["bob@demo"] ?? "",
-                                interval: interval, log: agentLog.write, report: agentLog.report)
+        let agents = DemoAgents(
+            serverURL: url, tokens: tokens, secondApproverToken: tokens["bob@demo"] ?? "",
+            interval: interval, log: agentLog.write, report: agentLog.report)
         agents.start()
 
         if noConsole {
-            print("""
+            print(
+                """
                 Tollgate demo server: \(url)
                 Approver token (you@demo): \(tokens["you@demo"] ?? "")
                 Token file: \(approverTokenFile)

@@ -17,143 +17,192 @@ enum DemoScenarios {
 
     static func all() -> [DemoScenario] {
         [
-            DemoScenario(agent: "etl-agent@demo", request: ActionRequest(
-                kind: "data.export", summary: "Export 48,210 customer rows with contact details to the analytics share",
-                command: "pg_dump --table=customers --columns=email,phone,street,postcode,country | aws s3 cp - s3://analytics-share/q4/customers.csv",
-                resource: "postgres://prod-db/customers", environment: "production", risk: .high,
-                policy: Policy(id: "pii-export", reason: "exports of personal data leave the production boundary"),
-                justification: "Quarterly churn model needs contact-level features; the analytics share is encrypted and access-logged.",
-                context: [.init(key: "rows", value: "48,210"), .init(key: "columns", value: "email, phone, street, postcode, country"),
-                          .init(key: "destination", value: "s3://analytics-share/q4/customers.csv"), .init(key: "retention", value: "30 days"),
-                          .init(key: "ticket", value: "DATA-1142")],
-                onBehalfOf: "maria.lopez@demo", session: "etl-run-7731"), effect: "48,210 rows copied to s3://analytics-share/q4/customers.csv"),
-            DemoScenario(agent: "ops-copilot@demo", request: ActionRequest(
-                kind: "iam.grant", summary: "Grant s3:PutObject on the backups bucket to the reporting role",
-                command: "aws iam put-role-policy --role-name reporting --policy-name backups-write --policy-document file://policy.json",
-                resource: "arn:aws:iam::123456789012:role/reporting", environment: "production", risk: .high,
-                policy: Policy(id: "iam-change", reason: "IAM policy changes in production need a human"),
-                justification: "Nightly report exports fail with AccessDenied since the bucket moved.",
-                context: [.init(key: "account", value: "123456789012"), .init(key: "role", value: "reporting"), .init(key: "incident", value: "INC-2231")],
-                diffs: [ActionDiff(title: "policy.json", text: """
-                    --- a/policy.json
-                    +++ b/policy.json
-                    @@ -3,11 +3,16 @@
-                       "Statement": [
-                         {
-                           "Effect": "Allow",
-                           "Action": ["s3:GetObject", "s3:ListBucket"],
-                           "Resource": [
-                             "arn:aws:s3:::reports",
-                             "arn:aws:s3:::reports/*"
-                           ]
-                    +    },
-                    +    {
-                    +      "Effect": "Allow",
-                    +      "Action": ["s3:PutObject"],
-                    +      "Resource": ["arn:aws:s3:::backups/*"]
-                         }
-                       ]
-                     }
-                    """)], onBehalfOf: "sam.chen@demo"), effect: "inline policy backups-write attached to role reporting"),
-            DemoScenario(agent: "ci-pipeline@demo", request: ActionRequest(
-                kind: "infra.apply", summary: "terraform apply: resize the API autoscaling group and open port 8443",
-                command: "terraform apply -auto-approve plan.out", resource: "terraform://infra/prod/api", environment: "production", risk: .high,
-                policy: Policy(id: "terraform-prod", reason: "applies to production state need approval"),
-                justification: "Release 2024.11 needs more capacity and the new admin port.",
-                context: [.init(key: "plan", value: "2 to change, 1 to add, 0 to destroy"), .init(key: "pipeline", value: "deploy-prod #4418"),
-                          .init(key: "commit", value: "9f1c2ab")],
-                diffs: [ActionDiff(title: "terraform plan", text: """
-                    --- a/aws_autoscaling_group.api
-                    +++ b/aws_autoscaling_group.api
-                    @@ -1,6 +1,6 @@
-                     resource "aws_autoscaling_group" "api" {
-                       name             = "api-prod"
-                    -  min_size         = 3
-                    -  max_size         = 6
-                    +  min_size         = 4
-                    +  max_size         = 10
-                       desired_capacity = 4
-                     }
-                    --- a/aws_security_group_rule.admin
-                    +++ b/aws_security_group_rule.admin
-                    @@ -0,0 +1,7 @@
-                    +resource "aws_security_group_rule" "admin" {
-                    +  type        = "ingress"
-                    +  from_port   = 8443
-                    +  to_port     = 8443
-                    +  protocol    = "tcp"
-                    +  cidr_blocks = ["10.0.0.0/8"]
-                    +}
-                    """)], session: "pipeline-4418"), effect: "Apply complete! Resources: 1 added, 2 changed, 0 destroyed."),
-            DemoScenario(agent: "deploy-bot@demo", request: ActionRequest(
-                kind: "k8s.deploy", summary: "Roll out payments-api 2.14.0 to prod (6 replicas)",
-                command: "kubectl -n payments apply -f deploy/payments-api.yaml", resource: "k8s://prod-eu/payments/deployment/payments-api",
-                environment: "production", risk: .medium, policy: Policy(id: "prod-deploy", reason: "production rollouts outside the change window"),
-                justification: "Fixes the refund rounding bug (PAY-877); canary was clean for 2 h.",
-                context: [.init(key: "cluster", value: "prod-eu"), .init(key: "namespace", value: "payments"), .init(key: "canary", value: "2h, 0 errors")],
-                diffs: [ActionDiff(title: "deploy/payments-api.yaml", text: """
-                    --- a/deploy/payments-api.yaml
-                    +++ b/deploy/payments-api.yaml
-                    @@ -8,9 +8,9 @@ spec:
-                    -  replicas: 4
-                    +  replicas: 6
-                       template:
-                         spec:
-                           containers:
-                             - name: payments-api
-                    -          image: registry.demo/payments-api:2.13.2
-                    +          image: registry.demo/payments-api:2.14.0
-                               resources:
-                                 limits:
-                                   memory: 512Mi
-                    """)]), effect: "deployment.apps/payments-api configured; rollout complete (6/6)"),
-            DemoScenario(agent: "ci-pipeline@demo", request: ActionRequest(
-                kind: "db.migrate", summary: "Run migration 0142: add NOT NULL column orders.currency",
-                command: "migrate -database postgres://deploy:Sup3rS3cret!@prod-db:5432/shop up 1",
-                resource: "postgres://prod-db/shop", environment: "production", risk: .high,
-                policy: Policy(id: "schema-change", reason: "schema changes on tables over 1M rows"),
-                justification: "Multi-currency checkout; backfill runs in the same transaction.",
-                context: [.init(key: "table rows", value: "31,882,104"), .init(key: "lock", value: "ACCESS EXCLUSIVE for backfill (~40 s)")],
-                diffs: [ActionDiff(title: "0142_orders_currency.sql", text: """
-                    --- /dev/null
-                    +++ b/migrations/0142_orders_currency.sql
-                    @@ -0,0 +1,6 @@
-                    +BEGIN;
-                    +ALTER TABLE orders ADD COLUMN currency char(3);
-                    +UPDATE orders SET currency = 'EUR' WHERE currency IS NULL;
-                    +ALTER TABLE orders ALTER COLUMN currency SET NOT NULL;
-                    +CREATE INDEX CONCURRENTLY orders_currency_idx ON orders (currency);
-                    +COMMIT;
-                    """)]), effect: "migration 0142 applied in 38.2 s"),
-            DemoScenario(agent: "ops-copilot@demo", request: ActionRequest(
-                kind: "secret.read", summary: "Read the Stripe live API key to debug failing webhooks",
-                command: "vault kv get -field=api_key secret/prod/payments/stripe",
-                resource: "vault://secret/prod/payments/stripe", environment: "production", risk: .high,
-                policy: Policy(id: "secret-read", reason: "reading production secrets"),
-                justification: "Webhook signature checks fail since 09:12; need to compare key versions.",
-                context: [.init(key: "previous value seen in logs", value: "AKIAIOSFODNN7EXAMPLE"),
-                          .init(key: "note", value: "curl -H 'Authorization: Bearer sk_live_51Hdemo0123456789abcdef' https://api.stripe.com/v1/events")],
-                onBehalfOf: "sam.chen@demo"), effect: "secret read (value not shown)"),
-            DemoScenario(agent: "ops-copilot@demo", request: ActionRequest(
-                kind: "iam.escalate", summary: "Temporary cluster-admin for ops-copilot to drain a failing node",
-                command: "kubectl create clusterrolebinding copilot-admin --clusterrole=cluster-admin --serviceaccount=ops:copilot",
-                resource: "k8s://prod-eu/clusterrolebinding/copilot-admin", environment: "production", risk: .critical,
-                policy: Policy(id: "privilege-escalation", reason: "cluster-admin grants need two approvers"),
-                justification: "Node ip-10-2-3-4 is NotReady and evictions are blocked by a PDB; needs admin for 30 minutes.",
-                context: [.init(key: "duration", value: "30 minutes"), .init(key: "node", value: "ip-10-2-3-4.eu-west-1.compute.internal"),
-                          .init(key: "pager", value: "PD-99120")],
-                requiredApprovals: 2, onBehalfOf: "on-call@demo"), effect: "clusterrolebinding copilot-admin created (expires in 30 min)"),
-            DemoScenario(agent: "deploy-bot@demo", request: ActionRequest(
-                kind: "infra.restart", summary: "Restart the staging log shipper (will expire if nobody looks)",
-                command: "systemctl restart vector", resource: "host://staging-logs-1", environment: "staging", risk: .low,
-                policy: Policy(id: "restart", reason: "service restarts need a nod"), ttlSeconds: 45), effect: "vector restarted"),
-            DemoScenario(agent: "etl-agent@demo", request: ActionRequest(
-                kind: "db.query", summary: "Run an ad-hoc UPDATE on 1,204 subscriptions to fix billing dates",
-                command: "psql postgres://etl:hunter2@prod-db/billing -c \"UPDATE subscriptions SET renews_at = renews_at + interval '1 day' WHERE plan = 'annual' AND renews_at::date = '2026-02-29'\"",
-                resource: "postgres://prod-db/billing", environment: "production", risk: .medium,
-                policy: Policy(id: "prod-write", reason: "manual writes to production databases"),
-                justification: "Leap-day renewals were scheduled on a non-existent date.",
-                context: [.init(key: "rows affected (dry run)", value: "1,204"), .init(key: "aws_secret_access_key", value: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")]),
+            DemoScenario(
+                agent: "etl-agent@demo",
+                request: ActionRequest(
+                    kind: "data.export", summary: "Export 48,210 customer rows with contact details to the analytics share",
+                    command: "pg_dump --table=customers --columns=email,phone,street,postcode,country | aws s3 cp - s3://analytics-share/q4/customers.csv",
+                    resource: "postgres://prod-db/customers", environment: "production", risk: .high,
+                    policy: Policy(id: "pii-export", reason: "exports of personal data leave the production boundary"),
+                    justification: "Quarterly churn model needs contact-level features; the analytics share is encrypted and access-logged.",
+                    context: [
+                        .init(key: "rows", value: "48,210"), .init(key: "columns", value: "email, phone, street, postcode, country"),
+                        .init(key: "destination", value: "s3://analytics-share/q4/customers.csv"), .init(key: "retention", value: "30 days"),
+                        .init(key: "ticket", value: "DATA-1142"),
+                    ],
+                    onBehalfOf: "maria.lopez@demo", session: "etl-run-7731"), effect: "48,210 rows copied to s3://analytics-share/q4/customers.csv"),
+            DemoScenario(
+                agent: "ops-copilot@demo",
+                request: ActionRequest(
+                    kind: "iam.grant", summary: "Grant s3:PutObject on the backups bucket to the reporting role",
+                    command: "aws iam put-role-policy --role-name reporting --policy-name backups-write --policy-document file://policy.json",
+                    resource: "arn:aws:iam::123456789012:role/reporting", environment: "production", risk: .high,
+                    policy: Policy(id: "iam-change", reason: "IAM policy changes in production need a human"),
+                    justification: "Nightly report exports fail with AccessDenied since the bucket moved.",
+                    context: [.init(key: "account", value: "123456789012"), .init(key: "role", value: "reporting"), .init(key: "incident", value: "INC-2231")],
+                    diffs: [
+                        ActionDiff(
+                            title: "policy.json",
+                            text: """
+                                --- a/policy.json
+                                +++ b/policy.json
+                                @@ -3,11 +3,16 @@
+                                   "Statement": [
+                                     {
+                                       "Effect": "Allow",
+                                       "Action": ["s3:GetObject", "s3:ListBucket"],
+                                       "Resource": [
+                                         "arn:aws:s3:::reports",
+                                         "arn:aws:s3:::reports/*"
+                                       ]
+                                +    },
+                                +    {
+                                +      "Effect": "Allow",
+                                +      "Action": ["s3:PutObject"],
+                                +      "Resource": ["arn:aws:s3:::backups/*"]
+                                     }
+                                   ]
+                                 }
+                                """)
+                    ], onBehalfOf: "sam.chen@demo"), effect: "inline policy backups-write attached to role reporting"),
+            DemoScenario(
+                agent: "ci-pipeline@demo",
+                request: ActionRequest(
+                    kind: "infra.apply", summary: "terraform apply: resize the API autoscaling group and open port 8443",
+                    command: "terraform apply -auto-approve plan.out", resource: "terraform://infra/prod/api", environment: "production", risk: .high,
+                    policy: Policy(id: "terraform-prod", reason: "applies to production state need approval"),
+                    justification: "Release 2024.11 needs more capacity and the new admin port.",
+                    context: [
+                        .init(key: "plan", value: "2 to change, 1 to add, 0 to destroy"), .init(key: "pipeline", value: "deploy-prod #4418"),
+                        .init(key: "commit", value: "9f1c2ab"),
+                    ],
+                    diffs: [
+                        ActionDiff(
+                            title: "terraform plan",
+                            text: """
+                                --- a/aws_autoscaling_group.api
+                                +++ b/aws_autoscaling_group.api
+                                @@ -1,6 +1,6 @@
+                                 resource "aws_autoscaling_group" "api" {
+                                   name             = "api-prod"
+                                -  min_size         = 3
+                                -  max_size         = 6
+                                +  min_size         = 4
+                                +  max_size         = 10
+                                   desired_capacity = 4
+                                 }
+                                --- a/aws_security_group_rule.admin
+                                +++ b/aws_security_group_rule.admin
+                                @@ -0,0 +1,7 @@
+                                +resource "aws_security_group_rule" "admin" {
+                                +  type        = "ingress"
+                                +  from_port   = 8443
+                                +  to_port     = 8443
+                                +  protocol    = "tcp"
+                                +  cidr_blocks = ["10.0.0.0/8"]
+                                +}
+                                """)
+                    ], session: "pipeline-4418"), effect: "Apply complete! Resources: 1 added, 2 changed, 0 destroyed."),
+            DemoScenario(
+                agent: "deploy-bot@demo",
+                request: ActionRequest(
+                    kind: "k8s.deploy", summary: "Roll out payments-api 2.14.0 to prod (6 replicas)",
+                    command: "kubectl -n payments apply -f deploy/payments-api.yaml", resource: "k8s://prod-eu/payments/deployment/payments-api",
+                    environment: "production", risk: .medium, policy: Policy(id: "prod-deploy", reason: "production rollouts outside the change window"),
+                    justification: "Fixes the refund rounding bug (PAY-877); canary was clean for 2 h.",
+                    context: [
+                        .init(key: "cluster", value: "prod-eu"), .init(key: "namespace", value: "payments"), .init(key: "canary", value: "2h, 0 errors"),
+                    ],
+                    diffs: [
+                        ActionDiff(
+                            title: "deploy/payments-api.yaml",
+                            text: """
+                                --- a/deploy/payments-api.yaml
+                                +++ b/deploy/payments-api.yaml
+                                @@ -8,9 +8,9 @@ spec:
+                                -  replicas: 4
+                                +  replicas: 6
+                                   template:
+                                     spec:
+                                       containers:
+                                         - name: payments-api
+                                -          image: registry.demo/payments-api:2.13.2
+                                +          image: registry.demo/payments-api:2.14.0
+                                           resources:
+                                             limits:
+                                               memory: 512Mi
+                                """)
+                    ]), effect: "deployment.apps/payments-api configured; rollout complete (6/6)"),
+            DemoScenario(
+                agent: "ci-pipeline@demo",
+                request: ActionRequest(
+                    kind: "db.migrate", summary: "Run migration 0142: add NOT NULL column orders.currency",
+                    command: "migrate -database postgres://deploy:Sup3rS3cret!@prod-db:5432/shop up 1",
+                    resource: "postgres://prod-db/shop", environment: "production", risk: .high,
+                    policy: Policy(id: "schema-change", reason: "schema changes on tables over 1M rows"),
+                    justification: "Multi-currency checkout; backfill runs in the same transaction.",
+                    context: [.init(key: "table rows", value: "31,882,104"), .init(key: "lock", value: "ACCESS EXCLUSIVE for backfill (~40 s)")],
+                    diffs: [
+                        ActionDiff(
+                            title: "0142_orders_currency.sql",
+                            text: """
+                                --- /dev/null
+                                +++ b/migrations/0142_orders_currency.sql
+                                @@ -0,0 +1,6 @@
+                                +BEGIN;
+                                +ALTER TABLE orders ADD COLUMN currency char(3);
+                                +UPDATE orders SET currency = 'EUR' WHERE currency IS NULL;
+                                +ALTER TABLE orders ALTER COLUMN currency SET NOT NULL;
+                                +CREATE INDEX CONCURRENTLY orders_currency_idx ON orders (currency);
+                                +COMMIT;
+                                """)
+                    ]), effect: "migration 0142 applied in 38.2 s"),
+            DemoScenario(
+                agent: "ops-copilot@demo",
+                request: ActionRequest(
+                    kind: "secret.read", summary: "Read the Stripe live API key to debug failing webhooks",
+                    command: "vault kv get -field=api_key secret/prod/payments/stripe",
+                    resource: "vault://secret/prod/payments/stripe", environment: "production", risk: .high,
+                    policy: Policy(id: "secret-read", reason: "reading production secrets"),
+                    justification: "Webhook signature checks fail since 09:12; need to compare key versions.",
+                    context: [
+                        .init(key: "previous value seen in logs", value: "AKIAIOSFODNN7EXAMPLE"),
+                        .init(key: "note", value: "curl -H 'Authorization: Bearer sk_live_51Hdemo0123456789abcdef' https://api.stripe.com/v1/events"),
+                    ],
+                    onBehalfOf: "sam.chen@demo"), effect: "secret read (value not shown)"),
+            DemoScenario(
+                agent: "ops-copilot@demo",
+                request: ActionRequest(
+                    kind: "iam.escalate", summary: "Temporary cluster-admin for ops-copilot to drain a failing node",
+                    command: "kubectl create clusterrolebinding copilot-admin --clusterrole=cluster-admin --serviceaccount=ops:copilot",
+                    resource: "k8s://prod-eu/clusterrolebinding/copilot-admin", environment: "production", risk: .critical,
+                    policy: Policy(id: "privilege-escalation", reason: "cluster-admin grants need two approvers"),
+                    justification: "Node ip-10-2-3-4 is NotReady and evictions are blocked by a PDB; needs admin for 30 minutes.",
+                    context: [
+                        .init(key: "duration", value: "30 minutes"), .init(key: "node", value: "ip-10-2-3-4.eu-west-1.compute.internal"),
+                        .init(key: "pager", value: "PD-99120"),
+                    ],
+                    requiredApprovals: 2, onBehalfOf: "on-call@demo"), effect: "clusterrolebinding copilot-admin created (expires in 30 min)"),
+            DemoScenario(
+                agent: "deploy-bot@demo",
+                request: ActionRequest(
+                    kind: "infra.restart", summary: "Restart the staging log shipper (will expire if nobody looks)",
+                    command: "systemctl restart vector", resource: "host://staging-logs-1", environment: "staging", risk: .low,
+                    policy: Policy(id: "restart", reason: "service restarts need a nod"), ttlSeconds: 45), effect: "vector restarted"),
+            DemoScenario(
+                agent: "etl-agent@demo",
+                request: ActionRequest(
+                    kind: "db.query", summary: "Run an ad-hoc UPDATE on 1,204 subscriptions to fix billing dates",
+                    command:
+                        "psql postgres://etl:hunter2@prod-db/billing -c \"UPDATE subscriptions SET renews_at = renews_at + interval '1 day' WHERE "
+                        + "plan = 'annual' AND renews_at::date = '2026-02-29'\"",
+                    resource: "postgres://prod-db/billing", environment: "production", risk: .medium,
+                    policy: Policy(id: "prod-write", reason: "manual writes to production databases"),
+                    justification: "Leap-day renewals were scheduled on a non-existent date.",
+                    context: [
+                        .init(key: "rows affected (dry run)", value: "1,204"),
+                        .init(key: "aws_secret_access_key", value: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+                    ]),
                 effect: "UPDATE 1204"),
         ]
     }

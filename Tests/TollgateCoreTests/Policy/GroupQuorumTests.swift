@@ -16,8 +16,10 @@ final class GroupQuorumTests: XCTestCase {
         let progress = q.progress(approvers + [person("ben", "security")])
         XCTAssertFalse(progress.isComplete)
         XCTAssertEqual(progress.description, "needs 1 approver from sre")
-        XCTAssertEqual(q.eligibility(of: person("ben", "security"), given: approvers),
-                       .notEligible(QuorumProgress(seated: 1, required: 2, missing: [MissingApprovers(fromGroups: [GroupMinimum(group: "sre", count: 1)], fromAnyone: 0)])))
+        XCTAssertEqual(
+            q.eligibility(of: person("ben", "security"), given: approvers),
+            .notEligible(QuorumProgress(seated: 1, required: 2, missing: [MissingApprovers(fromGroups: [GroupMinimum(group: "sre", count: 1)], fromAnyone: 0)]))
+        )
         XCTAssertEqual(q.eligibility(of: person("cat", "sre"), given: approvers), .counts)
         XCTAssertTrue(q.progress(approvers + [person("cat", "sre")]).isComplete)
     }

@@ -47,11 +47,15 @@ final class PolicyEvaluationTests: XCTestCase {
 
     private func policy() throws -> PolicySet { try PolicyFile.parse(text: Self.sample, file: "server.toml") }
 
-    private func submission(_ kind: String, env: String? = nil, resource: String? = nil, by requester: String = "agent-1",
-                            risk: Risk = .medium, approvals: Int = 1, ttl: Int? = nil, justification: String? = nil) -> PolicySubmission {
-        PolicySubmission(request: ActionRequest(kind: kind, summary: "s", resource: resource, environment: env, risk: risk,
-                                                justification: justification, requiredApprovals: approvals, ttlSeconds: ttl),
-                         requester: requester)
+    private func submission(
+        _ kind: String, env: String? = nil, resource: String? = nil, by requester: String = "agent-1",
+        risk: Risk = .medium, approvals: Int = 1, ttl: Int? = nil, justification: String? = nil
+    ) -> PolicySubmission {
+        PolicySubmission(
+            request: ActionRequest(
+                kind: kind, summary: "s", resource: resource, environment: env, risk: risk,
+                justification: justification, requiredApprovals: approvals, ttlSeconds: ttl),
+            requester: requester)
     }
 
     func testFirstMatchingRuleWins() throws {
@@ -77,8 +81,11 @@ final class PolicyEvaluationTests: XCTestCase {
     /// The attack the policy exists for: an agent that asks for less than its rule gets the rule.
     func testAskingForLessGetsTheRulesValues() throws {
         let e = try policy().evaluate(submission("iam.grant", env: "production", risk: .low, approvals: 1, ttl: 86_400))
-        XCTAssertEqual(e.required, PolicyRequirements(risk: .critical, approvals: 2, groups: [GroupMinimum(group: "security", count: 1)],
-                                                      maxTTLSeconds: 1800, justificationRequired: true, outcome: .review))
+        XCTAssertEqual(
+            e.required,
+            PolicyRequirements(
+                risk: .critical, approvals: 2, groups: [GroupMinimum(group: "security", count: 1)],
+                maxTTLSeconds: 1800, justificationRequired: true, outcome: .review))
         XCTAssertEqual(e.ttlSeconds(default: 3600), 1800)
         XCTAssertEqual(e.claimed, PolicyClaim(risk: .low, approvals: 1, ttlSeconds: 86_400, hasJustification: false), "the claim is kept as made")
         XCTAssertTrue(e.lacksJustification)
@@ -100,13 +107,13 @@ final class PolicyEvaluationTests: XCTestCase {
             (.high, nil, [], nil, .critical, 1, nil, .critical, 1, 3600),
             (nil, 3, [], nil, .medium, 1, nil, .medium, 3, 3600),
             (nil, 3, [], nil, .medium, 4, nil, .medium, 4, 3600),
-            (nil, 1, [1, 1], nil, .medium, 1, nil, .medium, 2, 3600),   // approvals is at least the groups' sum
+            (nil, 1, [1, 1], nil, .medium, 1, nil, .medium, 2, 3600),  // approvals is at least the groups' sum
             (nil, nil, [2, 1], nil, .medium, 2, nil, .medium, 3, 3600),
             (nil, 4, [1, 1], nil, .medium, 1, nil, .medium, 4, 3600),
-            (nil, nil, [], 600, .medium, 1, nil, .medium, 1, 600),      // the default is cut too
+            (nil, nil, [], 600, .medium, 1, nil, .medium, 1, 600),  // the default is cut too
             (nil, nil, [], 600, .medium, 1, 7200, .medium, 1, 600),
             (nil, nil, [], 600, .medium, 1, 30, .medium, 1, 30),
-            (nil, nil, [], 7200, .medium, 1, nil, .medium, 1, 3600),    // a ceiling never lengthens
+            (nil, nil, [], 7200, .medium, 1, nil, .medium, 1, 3600),  // a ceiling never lengthens
         ]
         for (i, c) in cases.enumerated() {
             let groups = c.2.enumerated().map { GroupMinimum(group: "g\($0)", count: $1) }
@@ -136,14 +143,17 @@ final class PolicyEvaluationTests: XCTestCase {
     /// Every spelling of production an agent could send reaches the production rule.
     func testEverySpellingOfAFieldMatches() throws {
         let policy = try policy()
-        let spellings = ["production", "Production", "PRODUCTION", " production", "production ", "prod uction", "production\u{200B}",
-                         "\u{FEFF}production", "pro\u{00AD}duction", "ｐｒｏｄｕｃｔｉｏｎ", "production.", "production\t"]
+        let spellings = [
+            "production", "Production", "PRODUCTION", " production", "production ", "prod uction", "production\u{200B}",
+            "\u{FEFF}production", "pro\u{00AD}duction", "ｐｒｏｄｕｃｔｉｏｎ", "production.", "production\t",
+        ]
         for env in spellings {
             XCTAssertEqual(policy.evaluate(submission("iam.grant", env: env)).rule?.id, "prod-iam", env.debugDescription)
         }
         for requester in ["Agent:CI", "agent:ci ", "DEPLOY-BOT", "deploy-bot\u{200D}", "ａｇｅｎｔ:ci"] {
-            XCTAssertEqual(policy.evaluate(submission("secret.read", env: "production", by: requester)).rule?.id,
-                           "no-prod-secret-reads", requester.debugDescription)
+            XCTAssertEqual(
+                policy.evaluate(submission("secret.read", env: "production", by: requester)).rule?.id,
+                "no-prod-secret-reads", requester.debugDescription)
         }
     }
 

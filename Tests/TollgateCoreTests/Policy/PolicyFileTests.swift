@@ -71,10 +71,14 @@ final class PolicyFileTests: XCTestCase {
     func testEveryMistakeNamesFileLineAndKey() {
         let cases: [(String, String)] = [
             (head + "kindz = [\"iam.*\"]\n", "server.toml:4: policy[1].kindz: unknown key"),
-            (head + "kinds = [\"iam.[a]\"]\n",
-             "server.toml:4: policy[1].kinds: bad pattern \"iam.[a]\": has [, which is not special here: only * and ? are, and [ ] { } \\ are refused so no one expects them to be"),
-            (head + "environments = [\"Production\"]\n",
-             "server.toml:4: policy[1].environments: bad pattern \"Production\": is compared folded (case, width, trailing dots); write it as \"production\""),
+            (
+                head + "kinds = [\"iam.[a]\"]\n",
+                "server.toml:4: policy[1].kinds: bad pattern \"iam.[a]\": has [, which is not special here: only * and ? are, and [ ] { } \\ are refused so no one expects them to be"
+            ),
+            (
+                head + "environments = [\"Production\"]\n",
+                "server.toml:4: policy[1].environments: bad pattern \"Production\": is compared folded (case, width, trailing dots); write it as \"production\""
+            ),
             (head + "requesters = [\"agent *\"]\n", "server.toml:4: policy[1].requesters: bad pattern \"agent *\": must not contain white space (U+0020)"),
             (head + "resources = [\"\"]\n", "server.toml:4: policy[1].resources: bad pattern \"\": is empty"),
             (head + "kinds = []\n", "server.toml:4: policy[1].kinds: an empty list matches nothing; leave the key out to match anything"),
@@ -86,8 +90,10 @@ final class PolicyFileTests: XCTestCase {
             (head + "groups = { security = 1.5 }\n", "server.toml:4: policy[1].groups.security: expected an integer, found a float"),
             (head + "groups = {}\n", "server.toml:4: policy[1].groups: an empty table requires nothing; leave the key out"),
             (head + "groups = { security = 6, sre = 5 }\n", "server.toml:4: policy[1].groups: the counts add up to 11; at most 10 approvers can be required"),
-            (head + "groups = { security = 1, Security = 1 }\n",
-             "server.toml:4: policy[1].groups.Security: the same group as \"security\" (names are compared folded)"),
+            (
+                head + "groups = { security = 1, Security = 1 }\n",
+                "server.toml:4: policy[1].groups.Security: the same group as \"security\" (names are compared folded)"
+            ),
             (head + "groups = { \"sec urity\" = 1 }\n", "server.toml:4: policy[1].groups.sec urity: a group name must not contain white space (U+0020)"),
             (head + "groups = [\"security\"]\n", "server.toml:4: policy[1].groups: expected a table, found an array"),
             (head + "outcome = \"allow\"\n", "server.toml:4: policy[1].outcome: expected review, approve or deny"),
@@ -98,10 +104,14 @@ final class PolicyFileTests: XCTestCase {
             (head + "approvals = 0\n", "server.toml:4: policy[1].approvals: expected 1 to 10, found 0"),
             (head + "approvals = 11\n", "server.toml:4: policy[1].approvals: expected 1 to 10, found 11"),
             (head + "max_ttl_seconds = 0\n", "server.toml:4: policy[1].max_ttl_seconds: expected 1 to 31536000, found 0"),
-            (head + "outcome = \"approve\"\napprovals = 2\n",
-             "server.toml:5: policy[1].approvals: has no effect with outcome = \"approve\", which resolves the action at submission"),
-            (head + "outcome = \"deny\"\ngroups = { security = 1 }\n",
-             "server.toml:5: policy[1].groups: has no effect with outcome = \"deny\", which resolves the action at submission"),
+            (
+                head + "outcome = \"approve\"\napprovals = 2\n",
+                "server.toml:5: policy[1].approvals: has no effect with outcome = \"approve\", which resolves the action at submission"
+            ),
+            (
+                head + "outcome = \"deny\"\ngroups = { security = 1 }\n",
+                "server.toml:5: policy[1].groups: has no effect with outcome = \"deny\", which resolves the action at submission"
+            ),
             ("[[policy]]\nreason = \"why\"\n", "server.toml:1: policy[1].id: missing (required)"),
             ("[[policy]]\nid = \"r\"\n", "server.toml:1: policy[1].reason: missing (required)"),
             ("[[policy]]\nid = \"R\"\nreason = \"why\"\n", "server.toml:2: policy[1].id: expected 1 to 64 of a-z 0-9 _ - . (it is shown as policy:<id>)"),
@@ -110,8 +120,10 @@ final class PolicyFileTests: XCTestCase {
             ("[[policy]]\nid = \"r\"\nreason = \"two\\nlines\"\n", "server.toml:3: policy[1].reason: must be one line without control characters"),
             ("[[policy]]\nid = \"r\"\nreason = \"\(String(repeating: "x", count: 1_001))\"\n", "server.toml:3: policy[1].reason: longer than 1000 characters"),
             (head + "kinds = [\"a\"]\n\n" + head, "server.toml:7: policy[2].id: duplicate id \"r\" (first at line 1)"),
-            (head + "\n[[policy]]\nid = \"s\"\nreason = \"why\"\nkinds = [\"a\"]\n",
-             "server.toml:5: policy[2]: rule \"s\" can never match: rule \"r\" (line 1) has no matchers and matches everything first"),
+            (
+                head + "\n[[policy]]\nid = \"s\"\nreason = \"why\"\nkinds = [\"a\"]\n",
+                "server.toml:5: policy[2]: rule \"s\" can never match: rule \"r\" (line 1) has no matchers and matches everything first"
+            ),
             ("policy = 1\n", "server.toml:1: policy: expected [[policy]] tables, found an integer"),
             ("[policy]\nid = \"r\"\n", "server.toml:1: policy: expected [[policy]] tables, found a table"),
         ]

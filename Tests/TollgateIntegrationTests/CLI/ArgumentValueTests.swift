@@ -7,13 +7,16 @@ import XCTest
 /// one line naming the option and the allowed words, and exit 2 as every usage error.
 final class ArgumentValueTests: XCTestCase {
     /// The first line of stderr when argument-parser refuses `value` for `option`.
-    private func assertRefused(_ run: TollgateBinary.Run, value: String, option: String, allowed: String,
-                               file: StaticString = #filePath, line: UInt = #line) {
+    private func assertRefused(
+        _ run: TollgateBinary.Run, value: String, option: String, allowed: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(run.status, 2, "exit 2: \(run.stderr)", file: file, line: line)
         XCTAssertEqual(run.stdout, "", "nothing printed on stdout", file: file, line: line)
         let first = run.stderr.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        XCTAssertEqual(first, "Error: The value '\(value)' is invalid for '\(option)'. Please provide one of \(allowed).",
-                       "one line says what and where: \(run.stderr)", file: file, line: line)
+        XCTAssertEqual(
+            first, "Error: The value '\(value)' is invalid for '\(option)'. Please provide one of \(allowed).",
+            "one line says what and where: \(run.stderr)", file: file, line: line)
     }
 
     func testEveryWrongSpellingOfAnEnumOptionIsRefusedAndNothingIsSubmitted() throws {
@@ -27,15 +30,17 @@ final class ArgumentValueTests: XCTestCase {
             (["--risk", "hïgh"], "hïgh"), (["--risk", "critical,high"], "critical,high"),
         ]
         for (index, (option, value)) in spellings.enumerated() {
-            let run = try TollgateBinary.run(["request", "--kind", "cli.args", "--summary", "refused spelling \(index)"] + option + connection,
-                                             in: sandbox.directory)
+            let run = try TollgateBinary.run(
+                ["request", "--kind", "cli.args", "--summary", "refused spelling \(index)"] + option + connection,
+                in: sandbox.directory)
             assertRefused(run, value: value, option: "--risk <risk>", allowed: risks)
         }
         let pending = try sandbox.client(server, as: "alice").get("/v1/actions?status=pending")
         XCTAssertEqual(pending.status, 200, pending.text)
         XCTAssertFalse(pending.text.contains("refused spelling"), "no refused request reached the server")
 
-        let accepted = try TollgateBinary.run(["request", "--kind", "cli.args", "--summary", "accepted", "--risk=critical"] + connection, in: sandbox.directory)
+        let accepted = try TollgateBinary.run(
+            ["request", "--kind", "cli.args", "--summary", "accepted", "--risk=critical"] + connection, in: sandbox.directory)
         XCTAssertEqual(accepted.status, 0, accepted.stderr)
         let id = accepted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertEqual(try sandbox.client(server, as: "alice").action(id).risk, .critical, "a valid spelling still gets through")
@@ -71,8 +76,9 @@ final class ArgumentValueTests: XCTestCase {
             assertRefused(run, value: value, option: name, allowed: allowed)
             XCTAssertFalse(FileManager.default.fileExists(atPath: file), "\(option): no tokens file is written")
         }
-        let made = try TollgateBinary.run(["token", "add", "--file", file, "--id", "new@example.com", "--role", "approver", "--role", "auditor", "--kind", "human"],
-                                          in: sandbox.directory)
+        let made = try TollgateBinary.run(
+            ["token", "add", "--file", file, "--id", "new@example.com", "--role", "approver", "--role", "auditor", "--kind", "human"],
+            in: sandbox.directory)
         XCTAssertEqual(made.status, 0, made.stderr)
         let written = try String(contentsOfFile: file, encoding: .utf8)
         XCTAssertTrue(written.contains("\"approver\", \"auditor\""), written)
@@ -81,8 +87,9 @@ final class ArgumentValueTests: XCTestCase {
 
     func testServeRefusesAnUnknownLogLevelInOneLine() throws {
         let sandbox = try Sandbox(self)
-        let run = try TollgateBinary.run(["serve", "--listen", "127.0.0.1:0", "--tokens", sandbox.tokensPath, "--db", sandbox.databasePath, "--log-level", "loud"],
-                                         in: sandbox.directory)
+        let run = try TollgateBinary.run(
+            ["serve", "--listen", "127.0.0.1:0", "--tokens", sandbox.tokensPath, "--db", sandbox.databasePath, "--log-level", "loud"],
+            in: sandbox.directory)
         XCTAssertEqual(run.status, 2, run.stderr)
         XCTAssertEqual(run.stderr, "tollgate: --log-level: unknown level \"loud\"; expected trace, debug, info, notice, warning, error or critical\n")
     }

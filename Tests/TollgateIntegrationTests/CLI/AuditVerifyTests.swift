@@ -17,8 +17,9 @@ final class AuditVerifyTests: XCTestCase {
     }
 
     private func verify(_ sandbox: Sandbox, _ url: String, history: String) throws -> TollgateBinary.Run {
-        try TollgateBinary.run(["audit", "verify", "--db", history, "--server", url, "--token-file", try sandbox.tokenFile("audrey")],
-                               in: sandbox.directory)
+        try TollgateBinary.run(
+            ["audit", "verify", "--db", history, "--server", url, "--token-file", try sandbox.tokenFile("audrey")],
+            in: sandbox.directory)
     }
 
     func testAServerThatIgnoresAfterIsAnErrorNotAnEndlessLoop() throws {

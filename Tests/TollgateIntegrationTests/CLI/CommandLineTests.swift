@@ -24,13 +24,18 @@ final class CommandLineTests: XCTestCase {
         let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let server = try sandbox.startServer()
         let marker = sandbox.directory.appendingPathComponent("ran").path
-        let run = try request(sandbox, server, ["--kind", "infra.apply", "--summary", "apply the plan", "--wait", "--",
-                                                "sh", "-c", "echo executed > \(marker); exit 7"])
+        let run = try request(
+            sandbox, server,
+            [
+                "--kind", "infra.apply", "--summary", "apply the plan", "--wait", "--",
+                "sh", "-c", "echo executed > \(marker); exit 7",
+            ])
         let id = try printedID(run)
         XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "the command must not run before approval")
         let action = try sandbox.client(server, as: "alice").action(id)
         XCTAssertEqual(action.command, "sh -c 'echo executed > \(marker); exit 7'", "--command defaults to the shell-quoted CMD")
-        let approve = try TollgateBinary.run(["approve", id, "--db", sandbox.historyPath("alice")] + sandbox.connection(server, as: "alice"), in: sandbox.directory)
+        let approve = try TollgateBinary.run(
+            ["approve", id, "--db", sandbox.historyPath("alice")] + sandbox.connection(server, as: "alice"), in: sandbox.directory)
         XCTAssertEqual(approve.status, 0, approve.stderr)
         XCTAssertTrue(approve.stderr.contains(action.digest), "approve shows the digest it sends")
         XCTAssertEqual(try run.wait(), 7, "exits with the command's status")
@@ -42,8 +47,9 @@ final class CommandLineTests: XCTestCase {
         let server = try sandbox.startServer()
         let run = try request(sandbox, server, ["--kind", "data.export", "--summary", "export", "--risk", "high", "--wait", "--", "true"])
         let id = try printedID(run)
-        let deny = try TollgateBinary.run(["deny", id, "--reason", "not during the freeze", "--db", sandbox.historyPath("bob")]
-                                            + sandbox.connection(server, as: "bob"), in: sandbox.directory)
+        let deny = try TollgateBinary.run(
+            ["deny", id, "--reason", "not during the freeze", "--db", sandbox.historyPath("bob")]
+                + sandbox.connection(server, as: "bob"), in: sandbox.directory)
         XCTAssertEqual(deny.status, 0, deny.stderr)
         XCTAssertEqual(try run.wait(), 3)
         XCTAssertTrue(run.stderr.contains("not during the freeze"), run.stderr)
@@ -78,7 +84,8 @@ final class CommandLineTests: XCTestCase {
         sleep(2)
         let second = try sandbox.startServer(listen: "127.0.0.1:\(port)")
         XCTAssertEqual(second.port, port)
-        let approve = try TollgateBinary.run(["approve", id, "--db", sandbox.historyPath("alice")] + sandbox.connection(second, as: "alice"), in: sandbox.directory)
+        let approve = try TollgateBinary.run(
+            ["approve", id, "--db", sandbox.historyPath("alice")] + sandbox.connection(second, as: "alice"), in: sandbox.directory)
         XCTAssertEqual(approve.status, 0, approve.stderr)
         XCTAssertEqual(try run.wait(), 0, run.stderr)
     }
@@ -86,15 +93,18 @@ final class CommandLineTests: XCTestCase {
     func testUsageAndAuthErrorsExit2() throws {
         let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let server = try sandbox.startServer()
-        let badRisk = try TollgateBinary.run(["request", "--kind", "a.b", "--summary", "s", "--risk", "extreme"] + sandbox.connection(server, as: "agent-1"), in: sandbox.directory)
+        let badRisk = try TollgateBinary.run(
+            ["request", "--kind", "a.b", "--summary", "s", "--risk", "extreme"] + sandbox.connection(server, as: "agent-1"), in: sandbox.directory)
         XCTAssertNotEqual(badRisk.status, 0)
         let tokenPath = sandbox.directory.appendingPathComponent("wrong.token").path
         try TestFiles.create(tokenPath, Data("tg_not-a-real-token-at-all-000000000000".utf8), ownerOnly: true)
-        let unauthorised = try TollgateBinary.run(["request", "--kind", "a.b", "--summary", "s", "--server", "http://127.0.0.1:\(server.port)", "--token-file", tokenPath], in: sandbox.directory)
+        let unauthorised = try TollgateBinary.run(
+            ["request", "--kind", "a.b", "--summary", "s", "--server", "http://127.0.0.1:\(server.port)", "--token-file", tokenPath], in: sandbox.directory)
         XCTAssertEqual(unauthorised.status, 2)
         XCTAssertTrue(unauthorised.stderr.contains("unauthenticated"), unauthorised.stderr)
         chmod(tokenPath, 0o644)
-        let readable = try TollgateBinary.run(["request", "--kind", "a.b", "--summary", "s", "--server", "http://127.0.0.1:\(server.port)", "--token-file", tokenPath], in: sandbox.directory)
+        let readable = try TollgateBinary.run(
+            ["request", "--kind", "a.b", "--summary", "s", "--server", "http://127.0.0.1:\(server.port)", "--token-file", tokenPath], in: sandbox.directory)
         XCTAssertEqual(readable.status, 2)
         XCTAssertTrue(readable.stderr.contains("chmod 600"), "a group/other-readable token file is refused with the fix: \(readable.stderr)")
     }
@@ -211,14 +221,16 @@ final class CommandLineTests: XCTestCase {
             let a = try agent.submit(Fixtures.request(summary: "audited \(i)"))
             XCTAssertEqual(try alice.decide(a, .deny, reason: "reason \(i)").status, 200)
         }
-        let verify = try TollgateBinary.run(["audit", "verify", "--db", sandbox.historyPath("auditor")] + sandbox.connection(first, as: "audrey"), in: sandbox.directory)
+        let verify = try TollgateBinary.run(
+            ["audit", "verify", "--db", sandbox.historyPath("auditor")] + sandbox.connection(first, as: "audrey"), in: sandbox.directory)
         XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
         XCTAssertTrue(verify.stdout.contains("intact: 3 records"), verify.stdout)
 
         try first.stop()
         try sqlite(sandbox.databasePath, "UPDATE audit SET json = replace(json, 'reason 1', 'reason X') WHERE seq = 2")
         let second = try sandbox.startServer(listen: "127.0.0.1:\(port)")
-        let fresh = try TollgateBinary.run(["audit", "verify", "--db", sandbox.historyPath("fresh")] + sandbox.connection(second, as: "audrey"), in: sandbox.directory)
+        let fresh = try TollgateBinary.run(
+            ["audit", "verify", "--db", sandbox.historyPath("fresh")] + sandbox.connection(second, as: "audrey"), in: sandbox.directory)
         XCTAssertEqual(fresh.status, 1, fresh.stdout + fresh.stderr)
         XCTAssertTrue(fresh.stdout.contains("BROKEN at record 2"), fresh.stdout)
     }

@@ -72,10 +72,13 @@ final class PolicyCommandTests: XCTestCase {
 
     /// The attack: an agent asks for little, and the rule's values are what it gets.
     func testCheckShowsTheRulesValuesOverWhatWasAsked() throws {
-        let result = try check(#"{"kind":"iam.grant","summary":"grant admin","environment":"Production","risk":"low","required_approvals":1,"ttl_seconds":86400}"#,
-                               ["--requester", "agent-1"])
+        let result = try check(
+            #"{"kind":"iam.grant","summary":"grant admin","environment":"Production","risk":"low","required_approvals":1,"ttl_seconds":86400}"#,
+            ["--requester", "agent-1"])
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertEqual(result.stdout, """
+        XCTAssertEqual(
+            result.stdout,
+            """
             rule:          prod-iam (\(configPath):5)
             reason:        IAM changes in production need SRE and security
             outcome:       review (waits for approvers)
@@ -89,16 +92,26 @@ final class PolicyCommandTests: XCTestCase {
 
     func testCheckOnSampleRequests() throws {
         let cases: [(body: String, requester: String?, expected: [String])] = [
-            (#"{"kind":"infra.restart","summary":"restart","environment":"staging"}"#, "agent-1",
-             ["rule:          staging-restarts (", "outcome:       approve (approved at submission)"]),
-            (#"{"kind":"secret.read","summary":"read","environment":"production"}"#, "deploy-bot",
-             ["rule:          no-prod-secret-reads (", "outcome:       deny (denied at submission)"]),
-            (#"{"kind":"secret.read","summary":"read","environment":"production"}"#, "alice",
-             ["rule:          none matches; the requester's values stand (policy unspecified)"]),
-            (#"{"kind":"data.export","summary":"export","justification":"quarterly numbers","risk":"high","ttl_seconds":60}"#, nil,
-             ["rule:          data-exports (", "risk:          high (asked: high)", "ttl:           60 s (asked: 60)", "justification: required, given"]),
-            (#"{"kind":"db.query","summary":"q","required_approvals":3}"#, nil,
-             ["rule:          none matches", "approvals:     3 approvers (asked: 3)", "ttl:           the server's default (asked: none)"]),
+            (
+                #"{"kind":"infra.restart","summary":"restart","environment":"staging"}"#, "agent-1",
+                ["rule:          staging-restarts (", "outcome:       approve (approved at submission)"]
+            ),
+            (
+                #"{"kind":"secret.read","summary":"read","environment":"production"}"#, "deploy-bot",
+                ["rule:          no-prod-secret-reads (", "outcome:       deny (denied at submission)"]
+            ),
+            (
+                #"{"kind":"secret.read","summary":"read","environment":"production"}"#, "alice",
+                ["rule:          none matches; the requester's values stand (policy unspecified)"]
+            ),
+            (
+                #"{"kind":"data.export","summary":"export","justification":"quarterly numbers","risk":"high","ttl_seconds":60}"#, nil,
+                ["rule:          data-exports (", "risk:          high (asked: high)", "ttl:           60 s (asked: 60)", "justification: required, given"]
+            ),
+            (
+                #"{"kind":"db.query","summary":"q","required_approvals":3}"#, nil,
+                ["rule:          none matches", "approvals:     3 approvers (asked: 3)", "ttl:           the server's default (asked: none)"]
+            ),
         ]
         for c in cases {
             let result = try check(c.body, c.requester.map { ["--requester", $0] } ?? [])
@@ -112,7 +125,8 @@ final class PolicyCommandTests: XCTestCase {
     func testCheckReadsStandardInput() throws {
         let body = try write("body.json", #"{"kind":"infra.restart","summary":"restart","environment":"staging"}"#)
         let binary = try TollgateBinary.url().path
-        let output = try Shell.run(["sh", "-c", "exec \"$0\" policy check --config \"$1\" --requester agent-1 < \"$2\"", binary, configPath, body], "policy check from stdin")
+        let output = try Shell.run(
+            ["sh", "-c", "exec \"$0\" policy check --config \"$1\" --requester agent-1 < \"$2\"", binary, configPath, body], "policy check from stdin")
         XCTAssertTrue(output.contains("rule:          staging-restarts ("), output)
     }
 
@@ -146,7 +160,9 @@ final class PolicyCommandTests: XCTestCase {
     func testLintListsValidRulesAndIgnoresTheServersTables() throws {
         let result = try run(["policy", "lint", "--config", configPath])
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertEqual(result.stdout, """
+        XCTAssertEqual(
+            result.stdout,
+            """
             prod-iam (line 5): kinds iam.* · environments production -> review; risk at least critical, 2 approvers incl. 1 from security, ttl at most 1800 s, justification required
             staging-restarts (line 16): kinds infra.restart · environments staging -> approve
             no-prod-secret-reads (line 23): kinds secret.read · environments production · requesters agent:*|*-bot -> deny
@@ -160,8 +176,10 @@ final class PolicyCommandTests: XCTestCase {
         let cases: [(String, String)] = [
             ("[[policy]]\nid = \"r\"\nreason = \"why\"\nkindz = [\"iam.*\"]\n", ":4: policy[1].kindz: unknown key"),
             ("[[policy]]\nid = \"r\"\nreason = \"why\"\ngroups = { security = 0 }\n", ":4: policy[1].groups.security: expected 1 to 10, found 0"),
-            ("[[policy]]\nid = \"r\"\nreason = \"why\"\n[[policy]]\nid = \"r\"\nreason = \"again\"\nkinds = [\"a\"]\n",
-             ":5: policy[2].id: duplicate id \"r\" (first at line 1)"),
+            (
+                "[[policy]]\nid = \"r\"\nreason = \"why\"\n[[policy]]\nid = \"r\"\nreason = \"again\"\nkinds = [\"a\"]\n",
+                ":5: policy[2].id: duplicate id \"r\" (first at line 1)"
+            ),
             ("[feed]\nretry_ms = 5\n", ": no [[policy]] tables; every action would keep its requester's values"),
         ]
         for (i, (text, message)) in cases.enumerated() {

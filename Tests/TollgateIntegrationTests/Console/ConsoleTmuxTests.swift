@@ -8,8 +8,9 @@ final class ConsoleTmuxTests: XCTestCase {
     private func console(_ sandbox: Sandbox, _ server: ServerProcess, as principal: String = "alice", extra: String = "") throws -> TmuxSession {
         let binary = try TollgateBinary.url().path
         let args = try sandbox.connection(server, as: principal) + ["--db", sandbox.historyPath(principal)]
-        return try TmuxSession(self, command: "\(binary) \(args.map(TmuxSession.quote).joined(separator: " ")) \(extra)",
-                               environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
+        return try TmuxSession(
+            self, command: "\(binary) \(args.map(TmuxSession.quote).joined(separator: " ")) \(extra)",
+            environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
     }
 
     func testANewActionAppearsLive() throws {
@@ -28,9 +29,10 @@ final class ConsoleTmuxTests: XCTestCase {
         let server = try sandbox.startServer()
         let tmux = try console(sandbox, server)
         try tmux.waitFor("live")
-        let agent = try Spawned(["request"] + sandbox.connection(server, as: "agent-1")
-                                + ["--kind", "k8s.deploy", "--summary", "Roll out payments 2.14", "--environment", "production", "--wait"],
-                                in: sandbox.directory)
+        let agent = try Spawned(
+            ["request"] + sandbox.connection(server, as: "agent-1")
+                + ["--kind", "k8s.deploy", "--summary", "Roll out payments 2.14", "--environment", "production", "--wait"],
+            in: sandbox.directory)
         try tmux.waitFor("Roll out payments 2.14")
         // The key works once the console knows who you are (whoami): its hint says so.
         try tmux.waitFor("a approve")
@@ -61,8 +63,9 @@ final class ConsoleTmuxTests: XCTestCase {
         let server = try sandbox.startServer()
         let tmux = try console(sandbox, server)
         try tmux.waitFor("live")
-        let agent = try Spawned(["request"] + sandbox.connection(server, as: "agent-1")
-                                + ["--kind", "data.export", "--summary", "Export all customer emails", "--wait"], in: sandbox.directory)
+        let agent = try Spawned(
+            ["request"] + sandbox.connection(server, as: "agent-1")
+                + ["--kind", "data.export", "--summary", "Export all customer emails", "--wait"], in: sandbox.directory)
         try tmux.waitFor("Export all customer emails")
         // The key works once the console knows who you are (whoami): its hint says so.
         try tmux.waitFor("d deny")
@@ -116,8 +119,9 @@ final class ConsoleTmuxTests: XCTestCase {
         try server.stop()
 
         let binary = try TollgateBinary.url().path
-        let offline = try TmuxSession(self, command: "\(binary) --offline --db \(TmuxSession.quote(sandbox.historyPath("alice")))",
-                                      environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
+        let offline = try TmuxSession(
+            self, command: "\(binary) --offline --db \(TmuxSession.quote(sandbox.historyPath("alice")))",
+            environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
         let screen = try offline.waitFor("Rotate the billing database password")
         XCTAssertTrue(screen.contains("Resize the search cluster"))
         try offline.send("/")

@@ -8,8 +8,9 @@ final class DemoTmuxTests: XCTestCase {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: home) }
         let binary = try TollgateBinary.url().path
-        let tmux = try TmuxSession(self, command: "\(binary) demo --interval 2",
-                                   environment: ["HOME": home.path, "XDG_CONFIG_HOME": home.path, "XDG_STATE_HOME": home.path])
+        let tmux = try TmuxSession(
+            self, command: "\(binary) demo --interval 2",
+            environment: ["HOME": home.path, "XDG_CONFIG_HOME": home.path, "XDG_STATE_HOME": home.path])
         try tmux.waitFor("live")
         try tmux.waitFor("data.export", timeout: 60)
         try tmux.waitFor("iam.grant", timeout: 60)

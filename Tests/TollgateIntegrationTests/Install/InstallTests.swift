@@ -16,8 +16,9 @@ final class InstallTests: XCTestCase {
         // Outside the source tree, with no user themes: only the installed folder can answer.
         let home = prefix.appendingPathComponent("home")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        let themes = try run(prefix.appendingPathComponent("bin/tollgate").path, ["themes"],
-                             environment: ["HOME": home.path, "PATH": "/usr/bin:/bin"], directory: "/")
+        let themes = try run(
+            prefix.appendingPathComponent("bin/tollgate").path, ["themes"],
+            environment: ["HOME": home.path, "PATH": "/usr/bin:/bin"], directory: "/")
         XCTAssertEqual(themes.status, 0, themes.output)
         for name in ["default", "light", "high-contrast", "solarized-dark", "monochrome"] {
             XCTAssertTrue(themes.output.contains("\(name) "), "\(name) listed:\n\(themes.output)")
@@ -26,13 +27,15 @@ final class InstallTests: XCTestCase {
         XCTAssertTrue(themes.output.contains("(installed)"), themes.output)
         XCTAssertFalse(themes.output.contains("source tree"), "the installed binary must not depend on the checkout:\n\(themes.output)")
 
-        let man = try run("/usr/bin/man", ["-M", prefix.appendingPathComponent("share/man").path, "-P", "cat", "tollgate"],
-                          environment: ["MANWIDTH": "80", "PATH": "/usr/bin:/bin", "HOME": home.path])
+        let man = try run(
+            "/usr/bin/man", ["-M", prefix.appendingPathComponent("share/man").path, "-P", "cat", "tollgate"],
+            environment: ["MANWIDTH": "80", "PATH": "/usr/bin:/bin", "HOME": home.path])
         XCTAssertEqual(man.status, 0, man.output)
         XCTAssertTrue(man.output.contains("tollgate"), man.output)
         XCTAssertTrue(man.output.contains("EXIT STATUS"), man.output)
 
-        for completion in ["share/bash-completion/completions/tollgate", "share/zsh/site-functions/_tollgate", "share/fish/vendor_completions.d/tollgate.fish"] {
+        for completion in ["share/bash-completion/completions/tollgate", "share/zsh/site-functions/_tollgate", "share/fish/vendor_completions.d/tollgate.fish"]
+        {
             let text = try String(contentsOf: prefix.appendingPathComponent(completion), encoding: .utf8)
             XCTAssertTrue(text.contains("request"), "\(completion) completes the subcommands")
         }

@@ -38,8 +38,9 @@ final class ConsoleCrashTests: XCTestCase {
         let pidPath = sandbox.directory.appendingPathComponent("console-\(round).pid").path
         // `exec` keeps the shell's pid, so the pid written is the console's.
         let script = "echo $$ > \(TmuxSession.quote(pidPath)); exec \(([binary] + args).map(TmuxSession.quote).joined(separator: " "))"
-        let tmux = try TmuxSession(self, command: "sh -c \(TmuxSession.quote(script))",
-                                   environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
+        let tmux = try TmuxSession(
+            self, command: "sh -c \(TmuxSession.quote(script))",
+            environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
         return Console(tmux: tmux, pidPath: pidPath)
     }
 
@@ -98,8 +99,9 @@ final class ConsoleCrashTests: XCTestCase {
 
         let entries = try outbox(history)
         XCTAssertEqual(entries.count, Self.rounds, "one outbox entry per confirmed approval:\n\(entries.joined(separator: "\n"))")
-        XCTAssertEqual(Set(entries), Set(ids.map { "\($0)|sent" }),
-                       "every decision accepted once, none refused as already decided or resolved:\n\(entries.joined(separator: "\n"))")
+        XCTAssertEqual(
+            Set(entries), Set(ids.map { "\($0)|sent" }),
+            "every decision accepted once, none refused as already decided or resolved:\n\(entries.joined(separator: "\n"))")
         let approver = try sandbox.client(server, as: "bob")
         for id in ids {
             let action = try approver.action(id)

@@ -31,8 +31,9 @@ final class DecisionReasonCacheTests: XCTestCase {
         let server = try sandbox.startServer()
         let action = try sandbox.client(server, as: "agent-1").submit(Fixtures.request(summary: "deny me from the CLI"))
         let history = sandbox.historyPath("bob")
-        let deny = try TollgateBinary.run(["deny", action.id, "--reason", Self.reason, "--db", history]
-                                            + sandbox.connection(server, as: "bob"), in: sandbox.directory)
+        let deny = try TollgateBinary.run(
+            ["deny", action.id, "--reason", Self.reason, "--db", history]
+                + sandbox.connection(server, as: "bob"), in: sandbox.directory)
         XCTAssertEqual(deny.status, 0, deny.stderr)
         try assertNoSecret(in: history, "after sending")
         XCTAssertEqual(try outbox(history), ["sent|"], "a sent decision keeps no reason")
@@ -52,8 +53,11 @@ final class DecisionReasonCacheTests: XCTestCase {
             peer.write("HTTP/1.1 \(status)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
         }
         let history = sandbox.historyPath("bob")
-        let deny = try TollgateBinary.run(["deny", action.id, "--reason", Self.reason, "--db", history, "--server",
-                                           "http://127.0.0.1:\(unanswering.port)", "--token-file", try sandbox.tokenFile("bob")], in: sandbox.directory)
+        let deny = try TollgateBinary.run(
+            [
+                "deny", action.id, "--reason", Self.reason, "--db", history, "--server",
+                "http://127.0.0.1:\(unanswering.port)", "--token-file", try sandbox.tokenFile("bob"),
+            ], in: sandbox.directory)
         XCTAssertEqual(deny.status, 2, deny.stderr)
         XCTAssertTrue(deny.stderr.contains("stays in the outbox"), deny.stderr)
         let pending = try outbox(history)
@@ -68,8 +72,9 @@ final class DecisionReasonCacheTests: XCTestCase {
         let history = sandbox.historyPath("alice")
         let binary = try TollgateBinary.url().path
         let args = try sandbox.connection(server, as: "alice") + ["--db", history]
-        let tmux = try TmuxSession(self, command: ([binary] + args).map(TmuxSession.quote).joined(separator: " "),
-                                   environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
+        let tmux = try TmuxSession(
+            self, command: ([binary] + args).map(TmuxSession.quote).joined(separator: " "),
+            environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
         _ = try sandbox.client(server, as: "agent-1").submit(Fixtures.request(summary: "deny me from the console"))
         try tmux.waitFor("deny me from the console")
         try tmux.waitFor("d deny")
@@ -95,14 +100,18 @@ final class DecisionReasonCacheTests: XCTestCase {
         let created = try TollgateBinary.run(["history", "--db", history], in: sandbox.directory)
         XCTAssertEqual(created.status, 0, created.stderr)
         // What an older version left: reasons as typed, sent or not, and no scrub migration yet.
-        try Shell.run(["sqlite3", history, """
-            INSERT INTO server(url) VALUES ('http://127.0.0.1:1');
-            INSERT INTO outbox(key, server_id, action_id, verdict, reason, digest, created_at, attempts, state)
-            VALUES ('k-sent', 1, 'act_a', 'deny', '\(Self.reason)', 'sha256:x', 1, 1, 'sent'),
-                   ('k-refused', 1, 'act_b', 'deny', '\(Self.reason)', 'sha256:x', 2, 1, 'rejected'),
-                   ('k-pending', 1, 'act_c', 'deny', 'pending reason stays', 'sha256:x', 3, 0, 'pending');
-            DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%';
-            """], "writing an old-style outbox")
+        try Shell.run(
+            [
+                "sqlite3", history,
+                """
+                INSERT INTO server(url) VALUES ('http://127.0.0.1:1');
+                INSERT INTO outbox(key, server_id, action_id, verdict, reason, digest, created_at, attempts, state)
+                VALUES ('k-sent', 1, 'act_a', 'deny', '\(Self.reason)', 'sha256:x', 1, 1, 'sent'),
+                       ('k-refused', 1, 'act_b', 'deny', '\(Self.reason)', 'sha256:x', 2, 1, 'rejected'),
+                       ('k-pending', 1, 'act_c', 'deny', 'pending reason stays', 'sha256:x', 3, 0, 'pending');
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%';
+                """,
+            ], "writing an old-style outbox")
         let reopened = try TollgateBinary.run(["history", "--db", history], in: sandbox.directory)
         XCTAssertEqual(reopened.status, 0, reopened.stderr)
         try assertNoSecret(in: history, "after opening with this version")

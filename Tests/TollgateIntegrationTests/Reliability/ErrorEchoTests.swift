@@ -60,9 +60,11 @@ final class ErrorEchoTests: XCTestCase {
                 record(try alice.send("POST", "/v1/actions/\(pending.id)/decisions", body: Array(body.utf8)), "decision \(n) of secret \(index)")
             }
             let secret = try XCTUnwrap(entry.secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
-            for path in ["/v1/actions?status=\(secret)", "/v1/actions?since=\(secret)", "/v1/actions?limit=\(secret)", "/v1/actions?cursor=\(secret)",
-                         "/v1/actions/\(pending.id)?wait=\(secret)", "/v1/audit?after=\(secret)", "/v1/audit?limit=\(secret)",
-                         "/v1/actions/\(secret)", "/v1/actions/\(secret)?wait=1", "/v1/\(secret)"] {
+            for path in [
+                "/v1/actions?status=\(secret)", "/v1/actions?since=\(secret)", "/v1/actions?limit=\(secret)", "/v1/actions?cursor=\(secret)",
+                "/v1/actions/\(pending.id)?wait=\(secret)", "/v1/audit?after=\(secret)", "/v1/audit?limit=\(secret)",
+                "/v1/actions/\(secret)", "/v1/actions/\(secret)?wait=1", "/v1/\(secret)",
+            ] {
                 record(try alice.get(path), path)
             }
             let decision = Fixtures.json(DecisionRequest(verdict: .deny, reason: "no", digest: pending.digest))
@@ -72,7 +74,9 @@ final class ErrorEchoTests: XCTestCase {
             let key = String(entry.secret.unicodeScalars.filter { $0.value > 0x20 && $0.value < 0x7F }.prefix(200).map(Character.init))
             let first = Fixtures.json(Fixtures.request(summary: "keyed \(index)"))
             record(try agent.send("POST", "/v1/actions", body: first, headers: [("Idempotency-Key", key)]), "first use of a key")
-            record(try agent.send("POST", "/v1/actions", body: Fixtures.json(Fixtures.request(summary: "other \(index)")), headers: [("Idempotency-Key", key)]), "key reused")
+            record(
+                try agent.send("POST", "/v1/actions", body: Fixtures.json(Fixtures.request(summary: "other \(index)")), headers: [("Idempotency-Key", key)]),
+                "key reused")
             record(try agent.send("POST", "/v1/actions", body: first, headers: [("Idempotency-Key", "x " + key)]), "malformed key")
             record(try APIClient(port: server.port, token: key).get("/v1/whoami"), "a secret as the token")
         }

@@ -156,8 +156,9 @@ final class FeedFaultTests: XCTestCase {
     private func console(_ sandbox: Sandbox, _ fake: FakeFeedServer, _ extra: [String] = []) throws -> TmuxSession {
         let binary = try TollgateBinary.url().path
         let args = ["--server", "http://127.0.0.1:\(fake.port)", "--token-file", try sandbox.tokenFile("alice"), "--db", sandbox.historyPath("alice")] + extra
-        return try TmuxSession(self, command: "\(binary) \(args.map(TmuxSession.quote).joined(separator: " "))",
-                               environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
+        return try TmuxSession(
+            self, command: "\(binary) \(args.map(TmuxSession.quote).joined(separator: " "))",
+            environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
     }
 }
 

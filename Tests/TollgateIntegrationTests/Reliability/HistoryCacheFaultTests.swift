@@ -16,14 +16,17 @@ final class HistoryCacheFaultTests: XCTestCase {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             mounted = geteuid() == 0
             if mounted {
-                try Shell.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", path], "mounting a tmpfs for the cache (root needs one: permissions do not stop it)")
+                try Shell.run(
+                    ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", path], "mounting a tmpfs for the cache (root needs one: permissions do not stop it)")
                 test.addTeardownBlock { [path] in _ = try? Shell.run(["umount", "-l", path], "umount") }
             }
         }
 
         /// Makes the directory and `file` read-only: a read-only remount, or mode 0500/0400.
         func makeReadOnly(_ file: String) throws {
-            if mounted { try Shell.run(["mount", "-o", "remount,ro", path], "remounting read-only") } else {
+            if mounted {
+                try Shell.run(["mount", "-o", "remount,ro", path], "remounting read-only")
+            } else {
                 chmod(file, 0o400)
                 chmod(path, 0o500)
             }
@@ -41,7 +44,9 @@ final class HistoryCacheFaultTests: XCTestCase {
         }
 
         func makeWritable(_ file: String) throws {
-            if mounted { try Shell.run(["mount", "-o", "remount,rw", path], "remounting read-write") } else {
+            if mounted {
+                try Shell.run(["mount", "-o", "remount,rw", path], "remounting read-write")
+            } else {
                 chmod(path, 0o700)
                 chmod(file, 0o600)
             }
@@ -52,8 +57,9 @@ final class HistoryCacheFaultTests: XCTestCase {
     private func console(_ sandbox: Sandbox, _ server: ServerProcess, history: String) throws -> TmuxSession {
         let binary = try TollgateBinary.url().path
         let args = try sandbox.connection(server, as: "alice") + ["--db", history]
-        return try TmuxSession(self, command: "\(binary) \(args.map(TmuxSession.quote).joined(separator: " "))",
-                               environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
+        return try TmuxSession(
+            self, command: "\(binary) \(args.map(TmuxSession.quote).joined(separator: " "))",
+            environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
     }
 
     /// Read-only or full before the console starts (opening the cache fails), or filled while it runs (writing fails).

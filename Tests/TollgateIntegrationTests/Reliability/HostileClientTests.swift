@@ -56,11 +56,12 @@ final class HostileClientTests: XCTestCase {
                 case .none, .badToken: expected = "401"
                 default: expected = endpoint.allowed.contains(caller) ? "neither 401 nor 403" : "403"
                 }
-                let ok = switch expected {
-                case "401": status == 401
-                case "403": status == 403
-                default: status != 401 && status != 403
-                }
+                let ok =
+                    switch expected {
+                    case "401": status == 401
+                    case "403": status == 403
+                    default: status != 401 && status != 403
+                    }
                 XCTAssertTrue(ok, "\(endpoint.method) \(endpoint.path) as \(caller.rawValue): \(status), expected \(expected)")
                 cells += 1
             }
@@ -138,7 +139,10 @@ final class HostileClientTests: XCTestCase {
         // A head sent, then a body that never completes.
         let starved = try (0..<50).map { _ in
             let c = try HTTPConnection(port: server.port)
-            try c.send(Fixtures.bytes("POST /v1/actions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(try sandbox.token("agent-1"))\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"kind\":"))
+            try c.send(
+                Fixtures.bytes(
+                    "POST /v1/actions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(try sandbox.token("agent-1"))\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"kind\":"
+                ))
             return c
         }
         XCTAssertEqual(try agent.get("/v1/health").status, 200, "served while 250 slow clients hold connections")
@@ -170,11 +174,13 @@ final class HostileClientTests: XCTestCase {
         }
         // The test and the server each have their own descriptor table under this limit.
         let target = min(wanted, Int(limit.rlim_cur) - 1_000)
-        let sandbox = try Sandbox(self, config: """
-            [limits]
-            rate_per_second = 0
-            idle_timeout_seconds = 120
-            """)
+        let sandbox = try Sandbox(
+            self,
+            config: """
+                [limits]
+                rate_per_second = 0
+                idle_timeout_seconds = 120
+                """)
         let server = try sandbox.startServer()
         var open: [HTTPConnection] = []
         open.reserveCapacity(target)
@@ -190,7 +196,9 @@ final class HostileClientTests: XCTestCase {
         for (i, connection) in open.enumerated() where i % 10 == 0 {
             if (try? connection.request("GET", "/v1/health", timeout: 60).status) == 200 { answered += 1 }
         }
-        print("concurrent connections: \(open.count) of \(wanted) opened (soft limit \(limit.rlim_cur))\(failure.isEmpty ? "" : "; stopped by \(failure)"); \(answered) health checks on them answered")
+        print(
+            "concurrent connections: \(open.count) of \(wanted) opened (soft limit \(limit.rlim_cur))\(failure.isEmpty ? "" : "; stopped by \(failure)"); \(answered) health checks on them answered"
+        )
         XCTAssertGreaterThanOrEqual(open.count, min(wanted, target), "connections reached: \(failure)")
         XCTAssertEqual(answered, (open.count + 9) / 10)
         XCTAssertTrue(server.isRunning)
@@ -215,9 +223,11 @@ final class HostileClientTests: XCTestCase {
         XCTAssertNil(byID.header("Set-Cookie"))
 
         // Raw CR or LF inside a request line or header value: refused or closed, never echoed as a header.
-        for raw in ["GET /v1/actions/act_x\rSet-Cookie: pwned=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
-                    "POST /v1/actions HTTP/1.1\r\nHost: 127.0.0.1\r\nIdempotency-Key: k\rSet-Cookie: pwned=1\r\nContent-Length: 2\r\n\r\n{}",
-                    "POST /v1/actions HTTP/1.1\r\nHost: 127.0.0.1\r\nIdempotency-Key: k\n\(forged)\r\nContent-Length: 2\r\n\r\n{}"] {
+        for raw in [
+            "GET /v1/actions/act_x\rSet-Cookie: pwned=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            "POST /v1/actions HTTP/1.1\r\nHost: 127.0.0.1\r\nIdempotency-Key: k\rSet-Cookie: pwned=1\r\nContent-Length: 2\r\n\r\n{}",
+            "POST /v1/actions HTTP/1.1\r\nHost: 127.0.0.1\r\nIdempotency-Key: k\n\(forged)\r\nContent-Length: 2\r\n\r\n{}",
+        ] {
             let connection = try HTTPConnection(port: server.port)
             try connection.send(Fixtures.bytes(raw))
             var received: [UInt8] = []
@@ -248,7 +258,9 @@ final class HostileClientTests: XCTestCase {
         // Bytes the HTTP parser lets through in a path (ESC, DEL, raw UTF-8) reach the log escaped:
         // no terminal escape sequence, no line separator.
         let escape = try HTTPConnection(port: server.port)
-        let rawPath: [UInt8] = Array("GET /v1/actions/act_".utf8) + [0x1B] + Array("[2J".utf8) + [0x7F, 0xE2, 0x80, 0xA8] + Array("x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        let rawPath: [UInt8] =
+            Array("GET /v1/actions/act_".utf8) + [0x1B] + Array("[2J".utf8) + [0x7F, 0xE2, 0x80, 0xA8]
+            + Array("x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
         try escape.send(rawPath)
         let escapeStatus = (try? escape.readHead())?.status
         escape.close()

@@ -11,15 +11,18 @@ final class SchemaFuzzTests: XCTestCase {
         for _ in 0..<4 { root = root.deletingLastPathComponent() }
         let schemathesis = root.appendingPathComponent(".build/schemathesis-venv/bin/schemathesis").path
         guard FileManager.default.isExecutableFile(atPath: schemathesis) else {
-            throw HTTPClientError("schemathesis is not installed at \(schemathesis); `make test` installs it (make \(".build/schemathesis-venv/bin/schemathesis"))")
+            throw HTTPClientError(
+                "schemathesis is not installed at \(schemathesis); `make test` installs it (make \(".build/schemathesis-venv/bin/schemathesis"))")
         }
         // Long-polls capped at 1 s, so generated `wait` values do not stretch the run.
-        let sandbox = try Sandbox(self, config: """
-            [limits]
-            rate_per_second = 0
-            [actions]
-            max_wait_seconds = 1
-            """)
+        let sandbox = try Sandbox(
+            self,
+            config: """
+                [limits]
+                rate_per_second = 0
+                [actions]
+                max_wait_seconds = 1
+                """)
         let server = try sandbox.startServer()
         let report = sandbox.directory.appendingPathComponent("schemathesis.txt")
         try TestFiles.create(report.path)

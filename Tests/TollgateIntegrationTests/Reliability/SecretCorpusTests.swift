@@ -14,17 +14,25 @@ final class SecretCorpusTests: XCTestCase {
         ("temporary key ASIAV3B7N2M5K8L1P4Q6 in use", "V3B7N2M5K8L1P4Q6"),
         ("aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCyQ9tR2mW4zK", "wJalrXUtnFEMI/K7MDENG/bPxRfiCyQ9tR2mW4zK"),
         ("push with ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"),
-        ("GH token github_pat_11ABCDEFG0aBcDeFgHiJkL_mNoPqRsTuVwXyZ0123456789abcdefghijklmnopqrstuvwxyzABCDE",
-         "11ABCDEFG0aBcDeFgHiJkL_mNoPqRsTuVwXyZ0123456789abcdefghijklmnopqrstuvwxyzABCDE"),
+        (
+            "GH token github_pat_11ABCDEFG0aBcDeFgHiJkL_mNoPqRsTuVwXyZ0123456789abcdefghijklmnopqrstuvwxyzABCDE",
+            "11ABCDEFG0aBcDeFgHiJkL_mNoPqRsTuVwXyZ0123456789abcdefghijklmnopqrstuvwxyzABCDE"
+        ),
         ("CI uses glpat-Xy9Zq8Wv7Ut6Sr5Qp4On", "Xy9Zq8Wv7Ut6Sr5Qp4On"),
         ("notify via xoxb-2481632641-1357911131-aBcDeFgHiJkLmNoPqRsTuVwX", "2481632641-1357911131-aBcDeFgHiJkLmNoPqRsTuVwX"),
         ("post to https://hooks.slack.com/services/T0ABCDEFG/B0HIJKLMN/q1W2e3R4t5Y6u7I8o9P0a1S2", "T0ABCDEFG/B0HIJKLMN/q1W2e3R4t5Y6u7I8o9P0a1S2"),
-        ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz\n-----END OPENSSH PRIVATE KEY-----",
-         "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz"),
-        ("key: -----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oF1hTRbZ1sB9oAoGCCqGSM49\n-----END EC PRIVATE KEY-----",
-         "MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oF1hTRbZ1sB9oAoGCCqGSM49"),
-        ("bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkZXBsb3ktYm90Iiwicm9sZSI6ImFkbWluIn0.c2lnbmF0dXJlLXZhbHVlLWhlcmU",
-         "eyJzdWIiOiJkZXBsb3ktYm90Iiwicm9sZSI6ImFkbWluIn0.c2lnbmF0dXJlLXZhbHVlLWhlcmU"),
+        (
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz\n-----END OPENSSH PRIVATE KEY-----",
+            "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz"
+        ),
+        (
+            "key: -----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oF1hTRbZ1sB9oAoGCCqGSM49\n-----END EC PRIVATE KEY-----",
+            "MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oF1hTRbZ1sB9oAoGCCqGSM49"
+        ),
+        (
+            "bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkZXBsb3ktYm90Iiwicm9sZSI6ImFkbWluIn0.c2lnbmF0dXJlLXZhbHVlLWhlcmU",
+            "eyJzdWIiOiJkZXBsb3ktYm90Iiwicm9sZSI6ImFkbWluIn0.c2lnbmF0dXJlLXZhbHVlLWhlcmU"
+        ),
         ("mysqldump mysql://admin:S3cr3t-Passw0rd!@db.internal:3306/shop", "S3cr3t-Passw0rd!"),
         ("curl -H \"Authorization: Basic YWRtaW46c3VwZXJzZWNyZXQ=\" https://api.internal", "YWRtaW46c3VwZXJzZWNyZXQ="),
         ("Proxy-Authorization: Bearer 0a1b2c3d4e5f60718293a4b5c6d7e8f9", "0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
@@ -88,8 +96,9 @@ final class SecretCorpusTests: XCTestCase {
         let binary = try TollgateBinary.url().path
         let history = sandbox.historyPath("alice")
         let args = try sandbox.connection(server, as: "alice") + ["--db", history]
-        let tmux = try TmuxSession(self, command: "\(binary) \(args.map(TmuxSession.quote).joined(separator: " "))",
-                                   environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
+        let tmux = try TmuxSession(
+            self, command: "\(binary) \(args.map(TmuxSession.quote).joined(separator: " "))",
+            environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
         try tmux.waitFor("live")
         try eventually(timeout: 30, "the console cached the pending actions") {
             Self.bytes(ofFilesStartingWith: history).firstRange(of: Array(last.id.utf8)) != nil
@@ -110,7 +119,9 @@ final class SecretCorpusTests: XCTestCase {
             }
         }
         XCTAssertEqual(leaks, [], "secrets leaked")
-        print("secret corpus: \(Self.corpus.count) secrets x \(Self.fields.count) fields = \(Self.corpus.count * Self.fields.count) submissions, \(accepted.count) accepted, \(rejected.count) rejected (\(rejected.prefix(5).joined(separator: ", "))), \(accepted.count / 2) reasons")
+        print(
+            "secret corpus: \(Self.corpus.count) secrets x \(Self.fields.count) fields = \(Self.corpus.count * Self.fields.count) submissions, \(accepted.count) accepted, \(rejected.count) rejected (\(rejected.prefix(5).joined(separator: ", "))), \(accepted.count / 2) reasons"
+        )
     }
 
     /// The bytes of every file whose path starts with `path` (a SQLite file with its -wal and -shm).

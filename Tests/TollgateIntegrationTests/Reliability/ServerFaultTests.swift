@@ -13,7 +13,11 @@ final class ServerFaultTests: XCTestCase {
     private final class Ledger: Sendable {
         private let state = Mutex((submitted: [Action](), decided: [(id: String, approver: String)](), queue: [Action]()))
 
-        func submitted(_ action: Action) { state.withLock { $0.submitted.append(action); $0.queue.append(action) } }
+        func submitted(_ action: Action) {
+            state.withLock {
+                $0.submitted.append(action); $0.queue.append(action)
+            }
+        }
         func decided(_ id: String, by approver: String) { state.withLock { $0.decided.append((id, approver)) } }
         /// The next acknowledged submission nobody has tried to decide yet.
         func nextToDecide() -> Action? { state.withLock { $0.queue.isEmpty ? nil : $0.queue.removeFirst() } }
@@ -30,8 +34,9 @@ final class ServerFaultTests: XCTestCase {
         let watch = try Spawned(["watch", "--heartbeat-timeout", "5"] + sandbox.connection(first, as: "audrey"), in: sandbox.directory)
         try eventually("watch is live") { watch.stderr.contains("live at seq") }
         let consoleArguments = try sandbox.connection(first, as: "audrey") + ["--db", sandbox.historyPath("audrey"), "--heartbeat-timeout", "5"]
-        let console = try TmuxSession(self, command: ([try TollgateBinary.url().path] + consoleArguments).map(TmuxSession.quote).joined(separator: " "),
-                                      environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
+        let console = try TmuxSession(
+            self, command: ([try TollgateBinary.url().path] + consoleArguments).map(TmuxSession.quote).joined(separator: " "),
+            environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
         try console.waitFor("live")
 
         let ledger = Ledger()
@@ -97,14 +102,17 @@ final class ServerFaultTests: XCTestCase {
         XCTAssertEqual(replay.actions.last?.action.id, after.id)
         let printed = try watch.stdout.split(separator: "\n").map { try JSONDecoder().decode(Action.self, from: Data($0.utf8)) }
         let key = { (a: Action) in "\(a.id) \(a.status.rawValue) \(a.decisions.count)" }
-        XCTAssertEqual(printed.map(key), replay.actions.map { key($0.action) },
-                       "watch printed each event of the log once, in order (\(printed.count) printed, \(replay.actions.count) in the log)")
+        XCTAssertEqual(
+            printed.map(key), replay.actions.map { key($0.action) },
+            "watch printed each event of the log once, in order (\(printed.count) printed, \(replay.actions.count) in the log)")
         // The console resumed too: it counts exactly the actions the log leaves pending.
         var latest: [String: Action] = [:]
         for event in replay.actions { latest[event.action.id] = event.action }
         let pending = latest.values.filter { $0.status == .pending }.count
         try console.waitFor(" \(pending) pending ", timeout: 30)
-        print("kill -9 under load: \(submissions.count) submissions and \(decisions.count) decisions acknowledged, \(numbers.count) events replayed, \(pending) pending in the console")
+        print(
+            "kill -9 under load: \(submissions.count) submissions and \(decisions.count) decisions acknowledged, \(numbers.count) events replayed, \(pending) pending in the console"
+        )
     }
 
     // MARK: - Restarted beyond the replay window
@@ -118,8 +126,9 @@ final class ServerFaultTests: XCTestCase {
         _ = try agent.submit(Fixtures.request(summary: "Still pending after the reset"))
         let binary = try TollgateBinary.url().path
         let args = try sandbox.connection(first, as: "alice") + ["--db", sandbox.historyPath("alice")]
-        let console = try TmuxSession(self, command: "\(binary) \(args.map(TmuxSession.quote).joined(separator: " "))",
-                                      environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
+        let console = try TmuxSession(
+            self, command: "\(binary) \(args.map(TmuxSession.quote).joined(separator: " "))",
+            environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
         try console.waitFor("Resolved while the console was away")
         try console.waitFor("2 pending")
         let watch = try Spawned(["watch", "--heartbeat-timeout", "5"] + sandbox.connection(first, as: "audrey"), in: sandbox.directory)
@@ -150,8 +159,9 @@ final class ServerFaultTests: XCTestCase {
         let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let first = try sandbox.startServer()
         let port = first.port
-        let run = try Spawned(["request"] + sandbox.connection(first, as: "agent-1") + ["--kind", "db.query", "--summary", "through a cut", "--wait"],
-                              in: sandbox.directory)
+        let run = try Spawned(
+            ["request"] + sandbox.connection(first, as: "agent-1") + ["--kind", "db.query", "--summary", "through a cut", "--wait"],
+            in: sandbox.directory)
         var id = ""
         try eventually("request printed its id") {
             id = run.stdout.split(separator: "\n").first.map(String.init) ?? ""

@@ -41,8 +41,9 @@ final class StopSignalTests: XCTestCase {
         let server = try sandbox.startServer()
         let alice = try sandbox.client(server, as: "alice")
         for (signo, name) in Self.signals {
-            let run = try MaskedChild(["request"] + sandbox.connection(server, as: "agent-1")
-                                      + ["--kind", "db.query", "--summary", "stopped by \(name)", "--wait"], in: sandbox.directory)
+            let run = try MaskedChild(
+                ["request"] + sandbox.connection(server, as: "agent-1")
+                    + ["--kind", "db.query", "--summary", "stopped by \(name)", "--wait"], in: sandbox.directory)
             var id = ""
             try eventually("\(name): request printed its id") {
                 id = run.stdout.split(separator: "\n").first.map(String.init) ?? ""
@@ -72,8 +73,9 @@ final class StopSignalTests: XCTestCase {
                 echo "modes: $(stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' ')end"
                 """
             try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-            let tmux = try TmuxSession(self, command: "sh \(TmuxSession.quote(scriptPath))",
-                                       environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
+            let tmux = try TmuxSession(
+                self, command: "sh \(TmuxSession.quote(scriptPath))",
+                environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
             try tmux.waitFor("console up for \(name)")
             var pid: pid_t = 0
             try eventually("\(name): the console wrote its pid") {

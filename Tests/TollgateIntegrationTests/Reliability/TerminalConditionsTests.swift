@@ -6,7 +6,8 @@ import XCTest
 /// arriving faster than frames.
 final class TerminalConditionsTests: XCTestCase {
     private func start(width: Int = 120, height: Int = 40, environment: [String: String] = [:])
-        throws -> (Sandbox, ServerProcess, ConsoleRecording) {
+        throws -> (Sandbox, ServerProcess, ConsoleRecording)
+    {
         let sandbox = try Sandbox(self)
         let server = try sandbox.startServer()
         let recording = try ConsoleRecording(self, sandbox, server, width: width, height: height, environment: environment)
@@ -129,8 +130,9 @@ final class TerminalConditionsTests: XCTestCase {
         let (colourSandbox, colourServer, coloured) = try start()
         _ = try colourSandbox.client(colourServer, as: "agent-1").submit(Fixtures.request(summary: "Colourful critical", risk: .critical))
         try coloured.tmux.waitFor("Colourful critical")
-        XCTAssertNotEqual(Self.colourSequences(in: try coloured.output(containing: "Colourful critical")), [],
-                          "without NO_COLOR the theme's colours are used")
+        XCTAssertNotEqual(
+            Self.colourSequences(in: try coloured.output(containing: "Colourful critical")), [],
+            "without NO_COLOR the theme's colours are used")
     }
 
     func testTheCLocaleSendsOnlyASCIIWhateverTheAgentsWrote() throws {
@@ -156,8 +158,9 @@ final class TerminalConditionsTests: XCTestCase {
         let binary = try TollgateBinary.url().path
         let args = try sandbox.connection(server, as: "alice") + ["--db", sandbox.historyPath("alice-dumb")]
         let console = ([binary] + args).map(TmuxSession.quote).joined(separator: " ")
-        let tmux = try TmuxSession(self, command: "\(console); echo \"exit status $?\"",
-                                   environment: ["TERM": "dumb", "HOME": sandbox.directory.path, "XDG_CONFIG_HOME": sandbox.directory.path])
+        let tmux = try TmuxSession(
+            self, command: "\(console); echo \"exit status $?\"",
+            environment: ["TERM": "dumb", "HOME": sandbox.directory.path, "XDG_CONFIG_HOME": sandbox.directory.path])
         let screen = try tmux.waitFor("exit status")
         XCTAssertTrue(screen.contains("exit status 1"), screen)
         XCTAssertTrue(screen.contains("tollgate: TERM=dumb cannot move the cursor"), screen)

@@ -43,14 +43,17 @@ final class TerminalInjectionTests: XCTestCase {
     ]
 
     static func hostileRequest() -> ActionRequest {
-        let diff = "--- a/\(payload("oldpath"))\n+++ b/\(payload("newpath"))\n@@ -1,2 +1,2 @@ \(payload("section"))\n"
+        let diff =
+            "--- a/\(payload("oldpath"))\n+++ b/\(payload("newpath"))\n@@ -1,2 +1,2 @@ \(payload("section"))\n"
             + "-\(payload("removed"))\n+\(payload("added"))\n \(payload("context"))\n"
         return ActionRequest(
             kind: "data.export", summary: payload("summary"), command: payload("command"), resource: payload("resource"),
             environment: payload("environment"), risk: .high, policy: Policy(id: payload("policy-id"), reason: payload("policy-reason")),
             justification: payload("justification") + String(repeating: "x", count: 1 << 20) + payload("after-1mb"),
-            context: [ContextEntry(key: payload("ctx-key"), value: payload("ctx-value")),
-                      ContextEntry(key: "long", value: String(repeating: "\u{1B}[2Jpwn", count: 1 << 16))],
+            context: [
+                ContextEntry(key: payload("ctx-key"), value: payload("ctx-value")),
+                ContextEntry(key: "long", value: String(repeating: "\u{1B}[2Jpwn", count: 1 << 16)),
+            ],
             diffs: [ActionDiff(title: payload("diff-title"), text: diff)],
             onBehalfOf: payload("on-behalf-of"), session: payload("session")
         )

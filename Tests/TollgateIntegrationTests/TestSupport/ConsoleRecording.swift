@@ -11,8 +11,10 @@ final class ConsoleRecording {
     private let outputPath: String
 
     /// Starts the console as `principal` against `server` in a `width`x`height` tmux window.
-    init(_ test: XCTestCase, _ sandbox: Sandbox, _ server: ServerProcess, as principal: String = "alice",
-         width: Int = 120, height: Int = 40, environment: [String: String] = [:]) throws {
+    init(
+        _ test: XCTestCase, _ sandbox: Sandbox, _ server: ServerProcess, as principal: String = "alice",
+        width: Int = 120, height: Int = 40, environment: [String: String] = [:]
+    ) throws {
         let id = UUID().uuidString.prefix(8)
         let gate = sandbox.directory.appendingPathComponent("gate-\(id)").path
         outputPath = sandbox.directory.appendingPathComponent("console-\(id).bytes").path
@@ -23,8 +25,9 @@ final class ConsoleRecording {
         env.merge(environment) { $1 }
         // TmuxSession runs `env VARS command`, so the waiting loop needs a shell of its own.
         let script = "while [ ! -e \(TmuxSession.quote(gate)) ]; do sleep 0.05; done; exec \(console)"
-        tmux = try TmuxSession(test, command: "sh -c \(TmuxSession.quote(script))",
-                               width: width, height: height, environment: env)
+        tmux = try TmuxSession(
+            test, command: "sh -c \(TmuxSession.quote(script))",
+            width: width, height: height, environment: env)
         try TestFiles.create(outputPath)
         try control(["pipe-pane", "-o", "-t", tmux.name, "cat >> \(TmuxSession.quote(outputPath))"])
         try TestFiles.create(gate)

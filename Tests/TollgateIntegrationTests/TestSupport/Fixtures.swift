@@ -9,10 +9,11 @@ enum Fixtures {
         risk: Risk = .high, approvals: Int = 1, ttl: Int? = nil, onBehalfOf: String? = nil,
         context: [ContextEntry] = [ContextEntry(key: "rows", value: "48213")], command: String? = "pg_dump -t customers prod"
     ) -> ActionRequest {
-        ActionRequest(kind: kind, summary: summary, command: command, resource: "postgres://prod-db/customers",
-                      environment: "production", risk: risk, policy: Policy(id: "prod-data", reason: "production data leaves the VPC"),
-                      justification: "quarterly report", context: context, requiredApprovals: approvals, ttlSeconds: ttl,
-                      onBehalfOf: onBehalfOf)
+        ActionRequest(
+            kind: kind, summary: summary, command: command, resource: "postgres://prod-db/customers",
+            environment: "production", risk: risk, policy: Policy(id: "prod-data", reason: "production data leaves the VPC"),
+            justification: "quarterly report", context: context, requiredApprovals: approvals, ttlSeconds: ttl,
+            onBehalfOf: onBehalfOf)
     }
 
     /// `value` as JSON bytes (encoding these fixtures cannot fail).

@@ -148,7 +148,9 @@ final class HTTPConnection {
             unread(decoder.leftover)
         } else if let length = head.header("content-length").flatMap(Int.init) {
             while body.count < length {
-                guard let more = try receive(deadline: deadline) else { throw HTTPClientError("the connection closed after \(body.count) of \(length) body bytes") }
+                guard let more = try receive(deadline: deadline) else {
+                    throw HTTPClientError("the connection closed after \(body.count) of \(length) body bytes")
+                }
                 body += more
             }
             unread(body[length...])

@@ -65,8 +65,10 @@ struct API: Sendable {
     /// Sends a request as `principal` (nil: without an Authorization header).
     ///
     /// No answer within `timeout` seconds is an error, so a server that never answers fails the test.
-    func send(_ method: HTTPRequest.Method, _ path: String, as principal: String?, body: [UInt8]? = nil,
-              headers: [String: String] = [:], timeout: Double = 30) async throws -> TestResponse {
+    func send(
+        _ method: HTTPRequest.Method, _ path: String, as principal: String?, body: [UInt8]? = nil,
+        headers: [String: String] = [:], timeout: Double = 30
+    ) async throws -> TestResponse {
         var fields = HTTPFields()
         if let principal {
             guard let token = tokens[principal] else { throw HTTPClientError("no token for \(principal)") }
@@ -96,16 +98,20 @@ struct API: Sendable {
     }
 
     func submitResponse(_ request: ActionRequest, as principal: String = "agent-1", idempotencyKey: String? = nil) async throws -> TestResponse {
-        try await send(.post, "/v1/actions", as: principal, body: Fixtures.json(request),
-                       headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])
+        try await send(
+            .post, "/v1/actions", as: principal, body: Fixtures.json(request),
+            headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])
     }
 
     /// Posts a decision on `action` as `principal` (with the action's digest unless `digest` is given).
-    func decide(_ action: Action, _ verdict: Verdict, as principal: String, reason: String = "",
-                digest: String? = nil, idempotencyKey: String? = nil) async throws -> TestResponse {
+    func decide(
+        _ action: Action, _ verdict: Verdict, as principal: String, reason: String = "",
+        digest: String? = nil, idempotencyKey: String? = nil
+    ) async throws -> TestResponse {
         let body = Fixtures.json(DecisionRequest(verdict: verdict, reason: reason, digest: digest ?? action.digest))
-        return try await send(.post, "/v1/actions/\(action.id)/decisions", as: principal, body: body,
-                              headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])
+        return try await send(
+            .post, "/v1/actions/\(action.id)/decisions", as: principal, body: body,
+            headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])
     }
 
     func cancel(_ id: String, as principal: String) async throws -> TestResponse {

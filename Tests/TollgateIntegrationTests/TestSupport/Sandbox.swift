@@ -35,11 +35,12 @@ final class Sandbox {
         """
 
     /// `quietConfig`, and pending actions expire within a tenth of a second of their time.
-    static let quickExpiryConfig = quietConfig + """
+    static let quickExpiryConfig =
+        quietConfig + """
 
-        [actions]
-        expiry_check_seconds = 0.1
-        """
+            [actions]
+            expiry_check_seconds = 0.1
+            """
 
     /// Runs `tollgate token add` for `principal` and returns the token it printed.
     func addToken(_ principal: TestPrincipal) throws -> String {

@@ -6,8 +6,9 @@ enum Shell {
     /// throws with `what` and the output when it fails or hangs for 30 s.
     @discardableResult
     static func run(_ arguments: [String], _ what: String) throws -> String {
-        let run = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), arguments,
-                                       in: FileManager.default.temporaryDirectory, timeout: 30)
+        let run = try ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/env"), arguments,
+            in: FileManager.default.temporaryDirectory, timeout: 30)
         let text = run.stdout + run.stderr
         guard run.status == 0 else { throw HTTPClientError("\(what) failed (\(run.status)): \(text)") }
         return text

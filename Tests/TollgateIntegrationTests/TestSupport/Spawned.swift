@@ -38,7 +38,8 @@ final class Spawned {
     @discardableResult
     func wait(timeout: Double = 60) throws -> Int32 {
         guard ChildProcess.waitForExit(process, timeout: timeout) else {
-            throw HTTPClientError("tollgate \(process.arguments?.joined(separator: " ") ?? "") still running after \(timeout) s; stderr: \(stderr.suffix(1000))")
+            throw HTTPClientError(
+                "tollgate \(process.arguments?.joined(separator: " ") ?? "") still running after \(timeout) s; stderr: \(stderr.suffix(1000))")
         }
         return process.terminationStatus
     }

@@ -73,9 +73,10 @@ enum ChildProcess {
             _ = waitForExit(process, timeout: 10)
             throw HTTPClientError("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
         }
-        return TollgateBinary.Run(status: process.terminationStatus,
-                                  stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                                  stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+        return TollgateBinary.Run(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
     }
 
     /// True once `process` has exited; false when `timeout` seconds pass first.

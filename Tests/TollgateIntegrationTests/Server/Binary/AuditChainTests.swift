@@ -32,7 +32,9 @@ final class AuditChainTests: XCTestCase {
         // Rewrite history while the server is down: record 2 naively (content only), and
         // record 3 carefully (content and its own hash), which breaks the link from record 4.
         let sql = try tamperStatement(records[2])
-        try sqlite(sandbox.databasePath, """
+        try sqlite(
+            sandbox.databasePath,
+            """
             UPDATE audit SET json = replace(json, '"status":"denied"', '"status":"approved"') WHERE seq = 2;
             SELECT changes();
             \(sql)
@@ -44,8 +46,9 @@ final class AuditChainTests: XCTestCase {
         XCTAssertEqual(tampered.map(\.status), [.approved, .approved, .approved, .expired], "the server serves what is stored")
         XCTAssertEqual(AuditChain.firstBreak(in: tampered)?.seq, 2, "a record whose content changed")
         let rest = tampered[2...]
-        XCTAssertEqual(AuditChain.firstBreak(in: rest, previousHash: tampered[1].hash, previousSeq: 2)?.seq, 4,
-                       "a record rehashed after its change breaks the next link")
+        XCTAssertEqual(
+            AuditChain.firstBreak(in: rest, previousHash: tampered[1].hash, previousSeq: 2)?.seq, 4,
+            "a record rehashed after its change breaks the next link")
     }
 
     /// The records `GET /v1/audit?after=N` serves, one JSON document per line.

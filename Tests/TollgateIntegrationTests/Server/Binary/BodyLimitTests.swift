@@ -37,9 +37,11 @@ final class BodyLimitTests: XCTestCase {
         let connection = try HTTPConnection(port: server.port)
         defer { connection.close() }
         // Announce 10 MB and send none of it: the server must answer from the header alone.
-        try connection.sendRequest("POST", "/v1/actions", headers: [
-            ("Authorization", "Bearer \(try sandbox.token("agent-1"))"), ("Content-Type", "application/json"), ("Content-Length", "10485760"),
-        ])
+        try connection.sendRequest(
+            "POST", "/v1/actions",
+            headers: [
+                ("Authorization", "Bearer \(try sandbox.token("agent-1"))"), ("Content-Type", "application/json"), ("Content-Length", "10485760"),
+            ])
         try assertProtocolError(try connection.readResponse(timeout: 20), .tooLarge)
     }
 

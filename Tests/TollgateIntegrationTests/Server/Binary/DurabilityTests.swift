@@ -9,10 +9,10 @@ final class DurabilityTests: XCTestCase {
         let sandbox = try Sandbox(self)
         var server = try sandbox.startServer()
         var agent = try sandbox.client(server, as: "agent-1")
-        let done = try agent.submit(Fixtures.request(summary: "done"))                 // 1
-        let half = try agent.submit(Fixtures.request(summary: "half", approvals: 2))   // 2
-        _ = try sandbox.client(server, as: "alice").decide(done, .approve)             // 3
-        _ = try sandbox.client(server, as: "alice").decide(half, .approve)             // 4
+        let done = try agent.submit(Fixtures.request(summary: "done"))  // 1
+        let half = try agent.submit(Fixtures.request(summary: "half", approvals: 2))  // 2
+        _ = try sandbox.client(server, as: "alice").decide(done, .approve)  // 3
+        _ = try sandbox.client(server, as: "alice").decide(half, .approve)  // 4
         let before = try FeedStream(port: server.port, token: try sandbox.token("audrey"))
         let position = try XCTUnwrap(try before.readUntilSync().sync)
         before.close()
@@ -100,7 +100,8 @@ final class DurabilityTests: XCTestCase {
             let body = Fixtures.json(Fixtures.request(summary: "burst \(worker)-\(i)"))
             let headers = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
             guard let response = try? connection.request("POST", "/v1/actions", headers: headers, body: body, timeout: 30),
-                  response.status == 201, let action = try? response.action() else { return }
+                response.status == 201, let action = try? response.action()
+            else { return }
             acknowledged.append(action)
         }
     }

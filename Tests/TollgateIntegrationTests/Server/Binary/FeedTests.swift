@@ -72,17 +72,17 @@ final class FeedTests: XCTestCase {
         let server = try sandbox.startServer()
         let agent = try sandbox.client(server, as: "agent-1")
         let alice = try sandbox.client(server, as: "alice")
-        let old = try agent.submit(Fixtures.request(summary: "old"))   // event 1
+        let old = try agent.submit(Fixtures.request(summary: "old"))  // event 1
         let first = try FeedStream(port: server.port, token: try sandbox.token("alice"))
         XCTAssertEqual(try first.readUntilSync().sync?.seq, 1)
         first.close()
 
         var pending = [old.id]
         for i in 0..<4 {
-            let action = try agent.submit(Fixtures.request(summary: "burst \(i)"))   // events 2...5
+            let action = try agent.submit(Fixtures.request(summary: "burst \(i)"))  // events 2...5
             pending.append(action.id)
         }
-        _ = try alice.decide(old, .approve)                                  // event 6
+        _ = try alice.decide(old, .approve)  // event 6
         _ = try alice.decide(try agent.action(pending[1]), .deny, reason: "no")  // event 7
         pending.removeFirst(2)
 

@@ -5,10 +5,11 @@ import XCTest
 /// No spelling of an approver's id in `on_behalf_of` lets them approve what is done for them,
 /// through the real server; and the tokens file cannot hold two spellings of one identity.
 final class IdentitySpellingTests: XCTestCase {
-    static let principals = TestPrincipal.standard + [
-        TestPrincipal(id: "fiona", roles: [.approver]), TestPrincipal(id: "zoë", roles: [.approver]),
-        TestPrincipal(id: "strauss", roles: [.approver]), TestPrincipal(id: "alice@example.com", roles: [.approver]),
-    ]
+    static let principals =
+        TestPrincipal.standard + [
+            TestPrincipal(id: "fiona", roles: [.approver]), TestPrincipal(id: "zoë", roles: [.approver]),
+            TestPrincipal(id: "strauss", roles: [.approver]), TestPrincipal(id: "alice@example.com", roles: [.approver]),
+        ]
 
     func testEverySpellingOfTheOneItIsDoneForIsRefusedSelfApproval() throws {
         let sandbox = try Sandbox(self, principals: Self.principals)
@@ -65,8 +66,11 @@ final class IdentitySpellingTests: XCTestCase {
         for (ids, line, says) in cases {
             let sandbox = try Sandbox(self, principals: [])
             try TestFiles.create(sandbox.tokensPath, Data(file(ids).utf8), ownerOnly: true)
-            let run = try TollgateBinary.run(["serve", "--listen", "127.0.0.1:0", "--db", sandbox.databasePath, "--tokens", sandbox.tokensPath,
-                                              "--config", sandbox.configPath], in: sandbox.directory, timeout: 30)
+            let run = try TollgateBinary.run(
+                [
+                    "serve", "--listen", "127.0.0.1:0", "--db", sandbox.databasePath, "--tokens", sandbox.tokensPath,
+                    "--config", sandbox.configPath,
+                ], in: sandbox.directory, timeout: 30)
             XCTAssertNotEqual(run.status, 0, "\(ids) must stop the server")
             XCTAssertTrue(run.stderr.contains("\(sandbox.tokensPath):\(line): principals"), "\(ids): \(run.stderr)")
             XCTAssertTrue(run.stderr.contains(says), "\(ids): \(run.stderr)")

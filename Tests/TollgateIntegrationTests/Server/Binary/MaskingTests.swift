@@ -9,22 +9,28 @@ final class MaskingTests: XCTestCase {
         ("aws-key-id", "aws configure set aws_access_key_id AKIAZ7QX4PLM2ND8RT5W", "AKIAZ7QX4PLM2ND8RT5W"),
         ("aws-secret", "aws_secret_access_key = Zr8vKq2mWx5Tn1Lp9Hc3Yb7Gd4Fs6Je0Ua2Ro8Ix", "Zr8vKq2mWx5Tn1Lp9Hc3Yb7Gd4Fs6Je0Ua2Ro8Ix"),
         ("github", "git clone https://github.com/acme/infra using ghp_Q7w2E9r4T1y6U3i8O5p0A2s7D4f9G1h6J3k8", "Q7w2E9r4T1y6U3i8O5p0A2s7D4f9G1h6J3k8"),
-        ("key", "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAzK7pQ3vR8mN2xL5tY9wB4cF6hJ1dS0gV3uE7iO2aPq8\nKx9mZ2bN4vC6xL8jH1gF3dS5aQ7wE9rT2yU4iO6pA8sD0fG2hJ4kL6zX8c\n-----END RSA PRIVATE KEY-----",
-         "MIIEowIBAAKCAQEAzK7pQ3vR8mN2xL5tY9wB4cF6hJ1dS0gV3uE7iO2aPq8"),
+        (
+            "key",
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAzK7pQ3vR8mN2xL5tY9wB4cF6hJ1dS0gV3uE7iO2aPq8\nKx9mZ2bN4vC6xL8jH1gF3dS5aQ7wE9rT2yU4iO6pA8sD0fG2hJ4kL6zX8c\n-----END RSA PRIVATE KEY-----",
+            "MIIEowIBAAKCAQEAzK7pQ3vR8mN2xL5tY9wB4cF6hJ1dS0gV3uE7iO2aPq8"
+        ),
         ("database", "psql postgres://report:Tr0ub4dor-and-3@db.internal:5432/prod", "Tr0ub4dor-and-3"),
-        ("jwt", "session eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJyZXBvcnQtYm90In0.XbPfbIHMI6arZ3Y922BhjWgQzWXcXNrz0ogtVhfEd2o",
-         "eyJzdWIiOiJyZXBvcnQtYm90In0.XbPfbIHMI6arZ3Y922BhjWgQzWXcXNrz0ogtVhfEd2o"),
+        (
+            "jwt", "session eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJyZXBvcnQtYm90In0.XbPfbIHMI6arZ3Y922BhjWgQzWXcXNrz0ogtVhfEd2o",
+            "eyJzdWIiOiJyZXBvcnQtYm90In0.XbPfbIHMI6arZ3Y922BhjWgQzWXcXNrz0ogtVhfEd2o"
+        ),
         ("header", "curl -H 'Authorization: Bearer 9f8e7d6c5b4a3928171605f4e3d2c1b0' https://api.internal", "9f8e7d6c5b4a3928171605f4e3d2c1b0"),
         ("custom", "ticket system key ACME-7731-9904-2217-5580", "7731-9904-2217-5580"),
     ]
 
     func testSecretsNeverReachTheResponseTheFeedTheLogOrTheDatabase() throws {
-        let config = Sandbox.quietConfig + """
+        let config =
+            Sandbox.quietConfig + """
 
-            [[masking.patterns]]
-            name = "acme-key"
-            pattern = "ACME-[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{4}"
-            """
+                [[masking.patterns]]
+                name = "acme-key"
+                pattern = "ACME-[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{4}"
+                """
         let sandbox = try Sandbox(self, config: config)
         let server = try sandbox.startServer()
         let feed = try FeedStream(port: server.port, token: try sandbox.token("alice"))
@@ -85,15 +91,21 @@ final class MaskingTests: XCTestCase {
         let agent = try sandbox.client(server, as: "agent-1")
         let command = "sh -c 'true --password=x$(touch${IFS}/tmp/p)'; PGPASSWORD=Tr0ub4dor-3 psql"
         let request = Fixtures.request(
-            context: [ContextEntry(key: "password", value: "Hunter2"), ContextEntry(key: "DB-Token", value: "s3cr3t-t0k"),
-                      ContextEntry(key: "password_policy", value: "strict")],
+            context: [
+                ContextEntry(key: "password", value: "Hunter2"), ContextEntry(key: "DB-Token", value: "s3cr3t-t0k"),
+                ContextEntry(key: "password_policy", value: "strict"),
+            ],
             command: command)
         let response = try agent.send("POST", "/v1/actions", body: Fixtures.json(request))
         XCTAssertEqual(response.status, 201)
         let action = try response.action()
         XCTAssertEqual(action.command, "sh -c 'true --password=x$(touch${IFS}/tmp/p)'; PGPASSWORD=…[masked] psql")
-        XCTAssertEqual(action.context, [ContextEntry(key: "password", value: "…[masked]"), ContextEntry(key: "DB-Token", value: "…[masked]"),
-                                        ContextEntry(key: "password_policy", value: "strict")])
+        XCTAssertEqual(
+            action.context,
+            [
+                ContextEntry(key: "password", value: "…[masked]"), ContextEntry(key: "DB-Token", value: "…[masked]"),
+                ContextEntry(key: "password_policy", value: "strict"),
+            ])
         XCTAssertEqual(action.redactions, 3)
         try server.stop()
         for (place, bytes) in [("the response", response.body), ("the database files", try databaseBytes(sandbox))] {

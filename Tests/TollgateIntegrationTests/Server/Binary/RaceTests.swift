@@ -18,9 +18,10 @@ final class RaceTests: XCTestCase {
             var requests: [(connection: HTTPConnection, bytes: [UInt8])] = []
             for (i, (_, token)) in contenders.enumerated() {
                 let body = Fixtures.json(DecisionRequest(verdict: verdicts[i], reason: "round \(round)", digest: action.digest))
-                let bytes = HTTPConnection.requestBytes("POST", "/v1/actions/\(action.id)/decisions", port: server.port,
-                                                        headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
-                                                        body: body)
+                let bytes = HTTPConnection.requestBytes(
+                    "POST", "/v1/actions/\(action.id)/decisions", port: server.port,
+                    headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
+                    body: body)
                 requests.append((try HTTPConnection(port: server.port), bytes))
             }
             // Everything but the last byte first, then both last bytes back to back: the server

@@ -8,11 +8,11 @@ final class StartupTests: XCTestCase {
 
     func testAMalformedTokensFileStopsTheServerNamingFileAndLine() throws {
         let cases: [(text: String, line: Int)] = [
-            ("[[principals]]\nid = \"alice\"\nroles = approver\ntoken_sha256 = \"\(Self.hash)\"\n", 3),            // not TOML
-            ("[[principals]]\nid = \"alice\"\nroles = [\"wizard\"]\ntoken_sha256 = \"\(Self.hash)\"\n", 3),        // unknown role
-            ("[[principals]]\nid = \"alice\"\nroles = [\"approver\"]\ntoken_sha256 = \"abc\"\n", 4),           // not a SHA-256
+            ("[[principals]]\nid = \"alice\"\nroles = approver\ntoken_sha256 = \"\(Self.hash)\"\n", 3),  // not TOML
+            ("[[principals]]\nid = \"alice\"\nroles = [\"wizard\"]\ntoken_sha256 = \"\(Self.hash)\"\n", 3),  // unknown role
+            ("[[principals]]\nid = \"alice\"\nroles = [\"approver\"]\ntoken_sha256 = \"abc\"\n", 4),  // not a SHA-256
             ("[[principals]]\nid = \"alice\"\nroles = [\"approver\"]\ntoken_sha256 = \"\(Self.hash)\"\ncolour = \"blue\"\n", 5),
-            ("# tokens\n\n[[principals]]\nid = \"alice\"\nroles = [\"approver\"]\n", 3),                   // no token_sha256
+            ("# tokens\n\n[[principals]]\nid = \"alice\"\nroles = [\"approver\"]\n", 3),  // no token_sha256
         ]
         for (text, line) in cases {
             let sandbox = try Sandbox(self, principals: [])
@@ -33,11 +33,11 @@ final class StartupTests: XCTestCase {
 
     func testAMalformedConfigurationFileStopsTheServerNamingFileAndLine() throws {
         let cases: [(text: String, line: Int)] = [
-            ("[feed\nreplay_window = 5\n", 1),                                    // not TOML
-            ("[feed]\nreplay_window = \"many\"\n", 2),                            // wrong type
-            ("[feed]\nreplay_windw = 5\n", 2),                                    // misspelt key
-            ("# limits\n[limits]\nbody_bytes = 10\n", 3),                           // out of range
-            ("[[masking.patterns]]\nname = \"broken\"\npattern = \"([a-z\"\n", 3),   // not a regular expression
+            ("[feed\nreplay_window = 5\n", 1),  // not TOML
+            ("[feed]\nreplay_window = \"many\"\n", 2),  // wrong type
+            ("[feed]\nreplay_windw = 5\n", 2),  // misspelt key
+            ("# limits\n[limits]\nbody_bytes = 10\n", 3),  // out of range
+            ("[[masking.patterns]]\nname = \"broken\"\npattern = \"([a-z\"\n", 3),  // not a regular expression
             ("[actions]\nmax_ttl_seconds = 60\ndefault_ttl_seconds = 120\n", 3),  // inconsistent
         ]
         for (text, line) in cases {
@@ -99,8 +99,11 @@ final class StartupTests: XCTestCase {
 
     /// Runs `tollgate serve` on the sandbox's files; a server that starts is killed after 30 s.
     private func serve(_ sandbox: Sandbox) throws -> TollgateBinary.Run {
-        try TollgateBinary.run(["serve", "--listen", "127.0.0.1:0", "--db", sandbox.databasePath, "--tokens", sandbox.tokensPath,
-                                "--config", sandbox.configPath], in: sandbox.directory, timeout: 30)
+        try TollgateBinary.run(
+            [
+                "serve", "--listen", "127.0.0.1:0", "--db", sandbox.databasePath, "--tokens", sandbox.tokensPath,
+                "--config", sandbox.configPath,
+            ], in: sandbox.directory, timeout: 30)
     }
 
     private static func base64URLDecoded(_ text: String) -> Data? {

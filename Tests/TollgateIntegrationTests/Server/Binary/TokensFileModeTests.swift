@@ -12,11 +12,15 @@ final class TokensFileModeTests: XCTestCase {
         let sandbox = try Sandbox(self, principals: [TestPrincipal(id: "alice", roles: [.approver])])
         for mode in Self.modes {
             XCTAssertEqual(chmod(sandbox.tokensPath, mode_t(mode)), 0)
-            let run = try TollgateBinary.run(["serve", "--listen", "127.0.0.1:0", "--db", sandbox.databasePath, "--tokens", sandbox.tokensPath,
-                                              "--config", sandbox.configPath], in: sandbox.directory, timeout: 30)
+            let run = try TollgateBinary.run(
+                [
+                    "serve", "--listen", "127.0.0.1:0", "--db", sandbox.databasePath, "--tokens", sandbox.tokensPath,
+                    "--config", sandbox.configPath,
+                ], in: sandbox.directory, timeout: 30)
             XCTAssertNotEqual(run.status, 0, "mode \(String(mode, radix: 8)) must stop the server")
             XCTAssertFalse(run.stdout.contains("listening"))
-            let expected = "the tokens file \(sandbox.tokensPath) is open to its group or others (mode 0\(String(mode, radix: 8))); it must be 0600 or stricter: run: chmod 600 \(sandbox.tokensPath)"
+            let expected =
+                "the tokens file \(sandbox.tokensPath) is open to its group or others (mode 0\(String(mode, radix: 8))); it must be 0600 or stricter: run: chmod 600 \(sandbox.tokensPath)"
             XCTAssertTrue(run.stderr.contains(expected), "mode \(String(mode, radix: 8)): \(run.stderr)")
             XCTAssertEqual(run.stderr.trimmingCharacters(in: .newlines).components(separatedBy: "\n").count, 1, run.stderr)
         }
@@ -33,7 +37,8 @@ final class TokensFileModeTests: XCTestCase {
             XCTAssertEqual(chmod(sandbox.tokensPath, mode_t(mode)), 0)
             let run = try TollgateBinary.run(["token", "add", "--file", sandbox.tokensPath, "--id", "bob", "--role", "approver"], in: sandbox.directory)
             XCTAssertNotEqual(run.status, 0)
-            XCTAssertTrue(run.stderr.contains("(mode 0\(String(mode, radix: 8))); it must be 0600 or stricter: run: chmod 600 \(sandbox.tokensPath)"), run.stderr)
+            XCTAssertTrue(
+                run.stderr.contains("(mode 0\(String(mode, radix: 8))); it must be 0600 or stricter: run: chmod 600 \(sandbox.tokensPath)"), run.stderr)
             XCTAssertEqual(run.stdout, "")
             XCTAssertEqual(try String(contentsOfFile: sandbox.tokensPath, encoding: .utf8), before)
         }

@@ -15,9 +15,11 @@ final class AuthenticationTests: XCTestCase {
 
     func testMissingTokenIs401Everywhere() async throws {
         try await InProcessServer.make(self).run { api in
-            for (method, path) in [(HTTPRequest.Method.get, "/v1/whoami"), (.post, "/v1/actions"), (.get, "/v1/actions"),
-                                   (.get, "/v1/actions/act_x"), (.post, "/v1/actions/act_x/decisions"),
-                                   (.post, "/v1/actions/act_x/cancel"), (.get, "/v1/feed"), (.get, "/v1/audit")] {
+            for (method, path) in [
+                (HTTPRequest.Method.get, "/v1/whoami"), (.post, "/v1/actions"), (.get, "/v1/actions"),
+                (.get, "/v1/actions/act_x"), (.post, "/v1/actions/act_x/decisions"),
+                (.post, "/v1/actions/act_x/cancel"), (.get, "/v1/feed"), (.get, "/v1/audit"),
+            ] {
                 let response = try await api.send(method, path, as: nil, body: method == .post ? Fixtures.bytes("{}") : nil)
                 try assertProtocolError(response, .unauthenticated)
             }
@@ -28,8 +30,10 @@ final class AuthenticationTests: XCTestCase {
         let server = try InProcessServer.make(self)
         let good = try XCTUnwrap(server.tokens["alice"])
         try await server.run { api in
-            for header in ["Bearer tg_not-a-token-anyone-was-given-000000000", "Bearer", "Basic \(good)", good, "Bearer \(good)x",
-                           "Bearer \(good.dropLast())"] {
+            for header in [
+                "Bearer tg_not-a-token-anyone-was-given-000000000", "Bearer", "Basic \(good)", good, "Bearer \(good)x",
+                "Bearer \(good.dropLast())",
+            ] {
                 let response = try await api.send(.get, "/v1/whoami", as: nil, headers: ["Authorization": header])
                 try assertProtocolError(response, .unauthenticated)
             }
@@ -53,14 +57,14 @@ final class AuthenticationTests: XCTestCase {
             let action = try await api.submit()
             let decision = Fixtures.json(DecisionRequest(verdict: .approve, reason: "ok", digest: action.digest))
             let cases: [(String, HTTPRequest.Method, String, [UInt8]?)] = [
-                ("alice", .post, "/v1/actions", Fixtures.json(Fixtures.request())),   // approvers do not submit
+                ("alice", .post, "/v1/actions", Fixtures.json(Fixtures.request())),  // approvers do not submit
                 ("audrey", .post, "/v1/actions", Fixtures.json(Fixtures.request())),
-                ("agent-1", .get, "/v1/actions", nil),                                // agents do not list
+                ("agent-1", .get, "/v1/actions", nil),  // agents do not list
                 ("agent-1", .get, "/v1/feed", nil),
                 ("agent-1", .get, "/v1/audit?after=0", nil),
-                ("agent-2", .post, "/v1/actions/\(action.id)/decisions", decision),   // agents do not decide
-                ("audrey", .post, "/v1/actions/\(action.id)/decisions", decision),    // auditors never decide
-                ("alice", .post, "/v1/actions/\(action.id)/cancel", nil),            // approvers do not cancel
+                ("agent-2", .post, "/v1/actions/\(action.id)/decisions", decision),  // agents do not decide
+                ("audrey", .post, "/v1/actions/\(action.id)/decisions", decision),  // auditors never decide
+                ("alice", .post, "/v1/actions/\(action.id)/cancel", nil),  // approvers do not cancel
             ]
             for (principal, method, path, body) in cases {
                 let response = try await api.send(method, path, as: principal, body: body)

@@ -173,8 +173,9 @@ final class DecisionRuleTests: XCTestCase {
 
             let quick = try await api.submit(Fixtures.request(approvals: 3))
             let quickStatus = try await api.decide(quick, .deny, as: "carol", reason: "no").action().status
-            XCTAssertEqual(quickStatus, .denied,
-                           "one deny is enough whatever the quorum")
+            XCTAssertEqual(
+                quickStatus, .denied,
+                "one deny is enough whatever the quorum")
         }
     }
 

@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 import TollgateCore
-@testable import TollgateServer
 import XCTest
+
+@testable import TollgateServer
 
 /// Changes reach the feed after the ledger's writer is free, yet in strict sequence order,
 /// and a committed change is published even when its request is cancelled.

@@ -69,8 +69,9 @@ final class RequestValidationTests: XCTestCase {
                 let error = try assertProtocolError(try await api.get(path, as: "alice"), .badRequest)
                 XCTAssertTrue(error.message.contains(field), "\(path) → \(error.message) should name \(field)")
             }
-            let badKey = try await api.send(.post, "/v1/actions", as: "agent-1", body: Fixtures.json(Fixtures.request()),
-                                            headers: ["Idempotency-Key": "has spaces in it"])
+            let badKey = try await api.send(
+                .post, "/v1/actions", as: "agent-1", body: Fixtures.json(Fixtures.request()),
+                headers: ["Idempotency-Key": "has spaces in it"])
             XCTAssertTrue(try assertProtocolError(badKey, .badRequest).message.contains("Idempotency-Key"))
             let recorded = try await api.action(action.id).decisions
             XCTAssertEqual(recorded, [])
@@ -80,7 +81,8 @@ final class RequestValidationTests: XCTestCase {
     func testABodyOverTheLimitIs413() async throws {
         let server = try InProcessServer.make(self) { $0.bodyLimit = 2048 }
         try await server.run { api in
-            let big = Fixtures.request(summary: String(repeating: "s", count: 900), context: [ContextEntry(key: "blob", value: String(repeating: "x", count: 1500))])
+            let big = Fixtures.request(
+                summary: String(repeating: "s", count: 900), context: [ContextEntry(key: "blob", value: String(repeating: "x", count: 1500))])
             XCTAssertGreaterThan(Fixtures.json(big).count, 2048)
             let error = try assertProtocolError(try await api.submitResponse(big), .tooLarge)
             XCTAssertTrue(error.message.contains("2048"), "the message gives the limit: \(error.message)")
