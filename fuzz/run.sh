@@ -23,7 +23,7 @@ max_len() {
 run_one() {
     local target=$1 out=fuzz-out/$1
     mkdir -p "$out/corpus"
-    SWIFT_BACKTRACE=enable=no nice -n 19 ".build-fuzz/fuzz/bin/fuzz-$target" "$out/corpus" "Tests/Fuzz/corpus/$target" \
+    SWIFT_BACKTRACE=enable=no LSAN_OPTIONS=suppressions=fuzz/lsan.supp nice -n 19 ".build-fuzz/fuzz/bin/fuzz-$target" "$out/corpus" "Tests/Fuzz/corpus/$target" \
         -max_total_time="$SECONDS_EACH" -max_len="$(max_len "$target")" -timeout=20 -rss_limit_mb=2048 \
         -artifact_prefix="$out/" -print_final_stats=1 >"$out/log" 2>&1
     local status=$?
