@@ -71,14 +71,14 @@ public struct ApprovalServer: Sendable {
         )
     }
 
-    /// Runs until SIGINT or SIGTERM.
+    /// Runs until SIGINT, SIGTERM or SIGHUP, each a graceful stop.
     public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         let parts = try makeParts()
         let app = makeApplication(parts.service, onListening: onListening)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: app), .init(service: parts.upkeep)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
+                gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
                 logger: logger
             ))
         try await group.run()

@@ -9,7 +9,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the reference approval server.",
-        discussion: "Settings come from --config (TOML; see docs/configuration.md), then these flags. Stops cleanly on SIGINT or SIGTERM."
+        discussion: "Settings come from --config (TOML; see docs/configuration.md), then these flags. Stops cleanly on SIGINT, SIGTERM or SIGHUP."
     )
 
     @Option(help: ArgumentHelp("Address to listen on; port 0 picks a free port.", valueName: "host:port"))

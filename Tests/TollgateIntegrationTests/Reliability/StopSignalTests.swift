@@ -23,6 +23,18 @@ final class StopSignalTests: XCTestCase {
         }
     }
 
+    func testServeStopsGracefullyOnEveryStopSignal() throws {
+        let sandbox = try Sandbox(self)
+        for (signo, name) in Self.signals {
+            let serve = try MaskedChild(
+                ["serve", "--listen", "127.0.0.1:0", "--db", sandbox.databasePath, "--tokens", sandbox.tokensPath, "--config", sandbox.configPath],
+                in: sandbox.directory)
+            try eventually("\(name): serve is listening") { serve.stdout.contains("listening on") }
+            kill(serve.pid, signo)
+            XCTAssertEqual(try serve.wait(timeout: Self.deadline), 0, "\(name): serve stops cleanly, exit 0; stderr: \(serve.stderr)")
+        }
+    }
+
     func testWatchStopsOnEveryStopSignalWhileReconnecting() throws {
         let sandbox = try Sandbox(self)
         let server = try sandbox.startServer()
