@@ -135,8 +135,8 @@ final class ConsoleServices: Sendable {
 
     /// Once a burst of arrivals (a snapshot, a replay, a flood of submissions, the cached queue
     /// read at start) has been quiet for a second, gives the freed pages of every thread's malloc
-    /// arena back to the system: decoding and upserting leave ~1.5 KB per action there (15 MB for
-    /// 10,000), which glibc keeps.
+    /// arena back to the system: decoding and upserting leave freed pages there that glibc
+    /// keeps (BENCHMARKS.md, "memory", has how much).
     private func releaseMemoryAfterBursts(count: Int) {
         let schedule = state.withLock { state in
             state.upsertedSinceRelease += count
