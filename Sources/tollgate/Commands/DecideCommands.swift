@@ -55,7 +55,9 @@ enum Decide {
             Diagnostics.warn("warning: the history cache's outbox cannot be read, so earlier decisions are not sent: \(error)")
         }
         let action = try Retrying.call("fetch \(id)") { () throws(ClientError) in try client.action(id: id) }
-        try? store.upsert([action], server: endpoint.baseURL)
+        do { try store.upsert([action], server: endpoint.baseURL) } catch {
+            Diagnostics.warn("warning: the history cache did not keep \(action.id) as fetched: \(error)")
+        }
         Diagnostics.warn("\(verdict == .approve ? "approving" : "denying") \(action.id): \(Printable.line(action.summary))")
         Diagnostics.warn("  risk \(action.risk.rawValue), environment \(Printable.line(action.environment ?? "-")), digest \(action.digest)")
         let outcome: DecisionOutcome
