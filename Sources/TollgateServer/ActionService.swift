@@ -12,13 +12,18 @@ public final class ActionService: Sendable {
     let ledger: Ledger
     public let hub: FeedHub
     let configuration: ServerConfiguration
+    /// The policy submissions are ruled by (and the tokens), as the last reload left them.
+    let live: LiveConfiguration
     let masker: SecretMasker
     private let logger: Logger
 
-    public init(ledger: Ledger, hub: FeedHub, configuration: ServerConfiguration, masker: SecretMasker, logger: Logger) throws {
+    public init(
+        ledger: Ledger, hub: FeedHub, configuration: ServerConfiguration, live: LiveConfiguration, masker: SecretMasker, logger: Logger
+    ) throws {
         self.ledger = ledger
         self.hub = hub
         self.configuration = configuration
+        self.live = live
         self.masker = masker
         self.logger = logger
         hub.load(try ledger.feedState(window: configuration.replayWindow))

@@ -8,13 +8,14 @@ import TollgateCore
 /// `tollgate serve`: the reference approval server, assembled and run until a signal.
 public struct ApprovalServer: Sendable {
     public let configuration: ServerConfiguration
-    public let registry: TokenRegistry
+    /// The tokens and the policy in force, replaced by a reload.
+    public let live: LiveConfiguration
     private let logger: Logger
 
-    /// A server over an already-loaded registry (tests, the demo).
+    /// A server over an already-loaded registry (tests, the demo), with the configuration's policy.
     public init(configuration: ServerConfiguration, registry: TokenRegistry, logger: Logger) {
         self.configuration = configuration
-        self.registry = registry
+        self.live = LiveConfiguration(.init(registry: registry, policy: configuration.policy))
         self.logger = logger
     }
 
@@ -23,7 +24,8 @@ public struct ApprovalServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         let path = configuration.tokensPath
-        registry = try TokenRegistry.load(path: path)
+        let registry = try TokenRegistry.load(path: path)
+        live = LiveConfiguration(.init(registry: registry, policy: configuration.policy))
         if registry.entries.isEmpty {
             logger.warning("the tokens file \(path) has no principals: every request will get 401")
         }
@@ -42,7 +44,7 @@ public struct ApprovalServer: Sendable {
             window: configuration.replayWindow, subscriberBuffer: configuration.subscriberBuffer,
             retryMilliseconds: configuration.retryHintMilliseconds, logger: logger)
         let masker = try SecretMasker(extraPatterns: configuration.secretPatterns)
-        let service = try ActionService(ledger: ledger, hub: hub, configuration: configuration, masker: masker, logger: logger)
+        let service = try ActionService(ledger: ledger, hub: hub, configuration: configuration, live: live, masker: masker, logger: logger)
         return Parts(service: service, upkeep: UpkeepService(service: service, configuration: configuration, logger: logger))
     }
 
@@ -51,7 +53,7 @@ public struct ApprovalServer: Sendable {
         let router = Router(context: TollgateRequestContext.self)
         router.add(
             middleware: GatewayMiddleware(
-                registry: registry, limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst), logger: logger))
+                live: live, limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst), logger: logger))
         Routes(service: service, configuration: configuration).register(on: router)
         let configuration = self.configuration
         let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout * 1e9))

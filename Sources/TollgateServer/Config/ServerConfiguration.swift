@@ -42,6 +42,12 @@ public struct ServerConfiguration: Sendable {
     // MARK: Masking
     public var secretPatterns: [(name: String, pattern: String)] = []
 
+    // MARK: Policy
+    /// The `[[policy]]` rules, in order (docs/policy.md); empty: every requester's own values stand.
+    public var policy = PolicySet(rules: [])
+    /// The configuration file, when there is one: a reload reads it again for its policy.
+    public var configPath: String?
+
     public init(environment: [String: String]) {
         databasePath = Self.stateDirectory(environment) + "/server.sqlite"
         tokensPath = Self.configDirectory(environment) + "/tokens.toml"
@@ -122,6 +128,7 @@ public struct ServerConfiguration: Sendable {
             }
             try masking.finish()
         }
+        policy = try PolicyFile.read(&root)
         try root.finish()
     }
 }

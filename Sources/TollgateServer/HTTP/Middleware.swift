@@ -11,7 +11,8 @@ import TollgateCore
 /// header, which is not logged.
 struct GatewayMiddleware: RouterMiddleware {
     typealias Context = TollgateRequestContext
-    let registry: TokenRegistry
+    /// Read once per request: a reload that removes a token refuses it from the next request on.
+    let live: LiveConfiguration
     let limiter: RateLimiter
     let logger: Logger
 
@@ -56,7 +57,7 @@ struct GatewayMiddleware: RouterMiddleware {
 
     private func authenticate(_ request: Request) throws(ProtocolError) -> TokenEntry {
         guard let header = request.headers[.authorization], let token = Self.bearer(header),
-            let entry = registry.authenticate(token)
+            let entry = live.current.registry.authenticate(token)
         else {
             throw ProtocolError(.unauthenticated, "a valid bearer token is required (Authorization: Bearer <token>)")
         }

@@ -36,6 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
                     throw ConfigError(file: config, line: 0, message: "cannot read the configuration file")
                 }
                 try settings.apply(fileText: text, file: config)
+                settings.configPath = config
             }
             if let listen { try settings.setListen(listen) }
         } catch {

@@ -10,7 +10,7 @@ import XCTest
 final class FeedPublishingTests: XCTestCase {
     private func agentEntry(_ server: InProcessServer) throws -> TokenEntry {
         let token = try XCTUnwrap(server.tokens["agent-1"])
-        return try XCTUnwrap(server.server.registry.authenticate(token))
+        return try XCTUnwrap(server.server.live.current.registry.authenticate(token))
     }
 
     /// Every take for subscriber `id` until nil, as the writer does, concatenated.
