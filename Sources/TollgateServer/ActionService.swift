@@ -52,11 +52,20 @@ public final class ActionService: Sendable {
         }
     }
 
-    /// Submits a new action for `entry`, masking secrets before anything is stored.
+    /// Submits a new action for `entry`, masking secrets before anything is stored, under the
+    /// first policy rule that matches it.
+    ///
+    /// The rule is matched against what is stored (after masking), so the stored action can be
+    /// checked against it again later (`tollgate policy check`). A rule's `approve` or `deny`
+    /// outcome resolves the action in the same transaction that stores it.
     public func submit(_ request: ActionRequest, by entry: TokenEntry, idempotencyKey: String?) async throws -> Ledger.Stored {
         // Validate what would be stored: a secret in `kind` is masked, and the mask is not a valid kind.
         let (masked, redactions) = masker.mask(request)
         if let message = masked.validate(maxTTL: configuration.maxTTL) { throw ProtocolError(.badRequest, message) }
+        let evaluation = live.current.policy.evaluate(PolicySubmission(request: masked, requester: entry.principal.id))
+        if evaluation.lacksJustification, let rule = evaluation.rule {
+            throw ProtocolError(.justificationRequired, "justification: the rule \(rule.id) requires one (\(rule.reason))")
+        }
         // Only a retry can be recognised, and only a request with a key can be retried.
         let requestHash = try idempotencyKey.map { _ in try Self.hash(request) } ?? ""
         let principal = entry.principal.id
@@ -68,17 +77,24 @@ public final class ActionService: Sendable {
             {
                 return (existing, [])
             }
+            let rule = evaluation.rule.map(AppliedRule.init)
             var action = Action(
                 id: ActionID.make(at: now),
                 createdAt: now,
-                expiresAt: now.adding(seconds: Double(masked.ttlSeconds ?? self.configuration.defaultTTL)),
+                expiresAt: now.adding(seconds: Double(evaluation.ttlSeconds(default: self.configuration.defaultTTL))),
                 requester: Requester(id: principal, kind: entry.requesterKind, onBehalfOf: masked.onBehalfOf, session: masked.session),
                 kind: masked.kind, summary: masked.summary, command: masked.command, resource: masked.resource,
-                environment: masked.environment, risk: masked.risk,
-                policy: masked.policy ?? Policy(id: "unspecified", reason: "the requester asked for approval"),
+                environment: masked.environment, risk: evaluation.required.risk,
+                policy: rule.map { Policy(id: $0.id, reason: $0.reason) } ?? masked.policy
+                    ?? Policy(id: "unspecified", reason: "the requester asked for approval"),
                 justification: masked.justification, context: masked.context, diffs: masked.diffs,
-                requiredApprovals: masked.requiredApprovals, redactions: redactions)
+                requiredApprovals: evaluation.required.approvals, rule: rule, claimed: RequesterClaim(masked), redactions: redactions)
             action.digest = ActionDigest.compute(action)
+            if let rule, let verdict = rule.outcome.verdict {
+                action.decisions = [Decision(approver: rule.decider, verdict: verdict, reason: rule.reason, at: now, digest: action.digest)]
+                action.status = verdict == .approve ? .approved : .denied
+                action.resolvedAt = now
+            }
             if let key = idempotencyKey {
                 try self.ledger.rememberIdempotency(
                     principal: principal, scope: "submit", key: key, requestHash: requestHash, actionID: action.id, at: now, in: db)

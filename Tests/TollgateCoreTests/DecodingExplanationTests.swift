@@ -19,7 +19,10 @@ final class DecodingExplanationTests: XCTestCase {
                 "expected pending, approved, denied, expired or cancelled"
             ),
             (#"{"id":"a","kind":"\#(secret)"}"#, { d in try JSONDecoder().decode(Requester.self, fromUntrusted: d) }, "expected agent, pipeline or human"),
-            (#"{"id":"a","roles":["\#(secret)"]}"#, { d in try JSONDecoder().decode(Principal.self, fromUntrusted: d) }, "expected agent, approver or auditor"),
+            (
+                #"{"id":"a","roles":["\#(secret)"]}"#, { d in try JSONDecoder().decode(Principal.self, fromUntrusted: d) },
+                "expected agent, approver, auditor or breakglass"
+            ),
             (#""\#(secret)""#, { d in try JSONDecoder().decode(Timestamp.self, fromUntrusted: d) }, "expected an RFC 3339 time such as 2026-11-21T04:23:48Z"),
         ]
         for (body, decode, expected) in cases {

@@ -17,7 +17,16 @@ final class WireNamesTests: XCTestCase {
         kind: "deploy", summary: "ship it", command: "make ship", resource: "prod/web", environment: "prod", risk: .high,
         policy: Policy(id: "p1", reason: "because"), justification: "needed", context: [ContextEntry(key: "k", value: "v")],
         diffs: [ActionDiff(title: "t", format: "unified", text: "@@")],
-        requiredApprovals: 2, decisions: [Decision(approver: "bob", verdict: .approve, reason: "ok", at: Timestamp(milliseconds: 1_400), digest: "sha256:d")],
+        requiredApprovals: 2,
+        rule: AppliedRule(
+            id: "r1", reason: "rules", risk: .high, approvals: 2, groups: [GroupMinimum(group: "sre", count: 1)], maxTTLSeconds: 60,
+            justificationRequired: true, outcome: .review),
+        claimed: RequesterClaim(risk: .low, requiredApprovals: 1, ttlSeconds: 30, policy: Policy(id: "p0", reason: "asked")),
+        decisions: [
+            Decision(
+                approver: "bob", verdict: .approve, reason: "ok", at: Timestamp(milliseconds: 1_400), digest: "sha256:d", groups: ["sre"],
+                breakGlass: true)
+        ],
         redactions: 3, digest: "sha256:a"
     )
 
@@ -38,6 +47,11 @@ final class WireNamesTests: XCTestCase {
         XCTAssertEqual(Set(try object(top["policy"]).keys), names(Policy.CodingKeys.self), "Policy", file: file, line: line)
         XCTAssertEqual(Set(try firstObject(top["context"]).keys), names(ContextEntry.CodingKeys.self), "ContextEntry", file: file, line: line)
         XCTAssertEqual(Set(try firstObject(top["diffs"]).keys), names(ActionDiff.CodingKeys.self), "ActionDiff", file: file, line: line)
+        XCTAssertEqual(Set(try object(top["rule"]).keys), names(AppliedRule.CodingKeys.self), "AppliedRule", file: file, line: line)
+        XCTAssertEqual(
+            Set(try firstObject(try object(top["rule"])["groups"]).keys), names(GroupMinimum.CodingKeys.self), "GroupMinimum", file: file, line: line)
+        XCTAssertEqual(Set(try object(top["claimed"]).keys), names(RequesterClaim.CodingKeys.self), "RequesterClaim", file: file, line: line)
+        XCTAssertEqual(Set(try object(try object(top["claimed"])["policy"]).keys), names(Policy.CodingKeys.self), "claimed Policy", file: file, line: line)
         if !omitted.contains("decisions") {
             XCTAssertEqual(Set(try firstObject(top["decisions"]).keys), names(Decision.CodingKeys.self), "Decision", file: file, line: line)
         }
@@ -58,9 +72,10 @@ final class WireNamesTests: XCTestCase {
 
     /// Every other value a member could take that still decodes: the readers must notice each change.
     private static var alternatives: [Any] {
-        ["changed", "2001-02-03T04:05:06Z", 7, NSNull()]
+        ["changed", "2001-02-03T04:05:06Z", 7, false, NSNull()]
             + ActionStatus.allCases.map(\.rawValue) + Risk.allCases.map(\.rawValue)
             + RequesterKind.allCases.map(\.rawValue) + Verdict.allCases.map(\.rawValue)
+            + PolicyOutcome.allCases.map(\.rawValue) + JustificationRule.allCases.map(\.rawValue)
     }
 
     /// Changes one member (a path into the object) at a time and requires the fast reader to see
@@ -112,9 +127,11 @@ final class WireNamesTests: XCTestCase {
         for (type, names) in [
             ("requester", names(Requester.CodingKeys.self)), ("policy", names(Policy.CodingKeys.self)),
             ("context.0", names(ContextEntry.CodingKeys.self)), ("diffs.0", names(ActionDiff.CodingKeys.self)),
-            ("decisions.0", names(Decision.CodingKeys.self)),
+            ("decisions.0", names(Decision.CodingKeys.self)), ("claimed", names(RequesterClaim.CodingKeys.self)),
+            ("rule", names(AppliedRule.CodingKeys.self)), ("rule.groups.0", names(GroupMinimum.CodingKeys.self)),
         ] {
-            XCTAssertEqual(Set(paths.filter { $0.hasPrefix(type + ".") }.map { String($0.dropFirst(type.count + 1)) }), names, type)
+            let members = paths.filter { $0.hasPrefix(type + ".") }.map { $0.dropFirst(type.count + 1).prefix { $0 != "." } }
+            XCTAssertEqual(Set(members.map(String.init)), names, type)
         }
     }
 
@@ -127,7 +144,7 @@ final class WireNamesTests: XCTestCase {
         )
         let paths = try assertReadsEveryName(request) { bytes in bytes.withUnsafeBytes { ActionRequest.readJSON($0) } }
         XCTAssertEqual(Set(paths.map { String($0.prefix { $0 != "." }) }), names(ActionRequest.CodingKeys.self))
-        let decision = DecisionRequest(verdict: .deny, reason: "no", digest: "sha256:x")
+        let decision = DecisionRequest(verdict: .deny, reason: "no", digest: "sha256:x", breakGlass: true)
         let decisionPaths = try assertReadsEveryName(decision) { bytes in bytes.withUnsafeBytes { DecisionRequest.readJSON($0) } }
         XCTAssertEqual(Set(decisionPaths), names(DecisionRequest.CodingKeys.self))
     }

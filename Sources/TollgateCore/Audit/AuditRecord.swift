@@ -41,16 +41,22 @@ public struct AuditRecord: Codable, Hashable, Sendable {
             "action_id": .string(actionID),
             "digest": .string(digest),
             "status": .string(status.rawValue),
-            "decisions": .array(
-                decisions.map {
-                    .object([
-                        "approver": .string($0.approver), "verdict": .string($0.verdict.rawValue),
-                        "reason": .string($0.reason), "at": .string($0.at.description), "digest": .string($0.digest),
-                    ])
-                }),
+            "decisions": .array(decisions.map(Self.hashed)),
             "resolved_at": .string(resolvedAt.description),
             "prev": .string(prev),
         ])
+    }
+
+    /// A decision as the hash covers it. `break_glass` and `groups` are members only when set,
+    /// so records written before they existed keep their hashes and the chain still verifies.
+    private static func hashed(_ decision: Decision) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "approver": .string(decision.approver), "verdict": .string(decision.verdict.rawValue),
+            "reason": .string(decision.reason), "at": .string(decision.at.description), "digest": .string(decision.digest),
+        ]
+        if decision.breakGlass { members["break_glass"] = .bool(true) }
+        if !decision.groups.isEmpty { members["groups"] = .array(decision.groups.map(JSONValue.string)) }
+        return .object(members)
     }
 
     public var computedHash: String { SHA256Hex.prefixed(hashedDocument.canonicalBytes) }

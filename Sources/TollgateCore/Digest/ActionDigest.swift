@@ -9,16 +9,21 @@
 ///   "kind", "summary", "command", "resource", "environment", "risk",
 ///   "policy": { "id", "reason" }, "justification",
 ///   "context": [ { "key", "value" } ], "diffs": [ { "title", "format", "text" } ],
-///   "required_approvals" }
+///   "required_approvals",
+///   "claimed": { "risk", "required_approvals", "ttl_seconds", "policy" },
+///   "rule": { "id", "reason", "risk", "approvals", "groups": [ { "group", "count" } ],
+///             "max_ttl_seconds", "justification", "outcome" } }
 /// ```
 /// Absent optional values are `null`; times are the exact strings the action carries.
+/// `claimed` and `rule` are members only when the action has them (actions stored before
+/// server-side policy have neither, and keep the digest they were decided under).
 /// `status`, `decisions`, `resolved_at`, `redactions` and `digest` itself are left out, so the
 /// digest stays fixed for the action's life. See docs/protocol.md for a Python one-liner.
 public enum ActionDigest {
     /// The digest document of `action` (its current `digest` field is ignored).
     public static func document(of action: Action) -> JSONValue {
         let r = action.requester
-        return .object([
+        var members: [String: JSONValue] = [
             "id": .string(action.id),
             "created_at": .string(action.createdAt.description),
             "expires_at": .string(action.expiresAt.description),
@@ -42,7 +47,28 @@ public enum ActionDigest {
                     .object(["title": .string($0.title), "format": .string($0.format), "text": .string($0.text)])
                 }),
             "required_approvals": .int(Int64(action.requiredApprovals)),
-        ])
+        ]
+        if let claimed = action.claimed {
+            members["claimed"] = .object([
+                "risk": .string(claimed.risk.rawValue),
+                "required_approvals": .int(Int64(claimed.requiredApprovals)),
+                "ttl_seconds": claimed.ttlSeconds.map { .int(Int64($0)) } ?? .null,
+                "policy": claimed.policy.map { .object(["id": .string($0.id), "reason": .string($0.reason)]) } ?? .null,
+            ])
+        }
+        if let rule = action.rule {
+            members["rule"] = .object([
+                "id": .string(rule.id),
+                "reason": .string(rule.reason),
+                "risk": .optional(rule.risk?.rawValue),
+                "approvals": .int(Int64(rule.approvals)),
+                "groups": .array(rule.groups.map { .object(["group": .string($0.group), "count": .int(Int64($0.count))]) }),
+                "max_ttl_seconds": rule.maxTTLSeconds.map { .int(Int64($0)) } ?? .null,
+                "justification": .string(rule.justificationRequired ? "required" : "optional"),
+                "outcome": .string(rule.outcome.rawValue),
+            ])
+        }
+        return .object(members)
     }
 
     /// The canonical bytes of the digest document, written in one pass (the same bytes as

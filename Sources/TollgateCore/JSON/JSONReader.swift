@@ -258,6 +258,18 @@ struct JSONReader {
         return negative ? -value : value
     }
 
+    /// The boolean that must come next.
+    mutating func bool() throws(GaveUp) -> Bool {
+        skipWhitespace()
+        guard index < count else { throw GaveUp() }
+        if base[index] == UInt8(ascii: "t") {
+            try skipLiteral("true")
+            return true
+        }
+        try skipLiteral("false")
+        return false
+    }
+
     // MARK: - Skipping
 
     /// Reads past the value that must come next, checking its syntax but building nothing.

@@ -52,6 +52,15 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// An integer, or `null` for nil.
+    public mutating func int(_ value: Int?) {
+        if let value { int(Int64(value)) } else { raw("null") }
+    }
+
+    public mutating func bool(_ value: Bool) {
+        if value { raw("true") } else { raw("false") }
+    }
+
     /// A time as its RFC 3339 string (`Timestamp.description`), without making the `String`.
     public mutating func time(_ value: Timestamp) {
         bytes.append(Self.quote)

@@ -56,7 +56,8 @@ extension Action {
         var resolvedAt: Timestamp?, requester: Requester?, kind: String?, summary: String?
         var command: String?, resource: String?, environment: String?, risk: Risk?, policy: Policy?
         var justification: String?, context: [ContextEntry] = [], diffs: [ActionDiff] = []
-        var requiredApprovals: Int?, decisions: [Decision] = [], redactions = 0, digest: String?
+        var requiredApprovals: Int?, rule: AppliedRule?, claimed: RequesterClaim?
+        var decisions: [Decision] = [], redactions = 0, digest: String?
         let names = Self.jsonNames
         var members = JSONMembers()
         try r.beginObject()
@@ -79,6 +80,8 @@ extension Action {
             case .context: context = r.skipNull() ? [] : try r.array(ContextEntry.init(reading:))
             case .diffs: diffs = r.skipNull() ? [] : try r.array(ActionDiff.init(reading:))
             case .requiredApprovals: requiredApprovals = try r.int()
+            case .rule: rule = r.skipNull() ? nil : try AppliedRule(reading: &r)
+            case .claimed: claimed = r.skipNull() ? nil : try RequesterClaim(reading: &r)
             case .decisions: decisions = r.skipNull() ? [] : try r.array(Decision.init(reading:))
             case .redactions: redactions = r.skipNull() ? 0 : try r.int()
             case .digest: digest = try r.string()
@@ -91,7 +94,7 @@ extension Action {
             id: id, status: status, createdAt: createdAt, expiresAt: expiresAt, resolvedAt: resolvedAt,
             requester: requester, kind: kind, summary: summary, command: command, resource: resource,
             environment: environment, risk: risk, policy: policy, justification: justification,
-            context: context, diffs: diffs, requiredApprovals: requiredApprovals, decisions: decisions,
+            context: context, diffs: diffs, requiredApprovals: requiredApprovals, rule: rule, claimed: claimed, decisions: decisions,
             redactions: redactions, digest: digest)
     }
 }
@@ -180,6 +183,7 @@ extension Decision {
 
     init(reading r: inout JSONReader) throws(JSONReader.GaveUp) {
         var approver: String?, verdict: Verdict?, reason: String?, at: Timestamp?, digest: String?
+        var groups: [String] = [], breakGlass = false
         let names = Self.jsonNames
         var members = JSONMembers()
         try r.beginObject()
@@ -190,9 +194,79 @@ extension Decision {
             case .reason: reason = try r.optionalString()
             case .at: at = try r.timestamp()
             case .digest: digest = try r.string()
+            case .groups: groups = r.skipNull() ? [] : try r.array { r throws(JSONReader.GaveUp) in try r.string() }
+            case .breakGlass: breakGlass = r.skipNull() ? false : try r.bool()
             }
         }
         guard let approver, let verdict, let at, let digest else { throw JSONReader.GaveUp() }
-        self.init(approver: approver, verdict: verdict, reason: reason ?? "", at: at, digest: digest)
+        self.init(approver: approver, verdict: verdict, reason: reason ?? "", at: at, digest: digest, groups: groups, breakGlass: breakGlass)
+    }
+}
+
+extension AppliedRule {
+    private static let jsonNames = JSONNames<CodingKeys>()
+
+    init(reading r: inout JSONReader) throws(JSONReader.GaveUp) {
+        var id: String?, reason: String?, risk: Risk?, approvals: Int?, groups: [GroupMinimum] = []
+        var maxTTLSeconds: Int?, justification: JustificationRule?, outcome: PolicyOutcome?
+        let names = Self.jsonNames
+        var members = JSONMembers()
+        try r.beginObject()
+        while let key = try r.member(in: names, &members) {
+            switch key {
+            case .id: id = try r.string()
+            case .reason: reason = try r.string()
+            case .risk: risk = r.skipNull() ? nil : try r.enumCase(Risk.self)
+            case .approvals: approvals = try r.int()
+            case .groups: groups = r.skipNull() ? [] : try r.array(GroupMinimum.init(reading:))
+            case .maxTTLSeconds: maxTTLSeconds = r.skipNull() ? nil : try r.int()
+            case .justification: justification = try r.enumCase(JustificationRule.self)
+            case .outcome: outcome = try r.enumCase(PolicyOutcome.self)
+            }
+        }
+        guard let id, let reason, let approvals, let justification, let outcome else { throw JSONReader.GaveUp() }
+        self.init(
+            id: id, reason: reason, risk: risk, approvals: approvals, groups: groups, maxTTLSeconds: maxTTLSeconds,
+            justificationRequired: justification == .required, outcome: outcome)
+    }
+}
+
+extension GroupMinimum {
+    private static let jsonNames = JSONNames<CodingKeys>()
+
+    init(reading r: inout JSONReader) throws(JSONReader.GaveUp) {
+        var group: String?, count: Int?
+        let names = Self.jsonNames
+        var members = JSONMembers()
+        try r.beginObject()
+        while let key = try r.member(in: names, &members) {
+            switch key {
+            case .group: group = try r.string()
+            case .count: count = try r.int()
+            }
+        }
+        guard let group, let count else { throw JSONReader.GaveUp() }
+        self.init(group: group, count: count)
+    }
+}
+
+extension RequesterClaim {
+    private static let jsonNames = JSONNames<CodingKeys>()
+
+    init(reading r: inout JSONReader) throws(JSONReader.GaveUp) {
+        var risk: Risk?, requiredApprovals: Int?, ttlSeconds: Int?, policy: Policy?
+        let names = Self.jsonNames
+        var members = JSONMembers()
+        try r.beginObject()
+        while let key = try r.member(in: names, &members) {
+            switch key {
+            case .risk: risk = try r.enumCase(Risk.self)
+            case .requiredApprovals: requiredApprovals = try r.int()
+            case .ttlSeconds: ttlSeconds = r.skipNull() ? nil : try r.int()
+            case .policy: policy = r.skipNull() ? nil : try Policy(reading: &r)
+            }
+        }
+        guard let risk, let requiredApprovals else { throw JSONReader.GaveUp() }
+        self.init(risk: risk, requiredApprovals: requiredApprovals, ttlSeconds: ttlSeconds, policy: policy)
     }
 }

@@ -15,9 +15,18 @@ extension Action {
     }
 
     /// Writes the action, or with `digestDocumentOnly` its RFC 8785 digest document.
+    ///
+    /// The digest document has `claimed` and `rule` only when the action has them, so actions
+    /// stored before policy existed keep the digests they were decided under.
     func write(to w: inout JSONWriter, digestDocumentOnly: Bool) {
         let all = !digestDocumentOnly
-        w.raw("{\"command\":"); w.string(command)
+        w.raw("{")
+        if all || claimed != nil {
+            w.raw("\"claimed\":")
+            if let claimed { claimed.write(to: &w) } else { w.raw("null") }
+            w.raw(",")
+        }
+        w.raw("\"command\":"); w.string(command)
         w.raw(",\"context\":")
         w.array(context) { w, entry in
             w.raw("{\"key\":"); w.string(entry.key)
@@ -29,7 +38,9 @@ extension Action {
             w.array(decisions) { w, decision in
                 w.raw("{\"approver\":"); w.string(decision.approver)
                 w.raw(",\"at\":"); w.time(decision.at)
+                w.raw(",\"break_glass\":"); w.bool(decision.breakGlass)
                 w.raw(",\"digest\":"); w.string(decision.digest)
+                w.raw(",\"groups\":"); w.array(decision.groups) { w, group in w.string(group) }
                 w.raw(",\"reason\":"); w.string(decision.reason)
                 w.raw(",\"verdict\":"); w.string(decision.verdict.rawValue); w.raw("}")
             }
@@ -57,7 +68,45 @@ extension Action {
         if all { w.raw(",\"resolved_at\":"); w.time(resolvedAt) }
         w.raw(",\"resource\":"); w.string(resource)
         w.raw(",\"risk\":"); w.string(risk.rawValue)
+        if all || rule != nil {
+            w.raw(",\"rule\":")
+            if let rule { rule.write(to: &w) } else { w.raw("null") }
+        }
         if all { w.raw(",\"status\":"); w.string(status.rawValue) }
         w.raw(",\"summary\":"); w.string(summary); w.raw("}")
+    }
+}
+
+extension RequesterClaim {
+    /// The claim's members in sorted order, as `JSONEncoder` writes them.
+    func write(to w: inout JSONWriter) {
+        w.raw("{\"policy\":")
+        if let policy {
+            w.raw("{\"id\":"); w.string(policy.id)
+            w.raw(",\"reason\":"); w.string(policy.reason); w.raw("}")
+        } else {
+            w.raw("null")
+        }
+        w.raw(",\"required_approvals\":"); w.int(Int64(requiredApprovals))
+        w.raw(",\"risk\":"); w.string(risk.rawValue)
+        w.raw(",\"ttl_seconds\":"); w.int(ttlSeconds); w.raw("}")
+    }
+}
+
+extension AppliedRule {
+    /// The rule's members in sorted order, as `JSONEncoder` writes them.
+    func write(to w: inout JSONWriter) {
+        w.raw("{\"approvals\":"); w.int(Int64(approvals))
+        w.raw(",\"groups\":")
+        w.array(groups) { w, minimum in
+            w.raw("{\"count\":"); w.int(Int64(minimum.count))
+            w.raw(",\"group\":"); w.string(minimum.group); w.raw("}")
+        }
+        w.raw(",\"id\":"); w.string(id)
+        w.raw(",\"justification\":"); w.string(justificationRequired ? "required" : "optional")
+        w.raw(",\"max_ttl_seconds\":"); w.int(maxTTLSeconds)
+        w.raw(",\"outcome\":"); w.string(outcome.rawValue)
+        w.raw(",\"reason\":"); w.string(reason)
+        w.raw(",\"risk\":"); w.string(risk?.rawValue); w.raw("}")
     }
 }

@@ -21,6 +21,10 @@ public struct Action: Codable, Hashable, Sendable, Identifiable {
     public var context: [ContextEntry]
     public var diffs: [ActionDiff]
     public var requiredApprovals: Int
+    /// The policy rule the server matched at submission, with its requirements; nil when none did.
+    public var rule: AppliedRule?
+    /// What the requester asked for; nil on actions stored before policy existed.
+    public var claimed: RequesterClaim?
     public var decisions: [Decision]
     public var redactions: Int
     public var digest: String
@@ -30,20 +34,20 @@ public struct Action: Codable, Hashable, Sendable, Identifiable {
         resolvedAt: Timestamp? = nil, requester: Requester, kind: String, summary: String,
         command: String? = nil, resource: String? = nil, environment: String? = nil, risk: Risk,
         policy: Policy, justification: String? = nil, context: [ContextEntry] = [],
-        diffs: [ActionDiff] = [], requiredApprovals: Int = 1, decisions: [Decision] = [],
-        redactions: Int = 0, digest: String = ""
+        diffs: [ActionDiff] = [], requiredApprovals: Int = 1, rule: AppliedRule? = nil, claimed: RequesterClaim? = nil,
+        decisions: [Decision] = [], redactions: Int = 0, digest: String = ""
     ) {
         self.id = id; self.status = status; self.createdAt = createdAt; self.expiresAt = expiresAt
         self.resolvedAt = resolvedAt; self.requester = requester; self.kind = kind; self.summary = summary
         self.command = command; self.resource = resource; self.environment = environment; self.risk = risk
         self.policy = policy; self.justification = justification; self.context = context; self.diffs = diffs
-        self.requiredApprovals = requiredApprovals; self.decisions = decisions; self.redactions = redactions
-        self.digest = digest
+        self.requiredApprovals = requiredApprovals; self.rule = rule; self.claimed = claimed
+        self.decisions = decisions; self.redactions = redactions; self.digest = digest
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, status, requester, kind, summary, command, resource, environment, risk, policy
-        case justification, context, diffs, decisions, redactions, digest
+        case justification, context, diffs, rule, claimed, decisions, redactions, digest
         case createdAt = "created_at", expiresAt = "expires_at", resolvedAt = "resolved_at"
         case requiredApprovals = "required_approvals"
     }
@@ -67,6 +71,8 @@ public struct Action: Codable, Hashable, Sendable, Identifiable {
         try c.encode(context, forKey: .context)
         try c.encode(diffs, forKey: .diffs)
         try c.encode(requiredApprovals, forKey: .requiredApprovals)
+        try c.encode(rule, forKey: .rule)
+        try c.encode(claimed, forKey: .claimed)
         try c.encode(decisions, forKey: .decisions)
         try c.encode(redactions, forKey: .redactions)
         try c.encode(digest, forKey: .digest)
@@ -91,6 +97,8 @@ public struct Action: Codable, Hashable, Sendable, Identifiable {
         context = try c.decodeIfPresent([ContextEntry].self, forKey: .context) ?? []
         diffs = try c.decodeIfPresent([ActionDiff].self, forKey: .diffs) ?? []
         requiredApprovals = try c.decode(Int.self, forKey: .requiredApprovals)
+        rule = try c.decodeIfPresent(AppliedRule.self, forKey: .rule)
+        claimed = try c.decodeIfPresent(RequesterClaim.self, forKey: .claimed)
         decisions = try c.decodeIfPresent([Decision].self, forKey: .decisions) ?? []
         redactions = try c.decodeIfPresent(Int.self, forKey: .redactions) ?? 0
         digest = try c.decode(String.self, forKey: .digest)
@@ -104,6 +112,34 @@ extension Action {
     /// are one person.
     public var approvalCount: Int {
         Set(decisions.lazy.filter { $0.verdict == .approve }.map { Identity.key($0.approver) }).count
+    }
+
+    /// Who must approve: `required_approvals` distinct people, with the matched rule's group minimums.
+    public var quorum: GroupQuorum {
+        GroupQuorum(approvals: requiredApprovals, groups: rule?.groups ?? [])
+    }
+
+    /// The approvals so far, each with the groups its approver was in when deciding.
+    public var approvers: [QuorumApprover] {
+        decisions.filter { $0.verdict == .approve }.map { QuorumApprover(id: $0.approver, groups: $0.groups) }
+    }
+
+    /// How far the approvals are towards the quorum, and what is still missing.
+    public var quorumProgress: QuorumProgress { quorum.progress(approvers) }
+
+    /// Whether an approval by `principal` would count now (not whether they may decide at all:
+    /// see `DecisionRules.decide` for self-approval and the rest).
+    public func eligibility(of principal: Principal) -> QuorumEligibility {
+        quorum.eligibility(of: QuorumApprover(id: principal.id, groups: principal.groups), given: approvers)
+    }
+
+    /// True when someone approved it alone under break-glass.
+    public var isBreakGlass: Bool { decisions.contains(where: \.breakGlass) }
+
+    /// The rule that resolved it at submission (`outcome = "approve"` or `"deny"`), if one did.
+    public var resolvingRule: AppliedRule? {
+        guard let rule, rule.outcome != .review, decisions.first?.approver == rule.decider else { return nil }
+        return rule
     }
 
     /// True when `principalID` asked for this action, directly or as the one it is done for.
@@ -206,12 +242,23 @@ public struct Decision: Codable, Hashable, Sendable {
     public var at: Timestamp
     /// The action digest the approver was shown when deciding.
     public var digest: String
+    /// The approver's groups when deciding (from the tokens file), which is what group
+    /// minimums count; empty for a rule's auto-resolution.
+    public var groups: [String]
+    /// True for a break-glass approval: one approver with the `breakglass` role, whatever the rule required.
+    public var breakGlass: Bool
 
-    public init(approver: String, verdict: Verdict, reason: String, at: Timestamp, digest: String) {
+    public init(
+        approver: String, verdict: Verdict, reason: String, at: Timestamp, digest: String, groups: [String] = [], breakGlass: Bool = false
+    ) {
         self.approver = approver; self.verdict = verdict; self.reason = reason; self.at = at; self.digest = digest
+        self.groups = groups; self.breakGlass = breakGlass
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case approver, verdict, reason, at, digest }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case approver, verdict, reason, at, digest, groups
+        case breakGlass = "break_glass"
+    }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -220,5 +267,7 @@ public struct Decision: Codable, Hashable, Sendable {
         reason = try c.decodeIfPresent(String.self, forKey: .reason) ?? ""
         at = try c.decode(Timestamp.self, forKey: .at)
         digest = try c.decode(String.self, forKey: .digest)
+        groups = try c.decodeIfPresent([String].self, forKey: .groups) ?? []
+        breakGlass = try c.decodeIfPresent(Bool.self, forKey: .breakGlass) ?? false
     }
 }

@@ -68,9 +68,10 @@ extension DecisionRequest {
 
     private static let jsonNames = JSONNames<CodingKeys>()
 
-    /// Mirrors `init(from:)`: `verdict` and `digest` required, `reason` optional ("" when absent or null).
+    /// Mirrors `init(from:)`: `verdict` and `digest` required, `reason` optional ("" when absent
+    /// or null), `break_glass` optional (false).
     init(reading r: inout JSONReader) throws(JSONReader.GaveUp) {
-        var verdict: Verdict?, reason: String?, digest: String?
+        var verdict: Verdict?, reason: String?, digest: String?, breakGlass = false
         let names = Self.jsonNames
         var members = JSONMembers()
         try r.beginObject()
@@ -79,9 +80,10 @@ extension DecisionRequest {
             case .verdict: verdict = try r.enumCase(Verdict.self)
             case .reason: reason = try r.optionalString()
             case .digest: digest = try r.string()
+            case .breakGlass: breakGlass = r.skipNull() ? false : try r.bool()
             }
         }
         guard let verdict, let digest else { throw JSONReader.GaveUp() }
-        self.init(verdict: verdict, reason: reason ?? "", digest: digest)
+        self.init(verdict: verdict, reason: reason ?? "", digest: digest, breakGlass: breakGlass)
     }
 }

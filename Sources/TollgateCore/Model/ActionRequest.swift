@@ -114,18 +114,34 @@ public struct DecisionRequest: Codable, Hashable, Sendable {
     public var reason: String
     /// The digest of the action as the approver saw it.
     public var digest: String
+    /// A break-glass approval: approves alone, whatever the rule requires (role `breakglass`,
+    /// a reason of at least `DecisionRules.breakGlassReasonLength` characters).
+    public var breakGlass: Bool
 
-    public init(verdict: Verdict, reason: String, digest: String) {
-        self.verdict = verdict; self.reason = reason; self.digest = digest
+    public init(verdict: Verdict, reason: String, digest: String, breakGlass: Bool = false) {
+        self.verdict = verdict; self.reason = reason; self.digest = digest; self.breakGlass = breakGlass
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case verdict, reason, digest }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case verdict, reason, digest
+        case breakGlass = "break_glass"
+    }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         verdict = try c.decode(Verdict.self, forKey: .verdict)
         reason = try c.decodeIfPresent(String.self, forKey: .reason) ?? ""
         digest = try c.decode(String.self, forKey: .digest)
+        breakGlass = try c.decodeIfPresent(Bool.self, forKey: .breakGlass) ?? false
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(verdict, forKey: .verdict)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(digest, forKey: .digest)
+        // Left out when false, so an ordinary decision's body (and its idempotency hash) is as before.
+        if breakGlass { try c.encode(true, forKey: .breakGlass) }
     }
 }
 

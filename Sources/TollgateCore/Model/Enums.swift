@@ -42,4 +42,6 @@ public enum Verdict: String, Codable, Sendable, CaseIterable, WireEnum {
 /// What a principal may do; see protocol.md, "Principals and tokens".
 public enum Role: String, Codable, Sendable, CaseIterable, WireEnum {
     case agent, approver, auditor
+    /// May approve alone, whatever the rule requires, with a reason (a break-glass approval).
+    case breakglass
 }

@@ -11,6 +11,10 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case expired
     case tooLarge = "too_large"
     case reasonRequired = "reason_required"
+    /// The approval would not count towards what the action's rule still needs (a group's minimum).
+    case notEligible = "not_eligible"
+    /// The matched rule requires a justification and the request has none.
+    case justificationRequired = "justification_required"
     case rateLimited = "rate_limited"
     /// Not in protocol.md's list: the server failed; the request may be retried.
     case internalError = "internal"
@@ -19,12 +23,12 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
         switch self {
         case .badRequest: 400
         case .unauthenticated: 401
-        case .forbidden, .selfApproval: 403
+        case .forbidden, .selfApproval, .notEligible: 403
         case .notFound: 404
         case .alreadyResolved, .alreadyDecided, .digestMismatch: 409
         case .expired: 410
         case .tooLarge: 413
-        case .reasonRequired: 422
+        case .reasonRequired, .justificationRequired: 422
         case .rateLimited: 429
         case .internalError: 500
         }

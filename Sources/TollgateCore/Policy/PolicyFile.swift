@@ -58,10 +58,9 @@ public enum PolicyFile {
         rule.approvals = try t.integer("approvals", in: 1...maxApprovals).map(Int.init)
         rule.groups = try groups(&t, limit: maxApprovals)
         rule.maxTTLSeconds = try t.integer("max_ttl_seconds", in: 1...maxTTLSeconds).map(Int.init)
-        switch try t.string("justification") {
-        case nil, "optional"?: rule.justificationRequired = false
-        case "required"?: rule.justificationRequired = true
-        default: throw t.error("justification", "expected required or optional")
+        if let text = try t.string("justification") {
+            guard let value = JustificationRule(rawValue: text) else { throw t.error("justification", JustificationRule.expectedText) }
+            rule.justificationRequired = value == .required
         }
         if let outcome = try t.string("outcome") {
             guard let value = PolicyOutcome(rawValue: outcome) else { throw t.error("outcome", PolicyOutcome.expectedText) }

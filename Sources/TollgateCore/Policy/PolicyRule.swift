@@ -58,20 +58,31 @@ public struct PolicyRule: Hashable, Sendable {
 }
 
 /// At least `count` of an action's approvers from `group`.
-public struct GroupMinimum: Hashable, Sendable {
+public struct GroupMinimum: Codable, Hashable, Sendable {
     public var group: String
     public var count: Int
     public init(group: String, count: Int) { self.group = group; self.count = count }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case group, count }
 }
 
 /// What happens to a submission a rule matches.
-public enum PolicyOutcome: String, Hashable, Sendable, CaseIterable, WireEnum {
+public enum PolicyOutcome: String, Codable, Hashable, Sendable, CaseIterable, WireEnum {
     /// It waits for approvers, as every action does without policy.
     case review
     /// It is approved at submission, by `policy:<id>`.
     case approve
     /// It is denied at submission, by `policy:<id>`.
     case deny
+
+    /// The verdict the rule gives at submission; nil when people decide.
+    public var verdict: Verdict? {
+        switch self {
+        case .review: nil
+        case .approve: .approve
+        case .deny: .deny
+        }
+    }
 }
 
 /// The fields of a submission rules match on, folded once for all rules (`PolicyMatcher.fold`).

@@ -6,6 +6,8 @@
 public enum DecisionRules {
     /// Longest reason accepted, in bytes.
     public static let maxReasonBytes = 4_096
+    /// Shortest reason a break-glass approval accepts, in characters: enough to say what broke.
+    public static let breakGlassReasonLength = 20
 
     /// The action resolved as `expired` when it is pending and `now` is at or past `expires_at`.
     public static func expiring(_ action: Action, at now: Timestamp) -> Action? {
@@ -34,23 +36,47 @@ public enum DecisionRules {
         if reason.utf8.count > maxReasonBytes {
             throw ProtocolError(.badRequest, "reason: longer than \(maxReasonBytes) bytes")
         }
+        if request.breakGlass { try requireBreakGlass(by: approver, request.verdict, reason: reason) }
         if reason.isEmpty && (request.verdict == .deny || action.reasonRequiredForApproval) {
             let why = request.verdict == .deny ? "a deny needs a reason" : "a verdict on a critical action needs a reason"
             throw ProtocolError(.reasonRequired, why)
         }
+        if request.verdict == .approve, !request.breakGlass, case .notEligible(let progress) = action.eligibility(of: approver) {
+            throw ProtocolError(
+                .notEligible, "\(approver.id)'s approval would not count: the action \(progress.description) (rule \(action.policy.id))", action: action)
+        }
         var next = action
-        next.decisions.append(Decision(approver: approver.id, verdict: request.verdict, reason: reason, at: now, digest: request.digest))
+        next.decisions.append(
+            Decision(
+                approver: approver.id, verdict: request.verdict, reason: reason, at: now, digest: request.digest,
+                groups: approver.groups, breakGlass: request.breakGlass))
         switch request.verdict {
         case .deny:
             next.status = .denied
             next.resolvedAt = now
-        case .approve where next.approvalCount >= next.requiredApprovals:
+        case .approve where request.breakGlass || next.quorumProgress.isComplete:
             next.status = .approved
             next.resolvedAt = now
         case .approve:
             break
         }
         return next
+    }
+
+    /// Throws unless `approver` may break the glass with this verdict and reason: the
+    /// `breakglass` role (403), an approval (400), and a reason that says what broke (422).
+    static func requireBreakGlass(by approver: Principal, _ verdict: Verdict, reason: String) throws(ProtocolError) {
+        guard approver.has(.breakglass) else {
+            throw ProtocolError(.forbidden, "\(approver.id) lacks the breakglass role, which a break-glass approval needs")
+        }
+        guard verdict == .approve else { throw ProtocolError(.badRequest, "break_glass: only an approval can break the glass; a deny needs no one else") }
+        // Invisible characters and controls are not words: they cannot pad a reason to length.
+        let visible = reason.filter { c in
+            !c.unicodeScalars.allSatisfy { $0.properties.isDefaultIgnorableCodePoint || $0.properties.generalCategory == .control }
+        }
+        guard visible.count >= breakGlassReasonLength else {
+            throw ProtocolError(.reasonRequired, "a break-glass approval needs a reason of at least \(breakGlassReasonLength) characters saying what broke")
+        }
     }
 
     /// Cancels a pending action on its requester's behalf.

@@ -39,6 +39,7 @@ struct InProcessServer: Sendable {
             let token = TokenFile.generateToken()
             tokens[p.id] = token
             file += "[[principals]]\nid = \"\(p.id)\"\nroles = [\(p.roles.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))]\n"
+            file += "groups = [\(p.groups.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
             file += "token_sha256 = \"\(SHA256Hex.hex(Array(token.utf8)))\"\n\n"
         }
         let registry = try TokenRegistry.parse(file, file: configuration.tokensPath)
@@ -106,9 +107,9 @@ struct API: Sendable {
     /// Posts a decision on `action` as `principal` (with the action's digest unless `digest` is given).
     func decide(
         _ action: Action, _ verdict: Verdict, as principal: String, reason: String = "",
-        digest: String? = nil, idempotencyKey: String? = nil
+        digest: String? = nil, idempotencyKey: String? = nil, breakGlass: Bool = false
     ) async throws -> TestResponse {
-        let body = Fixtures.json(DecisionRequest(verdict: verdict, reason: reason, digest: digest ?? action.digest))
+        let body = Fixtures.json(DecisionRequest(verdict: verdict, reason: reason, digest: digest ?? action.digest, breakGlass: breakGlass))
         return try await send(
             .post, "/v1/actions/\(action.id)/decisions", as: principal, body: body,
             headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])

@@ -46,6 +46,7 @@ final class Sandbox {
     func addToken(_ principal: TestPrincipal) throws -> String {
         var arguments = ["token", "add", "--file", tokensPath, "--id", principal.id]
         for role in principal.roles { arguments += ["--role", role.rawValue] }
+        for group in principal.groups { arguments += ["--group", group] }
         let run = try TollgateBinary.run(arguments, in: directory)
         guard run.status == 0 else { throw HTTPClientError("token add failed (\(run.status)): \(run.stderr)") }
         return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -83,6 +84,7 @@ final class Sandbox {
 struct TestPrincipal: Sendable {
     var id: String
     var roles: [Role]
+    var groups: [String] = []
 
     /// Two agents, three approvers, an auditor, and one principal that is both agent and approver.
     static let standard: [TestPrincipal] = [
