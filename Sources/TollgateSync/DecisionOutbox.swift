@@ -63,9 +63,14 @@ public final class DecisionOutbox: Sendable {
     }
 
     /// Records `verdict` on `action` with the digest that was shown, then sends it.
-    public func decide(_ action: Action, verdict: Verdict, reason: String, at now: Timestamp = .now()) throws -> (OutboxEntry, DecisionOutcome) {
+    ///
+    /// `breakGlass` goes with this send only: the outbox row has no place for it yet, so a
+    /// retry from `flushPending` sends an ordinary approval with the same key.
+    public func decide(
+        _ action: Action, verdict: Verdict, reason: String, breakGlass: Bool = false, at now: Timestamp = .now()
+    ) throws -> (OutboxEntry, DecisionOutcome) {
         let entry = try store.enqueueDecision(server: server, actionID: action.id, verdict: verdict, reason: reason, digest: action.digest, at: now)
-        return (entry, send(entry))
+        return (entry, send(entry, breakGlass: breakGlass))
     }
 
     /// Sends every decision still pending for this server (after a crash or a network cut).
@@ -79,9 +84,9 @@ public final class DecisionOutbox: Sendable {
         try store.pendingOutbox(server: server)
     }
 
-    /// POSTs one outbox entry and records the answer.
-    public func send(_ entry: OutboxEntry) -> DecisionOutcome {
-        let request = DecisionRequest(verdict: entry.verdict, reason: entry.reason, digest: entry.digest)
+    /// POSTs one outbox entry and records the answer; `breakGlass` marks it a break-glass approval.
+    public func send(_ entry: OutboxEntry, breakGlass: Bool = false) -> DecisionOutcome {
+        let request = DecisionRequest(verdict: entry.verdict, reason: entry.reason, digest: entry.digest, breakGlass: breakGlass)
         let outcome: DecisionOutcome
         do {
             let action = try client.decide(id: entry.actionID, request, idempotencyKey: entry.key)
