@@ -13,6 +13,21 @@ public struct AuditRecord: Codable, Hashable, Sendable {
     public var prev: String
     public var hash: String
 
+    /// Writes the record as its hash covers it, plus `hash`: a decision's `groups` and
+    /// `break_glass` only when set, so a verifier hashing the record's own members (protocol.md's
+    /// `verify_audit.py`) computes the same hash.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(seq, forKey: .seq)
+        try c.encode(actionID, forKey: .actionID)
+        try c.encode(digest, forKey: .digest)
+        try c.encode(status, forKey: .status)
+        try c.encode(decisions.map(Self.hashed), forKey: .decisions)
+        try c.encode(resolvedAt, forKey: .resolvedAt)
+        try c.encode(prev, forKey: .prev)
+        try c.encode(hash, forKey: .hash)
+    }
+
     /// The `prev` of the first record.
     public static let genesis = "sha256:" + String(repeating: "0", count: 64)
 
