@@ -1,7 +1,7 @@
 // tollgate-bench: the figures on-call engineers feel, measured on this machine and printed as
 // one Markdown table on stdout (progress goes to stderr). See BENCHMARKS.md for how to read it.
 //
-// Usage: tollgate-bench [--quick] [--only sse,feed,capacity,frame,terminal,history,startup,memory]
+// Usage: tollgate-bench [--quick] [--only sse,feed,capacity,policy,frame,terminal,history,startup,memory]
 //                       [--tollgate PATH] [--python PATH] [--scripts DIR] [--data DIR]
 
 import Foundation
@@ -13,6 +13,7 @@ let benches: [(name: String, run: (BenchContext) -> Void)] = [
     ("sse", SSEThroughput.run),
     ("feed", FeedLatency.run),
     ("capacity", ServerCapacity.run),
+    ("policy", PolicyCost.run),
     ("frame", ConsoleFrame.run),
     ("terminal", TerminalBytes.run),
     ("history", HistoryScale.run),

@@ -126,8 +126,9 @@ enum ServerCapacity {
         var failures = 0
     }
 
-    /// Submissions for `seconds`, then decisions on what was submitted for `seconds`.
-    static func load(_ server: ServerProcess, clients: Int, seconds: Double, bodyOffset: Int) throws -> Load {
+    /// Submissions for `seconds`, then (unless `decisions` is false) decisions on what was
+    /// submitted for `seconds`.
+    static func load(_ server: ServerProcess, clients: Int, seconds: Double, bodyOffset: Int, decisions withDecisions: Bool = true) throws -> Load {
         let bodies = FeedLatency.requestBodies(2_000, offset: bodyOffset)
         let port = server.port
         let agents = server.principals.agents
@@ -162,7 +163,7 @@ enum ServerCapacity {
 
         let next = Counter()
         let decideStart = BenchClock.now()
-        let decisions = onThreads(clients) { client -> PhaseResult in
+        let decisions = onThreads(withDecisions ? clients : 0) { client -> PhaseResult in
             var result = PhaseResult()
             guard let connection = try? HTTPConnection(port: port) else { result.failures = 1; return result }
             let deadline = decideStart + budget

@@ -47,14 +47,17 @@ final class ServerProcess {
     }
 
     /// `tollgate serve` on a fresh database in `directory`; the per-principal rate limit is off
-    /// (it exists to stop a runaway agent, and here the load is the point).
-    static func tollgate(binary: String, directory: String, principals: BenchPrincipals = BenchPrincipals()) throws -> ServerProcess {
+    /// (it exists to stop a runaway agent, and here the load is the point). `configuration` is
+    /// appended to the server's configuration file (the policy rows put their rules there).
+    static func tollgate(
+        binary: String, directory: String, principals: BenchPrincipals = BenchPrincipals(), configuration: String = ""
+    ) throws -> ServerProcess {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let tokens = directory + "/tokens.toml"
         let config = directory + "/server.toml"
         try principals.tokensFile.write(toFile: tokens, atomically: true, encoding: .utf8)
         chmod(tokens, 0o600)
-        try "[limits]\nrate_per_second = 0\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try ("[limits]\nrate_per_second = 0\n\n" + configuration).write(toFile: config, atomically: true, encoding: .utf8)
         let process = try Subprocess(
             binary,
             [
