@@ -77,10 +77,14 @@ struct PolicyCommand: ParsableCommand {
             } catch {
                 throw CommandFailure("\(Printable.line(source)): the body is not valid JSON")
             }
-            if let problem = decoded.validate(maxTTL: Int(PolicyFile.maxTTLSeconds)) {
+            // The server matches what it stores, after masking, so `check` masks first too
+            // (with the built-in rules: a configuration's own patterns belong to the server).
+            let masked: ActionRequest
+            do { masked = try SecretMasker().mask(decoded).0 } catch { throw CommandFailure("cannot build the secret masker: \(error)") }
+            if let problem = masked.validate(maxTTL: Int(PolicyFile.maxTTLSeconds)) {
                 throw CommandFailure(Printable.line("\(source): \(problem)"))
             }
-            let evaluation = policy.evaluate(PolicySubmission(request: decoded, requester: requester ?? ""))
+            let evaluation = policy.evaluate(PolicySubmission(request: masked, requester: requester ?? ""))
             for line in PolicyCommand.report(evaluation, file: config) { print(Printable.line(line)) }
         }
 
