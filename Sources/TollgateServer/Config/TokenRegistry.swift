@@ -59,8 +59,13 @@ public struct TokenRegistry: Sendable {
 
     /// Parses a tokens file; errors name the file, line and key.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> TokenRegistry {
+        TokenRegistry(entries: try parseTables(text, file: file).map(\.entry))
+    }
+
+    /// Every `[[principals]]` table of a tokens file, in order, with the line of its header.
+    static func parseTables(_ text: String, file: String) throws(ConfigError) -> [(entry: TokenEntry, line: Int)] {
         var root = try ConfigReader.parse(text, file: file)
-        var entries: [TokenEntry] = []
+        var entries: [(entry: TokenEntry, line: Int)] = []
         // Each identity's key (see `Identity`), with its first spelling and line. One id may have
         // several tokens; two spellings of one identity would be two principals that the rules
         // treat as one person, so they are refused.
@@ -80,7 +85,7 @@ public struct TokenRegistry: Sendable {
             var roles: [Role] = []
             for name in roleNames {
                 guard let role = Role(rawValue: name) else {
-                    throw p.error("roles", "unknown role \(name.debugDescription); expected agent, approver or auditor")
+                    throw p.error("roles", "unknown role \(name.debugDescription); \(Role.expectedText)")
                 }
                 roles.append(role)
             }
@@ -96,13 +101,14 @@ public struct TokenRegistry: Sendable {
                 kind = parsed
             }
             try p.finish()
-            if entries.contains(where: { $0.tokenSHA256 == hash }) {
+            if entries.contains(where: { $0.entry.tokenSHA256 == hash }) {
                 throw p.error("token_sha256", "the same token appears twice; each token must belong to one principal")
             }
-            entries.append(TokenEntry(principal: Principal(id: id, roles: roles, groups: groups), requesterKind: kind, tokenSHA256: hash))
+            let entry = TokenEntry(principal: Principal(id: id, roles: roles, groups: groups), requesterKind: kind, tokenSHA256: hash)
+            entries.append((entry, p.table.line))
         }
         try root.finish()
-        return TokenRegistry(entries: entries)
+        return entries
     }
 
     /// The entry whose token is `token`, comparing against every entry in constant time.
@@ -124,77 +130,5 @@ public struct TokenRegistry: Sendable {
         var diff: UInt8 = 0
         for i in 0..<x.count { diff |= x[i] ^ y[i] }
         return diff == 0
-    }
-}
-
-/// Creates tokens and appends them to a tokens file (`tollgate token add`).
-public enum TokenFile {
-    /// A new random token: `tg_` and 43 base64url characters carrying 256 bits from the system CSPRNG.
-    public static func generateToken() -> String {
-        var rng = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        let b64 = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return "tg_" + b64
-    }
-
-    /// Appends a principal with a new token to `path` (created owner-only) and returns the token.
-    ///
-    /// The existing file is parsed first, so a broken file is never made worse; the new text
-    /// is written to a temporary file and renamed over the old one.
-    public static func add(path: String, id: String, roles: [Role], groups: [String], kind: RequesterKind?) throws -> String {
-        let fm = FileManager.default
-        if let problem = Identity.problem(in: id) { throw ConfigError(file: path, line: 0, message: "id \(Identity.quoted(id)) \(problem)") }
-        var existing = ""
-        if fm.fileExists(atPath: path) {
-            existing = try TokenRegistry.text(ofTokensFile: path)
-            let registry = try TokenRegistry.parse(existing, file: path)
-            if let other = registry.entries.first(where: { Identity.same($0.principal.id, id) && !Identity.identical($0.principal.id, id) }) {
-                throw ConfigError(
-                    file: path, line: 0,
-                    message:
-                        "id \(Identity.quoted(id)) is another spelling of \(Identity.quoted(other.principal.id)), already in the file: ids are compared ignoring case, width, accents' encoding and trailing dots"
-                )
-            }
-        } else {
-            let dir = (path as NSString).deletingLastPathComponent
-            if !dir.isEmpty { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
-            existing = "# Tollgate tokens: one [[principals]] table per token; only SHA-256 hashes are stored.\n"
-        }
-        let token = generateToken()
-        let hash = SHA256Hex.hex(Array(token.utf8))
-        func quoted(_ s: String) -> String { JSONValue.string(s).canonicalString }
-        var block = "\n[[principals]]\nid = \(quoted(id))\n"
-        block += "roles = [\(roles.map { quoted($0.rawValue) }.joined(separator: ", "))]\n"
-        block += "groups = [\(groups.map(quoted).joined(separator: ", "))]\n"
-        if let kind { block += "kind = \(quoted(kind.rawValue))\n" }
-        block += "token_sha256 = \"\(hash)\"\n"
-        let text = existing + (existing.hasSuffix("\n") ? "" : "\n") + block
-        _ = try TokenRegistry.parse(text, file: path)  // never write what the server would refuse
-        try OwnerOnlyFile.write(text, to: path)
-        return token
-    }
-}
-
-/// Writes files readable by their owner only.
-public enum OwnerOnlyFile {
-    /// Writes `text` to a 0600 temporary file beside `path`, then renames it into place.
-    public static func write(_ text: String, to path: String) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        defer { close(fd) }
-        let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-            written += n
-        }
-        guard fchmod(fd, 0o600) == 0, fsync(fd) == 0, rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-        }
     }
 }
