@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import TollgateCore
+import UnixSignals
 
 /// `tollgate serve`: the reference approval server, assembled and run until a signal.
 public struct ApprovalServer: Sendable {
@@ -73,14 +74,20 @@ public struct ApprovalServer: Sendable {
         )
     }
 
-    /// Runs until SIGINT, SIGTERM or SIGHUP, each a graceful stop.
+    /// Runs until SIGINT or SIGTERM, each a graceful stop; SIGHUP, or a change of the tokens
+    /// file or the configuration file, reloads the tokens and the policy (`ReloadService`).
     public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         let parts = try makeParts()
         let app = makeApplication(parts.service, onListening: onListening)
+        // Trapped before the listening line, so a SIGHUP sent as soon as the server answers reloads.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let reload = ReloadService(
+            reloader: ConfigurationReloader(configuration: configuration), live: live, hub: parts.service.hub, hangups: hangups,
+            pollInterval: .milliseconds(500), logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app), .init(service: parts.upkeep)],
-                gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
+                services: [.init(service: app), .init(service: parts.upkeep), .init(service: reload)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             ))
         try await group.run()

@@ -50,6 +50,9 @@ public final class FeedHub: Sendable {
         /// The log position of the next event to send.
         var cursor: Int
         let doorbell: AsyncStream<Void>.Continuation
+        /// The SHA-256 of the token the feed was opened with (nil: none), so a reload that
+        /// revokes the token can close it.
+        let token: String?
         /// The doorbell has rung since the writer last emptied its backlog: no need to ring again.
         var rung = false
         /// A keepalive comment goes out with the next take.
@@ -249,14 +252,31 @@ public final class FeedHub: Sendable {
         }
     }
 
+    /// Closes every open subscriber whose token is not in `allowed` (a reload revoked it, or
+    /// took away the role to read the feed) and returns how many. Its stream ends as a slow
+    /// subscriber's does, but it is owed nothing: it gets no event published after the reload.
+    /// Subscribers without a token are left open.
+    func disconnect(tokensOutside allowed: Set<String>) -> Int {
+        state.withLock { s in
+            var closed = 0
+            s.forEachSubscriber { _, subscriber, _ in
+                guard subscriber.isOpen, let token = subscriber.token, !allowed.contains(token) else { return }
+                subscriber.close(owing: [])
+                closed += 1
+            }
+            return closed
+        }
+    }
+
     /// Subscribers still receiving events.
     public var subscriberCount: Int { state.withLock { $0.subscribers.values.count(where: \.isOpen) } }
     public var lastSeq: Int64 { state.withLock { $0.lastSeq } }
 
     // MARK: - Subscribing
 
-    /// Registers a subscriber resuming after `lastEventID` (nil on a first connect).
-    public func subscribe(lastEventID: Int64?) -> Subscription {
+    /// Registers a subscriber resuming after `lastEventID` (nil on a first connect), opened with
+    /// the token whose SHA-256 is `token` (see `disconnect(tokensOutside:)`).
+    public func subscribe(lastEventID: Int64?, token: String? = nil) -> Subscription {
         let (doorbell, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         return state.withLock { s in
             var initial: [ByteBuffer] = [retryHint]
@@ -279,7 +299,7 @@ public final class FeedHub: Sendable {
             initial.append(ByteBuffer(bytes: SSEEncoder.event(id: s.lastSeq, type: "sync", data: "{\"seq\":\(sync.seq),\"pending\":\(sync.pending)}")))
             let id = s.nextID
             s.nextID += 1
-            var subscriber = Subscriber(cursor: s.log.end, doorbell: continuation)
+            var subscriber = Subscriber(cursor: s.log.end, doorbell: continuation, token: token)
             if s.closed { subscriber.close(owing: []) }
             s.subscribers[id] = subscriber
             return Subscription(initial: initial, doorbell: doorbell, id: id)

@@ -51,6 +51,10 @@ struct Routes {
     }
 
     private func require(_ context: TollgateRequestContext, anyOf roles: Role...) throws(ProtocolError) -> TokenEntry {
+        try require(context, anyOf: roles)
+    }
+
+    private func require(_ context: TollgateRequestContext, anyOf roles: [Role]) throws(ProtocolError) -> TokenEntry {
         let entry = try caller(context)
         guard roles.contains(where: entry.principal.has) else {
             throw ProtocolError(.forbidden, "\(entry.principal.id) lacks the role for this (needs \(roles.map(\.rawValue).joined(separator: " or ")))")
@@ -147,14 +151,20 @@ struct Routes {
     }
 
     private func feed(_ request: Request, _ context: TollgateRequestContext) throws -> Response {
-        _ = try require(context, anyOf: .approver, .auditor)
+        let entry = try require(context, anyOf: FeedAccess.roles)
         var lastEventID: Int64?
         if let header = request.headers[.lastEventID] {
             // An id this server never issued cannot be resumed from: -1 forces reset + snapshot.
             lastEventID = Int64(String(header.trimmingWhitespace)).flatMap { $0 >= 0 ? $0 : nil } ?? -1
         }
         let hub = service.hub
-        let subscription = hub.subscribe(lastEventID: lastEventID)
+        let subscription = hub.subscribe(lastEventID: lastEventID, token: entry.tokenSHA256)
+        // A reload closes the feeds of revoked tokens after it puts the new tokens in force; one
+        // that authenticated before the reload but subscribed after its sweep is caught here.
+        guard FeedAccess.allows(entry.tokenSHA256, in: service.live.current.registry) else {
+            hub.unsubscribe(subscription.id)
+            throw ProtocolError(.unauthenticated, "a valid bearer token is required (Authorization: Bearer <token>)")
+        }
         let (id, doorbell, initial) = (subscription.id, subscription.doorbell, Handover(subscription.initial))
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
@@ -198,6 +208,22 @@ struct Routes {
             }
         }
         if batch.readableBytes > 0 { try await writer.write(batch) }
+    }
+}
+
+/// Who may read the feed: the route checks it at each connect, and a reload closes the open
+/// feeds of tokens that no longer may (revoked, or no longer holding one of the roles).
+enum FeedAccess {
+    static let roles: [Role] = [.approver, .auditor]
+
+    /// The hashes of the tokens of `registry` that may read the feed.
+    static func tokens(in registry: TokenRegistry) -> Set<String> {
+        Set(registry.entries.filter { entry in roles.contains(where: entry.principal.has) }.map(\.tokenSHA256))
+    }
+
+    /// True when the token whose SHA-256 is `token` may read the feed under `registry`.
+    static func allows(_ token: String, in registry: TokenRegistry) -> Bool {
+        registry.entries.contains { $0.tokenSHA256 == token && roles.contains(where: $0.principal.has) }
     }
 }
 

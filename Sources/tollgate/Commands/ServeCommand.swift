@@ -9,7 +9,11 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the reference approval server.",
-        discussion: "Settings come from --config (TOML; see docs/configuration.md), then these flags. Stops cleanly on SIGINT, SIGTERM or SIGHUP."
+        discussion:
+            "Settings come from --config (TOML; see docs/configuration.md), then these flags. Stops cleanly on SIGINT or SIGTERM. "
+            + "SIGHUP, or a change of the tokens file or the configuration file, reloads the tokens and the [[policy]] rules without "
+            + "dropping a connection: a revoked token is refused from its next request and its open feed is closed; a file that fails "
+            + "to load is kept out (one log line says why) and the running one stays. Other settings take effect on a restart."
     )
 
     @Option(help: ArgumentHelp("Address to listen on; port 0 picks a free port.", valueName: "host:port"))
