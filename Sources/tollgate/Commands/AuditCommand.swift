@@ -19,10 +19,12 @@ struct AuditCommand: ParsableCommand {
                 "Exit 0 when every link holds, 1 with the first broken link, 2 on errors (including a server that answers records at or before the "
                 + "ones asked after). The cache keeps each chain under its first record, so any spelling of the server URL shares it; a URL whose "
                 + "server now has another chain exits 1 with REPLACED. When the server cannot be reached, what is cached is verified and a warning "
-                + "says so."
+                + "says so. Every break-glass approval in the chain is named on a line of its own after the verdict; --list prints every "
+                + "record (policy:<id> is a rule's resolution at submission)."
         )
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var history: HistoryOptions
+        @Flag(help: "Also print every verified record, one line each.") var list = false
 
         func run() throws {
             let endpoint = try connection.endpoint()
@@ -65,6 +67,8 @@ struct AuditCommand: ParsableCommand {
                 throw Exit.checkFailed
             }
             print("audit chain intact: \(records.count) records (\(fetched) new), last hash \(records.last?.hash ?? AuditRecord.genesis)")
+            for line in AuditLines.breakGlass(records) { print(line) }
+            if list { for record in records { print(AuditLines.record(record)) } }
             if let seen, seen != chain {
                 // Not silently trusted: the records verified before are not this server's.
                 print(
@@ -73,5 +77,23 @@ struct AuditCommand: ParsableCommand {
                 throw Exit.checkFailed
             }
         }
+    }
+}
+
+/// Audit records as lines for people; every agent- or approver-written part sanitised.
+enum AuditLines {
+    /// One line per break-glass approval in `records`, so an auditor cannot miss one.
+    static func breakGlass(_ records: [AuditRecord]) -> [String] {
+        let glass = records.flatMap { r in r.decisions.filter(\.breakGlass).map { (r, $0) } }
+        let count = glass.isEmpty ? [] : ["\(ActionText.breakGlassMark) \(glass.count) break-glass approval\(glass.count == 1 ? "" : "s") in the chain:"]
+        return count + glass.map { r, d in Printable.line("  record \(r.seq) (\(r.actionID)): \(d.approver) approved alone at \(d.at): \(d.reason)") }
+    }
+
+    /// `7 act_… approved: policy:staging-restarts approve: restarts in staging are routine`.
+    static func record(_ r: AuditRecord) -> String {
+        let decisions = r.decisions.map { d in
+            (d.breakGlass ? ActionText.breakGlassMark + " " : "") + "\(d.approver) \(d.verdict.rawValue)" + (d.reason.isEmpty ? "" : ": \(d.reason)")
+        }
+        return Printable.line("\(r.seq) \(r.actionID) \(r.status.rawValue)" + (decisions.isEmpty ? "" : ": " + decisions.joined(separator: "; ")))
     }
 }

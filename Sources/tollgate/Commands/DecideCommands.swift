@@ -4,21 +4,48 @@ import TollgateClient
 import TollgateCore
 import TollgateSync
 
-/// `tollgate approve ID`: approves an action, through the outbox.
+/// `tollgate approve ID`: approves an action, through the outbox; `--break-glass` approves it alone.
 struct ApproveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approve",
         abstract: "Approve an action (a reason is required for critical ones).",
         discussion:
-            "Prints the action's summary, risk and digest on stderr and sends the decision with that digest. Exit 0 when recorded, 1 when the "
-            + "server refused it (already resolved, expired, self-approval, digest mismatch), 2 on errors."
+            "Prints the action's summary, risk, rule and digest on stderr and sends the decision with that digest. Exit 0 when recorded, 1 when "
+            + "the server refused it (already resolved, expired, self-approval, digest mismatch, not eligible under the rule, no breakglass "
+            + "role), 2 on errors. --break-glass approves alone whatever the rule requires; it needs the breakglass role and a --reason of at "
+            + "least \(DecisionRules.breakGlassReasonLength) visible characters (a shorter one exits 2 before anything is sent)."
     )
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var history: HistoryOptions
     @Argument(help: "The action id.") var id: String
     @Option(help: ArgumentHelp("Why you approve.", valueName: "text")) var reason: String = ""
+    @Flag(help: "Approve alone, whatever the rule requires (role breakglass; --reason says what broke).") var breakGlass = false
 
-    func run() throws { try Decide.run(.approve, id: id, reason: reason, connection: connection, history: history) }
+    func validate() throws {
+        guard breakGlass else { return }
+        let visible = BreakGlassReason.visibleLength(reason)
+        if visible < DecisionRules.breakGlassReasonLength {
+            throw ValidationError(
+                "--break-glass needs a --reason of at least \(DecisionRules.breakGlassReasonLength) visible characters saying what broke "
+                    + "(got \(visible))")
+        }
+    }
+
+    func run() throws {
+        try Decide.run(.approve, id: id, reason: reason, breakGlass: breakGlass, connection: connection, history: history)
+    }
+}
+
+/// The length of a reason as the server counts it for break-glass: white space trimmed, and
+/// neither invisible characters nor controls counted, so they cannot pad a reason to length.
+///
+/// Mirrors `DecisionRules.requireBreakGlass`, which is not public; the server checks again.
+enum BreakGlassReason {
+    static func visibleLength(_ reason: String) -> Int {
+        String(reason.trimmingWhitespace).filter { c in
+            !c.unicodeScalars.allSatisfy { $0.properties.isDefaultIgnorableCodePoint || $0.properties.generalCategory == .control }
+        }.count
+    }
 }
 
 /// `tollgate deny ID --reason R`: denies an action, through the outbox.
@@ -37,12 +64,12 @@ struct DenyCommand: ParsableCommand {
         if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--reason must not be empty") }
     }
 
-    func run() throws { try Decide.run(.deny, id: id, reason: reason, connection: connection, history: history) }
+    func run() throws { try Decide.run(.deny, id: id, reason: reason, breakGlass: false, connection: connection, history: history) }
 }
 
 /// The shared path of approve and deny: show what is decided, then send it through the outbox.
 enum Decide {
-    static func run(_ verdict: Verdict, id: String, reason: String, connection: ConnectionOptions, history: HistoryOptions) throws {
+    static func run(_ verdict: Verdict, id: String, reason: String, breakGlass: Bool, connection: ConnectionOptions, history: HistoryOptions) throws {
         let endpoint = try connection.endpoint()
         let client = APIClient(endpoint: endpoint)
         let store = try history.open()
@@ -58,21 +85,35 @@ enum Decide {
         do { try store.upsert([action], server: endpoint.baseURL) } catch {
             Diagnostics.warn("warning: the history cache did not keep \(action.id) as fetched: \(error)")
         }
-        Diagnostics.warn("\(verdict == .approve ? "approving" : "denying") \(action.id): \(Printable.line(action.summary))")
-        Diagnostics.warn("  risk \(action.risk.rawValue), environment \(Printable.line(action.environment ?? "-")), digest \(action.digest)")
+        for line in shown(action, verdict: verdict, breakGlass: breakGlass) { Diagnostics.warn(line) }
         let outcome: DecisionOutcome
         do {
-            (_, outcome) = try outbox.decide(action, verdict: verdict, reason: reason)
+            (_, outcome) = try outbox.decide(action, verdict: verdict, reason: reason, breakGlass: breakGlass)
         } catch {
             throw CommandFailure("history cache: cannot record the decision before sending it: \(error)")
         }
         switch outcome {
-        case .accepted:
-            Diagnostics.warn(outcome.plainWords)
-        case .rejected:
-            throw CommandFailure(outcome.plainWords, code: Exit.checkFailed)
+        case .accepted(let decided):
+            Diagnostics.warn(decided.isBreakGlass && breakGlass ? "approved: \(ActionText.breakGlassMark) approval recorded" : outcome.plainWords)
+        case .rejected(_, let code, let message, _):
+            // The outbox's words for 403 assume a missing approver role; break-glass refusals say why themselves.
+            let words = breakGlass && [.forbidden, .reasonRequired].contains(code) ? "refused: \(Printable.line(message))" : outcome.plainWords
+            throw CommandFailure(words, code: Exit.checkFailed)
         case .undelivered:
             throw CommandFailure(outcome.plainWords + "; it stays in the outbox and is sent by the next tollgate command or console start")
         }
+    }
+
+    /// What the approver is about to decide, on stderr: summary, risk, the rule beside the claim, the digest.
+    static func shown(_ action: Action, verdict: Verdict, breakGlass: Bool) -> [String] {
+        var lines = [
+            "\(verdict == .approve ? "approving" : "denying") \(action.id): \(Printable.line(action.summary))",
+            "  risk \(action.risk.rawValue), environment \(Printable.line(action.environment ?? "-")), digest \(action.digest)",
+        ]
+        lines.append("  " + ActionText.ruleOrNone(action))
+        if let claimed = action.claimed { lines.append("  " + ActionText.claim(claimed)) }
+        if action.status == .pending { lines.append("  " + Printable.line("approvals: \(ActionText.quorumWords(action))")) }
+        if breakGlass { lines.append("  \(ActionText.breakGlassMark) this approval resolves the action alone, whatever the rule requires") }
+        return lines
     }
 }

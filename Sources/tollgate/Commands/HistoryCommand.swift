@@ -11,10 +11,12 @@ struct HistoryCommand: ParsableCommand {
         abstract: "List actions from the local history cache (no network needed).",
         discussion:
             "Newest first. --search is full-text over summary, command, resource, justification, context and reasons. jsonl rows are the action "
-            + "objects, decisions included."
+            + "objects, decisions included. The table's DECIDED BY says who resolved each action: policy:<id> for a rule's resolution at "
+            + "submission, and BREAK-GLASS with a line of its own for a break-glass approval. detail prints each action with the matched rule "
+            + "and what the requester asked on lines of their own."
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, jsonl, csv }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, detail, jsonl, csv }
 
     @OptionGroup var history: HistoryOptions
     @Option(help: ArgumentHelp("Full-text search.", valueName: "words")) var search: String = ""
@@ -26,7 +28,7 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Created at or after (RFC 3339 or YYYY-MM-DD).", valueName: "date")) var since: String?
     @Option(help: ArgumentHelp("Created before (RFC 3339 or YYYY-MM-DD).", valueName: "date")) var until: String?
     @Option(help: ArgumentHelp("At most this many rows (0: all).", valueName: "n")) var limit: Int = 50
-    @Option(help: ArgumentHelp("table, jsonl or csv.", valueName: "format")) var format: Format = .table
+    @Option(help: ArgumentHelp("table, detail, jsonl or csv.", valueName: "format")) var format: Format = .table
 
     func validate() throws {
         if let since, DateArgument.parse(since) == nil { throw ValidationError("--since: expected RFC 3339 or YYYY-MM-DD") }
@@ -52,7 +54,7 @@ struct HistoryCommand: ParsableCommand {
             do { cursor = try PageProgress.cursor(page.nextCursor, after: cursor, rows: page.actions.count, what: "history cache \(history.path)") } catch {
                 throw CommandFailure(error.description)
             }
-            if format == .table {
+            if format == .table || format == .detail {
                 rows += page.actions
             } else {
                 emit(page.actions, header: emitted == 0)
@@ -60,7 +62,12 @@ struct HistoryCommand: ParsableCommand {
             }
         } while cursor != nil && (limit == 0 || rows.count + emitted < limit)
         if format == .csv && emitted == 0 { emit([], header: true) }
-        if format == .table { print(HistoryTable.render(rows.map(\.action), width: TerminalWidth.current(), now: .now())) }
+        switch format {
+        case .table: print(HistoryTable.render(rows.map(\.action), width: TerminalWidth.current(), now: .now()))
+        case .detail:
+            print(rows.isEmpty ? "(no actions in the cache match)" : rows.map { ActionText.block($0.action).joined(separator: "\n") }.joined(separator: "\n\n"))
+        case .jsonl, .csv: break
+        }
     }
 
     private func emit(_ rows: [StoredAction], header: Bool) {
@@ -73,7 +80,7 @@ struct HistoryCommand: ParsableCommand {
         case .csv:
             if header { out.write(Data((CSV.header.joined(separator: ",") + "\r\n").utf8)) }
             for r in rows { out.write(Data((CSV.row(r.action, server: r.server).joined(separator: ",") + "\r\n").utf8)) }
-        case .table:
+        case .table, .detail:
             break
         }
     }
@@ -100,7 +107,7 @@ enum TerminalWidth {
 enum HistoryTable {
     static func render(_ actions: [Action], width: Int, now: Timestamp) -> String {
         let options = SanitizeOptions(asciiOnly: !Locale.utf8Terminal)
-        let fixed: [(String, Int)] = [("CREATED", 16), ("STATUS", 9), ("RISK", 8), ("KIND", 16), ("REQUESTER", 18)]
+        let fixed: [(String, Int)] = [("CREATED", 16), ("STATUS", 9), ("RISK", 8), ("KIND", 16), ("REQUESTER", 18), ("DECIDED BY", 20)]
         let idWidth = 30
         let summaryWidth = max(10, width - fixed.reduce(0) { $0 + $1.1 + 1 } - idWidth - 1)
         func cell(_ text: String, _ w: Int) -> String {
@@ -110,8 +117,10 @@ enum HistoryTable {
         for a in actions {
             let created = String(a.createdAt.description.prefix(16)).replacingOccurrences(of: "T", with: " ")
             let requester = a.requester.onBehalfOf.map { "\(a.requester.id) for \($0)" } ?? a.requester.id
-            let values = [created, a.status.rawValue, a.risk.rawValue, a.kind, requester]
+            let values = [created, a.status.rawValue, a.risk.rawValue, a.kind, requester, ActionText.decidedBy(a)]
             lines.append((zip(values, fixed).map { cell($0, $1.1) } + [cell(a.summary, summaryWidth), cell(a.id, idWidth)]).joined(separator: " "))
+            // Never only a cell that can be cut: a break-glass approval gets its own whole line.
+            for decision in a.decisions where decision.breakGlass { lines.append("  ^ " + ActionText.decision(decision, in: a)) }
         }
         if actions.isEmpty { lines.append("(no actions in the cache match)") }
         return lines.map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }.joined(separator: "\n")
@@ -122,15 +131,20 @@ enum HistoryTable {
 enum CSV {
     static let header = [
         "server", "id", "created_at", "resolved_at", "status", "risk", "kind", "environment", "requester", "on_behalf_of",
-        "summary", "command", "resource", "policy", "approvals", "decisions", "redactions", "digest",
+        "summary", "command", "resource", "policy", "approvals", "decisions", "redactions", "digest", "rule", "requester_asked", "break_glass",
     ]
 
     static func row(_ a: Action, server: String) -> [String] {
-        let decisions = a.decisions.map { "\($0.approver) \($0.verdict.rawValue) \($0.at): \($0.reason)" }.joined(separator: "; ")
+        let decisions = a.decisions.map { d in
+            "\(d.breakGlass ? "BREAK-GLASS " : "")\(d.approver) \(d.verdict.rawValue) \(d.at): \(d.reason)"
+        }.joined(separator: "; ")
+        let rule = a.rule.map { r in "\(r.id): \(r.reason)" } ?? ""
+        let asked = a.claimed.map { ActionText.claimWords($0) } ?? ""
         return [
             server, a.id, a.createdAt.description, a.resolvedAt?.description ?? "", a.status.rawValue, a.risk.rawValue, a.kind,
             a.environment ?? "", a.requester.id, a.requester.onBehalfOf ?? "", a.summary, a.command ?? "", a.resource ?? "",
-            a.policy.id, "\(a.approvalCount)/\(a.requiredApprovals)", decisions, "\(a.redactions)", a.digest,
+            a.policy.id, "\(a.approvalCount)/\(a.requiredApprovals)", decisions, "\(a.redactions)", a.digest, rule, asked,
+            a.isBreakGlass ? "yes" : "",
         ].map(field)
     }
 

@@ -6,7 +6,7 @@ enum ProgressLine {
     static func show(_ action: Action) {
         let left = max(0, Int(Timestamp.now().seconds(until: action.expiresAt)))
         note(
-            "waiting for approval of \(action.id) (\(action.risk.rawValue)): \(action.approvalCount)/\(action.requiredApprovals) approvals, expires in \(HumanDuration.short(left))"
+            "waiting for approval of \(action.id) (\(action.risk.rawValue)): approvals \(ActionText.quorumWords(action)), expires in \(HumanDuration.short(left))"
         )
     }
 

@@ -58,6 +58,11 @@ struct RequestCommand: ParsableCommand {
         StopSignals.restore()
         switch final.status {
         case .approved:
+            if let rule = final.resolvingRule {
+                Diagnostics.warn(Printable.line("approved \(final.id) at submission by \(rule.decider): \(rule.reason)"))
+            } else if let glass = final.decisions.first(where: \.breakGlass) {
+                Diagnostics.warn("approved \(final.id): " + ActionText.decision(glass, in: final))
+            }
             if !argv.isEmpty { throw ExitCode(try CommandRunner.run(argv)) }
             throw Exit.ok
         case .denied:

@@ -11,10 +11,17 @@ struct WatchCommand: ParsableCommand {
         abstract: "Print the live feed as JSON lines: one action object per action event.",
         discussion:
             "Connection changes, resets and malformed events go to stderr. Reconnects by itself, resuming from the last event seen, so nothing is "
-            + "lost or repeated across a server restart. SIGINT, SIGTERM and SIGHUP end it with status 0."
+            + "lost or repeated across a server restart. SIGINT, SIGTERM and SIGHUP end it with status 0. A break-glass approval is also said "
+            + "on stderr. --format text prints each action for people instead: the matched rule and what the requester asked on lines of "
+            + "their own, who decided (policy:<id> for a rule's resolution at submission), and break-glass approvals marked."
     )
 
+    enum Format: String, ExpressibleByArgument, CaseIterable { case json, text }
+
     @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: ArgumentHelp("json (one action object per line) or text (for people).", valueName: "format"))
+    var format: Format = .json
 
     @Flag(help: "Exit after the first sync (the pending snapshot or replay is complete).")
     var once = false
@@ -30,11 +37,21 @@ struct WatchCommand: ParsableCommand {
         StopSignals.install(wakeFD: done.writeFD)
         let refused = Atomic<Bool>(false)
         let once = self.once
+        let format = self.format
         let connection = FeedConnection(endpoint: endpoint, lastEventID: nil, options: timing.feedOptions) { update in
             switch update {
             case .event(.action(let action, _)):
-                if let data = try? encoder.encode(action) {
-                    FileHandle.standardOutput.write(data + Data("\n".utf8))
+                switch format {
+                case .json:
+                    if let data = try? encoder.encode(action) {
+                        FileHandle.standardOutput.write(data + Data("\n".utf8))
+                    }
+                    // The object says it in `break_glass`; a person watching the terminal must see it too.
+                    for decision in action.decisions where decision.breakGlass {
+                        Diagnostics.warn("watch: \(action.id): \(ActionText.decision(decision, in: action))")
+                    }
+                case .text:
+                    FileHandle.standardOutput.write(Data((ActionText.block(action).joined(separator: "\n") + "\n\n").utf8))
                 }
             case .event(.sync(let seq, let pending)):
                 Diagnostics.warn("watch: live at seq \(seq), \(pending) pending")
