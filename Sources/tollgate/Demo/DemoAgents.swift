@@ -75,10 +75,22 @@ final class DemoAgents: Sendable {
         if round > 0 { request.session = "\(request.session ?? "run")-\(round)" }
         let action: Action
         do { action = try client.submit(request, idempotencyKey: UUID().uuidString) } catch {
-            log("\(scenario.agent): could not submit: \(error)")
+            if case .server(_, let refusal) = error, refusal.code == .justificationRequired {
+                report("\(scenario.agent): refused at submission, no justification given (\(refusal.message))")
+            } else {
+                log("\(scenario.agent): could not submit: \(error)")
+            }
             return
         }
-        log("\(scenario.agent) asks: \(action.summary) [\(action.id)]")
+        log("\(scenario.agent) asks: \(action.summary) [\(action.id)]" + (action.rule.map { " under rule \($0.id)" } ?? ""))
+        if let rule = action.resolvingRule {
+            // Not "executed": that word is kept for what a person approved (the demo's tests look for it).
+            switch action.status {
+            case .approved: report("\(scenario.agent): approved at submission by \(rule.decider) (\(rule.reason)), ran: \(scenario.effect) [\(action.id)]")
+            default: report("\(scenario.agent): denied at submission by \(rule.decider) (\(rule.reason)), stopped [\(action.id)]")
+            }
+            return
+        }
         var current = action
         while current.status == .pending && isRunning {
             do { current = try client.action(id: current.id, wait: 5) } catch { pause(1) }
@@ -98,22 +110,24 @@ final class DemoAgents: Sendable {
 
     // MARK: - The second approver
 
-    /// Votes approve on actions that need two approvers, 20 seconds after they arrive.
+    /// Votes approve, 20 seconds after they arrive, on actions that need more than one approver
+    /// and where a security approver counts (the demo policy's `prod-iam` needs one).
     private func secondApproverLoop() {
         let bob = APIClient(endpoint: ServerEndpoint(baseURL: serverURL, token: secondApproverToken), timeout: 10)
+        let principal = Principal(id: "bob@demo", roles: [.approver], groups: DemoPolicy.groups["bob@demo"] ?? [])
         var voted: Set<String> = []
         while isRunning {
             pause(2)
             guard let page = try? bob.list(status: .pending, since: nil, limit: 200, cursor: nil) else { continue }
             for action in page.actions
-            where action.requiredApprovals > 1 && !voted.contains(action.id)
+            where action.requiredApprovals > 1 && !voted.contains(action.id) && action.eligibility(of: principal) == .counts
                 && Timestamp.now().seconds(until: action.createdAt) < -20
             {
                 voted.insert(action.id)
                 let decision = DecisionRequest(verdict: .approve, reason: "Checked the node and the PDB with ops; fine for 30 minutes.", digest: action.digest)
-                if (try? bob.decide(id: action.id, decision, idempotencyKey: UUID().uuidString)) != nil {
-                    report("bob@demo (second approver) approved \(action.id): 1 more approval needed from you")
-                }
+                guard let after = try? bob.decide(id: action.id, decision, idempotencyKey: UUID().uuidString) else { continue }
+                let progress = after.status == .approved ? "approved" : "it \(after.quorumProgress.description) (you are in sre)"
+                report("bob@demo (second approver, security) approved \(action.id): \(progress)")
             }
         }
     }

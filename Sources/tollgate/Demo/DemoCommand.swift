@@ -15,8 +15,10 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run an embedded server, simulated agents and the console, in a temporary folder.",
         discussion:
             "Agents submit realistic requests over loopback; approve or deny them and watch the agents react. Decisions go to a demo history file "
-            + "in the temporary folder, never your real one. With --no-console, only the server and agents run, printing the URL and an approver "
-            + "token for a second terminal."
+            + "in the temporary folder, never your real one. The server runs with a policy that shows each outcome: staging restarts approved "
+            + "and production secret reads denied at submission, production IAM needing you (sre) and a simulated second approver (security), "
+            + "data exports refused without a justification, and a catch-all. With --no-console, only the server and agents run, printing the "
+            + "URL and an approver token for a second terminal."
     )
 
     @Flag(help: "Run only the server and agents; print the URL and an approver token.")
@@ -51,7 +53,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "tollgate.demo")
 
-        // Tokens made on the fly: one per agent, you, and a simulated second approver.
+        // Tokens made on the fly: one per agent, you, and a simulated second approver, in the
+        // groups the demo policy asks for.
         var tokens: [String: String] = [:]
         var entries: [TokenEntry] = []
         func add(_ id: String, _ roles: [Role], kind: RequesterKind = .agent) {
@@ -59,7 +62,7 @@ struct DemoCommand: AsyncParsableCommand {
             tokens[id] = token
             entries.append(
                 TokenEntry(
-                    principal: Principal(id: id, roles: roles, groups: ["demo"]), requesterKind: kind,
+                    principal: Principal(id: id, roles: roles, groups: DemoPolicy.groups[id] ?? []), requesterKind: kind,
                     tokenSHA256: SHA256Hex.hex(Array(token.utf8))))
         }
         for agent in DemoScenarios.agents { add(agent, [.agent], kind: agent.contains("pipeline") ? .pipeline : .agent) }
@@ -72,6 +75,9 @@ struct DemoCommand: AsyncParsableCommand {
         settings.databasePath = folder.path + "/server.sqlite"
         settings.tokensPath = folder.path + "/tokens.toml"
         settings.ratePerSecond = 0
+        do { settings.policy = try DemoPolicy.rules() } catch { throw CommandFailure("demo: the built-in policy does not read: \(error)") }
+        let policyFile = folder.path + "/policy.toml"
+        try OwnerOnlyFile.write(DemoPolicy.text, to: policyFile)
         let server = ApprovalServer(configuration: settings, registry: TokenRegistry(entries: entries), logger: logger)
         let parts = try server.makeParts()
         let (addresses, addressSink) = AsyncStream<String>.makeStream()
@@ -108,6 +114,7 @@ struct DemoCommand: AsyncParsableCommand {
                 Tollgate demo server: \(url)
                 Approver token (you@demo): \(tokens["you@demo"] ?? "")
                 Token file: \(approverTokenFile)
+                Policy: \(policyFile) (tollgate policy lint --config \(policyFile))
                 In another terminal:  tollgate --server \(url) --token-file \(approverTokenFile) --db \(folder.path)/history.sqlite
                 Ctrl-C stops the demo and deletes \(folder.path).
                 """)

@@ -3,7 +3,10 @@ import TollgateCore
 /// The simulated agents' requests: a realistic, varied stream for `tollgate demo`.
 ///
 /// Each scenario is what a real agent or pipeline would submit; some carry secrets on
-/// purpose, to show the server masking them before anything is stored or shown.
+/// purpose, to show the server masking them before anything is stored or shown. Under
+/// `DemoPolicy` some are resolved at submission (the staging restart approved, the production
+/// secret read denied), one is refused for lack of a justification, and the IAM changes ask
+/// for one approval but need two, one from security.
 struct DemoScenario: Sendable {
     /// The principal that submits it (a token is made for each).
     var agent: String
@@ -186,9 +189,9 @@ enum DemoScenarios {
             DemoScenario(
                 agent: "deploy-bot@demo",
                 request: ActionRequest(
-                    kind: "infra.restart", summary: "Restart the staging log shipper (will expire if nobody looks)",
+                    kind: "infra.restart", summary: "Restart the staging log shipper",
                     command: "systemctl restart vector", resource: "host://staging-logs-1", environment: "staging", risk: .low,
-                    policy: Policy(id: "restart", reason: "service restarts need a nod"), ttlSeconds: 45), effect: "vector restarted"),
+                    policy: Policy(id: "restart", reason: "service restarts need a nod")), effect: "vector restarted"),
             DemoScenario(
                 agent: "etl-agent@demo",
                 request: ActionRequest(
@@ -204,6 +207,19 @@ enum DemoScenarios {
                         .init(key: "aws_secret_access_key", value: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
                     ]),
                 effect: "UPDATE 1204"),
+            // The rule data-exports requires a justification: this one is refused at submission.
+            DemoScenario(
+                agent: "etl-agent@demo",
+                request: ActionRequest(
+                    kind: "data.export", summary: "Export the newsletter list to the marketing tool",
+                    command: "psql -c \"COPY (SELECT email FROM subscribers) TO STDOUT\" | mailtool import --list weekly",
+                    resource: "postgres://prod-db/subscribers", environment: "production", risk: .medium), effect: "12,408 addresses imported"),
+            DemoScenario(
+                agent: "deploy-bot@demo",
+                request: ActionRequest(
+                    kind: "cache.flush", summary: "Flush the staging CDN cache (will expire if nobody looks)",
+                    command: "cdnctl purge --all --zone staging", resource: "cdn://staging", environment: "staging", risk: .low, ttlSeconds: 45),
+                effect: "staging CDN purged"),
         ]
     }
 }
