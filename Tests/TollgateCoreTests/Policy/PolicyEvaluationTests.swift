@@ -1,49 +1,34 @@
+import Foundation
 import TollgateCore
 import XCTest
 
 /// Which rule matches a submission, and what the action then requires: the rule's floors and
 /// ceilings always hold, whatever the requester asks for.
 final class PolicyEvaluationTests: XCTestCase {
-    /// The issue's example rules, plus a data-export rule and a catch-all.
-    static let sample = """
-        [[policy]]
-        id = "prod-iam"
-        reason = "IAM changes in production need SRE and security"
-        kinds = ["iam.*"]
-        environments = ["production"]
-        risk = "critical"
-        approvals = 2
-        groups = { security = 1 }
-        max_ttl_seconds = 1800
-        justification = "required"
-        outcome = "review"
+    /// The sample configuration's rules (docs/examples/server.toml): the issue's three, a
+    /// data-export rule and a catch-all. `PolicyCommandTests` runs the same file through the binary.
+    static let sampleURL: URL = {
+        // This file is Tests/TollgateCoreTests/Policy/PolicyEvaluationTests.swift.
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { root.deleteLastPathComponent() }
+        return root.appendingPathComponent("docs/examples/server.toml")
+    }()
 
-        [[policy]]
-        id = "staging-restarts"
-        reason = "restarts in staging are routine"
-        kinds = ["infra.restart"]
-        environments = ["staging"]
-        outcome = "approve"
-
-        [[policy]]
-        id = "no-prod-secret-reads"
-        reason = "production secrets are never read by agents"
-        kinds = ["secret.read"]
-        environments = ["production"]
-        requesters = ["agent:*", "*-bot"]
-        outcome = "deny"
-
-        [[policy]]
-        id = "data-exports"
-        reason = "exports leave the building"
-        kinds = ["data.export"]
-        risk = "high"
-        justification = "required"
-
-        [[policy]]
-        id = "everything-else"
-        reason = "one person looks at everything"
-        """
+    /// The sample's `[[policy]]` tables, from the first on, so a rule's line counts from there
+    /// (the server settings above them are not policy, and `PolicyFile` reads none of them).
+    static let sample: String = {
+        do {
+            let text = try String(contentsOf: sampleURL, encoding: .utf8)
+            guard let first = text.range(of: "\n[[policy]]\n") else {
+                XCTFail("\(sampleURL.path) has no [[policy]] table")
+                return ""
+            }
+            return String(text[text.index(after: first.lowerBound)...])
+        } catch {
+            XCTFail("cannot read the sample configuration \(sampleURL.path): \(error)")
+            return ""
+        }
+    }()
 
     private func policy() throws -> PolicySet { try PolicyFile.parse(text: Self.sample, file: "server.toml") }
 

@@ -1,55 +1,37 @@
 import Foundation
+import TollgateCore
+import TollgateServer
 import XCTest
 
-/// `tollgate policy check` and `policy lint` through the real binary, without a server.
+/// `tollgate policy check` and `policy lint` through the real binary, without a server, on the
+/// sample configuration (docs/examples/server.toml) and its sample requests (docs/examples/requests).
 final class PolicyCommandTests: XCTestCase {
     private var directory: URL!
-    private var configPath: String { directory.appendingPathComponent("server.toml").path }
+    /// The sample configuration in the source tree: the one copy of the sample policy
+    /// (`PolicyEvaluationTests` reads it too), so the docs show what is tested.
+    private var configPath = ""
+    /// docs/examples, with the sample requests under requests/.
+    private var examples = URL(fileURLWithPath: "/")
 
-    /// The issue's rules in a full server configuration, whose other tables `policy` leaves alone.
-    private static let config = """
+    /// A configuration without a catch-all, whose other tables (even a key the server would
+    /// refuse) `policy` leaves alone.
+    private static let noCatchAll = """
         listen = "127.0.0.1:8470"
         [feed]
         not_a_setting = 1
 
         [[policy]]
-        id = "prod-iam"
-        reason = "IAM changes in production need SRE and security"
+        id = "only-iam"
+        reason = "IAM changes need a second look"
         kinds = ["iam.*"]
-        environments = ["production"]
-        risk = "critical"
-        approvals = 2
-        groups = { security = 1 }
-        max_ttl_seconds = 1800
-        justification = "required"
-
-        [[policy]]
-        id = "staging-restarts"
-        reason = "restarts in staging are routine"
-        kinds = ["infra.restart"]
-        environments = ["staging"]
-        outcome = "approve"
-
-        [[policy]]
-        id = "no-prod-secret-reads"
-        reason = "production secrets are never read by agents"
-        kinds = ["secret.read"]
-        environments = ["production"]
-        requesters = ["agent:*", "*-bot"]
-        outcome = "deny"
-
-        [[policy]]
-        id = "data-exports"
-        reason = "exports leave the building"
-        kinds = ["data.export"]
-        justification = "required"
-
         """
 
     override func setUpWithError() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-policy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Self.config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let sample = try SampleConfiguration.url()
+        configPath = sample.path
+        examples = sample.deletingLastPathComponent()
     }
 
     override func tearDownWithError() throws {
@@ -66,20 +48,50 @@ final class PolicyCommandTests: XCTestCase {
         try TollgateBinary.run(arguments, in: directory)
     }
 
-    private func check(_ body: String, _ extra: [String] = []) throws -> TollgateBinary.Run {
-        try run(["policy", "check", "--config", configPath, try write("request-\(UUID().uuidString).json", body)] + extra)
+    private func check(_ body: String, _ extra: [String] = [], config: String? = nil) throws -> TollgateBinary.Run {
+        try run(["policy", "check", "--config", config ?? configPath, try write("request-\(UUID().uuidString).json", body)] + extra)
+    }
+
+    /// The line of each rule's `[[policy]]` header in the sample, counted here from the text.
+    private func headerLines() throws -> [String: Int] {
+        let lines = try String(contentsOfFile: configPath, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        var found: [String: Int] = [:]
+        var header: Int?
+        for (i, line) in lines.enumerated() {
+            if line == "[[policy]]" { header = i + 1 }
+            if let h = header, line.hasPrefix("id = \"") {
+                found[String(line.dropFirst(6).dropLast())] = h
+                header = nil
+            }
+        }
+        return found
+    }
+
+    /// The sample loads as the server loads it: its settings and its rules, the catch-all last.
+    func testTheSampleConfigurationLoadsAsTheServerReadsIt() throws {
+        var configuration = ServerConfiguration(environment: ["HOME": directory.path])
+        try configuration.apply(fileText: try String(contentsOfFile: configPath, encoding: .utf8), file: configPath)
+        XCTAssertEqual(configuration.host, "127.0.0.1")
+        XCTAssertEqual(configuration.port, 8470)
+        XCTAssertEqual(configuration.defaultTTL, 3600)
+        let rules = configuration.policy.rules
+        XCTAssertEqual(rules.map(\.id), ["prod-iam", "staging-restarts", "no-prod-secret-reads", "data-exports", "everything-else"])
+        XCTAssertEqual(rules.map(\.outcome), [.review, .approve, .deny, .review, .review])
+        XCTAssertEqual(rules.filter(\.matchesEverything).map(\.id), ["everything-else"], "one catch-all, and it is last")
+        XCTAssertEqual(rules.first?.groups, [GroupMinimum(group: "security", count: 1)])
+        XCTAssertTrue(rules.contains { $0.justificationRequired && $0.id == "data-exports" }, "a justification rule besides the issue's three")
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0.line) }), try headerLines())
     }
 
     /// The attack: an agent asks for little, and the rule's values are what it gets.
     func testCheckShowsTheRulesValuesOverWhatWasAsked() throws {
-        let result = try check(
-            #"{"kind":"iam.grant","summary":"grant admin","environment":"Production","risk":"low","required_approvals":1,"ttl_seconds":86400}"#,
-            ["--requester", "agent-1"])
+        let request = examples.appendingPathComponent("requests/iam-grant.json").path
+        let result = try run(["policy", "check", "--config", configPath, request, "--requester", "agent-1"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(
             result.stdout,
             """
-            rule:          prod-iam (\(configPath):5)
+            rule:          prod-iam (\(configPath):\(try headerLines()["prod-iam"] ?? 0))
             reason:        IAM changes in production need SRE and security
             outcome:       review (waits for approvers)
             risk:          critical (asked: low)
@@ -90,35 +102,46 @@ final class PolicyCommandTests: XCTestCase {
             """)
     }
 
-    func testCheckOnSampleRequests() throws {
-        let cases: [(body: String, requester: String?, expected: [String])] = [
+    /// Each sample request file meets the rule the sample's comments promise.
+    func testCheckOnTheSampleRequests() throws {
+        let cases: [(file: String, requester: String?, expected: [String])] = [
+            ("staging-restart.json", "agent-1", ["rule:          staging-restarts (", "outcome:       approve (approved at submission)"]),
+            ("secret-read.json", "deploy-bot", ["rule:          no-prod-secret-reads (", "outcome:       deny (denied at submission)"]),
+            ("secret-read.json", "Agent:CI", ["rule:          no-prod-secret-reads (", "outcome:       deny (denied at submission)"]),
+            ("secret-read.json", "alice", ["rule:          everything-else (", "outcome:       review (waits for approvers)"]),
             (
-                #"{"kind":"infra.restart","summary":"restart","environment":"staging"}"#, "agent-1",
-                ["rule:          staging-restarts (", "outcome:       approve (approved at submission)"]
+                "data-export.json", nil,
+                ["rule:          data-exports (", "risk:          high (asked: medium)", "ttl:           600 s (asked: 600)", "justification: required, given"]
             ),
             (
-                #"{"kind":"secret.read","summary":"read","environment":"production"}"#, "deploy-bot",
-                ["rule:          no-prod-secret-reads (", "outcome:       deny (denied at submission)"]
-            ),
-            (
-                #"{"kind":"secret.read","summary":"read","environment":"production"}"#, "alice",
-                ["rule:          none matches; the requester's values stand (policy unspecified)"]
-            ),
-            (
-                #"{"kind":"data.export","summary":"export","justification":"quarterly numbers","risk":"high","ttl_seconds":60}"#, nil,
-                ["rule:          data-exports (", "risk:          high (asked: high)", "ttl:           60 s (asked: 60)", "justification: required, given"]
-            ),
-            (
-                #"{"kind":"db.query","summary":"q","required_approvals":3}"#, nil,
-                ["rule:          none matches", "approvals:     3 approvers (asked: 3)", "ttl:           the server's default (asked: none)"]
+                "db-query.json", nil,
+                ["rule:          everything-else (", "approvals:     3 approvers (asked: 3)", "ttl:           the server's default (asked: none)"]
             ),
         ]
         for c in cases {
-            let result = try check(c.body, c.requester.map { ["--requester", $0] } ?? [])
-            XCTAssertEqual(result.status, 0, "\(c.body): \(result.stderr)")
+            let path = examples.appendingPathComponent("requests/\(c.file)").path
+            let result = try run(["policy", "check", "--config", configPath, path] + (c.requester.map { ["--requester", $0] } ?? []))
+            XCTAssertEqual(result.status, 0, "\(c.file): \(result.stderr)")
             for line in c.expected {
-                XCTAssertTrue(result.stdout.contains(line), "\(c.body) as \(c.requester ?? "nobody"): no \(line.debugDescription) in\n\(result.stdout)")
+                XCTAssertTrue(result.stdout.contains(line), "\(c.file) as \(c.requester ?? "nobody"): no \(line.debugDescription) in\n\(result.stdout)")
             }
+        }
+    }
+
+    func testWithoutACatchAllTheRequestersValuesStand() throws {
+        let config = try write("no-catch-all.toml", Self.noCatchAll)
+        let cases: [(String, [String])] = [
+            (
+                #"{"kind":"secret.read","summary":"read","environment":"production"}"#,
+                ["rule:          none matches; the requester's values stand (policy unspecified)"]
+            ),
+            (#"{"kind":"db.query","summary":"q","required_approvals":3}"#, ["rule:          none matches", "approvals:     3 approvers (asked: 3)"]),
+            (#"{"kind":"iam.grant","summary":"g"}"#, ["rule:          only-iam (\(config):5)"]),
+        ]
+        for (body, expected) in cases {
+            let result = try check(body, ["--requester", "alice"], config: config)
+            XCTAssertEqual(result.status, 0, "\(body): \(result.stderr)")
+            for line in expected { XCTAssertTrue(result.stdout.contains(line), "\(body): no \(line.debugDescription) in\n\(result.stdout)") }
         }
     }
 
@@ -157,19 +180,28 @@ final class PolicyCommandTests: XCTestCase {
         XCTAssertEqual(result.stderr, "tollgate: \(brokenConfig):4: policy[1].outcome: expected review, approve or deny\n")
     }
 
-    func testLintListsValidRulesAndIgnoresTheServersTables() throws {
+    func testLintListsTheSamplesRules() throws {
         let result = try run(["policy", "lint", "--config", configPath])
         XCTAssertEqual(result.status, 0, result.stderr)
+        let line = try headerLines()
         XCTAssertEqual(
             result.stdout,
             """
-            prod-iam (line 5): kinds iam.* · environments production -> review; risk at least critical, 2 approvers incl. 1 from security, ttl at most 1800 s, justification required
-            staging-restarts (line 16): kinds infra.restart · environments staging -> approve
-            no-prod-secret-reads (line 23): kinds secret.read · environments production · requesters agent:*|*-bot -> deny
-            data-exports (line 31): kinds data.export -> review; 1 approver, justification required
-            \(configPath): 4 rules, valid
+            prod-iam (line \(line["prod-iam"] ?? 0)): kinds iam.* · environments production -> review; risk at least critical, 2 approvers incl. 1 from security, ttl at most 1800 s, justification required
+            staging-restarts (line \(line["staging-restarts"] ?? 0)): kinds infra.restart · environments staging -> approve
+            no-prod-secret-reads (line \(line["no-prod-secret-reads"] ?? 0)): kinds secret.read · environments production · requesters agent:*|*-bot -> deny
+            data-exports (line \(line["data-exports"] ?? 0)): kinds data.export -> review; risk at least high, 1 approver, justification required
+            everything-else (line \(line["everything-else"] ?? 0)): matches everything -> review; 1 approver
+            \(configPath): 5 rules, valid
 
             """)
+    }
+
+    func testLintIgnoresTheServersTables() throws {
+        let config = try write("no-catch-all.toml", Self.noCatchAll)
+        let result = try run(["policy", "lint", "--config", config])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "only-iam (line 5): kinds iam.* -> review; 1 approver\n\(config): 1 rule, valid\n")
     }
 
     func testLintFailsWithFileLineKeyAndExit1() throws {
