@@ -73,6 +73,9 @@ public struct TokenRegistry: Sendable {
         for var p in try root.tableArray("principals") {
             let id = try p.requiredString("id")
             if let problem = Identity.problem(in: id) { throw p.error("id", "\(Identity.quoted(id)) \(problem)") }
+            if PolicyDecider.isPolicy(Identity.key(id)) {
+                throw p.error("id", "\(Identity.quoted(id)) begins with \(PolicyDecider.prefix), which names the rules that decide at submission")
+            }
             let key = Identity.key(id)
             if let first = identities[key], !Identity.identical(first.id, id) {
                 throw p.error(

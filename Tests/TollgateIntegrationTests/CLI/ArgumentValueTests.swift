@@ -65,7 +65,7 @@ final class ArgumentValueTests: XCTestCase {
     func testTokenAddRefusesUnknownRolesAndKindsWithoutWritingTheFile() throws {
         let sandbox = try Sandbox(self)
         let file = sandbox.directory.appendingPathComponent("new-tokens.toml").path
-        let roles = "'agent', 'approver' or 'auditor'"
+        let roles = "'agent', 'approver', 'auditor' or 'breakglass'"
         for (option, value, name, allowed) in [
             (["--role", "wizard"], "wizard", "--role <role>", roles), (["--role=Approver"], "Approver", "--role <role>", roles),
             (["--role", "agent", "--role", "admin"], "admin", "--role <role>", roles),
