@@ -70,13 +70,18 @@ public enum DecisionRules {
             throw ProtocolError(.forbidden, "\(approver.id) lacks the breakglass role, which a break-glass approval needs")
         }
         guard verdict == .approve else { throw ProtocolError(.badRequest, "break_glass: only an approval can break the glass; a deny needs no one else") }
-        // Invisible characters and controls are not words: they cannot pad a reason to length.
-        let visible = reason.filter { c in
-            !c.unicodeScalars.allSatisfy { $0.properties.isDefaultIgnorableCodePoint || $0.properties.generalCategory == .control }
-        }
-        guard visible.count >= breakGlassReasonLength else {
+        guard visibleLength(of: reason) >= breakGlassReasonLength else {
             throw ProtocolError(.reasonRequired, "a break-glass approval needs a reason of at least \(breakGlassReasonLength) characters saying what broke")
         }
+    }
+
+    /// The length of a reason as a break-glass approval counts it, in characters: white space
+    /// at either end trimmed, and neither invisible characters nor controls counted, so they
+    /// cannot pad a reason to length. Clients check with this before sending; the server again.
+    public static func visibleLength(of reason: String) -> Int {
+        String(reason.trimmingWhitespace).filter { c in
+            !c.unicodeScalars.allSatisfy { $0.properties.isDefaultIgnorableCodePoint || $0.properties.generalCategory == .control }
+        }.count
     }
 
     /// Cancels a pending action on its requester's behalf.

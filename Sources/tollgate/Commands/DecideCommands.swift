@@ -23,7 +23,7 @@ struct ApproveCommand: ParsableCommand {
 
     func validate() throws {
         guard breakGlass else { return }
-        let visible = BreakGlassReason.visibleLength(reason)
+        let visible = DecisionRules.visibleLength(of: reason)
         if visible < DecisionRules.breakGlassReasonLength {
             throw ValidationError(
                 "--break-glass needs a --reason of at least \(DecisionRules.breakGlassReasonLength) visible characters saying what broke "
@@ -33,18 +33,6 @@ struct ApproveCommand: ParsableCommand {
 
     func run() throws {
         try Decide.run(.approve, id: id, reason: reason, breakGlass: breakGlass, connection: connection, history: history)
-    }
-}
-
-/// The length of a reason as the server counts it for break-glass: white space trimmed, and
-/// neither invisible characters nor controls counted, so they cannot pad a reason to length.
-///
-/// Mirrors `DecisionRules.requireBreakGlass`, which is not public; the server checks again.
-enum BreakGlassReason {
-    static func visibleLength(_ reason: String) -> Int {
-        String(reason.trimmingWhitespace).filter { c in
-            !c.unicodeScalars.allSatisfy { $0.properties.isDefaultIgnorableCodePoint || $0.properties.generalCategory == .control }
-        }.count
     }
 }
 
