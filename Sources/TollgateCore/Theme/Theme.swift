@@ -81,6 +81,7 @@ extension Theme {
                 .danger: style(.indexed(9), .terminalDefault, .bold, mono: [.bold, .underline]),
                 .placeholder: style(.indexed(5), mono: .underline),
                 .dim: style(grey, mono: .dim),
+                .alert: style(.indexed(15), .indexed(5), .bold, mono: [.bold, .reverse]),
             ]
         )
     }()

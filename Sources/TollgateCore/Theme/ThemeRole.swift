@@ -31,6 +31,8 @@ public enum ThemeRole: String, CaseIterable, Sendable, Hashable {
     case danger
     case placeholder
     case dim
+    /// What no one may miss: a break-glass approval, in the list and the detail.
+    case alert
 
     /// Position in `allCases`, for array-backed lookups on the paint path.
     public var index: Int {
@@ -62,6 +64,7 @@ public enum ThemeRole: String, CaseIterable, Sendable, Hashable {
         case .danger: 24
         case .placeholder: 25
         case .dim: 26
+        case .alert: 27
         }
     }
 
