@@ -25,6 +25,9 @@ public struct OutboxEntry: Hashable, Sendable {
     public var reason: String
     /// The action digest the approver was shown.
     public var digest: String
+    /// A break-glass approval (`break_glass: true`): kept so that a retry sends the very body the
+    /// first try did, which its idempotency key was recorded with.
+    public var breakGlass: Bool
     public var createdAt: Timestamp
     /// Answers received (acknowledged, refused, or failed in transit).
     public var attempts: Int
@@ -35,11 +38,11 @@ public struct OutboxEntry: Hashable, Sendable {
     public var message: String?
 
     public init(
-        key: String, server: String, actionID: String, verdict: Verdict, reason: String, digest: String,
+        key: String, server: String, actionID: String, verdict: Verdict, reason: String, digest: String, breakGlass: Bool = false,
         createdAt: Timestamp, attempts: Int = 0, state: OutboxState = .pending, httpStatus: Int? = nil, message: String? = nil
     ) {
         self.key = key; self.server = server; self.actionID = actionID; self.verdict = verdict
-        self.reason = reason; self.digest = digest; self.createdAt = createdAt; self.attempts = attempts
+        self.reason = reason; self.digest = digest; self.breakGlass = breakGlass; self.createdAt = createdAt; self.attempts = attempts
         self.state = state; self.httpStatus = httpStatus; self.message = message
     }
 }
@@ -56,21 +59,21 @@ extension HistoryStore {
     /// the server would mask it anyway. The built-in rules only: patterns a server adds in its
     /// own configuration are unknown here, so the server may mask more of it.
     public func enqueueDecision(
-        server: String, actionID: String, verdict: Verdict, reason rawReason: String, digest: String, at: Timestamp
+        server: String, actionID: String, verdict: Verdict, reason rawReason: String, digest: String, breakGlass: Bool = false, at: Timestamp
     ) throws -> OutboxEntry {
         let reason = Self.masker.mask(rawReason).text
         let entry = OutboxEntry(
             key: UUID().uuidString.lowercased(), server: server, actionID: actionID, verdict: verdict,
-            reason: reason, digest: digest, createdAt: at)
+            reason: reason, digest: digest, breakGlass: breakGlass, createdAt: at)
         try write("saving a decision on \(actionID)") { db in
             let serverID = try Self.serverID(db, url: server)
             try db.execute(
                 sql: """
-                    INSERT INTO outbox(key, server_id, action_id, verdict, reason, digest, created_at, attempts, state)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)
+                    INSERT INTO outbox(key, server_id, action_id, verdict, reason, digest, break_glass, created_at, attempts, state)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
                     """,
                 arguments: [
-                    entry.key, serverID, actionID, verdict.rawValue, reason, digest,
+                    entry.key, serverID, actionID, verdict.rawValue, reason, digest, breakGlass,
                     at.milliseconds, OutboxState.pending.rawValue,
                 ])
         }
@@ -152,7 +155,7 @@ extension HistoryStore {
                 db,
                 sql: """
                     SELECT o.key, s.url, o.action_id, o.verdict, o.reason, o.digest, o.created_at, o.attempts,
-                           o.state, o.http_status, o.message
+                           o.state, o.http_status, o.message, o.break_glass
                     FROM outbox o JOIN server s ON s.id = o.server_id
                     WHERE \(condition)
                     ORDER BY o.created_at, o.rowid
@@ -172,6 +175,7 @@ extension HistoryStore {
             key: try row.decode(String.self, atIndex: 0), server: try row.decode(String.self, atIndex: 1),
             actionID: try row.decode(String.self, atIndex: 2), verdict: verdict,
             reason: try row.decode(String.self, atIndex: 4), digest: try row.decode(String.self, atIndex: 5),
+            breakGlass: try row.decode(Bool.self, atIndex: 11),
             createdAt: Timestamp(milliseconds: try row.decode(Int64.self, atIndex: 6)),
             attempts: try row.decode(Int.self, atIndex: 7), state: state,
             httpStatus: try row.decode(Int?.self, atIndex: 9), message: try row.decode(String?.self, atIndex: 10))

@@ -20,6 +20,11 @@ enum Schema {
         migrator.registerMigration("v3: audit chains named by their first record") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v4: break-glass decisions in the outbox") { db in
+            // A pending break-glass approval retried without its flag would be a different
+            // request under the same idempotency key; entries written before it are ordinary.
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN break_glass INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 

@@ -29,6 +29,7 @@ public enum DecisionOutcome: Sendable {
             case .selfApproval: return "refused: you cannot decide your own request"
             case .digestMismatch: return "refused: the action changed since you read it; look again"
             case .reasonRequired: return "refused: a reason is required"
+            case .notEligible: return "refused: your approval would not count (\(message))"
             case .forbidden: return "refused: your token lacks the approver role"
             case .notFound: return "refused: the server has no such action"
             default: return "refused: \(message)"
@@ -64,13 +65,14 @@ public final class DecisionOutbox: Sendable {
 
     /// Records `verdict` on `action` with the digest that was shown, then sends it.
     ///
-    /// `breakGlass` goes with this send only: the outbox row has no place for it yet, so a
-    /// retry from `flushPending` sends an ordinary approval with the same key.
+    /// `breakGlass` is kept in the outbox row with the rest, so a retry from `flushPending`
+    /// sends the same break-glass approval under the same key.
     public func decide(
         _ action: Action, verdict: Verdict, reason: String, breakGlass: Bool = false, at now: Timestamp = .now()
     ) throws -> (OutboxEntry, DecisionOutcome) {
-        let entry = try store.enqueueDecision(server: server, actionID: action.id, verdict: verdict, reason: reason, digest: action.digest, at: now)
-        return (entry, send(entry, breakGlass: breakGlass))
+        let entry = try store.enqueueDecision(
+            server: server, actionID: action.id, verdict: verdict, reason: reason, digest: action.digest, breakGlass: breakGlass, at: now)
+        return (entry, send(entry))
     }
 
     /// Sends every decision still pending for this server (after a crash or a network cut).
@@ -84,9 +86,9 @@ public final class DecisionOutbox: Sendable {
         try store.pendingOutbox(server: server)
     }
 
-    /// POSTs one outbox entry and records the answer; `breakGlass` marks it a break-glass approval.
-    public func send(_ entry: OutboxEntry, breakGlass: Bool = false) -> DecisionOutcome {
-        let request = DecisionRequest(verdict: entry.verdict, reason: entry.reason, digest: entry.digest, breakGlass: breakGlass)
+    /// POSTs one outbox entry as it was written (break-glass or not) and records the answer.
+    public func send(_ entry: OutboxEntry) -> DecisionOutcome {
+        let request = DecisionRequest(verdict: entry.verdict, reason: entry.reason, digest: entry.digest, breakGlass: entry.breakGlass)
         let outcome: DecisionOutcome
         do {
             let action = try client.decide(id: entry.actionID, request, idempotencyKey: entry.key)

@@ -93,7 +93,7 @@ final class OpeningTests: XCTestCase {
 
     static let allMigrations = [
         "v1: actions, search, decisions, outbox, audit", "v2: settled decisions keep no reason",
-        "v3: audit chains named by their first record",
+        "v3: audit chains named by their first record", "v4: break-glass decisions in the outbox",
     ]
 
     func testMigratesOnceAndKeepsDataAcrossReopen() throws {
