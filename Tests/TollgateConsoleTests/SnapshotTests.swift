@@ -25,13 +25,41 @@ final class SnapshotTests: XCTestCase {
                         digest: "sha256:" + String(repeating: "ab", count: 32))
                 ],
                 diffs: [ActionDiff(title: "schema change", text: Fixture.diffText)]),
-            Fixture.action("act-0003", risk: .medium),
+            Self.underRule(Fixture.action("act-0003", risk: .medium)),
             Fixture.action(
                 "act-0004", risk: .low, kind: "db.query", summary: "SELECT count(*) FROM orders",
                 onBehalfOf: nil, environment: nil, createdSecondsAgo: 7_200, expiresIn: 86_000),
         ]
         actions.append(Fixture.action("act-0005", risk: .high, summary: "Rotate signing key", requester: Fixture.me.id, onBehalfOf: nil, expiresIn: 4_000))
+        // Submitted under server-side policy with no rule matching: the requester's values stand.
+        actions[1].claimed = RequesterClaim(risk: .high, requiredApprovals: 2, ttlSeconds: 3_600, policy: actions[1].policy)
         return actions
+    }
+
+    /// `action` as the server stores it under a rule that needs one approver from security.
+    private static func underRule(_ action: Action) -> Action {
+        var ruled = action
+        ruled.rule = AppliedRule(
+            id: "prod-data-export", reason: "Exports from production need a human", risk: .medium,
+            groups: [GroupMinimum(group: "security", count: 1)], maxTTLSeconds: 3_600, justificationRequired: true)
+        ruled.claimed = RequesterClaim(risk: .low, requiredApprovals: 1, policy: nil)
+        return ruled
+    }
+
+    /// `action` approved alone by a break-glass approver, after one ordinary approval.
+    private static func brokenGlass(_ action: Action) -> Action {
+        var broken = underRule(action)
+        broken.requiredApprovals = 2
+        broken.rule?.approvals = 2
+        broken.status = .approved
+        broken.resolvedAt = Fixture.now.adding(seconds: -30)
+        broken.decisions = [
+            Decision(approver: "erin@example.com", verdict: .approve, reason: "", at: Fixture.now.adding(seconds: -90), digest: broken.digest),
+            Decision(
+                approver: "dave@example.com", verdict: .approve, reason: "payments are down and security is unreachable",
+                at: Fixture.now.adding(seconds: -30), digest: broken.digest, groups: ["sre"], breakGlass: true),
+        ]
+        return broken
     }
 
     private func each(_ body: (inout TestConsole) -> Void, named name: String, file: StaticString = #filePath, line: UInt = #line) {
@@ -50,6 +78,26 @@ final class SnapshotTests: XCTestCase {
     func testDiff() { each({ $0.press(.char("j"), .enter, .char("D"), .char("n")) }, named: "diff") }
     func testHelp() { each({ $0.press(.char("?")) }, named: "help") }
     func testSelfRequestedDetail() { each({ $0.press(.char("j"), .char("j"), .enter) }, named: "detail-own") }
+    /// The rule and the claim apart, and `a` not offered to an approver outside security.
+    func testDetailUnderARule() { each({ $0.press(.char("j"), .char("j"), .char("j"), .enter) }, named: "detail-rule") }
+    /// A break-glass approval as the history shows it: list, then detail.
+    func testBreakGlassInTheHistory() {
+        each(
+            { model in
+                model.press(.char("H"))
+                var denied = Fixture.action("old-1", risk: .low, summary: "Restart the staging API", createdSecondsAgo: 7_200)
+                denied.status = .denied
+                let broken = Self.brokenGlass(Fixture.action("old-0", risk: .critical, kind: "iam.grant", summary: "Grant admin on billing"))
+                _ = model.update(.historyPage(generation: model.history.generation, actions: [broken, denied], next: nil))
+            }, named: "history-break-glass")
+        each(
+            { model in
+                model.press(.char("H"))
+                let broken = Self.brokenGlass(Fixture.action("old-0", risk: .critical, kind: "iam.grant", summary: "Grant admin on billing"))
+                _ = model.update(.historyPage(generation: model.history.generation, actions: [broken], next: nil))
+                model.press(.enter)
+            }, named: "detail-break-glass")
+    }
     func testDenyPrompt() { each({ $0.press(.char("d")) }, named: "deny-prompt") }
     func testConfirmation() { each({ $0.press(.char("j"), .char("a")) }, named: "confirm") }
     func testCommandLine() {

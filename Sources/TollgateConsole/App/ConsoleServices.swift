@@ -198,7 +198,7 @@ final class ConsoleServices: Sendable {
             let enqueued = cache.write { store in
                 try store.enqueueDecision(
                     server: server, actionID: intent.actionID, verdict: intent.verdict,
-                    reason: intent.reason, digest: intent.digest, at: .now())
+                    reason: intent.reason, digest: intent.digest, breakGlass: intent.breakGlass, at: .now())
             }
             switch enqueued {
             case .success(let (entry, store)):
@@ -235,7 +235,8 @@ final class ConsoleServices: Sendable {
             let outbox = outbox(store, client: client, server: server)
             do {
                 for entry in try outbox.pending() {
-                    let intent = DecisionIntent(actionID: entry.actionID, verdict: entry.verdict, reason: entry.reason, digest: entry.digest)
+                    let intent = DecisionIntent(
+                        actionID: entry.actionID, verdict: entry.verdict, reason: entry.reason, digest: entry.digest, breakGlass: entry.breakGlass)
                     send(entry, intent: intent, via: outbox, attempt: 1)
                 }
             } catch {

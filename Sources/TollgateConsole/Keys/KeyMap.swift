@@ -1,8 +1,10 @@
+import TollgateCore
+
 /// Everything a key can ask the console to do.
 public enum Command: Hashable, Sendable {
     case moveDown, moveUp, top, bottom, pageDown, pageUp
     case open, back, quit, forceQuit, switchPane
-    case filter, clearFilter, sort, approve, deny, history, reconnect, help, commandLine
+    case filter, clearFilter, sort, approve, deny, breakGlass, history, reconnect, help, commandLine
     case openDiffs, nextHunk, previousHunk, nextFile, previousFile, scrollLeft, scrollRight
 }
 
@@ -57,6 +59,9 @@ public enum KeyMap {
             keys: [.char("a")], command: .approve, contexts: [.queue, .detail], hint: "approve",
             help: "approve (asks for a reason on critical actions, then for confirmation)"),
         KeyBinding(keys: [.char("d")], command: .deny, contexts: [.queue, .detail], hint: "deny", help: "deny (asks for a reason; 1-5 pick a canned one)"),
+        KeyBinding(
+            keys: [.char("B")], command: .breakGlass, contexts: [.queue, .detail], hint: "break glass",
+            help: "break glass: approve alone, whatever the rule needs (role breakglass; reason of \(DecisionRules.breakGlassReasonLength)+ characters)"),
         KeyBinding(keys: [.char("D")], command: .openDiffs, contexts: [.detail], hint: "diffs", help: "show the action's diffs"),
         KeyBinding(keys: [.char("n")], command: .nextHunk, contexts: [.diff], hint: "hunk", help: "next hunk"),
         KeyBinding(keys: [.char("N")], command: .previousHunk, contexts: [.diff], hint: nil, help: "previous hunk"),
@@ -98,7 +103,7 @@ public enum KeyMap {
 
 /// Which prompt is open, for the prompt rows of the key map.
 public enum PromptKind: Hashable, Sendable, CaseIterable {
-    case approveReason, denyReason, confirm, command, search
+    case approveReason, denyReason, breakGlassReason, confirm, command, search
 }
 
 /// A key of the line-editing prompts: the editor handles these itself, and this table is what
@@ -115,13 +120,17 @@ extension KeyMap {
         PromptKey(keys: "y", hint: "yes", help: "confirm (only y confirms)", kinds: [.confirm]),
         PromptKey(keys: "other", hint: "no", help: "any other key cancels: the default is No", kinds: [.confirm]),
         PromptKey(keys: "Enter", hint: "send", help: "send the deny with this reason", kinds: [.denyReason]),
-        PromptKey(keys: "Enter", hint: "next", help: "go on to the confirmation", kinds: [.approveReason]),
+        PromptKey(keys: "Enter", hint: "next", help: "go on to the confirmation", kinds: [.approveReason, .breakGlassReason]),
         PromptKey(keys: "Enter", hint: "run", help: "run the command", kinds: [.command]),
         PromptKey(keys: "Enter", hint: "done", help: "apply the search", kinds: [.search]),
         PromptKey(keys: "1-5", hint: "canned reason", help: "on an empty deny reason: pick a canned reason", kinds: [.denyReason]),
-        PromptKey(keys: "Esc", hint: "cancel", help: "close the prompt without doing anything", kinds: [.approveReason, .denyReason, .command, .search]),
-        PromptKey(keys: "Ctrl-U", hint: nil, help: "delete everything before the cursor", kinds: [.approveReason, .denyReason, .command, .search]),
-        PromptKey(keys: "Backspace Del", hint: nil, help: "delete before / at the cursor", kinds: [.approveReason, .denyReason, .command, .search]),
-        PromptKey(keys: "Left Right Home End", hint: nil, help: "move the cursor", kinds: [.approveReason, .denyReason, .command, .search]),
+        PromptKey(
+            keys: "Esc", hint: "cancel", help: "close the prompt without doing anything",
+            kinds: [.approveReason, .denyReason, .breakGlassReason, .command, .search]),
+        PromptKey(
+            keys: "Ctrl-U", hint: nil, help: "delete everything before the cursor", kinds: [.approveReason, .denyReason, .breakGlassReason, .command, .search]),
+        PromptKey(
+            keys: "Backspace Del", hint: nil, help: "delete before / at the cursor", kinds: [.approveReason, .denyReason, .breakGlassReason, .command, .search]),
+        PromptKey(keys: "Left Right Home End", hint: nil, help: "move the cursor", kinds: [.approveReason, .denyReason, .breakGlassReason, .command, .search]),
     ]
 }

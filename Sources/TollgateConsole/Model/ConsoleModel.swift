@@ -170,25 +170,41 @@ public struct ConsoleModel: Sendable {
         return history.items.first { $0.id == id }
     }
 
-    /// Why the approver may not decide `action` now, or nil when they may.
-    func decisionBlocker(_ action: QueueRow, readOnly: Bool, verdict: Verdict) -> String? {
+    /// Why the approver may not decide `action` now, or nil when they may: the one place that
+    /// says what the keys, the key-hints bar and a confirmed send may do with an action.
+    ///
+    /// `breakGlass` asks about a break-glass approval (`B`): it needs the `breakglass` role, and
+    /// it approves whatever the quorum still needs, so eligibility does not apply to it.
+    func decisionBlocker(_ action: QueueRow, readOnly: Bool, verdict: Verdict, breakGlass: Bool = false) -> String? {
         if readOnly { return "History is read-only: decide pending actions from the queue" }
         if isOffline { return "Offline: there is no server to send a decision to" }
         if action.status != .pending { return "Already \(action.status.rawValue): it can no longer be decided" }
         if now >= action.expiresAt { return "Expired: it can no longer be decided" }
         guard let me else { return "Still finding out who you are (whoami); try again in a moment" }
+        if breakGlass, !me.has(.breakglass) {
+            return "Break-glass needs the breakglass role, which your token does not have"
+        }
         if action.isRequested(by: me.id) {
             return "You requested this action (or it runs on your behalf): someone else must decide it"
         }
         if action.hasDecision(by: me.id) { return "You have already decided this action" }
         if outcomes[action.id]?.sending == true { return "A decision on this action is already being sent" }
+        if verdict == .approve, !breakGlass, let why = action.ineligibility(of: me) { return why }
         return nil
     }
 
-    /// Whether the key-hints bar should offer `a`/`d` now (hidden for one's own requests).
-    func canDecide(_ verdict: Verdict) -> Bool {
+    /// Whether the key-hints bar should offer `a`/`d` (or `B`) now: hidden for one's own
+    /// requests, and `a` where one's approval would not count.
+    func canDecide(_ verdict: Verdict, breakGlass: Bool = false) -> Bool {
         guard let subject else { return false }
-        return decisionBlocker(subject.row, readOnly: subject.readOnly, verdict: verdict) == nil
+        return decisionBlocker(subject.row, readOnly: subject.readOnly, verdict: verdict, breakGlass: breakGlass) == nil
+    }
+
+    /// Why `a` is not offered on the subject when only the quorum stands in the way (the
+    /// approver is in none of the groups it still needs): the key-hints bar says so in its place.
+    var approvalIneligibility: String? {
+        guard let subject, let me, let why = subject.row.ineligibility(of: me) else { return nil }
+        return decisionBlocker(subject.row, readOnly: subject.readOnly, verdict: .approve) == why ? why : nil
     }
 
     /// Pending actions in the queue, lingering resolved rows not counted.

@@ -39,9 +39,12 @@ public struct DecisionIntent: Hashable, Sendable {
     public var verdict: Verdict
     public var reason: String
     public var digest: String
+    /// A break-glass approval (`B`): approves alone, whatever the rule requires.
+    public var breakGlass: Bool
 
-    public init(actionID: String, verdict: Verdict, reason: String, digest: String) {
+    public init(actionID: String, verdict: Verdict, reason: String, digest: String, breakGlass: Bool = false) {
         self.actionID = actionID; self.verdict = verdict; self.reason = reason; self.digest = digest
+        self.breakGlass = breakGlass
     }
 }
 

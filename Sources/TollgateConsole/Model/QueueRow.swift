@@ -19,6 +19,10 @@ struct QueueRow: Hashable, Sendable {
     let approvalCount: Int
     /// Everyone who has voted, for "you have already decided this".
     let voters: [String]
+    /// What the quorum still needs and whose approval would count, settled once per change.
+    let needs: QuorumNeeds
+    /// Approved alone by someone with the `breakglass` role: marked wherever the row is drawn.
+    let breakGlass: Bool
     /// The searchable fields, each followed by a line break, then the digest.
     private let text: String
     /// Where each of the seven fields of `text` ends, in UTF-8 bytes.
@@ -37,6 +41,8 @@ struct QueueRow: Hashable, Sendable {
         requiredApprovals = action.requiredApprovals
         approvalCount = action.approvalCount
         voters = action.decisions.map { Self.copy($0.approver) }
+        needs = QuorumNeeds(action)
+        breakGlass = action.isBreakGlass
         let command = action.command.map { String($0.prefix(Self.searchableCommandCharacters)) }
         let optional: [String?] = [action.requester.onBehalfOf, action.environment, action.resource, command]
         var present: UInt8 = 0
@@ -82,6 +88,10 @@ struct QueueRow: Hashable, Sendable {
 
     /// Whether an approval must carry a reason too (a deny always does).
     var reasonRequiredForApproval: Bool { risk.requiresReasonForApproval }
+
+    /// Why an approval by `principal` would not count towards the quorum (403 `not_eligible`
+    /// on the server), or nil when it would.
+    func ineligibility(of principal: Principal) -> String? { needs.refusal(for: principal) }
 
     // MARK: - Internals
 

@@ -60,6 +60,9 @@ struct Prompt: Sendable {
     enum Kind: Sendable {
         /// A reason for `verdict` on the action; approve continues to a confirmation.
         case reason(Verdict, actionID: String)
+        /// What broke, for a break-glass approval (`B`): at least
+        /// `DecisionRules.breakGlassReasonLength` visible characters, then a confirmation.
+        case breakGlassReason(actionID: String)
         /// "Approve …? [y/N]": `y` sends, anything else cancels.
         case confirm(DecisionIntent)
         case command

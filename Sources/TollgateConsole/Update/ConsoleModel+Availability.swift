@@ -8,6 +8,7 @@ extension ConsoleModel {
         switch command {
         case .approve: canDecide(.approve)
         case .deny: canDecide(.deny)
+        case .breakGlass: canDecide(.approve, breakGlass: true)
         case .clearFilter: onHistoryList ? !history.filter.isEmpty : !queue.filter.isEmpty
         case .switchPane: isSplit
         case .openDiffs: !(detailSubject?.action.diffs.isEmpty ?? true)

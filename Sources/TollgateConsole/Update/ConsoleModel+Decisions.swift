@@ -25,6 +25,19 @@ extension ConsoleModel {
         }
     }
 
+    /// `B`: checks a break-glass approval is open to the approver on this action, then asks what broke.
+    mutating func startBreakGlass() {
+        guard let subject else {
+            showToast("Nothing selected", .info)
+            return
+        }
+        if let why = decisionBlocker(subject.row, readOnly: subject.readOnly, verdict: .approve, breakGlass: true) {
+            showToast(why, .warn)
+            return
+        }
+        prompt = Prompt(kind: .breakGlassReason(actionID: subject.row.id))
+    }
+
     /// The confirmation line that must be answered `y`; anything else is No.
     mutating func confirm(_ intent: DecisionIntent) {
         prompt = Prompt(kind: .confirm(intent))
@@ -37,14 +50,15 @@ extension ConsoleModel {
             showToast("That action is gone from the queue; nothing was sent", .warn)
             return []
         }
-        if let why = decisionBlocker(row, readOnly: false, verdict: intent.verdict) {
+        if let why = decisionBlocker(row, readOnly: false, verdict: intent.verdict, breakGlass: intent.breakGlass) {
             showToast("Not sent: \(why)", .warn)
             return []
         }
         var sent = intent
         // The digest is the one on screen: the action as this console shows it right now.
         sent.digest = row.digest
-        outcomes[intent.actionID] = RowOutcome(text: "sending \(intent.verdict.rawValue)...", role: .dim, sending: true)
+        let what = intent.breakGlass ? "break-glass approval" : intent.verdict.rawValue
+        outcomes[intent.actionID] = RowOutcome(text: "sending \(what)...", role: intent.breakGlass ? .alert : .dim, sending: true)
         return [.sendDecision(sent)]
     }
 
@@ -59,11 +73,13 @@ extension ConsoleModel {
             case (.approve, .approved): text = "approved by you"
             case (.approve, _): text = "your approval is recorded (\(action.approvalCount)/\(action.requiredApprovals))"
             }
+            // A break-glass approval's row carries its own mark before this (`QueueRow.breakGlass`).
             outcomes[intent.actionID] = RowOutcome(text: text, role: intent.verdict == .approve ? .statusApproved : .statusDenied, sending: false)
-            showToast("\(text.prefix(1).uppercased() + text.dropFirst()): \(summary)", .info)
+            let said = intent.breakGlass && action.isBreakGlass ? "BREAK-GLASS " + text : text.prefix(1).uppercased() + text.dropFirst()
+            showToast("\(said): \(summary)", .info)
         case .rejected(let status, let code, let message, let action):
             if let action { absorb(action, fromFeed: false) }
-            let words = Self.refusal(status: status, code: code, message: message, now: action)
+            let words = Self.refusal(status: status, code: code, message: message, now: action, breakGlass: intent.breakGlass)
             outcomes[intent.actionID] = RowOutcome(text: words.row, role: .danger, sending: false)
             showToast("\(words.toast) - \(summary)", .error)
         case .undelivered(let why):
@@ -74,8 +90,17 @@ extension ConsoleModel {
     }
 
     /// A refusal in plain words: a short form for the row, a full sentence for the toast.
-    static func refusal(status: Int, code: ErrorCode?, message: String, now action: Action?) -> (row: String, toast: String) {
+    ///
+    /// `not_eligible` and the refusals of a break-glass approval pass the server's message on:
+    /// it names what the quorum still needs, or what the break-glass lacked.
+    static func refusal(status: Int, code: ErrorCode?, message: String, now action: Action?, breakGlass: Bool = false) -> (row: String, toast: String) {
         switch code {
+        case .notEligible?:
+            return ("refused: would not count", "Refused: \(message)")
+        case .forbidden? where breakGlass:
+            return ("refused: break-glass not allowed", "Refused: \(message)")
+        case .reasonRequired? where breakGlass:
+            return ("refused: break-glass reason too short", "Refused: \(message)")
         case .alreadyResolved?:
             let state = action.map { $0.status.rawValue } ?? "resolved"
             return ("too late: already \(state)", "Too late: someone else resolved it first (it is now \(state))")

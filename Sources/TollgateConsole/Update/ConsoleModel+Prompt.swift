@@ -8,7 +8,8 @@ extension ConsoleModel {
         if case .confirm(let intent) = current.kind {
             if key == .char("y") || key == .char("Y") { return send(intent) }
             prompt = nil
-            showToast("Not \(intent.verdict == .approve ? "approved" : "denied"): the confirmation needs y", .info)
+            let what = intent.breakGlass ? "Break glass cancelled: not approved" : "Not \(intent.verdict == .approve ? "approved" : "denied")"
+            showToast("\(what): the confirmation needs y", .info)
             return []
         }
         switch key {
@@ -92,6 +93,15 @@ extension ConsoleModel {
                 return []
             }
             return send(intent)
+        case .breakGlassReason(let id):
+            let reason = String(text.trimmingWhitespace)
+            if let shortfall = BreakGlassReason.shortfall(reason) {
+                prompt?.problem = shortfall
+                return []
+            }
+            guard let row = rows[id] else { prompt = nil; return [] }
+            confirm(DecisionIntent(actionID: id, verdict: .approve, reason: reason, digest: row.digest, breakGlass: true))
+            return []
         case .confirm(let intent):
             return send(intent)
         case .command:

@@ -99,6 +99,8 @@ extension ConsoleModel {
             startDecision(.approve)
         case .deny:
             startDecision(.deny)
+        case .breakGlass:
+            startBreakGlass()
         case .history:
             openHistory()
         case .reconnect:

@@ -12,6 +12,9 @@ struct DetailDocument: Sendable {
     let width: Int
     let asciiOnly: Bool
     private(set) var lines: [[Run]] = []
+    /// `needs 1 approver from security`: what the quorum still lacks, for the status line,
+    /// worked out here so a frame never runs the quorum's matching; nil unless pending and short.
+    let stillNeeded: String?
 
     static let maxLines = 400
 
@@ -23,6 +26,8 @@ struct DetailDocument: Sendable {
         self.action = action
         self.width = width
         self.asciiOnly = asciiOnly
+        let progress = action.status == .pending ? action.quorumProgress : nil
+        stillNeeded = progress.flatMap { $0.isComplete ? nil : $0.description }
         guard width > 2 else { return }
         let styler = Styler(asciiOnly: asciiOnly)
         field("Summary", action.summary, styler)
@@ -33,8 +38,7 @@ struct DetailDocument: Sendable {
         field("Requester", action.requester.id + " (\(action.requester.kind.rawValue))", styler)
         field("On behalf of", action.requester.onBehalfOf, styler)
         field("Session", action.requester.session, styler)
-        field("Policy", action.policy.id, styler)
-        field("Policy reason", action.policy.reason, styler)
+        rule(styler)
         field("Justification", action.justification, styler)
         context(styler)
         decisions(styler)
@@ -50,7 +54,7 @@ struct DetailDocument: Sendable {
 
     // MARK: - Pieces
 
-    private var labelWidth: Int { width >= 50 ? 15 : 0 }
+    private var labelWidth: Int { width >= 50 ? 17 : 0 }
     private var valueWidth: Int { labelWidth > 0 ? width - labelWidth : width - 2 }
 
     /// A labelled value that may span lines; absent values are left out.
@@ -100,19 +104,63 @@ struct DetailDocument: Sendable {
         }
     }
 
+    /// The rule the server matched, with what it requires, and apart from it what the requester
+    /// asked for: approvers see both, each plainly labelled.
+    private mutating func rule(_ styler: Styler) {
+        let dash = asciiOnly ? " - " : " — "
+        if let rule = action.rule {
+            field("Rule", rule.id + dash + rule.reason, styler)
+            field("Rule requires", Self.requirements(rule), styler)
+        } else if action.claimed != nil {
+            field("Rule", "none matched (the requester's values stand)", styler)
+        } else {
+            // Stored before the server applied policy: the policy named is the requester's.
+            field("Rule", "none (stored before the server applied policy rules)", styler)
+        }
+        if let claimed = action.claimed {
+            field("Requester asked", Self.claim(claimed), styler)
+        } else {
+            field("Requester asked", "policy " + action.policy.id + dash + action.policy.reason, styler)
+        }
+    }
+
+    /// `risk at least critical, 2 approvers incl. 1 from security, ttl at most 30m00s, justification required`.
+    static func requirements(_ rule: AppliedRule) -> String {
+        if let verdict = rule.outcome.verdict {
+            return "\(verdict == .approve ? "approved" : "denied") at submission, by \(rule.decider)"
+        }
+        var parts: [String] = []
+        if let risk = rule.risk { parts.append("risk at least \(risk.rawValue)") }
+        let groups = rule.groups.map { "\($0.count) from \($0.group)" }.joined(separator: ", ")
+        parts.append("\(rule.approvals) approver\(rule.approvals == 1 ? "" : "s")" + (groups.isEmpty ? "" : " incl. " + groups))
+        if let ttl = rule.maxTTLSeconds { parts.append("ttl at most \(Format.duration(ttl))") }
+        parts.append("justification \(rule.justificationRequired ? "required" : "optional")")
+        return parts.joined(separator: ", ")
+    }
+
+    /// `risk low, 1 approval, ttl 1d00h, policy prod-data (production data leaves the VPC)`.
+    static func claim(_ claimed: RequesterClaim) -> String {
+        let n = claimed.requiredApprovals
+        var parts = ["risk \(claimed.risk.rawValue)", "\(n) approval\(n == 1 ? "" : "s")"]
+        parts.append(claimed.ttlSeconds.map { "ttl \(Format.duration($0))" } ?? "ttl the server's default")
+        parts.append(claimed.policy.map { "policy \($0.id) (\($0.reason))" } ?? "no policy named")
+        return parts.joined(separator: ", ")
+    }
+
     private mutating func decisions(_ styler: Styler) {
-        let count = "\(action.approvalCount)/\(action.requiredApprovals) approvals"
+        var count = "\(action.approvalCount)/\(action.requiredApprovals) approvals"
+        if let stillNeeded { count += "; " + stillNeeded }
         guard !action.decisions.isEmpty else {
-            labelled("Decisions", [styler.label("none yet (\(count))", .dim)])
+            labelled("Decisions", [styler.text("none yet (\(count))", .dim, limit: width)])
             return
         }
-        labelled("Decisions", [styler.label(count, .dim)])
+        labelled("Decisions", [styler.text(count, .dim, limit: width)])
         for decision in action.decisions {
             let verdict = decision.verdict == .approve ? styler.label("approve", .statusApproved) : styler.label("deny   ", .statusDenied)
-            var head = [
-                styler.label("  ", .body), verdict, styler.label(" ", .body),
-                styler.text(decision.approver, .body, limit: 40), styler.label("  " + Format.time(decision.at), .dim),
-            ]
+            var head = [styler.label("  ", .body), verdict, styler.label(" ", .body)]
+            if decision.breakGlass { head += [styler.label("BREAK-GLASS", .alert), styler.label(" ", .body)] }
+            head += [styler.text(decision.approver, .body, limit: 40), styler.label("  " + Format.time(decision.at), .dim)]
+            if !decision.groups.isEmpty { head.append(styler.text("  (" + decision.groups.joined(separator: ", ") + ")", .dim, limit: 60)) }
             if decision.digest != action.digest { head.append(styler.label("  (saw another digest)", .danger)) }
             lines.append(head)
             if !decision.reason.isEmpty {

@@ -37,7 +37,9 @@ enum DetailView {
             heading.append(styler.label(" ", border))
         }
         title(heading, into: &frame, x: x, y: top, width: width, role: border, styler: styler)
-        frame.put(fitted: statusLine(action, model: model, styler: styler), x: x, y: top + 1, width: width, asciiOnly: styler.asciiOnly)
+        frame.put(
+            fitted: statusLine(action, stillNeeded: document.stillNeeded, model: model, styler: styler), x: x, y: top + 1, width: width,
+            asciiOnly: styler.asciiOnly)
         if let banner = banner(subject, model: model, styler: styler) {
             frame.put(fitted: banner, x: x, y: top + 2, width: width, asciiOnly: styler.asciiOnly)
         }
@@ -55,8 +57,9 @@ enum DetailView {
         frame.put(runs, x: x + min(2, width), y: y, limit: max(0, width - 4))
     }
 
-    /// Status, countdown, quorum and risk, recomputed every frame (they change with the clock).
-    static func statusLine(_ action: Action, model: ConsoleModel, styler: Styler) -> [Run] {
+    /// Status, countdown, quorum and risk, recomputed every frame (they change with the clock);
+    /// `stillNeeded` is the document's, worked out once per change of the action.
+    static func statusLine(_ action: Action, stillNeeded: String?, model: ConsoleModel, styler: Styler) -> [Run] {
         var runs = [styler.label(" " + action.status.rawValue.uppercased(), .status(action.status))]
         if action.status == .pending {
             let seconds = Format.secondsLeft(from: model.now, to: action.expiresAt)
@@ -72,6 +75,8 @@ enum DetailView {
             runs.append(styler.label(styler.dot, .body))
             runs.append(styler.text(env, .body, limit: 30))
         }
+        // After the risk, which a narrow pane must not lose to it.
+        if let stillNeeded { runs.append(styler.text(styler.dot + stillNeeded, .statusPending, limit: 120)) }
         if let outcome = model.outcomes[action.id] {
             runs.append(styler.label(styler.dot, .body))
             runs.append(styler.text(outcome.text, outcome.role, limit: 120))
@@ -82,6 +87,18 @@ enum DetailView {
     /// The one line that says why approve/deny do not apply, if they do not.
     static func banner(_ subject: (action: Action, readOnly: Bool, opened: Action), model: ConsoleModel, styler: Styler) -> [Run]? {
         let action = subject.action
+        if let glass = action.decisions.first(where: \.breakGlass) {
+            // Whoever broke the glass, and why, before anything else: no one may miss it.
+            var runs = [styler.label(" BREAK-GLASS approval by ", .alert), styler.text(glass.approver, .alert, limit: 40)]
+            if !glass.reason.isEmpty { runs += [styler.label(": ", .alert), styler.text(glass.reason, .alert, limit: 200)] }
+            return runs
+        }
+        if let rule = action.resolvingRule {
+            return [
+                styler.label(" Closed: \(action.status.rawValue) at submission by ", .status(action.status)),
+                styler.text(rule.decider, .status(action.status), limit: 70),
+            ]
+        }
         if !subject.readOnly, subject.opened.status == .pending, action.status != .pending {
             // Resolved by the approver's own vote: that is no news, only confirmation.
             if let me = model.me, let last = action.decisions.last, action.decisions.count > subject.opened.decisions.count,
@@ -109,6 +126,9 @@ enum DetailView {
         }
         if let me = model.me, action.hasDecision(by: me.id) {
             return [styler.label(" You have voted on this action", .dim)]
+        }
+        if let me = model.me, let why = model.rows[action.id].flatMap({ $0.ineligibility(of: me) }) {
+            return [styler.label(" ", .dim), styler.text(why + ": approve is not offered", .dim, limit: 200)]
         }
         if Format.secondsLeft(from: model.now, to: action.expiresAt) == 0 {
             return [styler.label(" Expired: it can no longer be decided", .danger)]

@@ -69,6 +69,19 @@ enum HistoryView {
         title("CREATED", columns.created)
     }
 
+    /// The summary, after who decided when that is news: a break-glass approval (alert), or a
+    /// rule that resolved the action at submission (`by policy:<id>`).
+    static func summary(_ action: Action, width: Int, styler: Styler) -> [Run] {
+        var runs: [Run] = []
+        if action.isBreakGlass {
+            runs += [styler.label(QueueView.breakGlassMarker, .alert), styler.label(" ", .body)]
+        } else if let rule = action.resolvingRule {
+            runs += [styler.label("by ", .dim), styler.text(rule.decider, .status(action.status), limit: width), styler.label(styler.dot, .dim)]
+        }
+        runs.append(styler.text(action.summary, .body, limit: width))
+        return runs
+    }
+
     static func drawRow(
         _ action: Action, columns: Columns, y: Int, selected: Bool, focused: Bool,
         into frame: inout Frame, styler: Styler
@@ -85,7 +98,7 @@ enum HistoryView {
         cell([styler.label(action.status.rawValue, .status(action.status))], Columns.status)
         cell([styler.label(Format.risk(action.risk), .risk(action.risk))], Columns.risk)
         cell([styler.text(action.kind, .body, limit: columns.kind)], columns.kind)
-        cell([styler.text(action.summary, .body, limit: columns.summary)], columns.summary)
+        cell(summary(action, width: columns.summary, styler: styler), columns.summary)
         var requester = [styler.text(action.requester.id, .body, limit: columns.requester)]
         if let onBehalf = action.requester.onBehalfOf {
             requester += [styler.label(" for ", .dim), styler.text(onBehalf, .body, limit: columns.requester)]

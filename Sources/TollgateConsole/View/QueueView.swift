@@ -91,8 +91,17 @@ enum QueueView {
         if resolved && outcome?.sending != false {
             summary.append(styler.label("[\(action.status.rawValue)] ", .status(action.status)))
         }
+        if action.breakGlass {
+            summary.append(styler.label(breakGlassMarker, .alert))
+            summary.append(styler.label(" ", textRole))
+        }
         if let outcome {
             summary.append(styler.text(outcome.text, outcome.role, limit: columns.summary))
+            summary.append(styler.label(styler.dot, .dim))
+        }
+        if !resolved, let needs = action.needs.short {
+            // Group names are the server's configuration, not the console's own text: sanitised.
+            summary.append(styler.text(needs, .statusPending, limit: columns.summary))
             summary.append(styler.label(styler.dot, .dim))
         }
         summary.append(styler.text(action.summary, textRole, limit: columns.summary))
@@ -126,6 +135,9 @@ enum QueueView {
             rightAligned("\(action.approvalCount)/\(action.requiredApprovals)", x: x, width: columns.quorum, y: y, role: .dim, into: &frame)
         }
     }
+
+    /// The mark of a break-glass approval on a row, painted in the alert role.
+    static let breakGlassMarker = "BREAK-GLASS"
 
     /// The countdown to expiry, red in the last minute; the status once resolved.
     static func timeLeft(_ action: QueueRow, now: Timestamp) -> (String, ThemeRole) {

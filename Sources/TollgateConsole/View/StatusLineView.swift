@@ -50,12 +50,14 @@ enum StatusLineView {
         var label: [Run]
         switch prompt.kind {
         case .confirm(let intent):
-            label = confirmation(intent, model: model, styler: styler)
+            label = confirmation(intent, model: model, styler: styler, width: layout.width)
             frame.put(fitted: label, x: 0, y: y, width: layout.width, asciiOnly: styler.asciiOnly, padRole: .prompt)
             return
         case .reason(let verdict, _):
             label = [styler.label(verdict == .deny ? " Reason to deny: " : " Reason to approve (critical): ", .prompt)]
             if verdict == .deny && prompt.editor.isEmpty { drawCannedReasons(into: &frame, layout: layout, styler: styler) }
+        case .breakGlassReason:
+            label = [styler.label(" ", .prompt), styler.label("BREAK GLASS", .alert), styler.label(" What broke? ", .prompt)]
         case .command:
             label = [styler.label(" :", .prompt)]
         case .search(let context):
@@ -95,20 +97,24 @@ enum StatusLineView {
         frame.cursor = Frame.Position(x: x + used, y: y)
     }
 
-    static func confirmation(_ intent: DecisionIntent, model: ConsoleModel, styler: Styler) -> [Run] {
+    /// The confirmation question, its summary cut so that `[y/N]` fits in `width` columns.
+    static func confirmation(_ intent: DecisionIntent, model: ConsoleModel, styler: Styler, width: Int = .max) -> [Run] {
         let action = model.rows[intent.actionID]
-        var runs = [styler.label(" \(intent.verdict == .approve ? "Approve" : "Deny") ", .prompt)]
-        if let action {
-            runs.append(styler.clipped(action.kind, .prompt, width: 30))
-            runs.append(styler.label(" \"", .prompt))
-            runs.append(styler.clipped(action.summary, .prompt, width: 40))
-            runs.append(styler.label("\", risk ", .prompt))
-            runs.append(styler.label(Format.risk(action.risk), .risk(action.risk)))
-            runs.append(styler.label(" in ", .prompt))
-            runs.append(styler.clipped(action.environment ?? "no environment", .prompt, width: 20))
+        var head = [styler.label(" \(intent.verdict == .approve ? "Approve" : "Deny") ", .prompt)]
+        if intent.breakGlass {
+            head = [styler.label(" ", .prompt), styler.label("BREAK GLASS", .alert), styler.label(" Approve ALONE ", .prompt)]
         }
-        runs.append(styler.label("? [y/N] ", .prompt))
-        return runs
+        let question = styler.label("? [y/N] ", .prompt)
+        guard let action else { return head + [question] }
+        head.append(styler.clipped(action.kind, .prompt, width: 30))
+        head.append(styler.label(" \"", .prompt))
+        let tail = [
+            styler.label("\", risk ", .prompt), styler.label(Format.risk(action.risk), .risk(action.risk)), styler.label(" in ", .prompt),
+            styler.clipped(action.environment ?? "no environment", .prompt, width: 20), question,
+        ]
+        let fixed = (head + tail).reduce(0) { $0 + $1.glyphs.reduce(0) { $0 + max(0, $1.width) } }
+        let room = width == .max ? 40 : max(8, min(40, width - fixed))
+        return head + [styler.clipped(action.summary, .prompt, width: room)] + tail
     }
 
     static func drawCannedReasons(into frame: inout Frame, layout: Layout, styler: Styler) {
@@ -127,6 +133,7 @@ enum StatusLineView {
     /// The keys that do something now, from the key map, in its order.
     static func hints(_ model: ConsoleModel, styler: Styler) -> [Run] {
         var pairs: [(String, String)] = []
+        var why: (after: Int, key: String, text: String)?
         if let prompt = model.prompt {
             let kind = promptKind(prompt.kind)
             for key in KeyMap.promptKeys where key.kinds.contains(kind) {
@@ -134,24 +141,37 @@ enum StatusLineView {
             }
         } else {
             for binding in KeyMap.bindings(in: model.keyContext) {
-                guard let hint = binding.hint, model.isAvailable(binding.command),
-                    let key = binding.keys.first
-                else { continue }
-                pairs.append((styler.asciiOnly ? key.asciiLabel : key.label, hint))
+                guard let hint = binding.hint, let key = binding.keys.first else { continue }
+                let label = styler.asciiOnly ? key.asciiLabel : key.label
+                if model.isAvailable(binding.command) {
+                    pairs.append((label, hint))
+                } else if binding.command == .approve, let text = model.approvalIneligibility {
+                    // Not offered, and said why in its place: the approver may think it an oversight.
+                    why = (pairs.count, label, text.prefix(1).lowercased() + text.dropFirst())
+                }
             }
         }
         var runs: [Run] = [styler.label(" ", .keyHints)]
-        for (keys, hint) in pairs {
+        for (i, (keys, hint)) in pairs.enumerated() {
+            if let why, why.after == i { runs += ineligible(why.key, why.text, styler: styler) }
             runs.append(styler.label(keys, .keyHints))
             runs.append(styler.label(" " + hint + "  ", .keyHints))
         }
+        if let why, why.after == pairs.count { runs += ineligible(why.key, why.text, styler: styler) }
         return runs
+    }
+
+    /// `a not offered: you are not in security, which this still needs`; the group names are the
+    /// server's configuration, so they go through the sanitiser.
+    private static func ineligible(_ key: String, _ why: String, styler: Styler) -> [Run] {
+        [styler.label(key + " not offered: ", .keyHints), styler.text(why, .keyHints, limit: 120), styler.label("  ", .keyHints)]
     }
 
     static func promptKind(_ kind: Prompt.Kind) -> PromptKind {
         switch kind {
         case .reason(.approve, _): .approveReason
         case .reason(.deny, _): .denyReason
+        case .breakGlassReason: .breakGlassReason
         case .confirm: .confirm
         case .command: .command
         case .search: .search
