@@ -15,7 +15,9 @@ public struct PolicyMatcher: Hashable, Sendable {
 
     /// Whether any pattern matches `value`, already folded by `fold`.
     public func matches(_ value: [Unicode.Scalar]) -> Bool {
-        patterns.contains { $0.matches(value) }
+        // By index, so no pattern is copied (see `PolicySet.firstMatch`).
+        for i in patterns.indices where patterns[i].matches(value) { return true }
+        return false
     }
 
     /// `value` in the form matchers compare (nil is the empty value).
