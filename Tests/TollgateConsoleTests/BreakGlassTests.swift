@@ -76,7 +76,7 @@ final class BreakGlassTests: XCTestCase {
         model.type("   " + String(repeating: "\u{200B}", count: 30) + "abc   ")
         XCTAssertEqual(model.press(.enter), [])
         XCTAssertEqual(model.prompt?.problem, "needs 20+ characters: 17 more")
-        XCTAssertEqual(BreakGlassReason.visibleLength("  " + String(repeating: "x", count: 20) + "\u{2060}\n"), 20)
+        XCTAssertEqual(DecisionRules.visibleLength(of: "  " + String(repeating: "x", count: 20) + "\u{2060}\n"), 20)
     }
 
     func testALongReasonAsksForABreakGlassConfirmationAndYSendsIt() {
