@@ -307,11 +307,25 @@ final class PolicyEnforcementTests: XCTestCase {
     func testADecisionIsBoundToTheRequirementsTheApproverSaw() async throws {
         try await server().run { api in
             let action = try await api.submit(Self.request(kind: "iam.grant"))
+            // Each requirement alone changes the digest: a decision cannot be carried over to an
+            // action whose rule asks less, or whose claim was rewritten.
+            var variants: [Action] = []
+            for change in [
+                { (a: inout Action) in a.rule?.groups = [] }, { a in a.rule?.approvals = 1 }, { a in a.rule?.maxTTLSeconds = nil },
+                { a in a.rule?.justificationRequired = false }, { a in a.rule?.outcome = .approve }, { a in a.rule?.risk = .low },
+                { a in a.rule?.reason = "anything goes" }, { a in a.claimed?.requiredApprovals = 2 }, { a in a.claimed = nil },
+                { a in a.rule = nil },
+            ] as [(inout Action) -> Void] {
+                var variant = action
+                change(&variant)
+                variants.append(variant)
+            }
+            for variant in variants {
+                XCTAssertNotEqual(ActionDigest.compute(variant), action.digest, "the rule's requirements and the claim are in the digest")
+            }
             var laxer = action
             laxer.rule?.groups = []
-            laxer.requiredApprovals = 1
             let forged = ActionDigest.compute(laxer)
-            XCTAssertNotEqual(forged, action.digest, "the rule's requirements are in the digest")
             try assertProtocolError(try await api.decide(action, .approve, as: "alice", reason: "ok", digest: forged), .digestMismatch)
         }
     }
