@@ -5,9 +5,9 @@ import TollgateCore
 ///
 /// It is written to be the expensive case for the corpus (`Corpus`): 45 narrow rules of the
 /// kind a real organisation writes (break-glass, production IAM, PII exports, team deploys and
-/// data access, bots that may only read), most of whose first matchers do match a corpus
-/// submission (`iam.*`, `data.export`, `db.query`) so the later matchers run too, and none of
-/// which matches one; then four broader rules that catch about a third of the corpus; then a
+/// data access, bots that may only read), none of which matches a corpus submission, though
+/// half have a first matcher that some corpus kinds pass (`iam.*`, `data.export`, `db.query`),
+/// so later matchers run too; then four broader rules that catch about a third of the corpus; then a
 /// catch-all that takes the rest (about two thirds). So every submission is tried against at
 /// least 46 rules, and most against all 50. Patterns use `*` and `?` at the start, the middle
 /// and the end, and the rules carry group minimums, ceilings and outcomes as real ones do.
@@ -142,7 +142,7 @@ enum BenchPolicy {
         return out
     }()
 
-    /// `text` parsed as the server parses it; nil (with the reason) if the text is wrong.
+    /// `text` parsed as the server parses it, or why it does not parse (or holds another count).
     static func set() -> Result<PolicySet, ConfigError> {
         do {
             let set = try PolicyFile.parse(text: text, file: "bench-policy.toml")
