@@ -23,27 +23,7 @@ public struct PolicyMatcher: Hashable, Sendable {
     /// `value` in the form matchers compare (nil is the empty value).
     public static func fold(_ value: String?) -> [Unicode.Scalar] {
         guard let value else { return [] }
-        return foldASCII(value) ?? Array(Identity.key(value).unicodeScalars)
-    }
-
-    /// `Identity.key` of `value` as scalars when `value` is all ASCII, else nil.
-    ///
-    /// Kinds, environments, resources and principal ids are nearly always ASCII, and there the
-    /// key comes down to three byte rules: white space and control characters (0x00-0x20, 0x7F;
-    /// no ASCII character is default-ignorable) are dropped, A-Z become a-z, trailing dots go.
-    /// Done on the bytes, a submission's four fields fold in ~0.3 µs instead of ~10 µs spent
-    /// asking each scalar's Unicode properties and case-mapping a String twice (tollgate-bench
-    /// `--only policy`). Tests hold it to `Identity.key` on every ASCII character.
-    static func foldASCII(_ value: String) -> [Unicode.Scalar]? {
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(value.utf8.count)
-        for byte in value.utf8 {
-            guard byte < 0x80 else { return nil }
-            if byte <= 0x20 || byte == 0x7F { continue }
-            out.append(Unicode.Scalar(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte))
-        }
-        while out.last == "." { out.removeLast() }
-        return out
+        return Array(Identity.key(value).unicodeScalars)
     }
 
     /// Compiles a pattern written in the compared form; throws what is wrong with it.
