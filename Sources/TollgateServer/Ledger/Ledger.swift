@@ -174,9 +174,17 @@ public final class Ledger: Sendable {
     }
 
     /// Deletes events outside the replay window and idempotency keys past their retention.
-    func prune(keepEventsAfter seq: Int64, idempotencyBefore cutoff: Timestamp, in db: Database) throws {
-        try db.execute(sql: "DELETE FROM events WHERE seq <= ?", arguments: [seq])
-        try db.execute(sql: "DELETE FROM idempotency WHERE created_at < ?", arguments: [cutoff.milliseconds])
+    /// At most `limit` of each, oldest first; returns how many rows went, so the caller can come
+    /// back for more in another transaction.
+    func prune(keepEventsAfter seq: Int64, idempotencyBefore cutoff: Timestamp, limit: Int, in db: Database) throws -> Int {
+        try db.execute(
+            sql: "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= ? ORDER BY seq LIMIT ?)", arguments: [seq, limit])
+        var deleted = db.changesCount
+        try db.execute(
+            sql: "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at < ? ORDER BY created_at LIMIT ?)",
+            arguments: [cutoff.milliseconds, limit])
+        deleted += db.changesCount
+        return deleted
     }
 
     // MARK: - Reads
