@@ -39,6 +39,11 @@ final class StartupTests: XCTestCase {
             ("# limits\n[limits]\nbody_bytes = 10\n", 3),  // out of range
             ("[[masking.patterns]]\nname = \"broken\"\npattern = \"([a-z\"\n", 3),  // not a regular expression
             ("[actions]\nmax_ttl_seconds = 60\ndefault_ttl_seconds = 120\n", 3),  // inconsistent
+            // The [[policy]] rules (issue #13): unknown key, bad glob, group count of a wrong type, unknown outcome.
+            ("[[policy]]\nid = \"r\"\nreason = \"why\"\nkindz = [\"iam.*\"]\n", 4),
+            ("[[policy]]\nid = \"r\"\nreason = \"why\"\nkinds = [\"iam.[ab]\"]\n", 4),
+            ("[[policy]]\nid = \"r\"\nreason = \"why\"\ngroups = { security = \"one\" }\n", 4),
+            ("[[policy]]\nid = \"r\"\nreason = \"why\"\noutcome = \"escalate\"\n", 4),
         ]
         for (text, line) in cases {
             let sandbox = try Sandbox(self, config: text, principals: [TestPrincipal(id: "alice", roles: [.approver])])

@@ -195,10 +195,20 @@ final class PolicyEnforcementTests: XCTestCase {
             XCTAssertEqual(refused.action?.decisions.count, 1, "the refusal carries the action as it stands")
             let recorded = try await api.action(action.id).decisions.map(\.approver)
             XCTAssertEqual(recorded, ["alice"], "nothing was recorded")
-            // A deny from anyone still denies.
             let approvedBySecurity = try await api.decide(action, .approve, as: "carol", reason: "security checked")
             XCTAssertEqual(try approvedBySecurity.action().status, .approved)
             XCTAssertEqual(try approvedBySecurity.action().decisions.map(\.groups), [["sre"], ["security"]])
+        }
+    }
+
+    func testADenyFromAnyApproverStillDenies() async throws {
+        try await server().run { api in
+            let action = try await api.submit(Self.request(kind: "iam.grant"))
+            _ = try await api.decide(action, .approve, as: "alice", reason: "sre ok")
+            // bob's approval would not count (no security), but his deny does.
+            let denied = try await api.decide(action, .deny, as: "bob", reason: "not during the freeze")
+            XCTAssertEqual(denied.status, .ok)
+            XCTAssertEqual(try denied.action().status, .denied)
         }
     }
 
