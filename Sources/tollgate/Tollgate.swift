@@ -8,7 +8,7 @@ struct Tollgate: AsyncParsableCommand {
         commandName: "tollgate",
         abstract: "An approval gate for automated work: agents ask, humans decide, every decision is recorded.",
         discussion: "Run with no command for the approver console. See tollgate(1) for keys, files and exit codes.",
-        version: "0.1.0",
+        version: "0.1.0 (commit \(BuildCommit.id))",
         subcommands: [
             ConsoleCommand.self, ServeCommand.self, TokenCommand.self, RequestCommand.self, WatchCommand.self, ApproveCommand.self, DenyCommand.self,
             HistoryCommand.self, AuditCommand.self, ThemesCommand.self, PolicyCommand.self, DemoCommand.self,
