@@ -8,14 +8,26 @@ DEPS := libncurses-dev libsqlite3-dev libcurl4-openssl-dev pkg-config tmux sqlit
 SCHEMATHESIS := .build/schemathesis-venv/bin/schemathesis
 BIN_DEBUG := .build/debug/tollgate
 BIN_RELEASE := .build/release/tollgate
+# The release binary links the Swift runtime and Foundation in, so it runs where no Swift toolchain
+# is installed (a bastion host): only Debian's own shared libraries remain. No $ORIGIN rpath: it
+# loads nothing from beside itself. -z now: every symbol bound at start-up, then read-only (full RELRO).
+RELEASE_FLAGS := -c release --product tollgate --static-swift-stdlib --disable-local-rpath -Xlinker -z -Xlinker now
+# What only `make deb` and `make dist-test` need (packaging/); installed by them, not by `make deps`.
+DIST_DEPS := dpkg-dev fakeroot binutils lintian systemd util-linux adduser strace curl
+# The version `tollgate --version` says, and the package's (packaging/debian/changelog must agree).
+VERSION := $(shell sed -n 's/.*version: "\([0-9][0-9A-Za-z.+~]*\).*/\1/p' Sources/tollgate/Tollgate.swift)
+DEB_DIR := .build/deb
 
-.PHONY: all deps build release demo test lint format install install-files uninstall bench fuzz clean
+.PHONY: all deps dist-deps build release demo test lint format install install-files uninstall deb dist-test bench fuzz clean
 
 all: build
 
 ## deps: install the missing system packages with apt-get (needs root; says what is missing otherwise)
-deps:
-	@missing=""; for p in $(DEPS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
+## dist-deps: the same for the packaging tools `make deb` and `make dist-test` need
+deps: PACKAGES = $(DEPS)
+dist-deps: PACKAGES = $(DIST_DEPS)
+deps dist-deps:
+	@missing=""; for p in $(PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else \
 	    echo "make: missing system packages:$$missing (run as root, or install them: apt-get install$$missing)" >&2; exit 1; fi; \
@@ -26,8 +38,9 @@ deps:
 build: deps
 	$(SWIFT) build
 
+## release: the self-contained release binary, .build/release/tollgate, with its commit linked in
 release: deps
-	$(SWIFT) build -c release
+	@commit=$$(bash packaging/build-commit.sh .build) && set -x && $(SWIFT) build $(RELEASE_FLAGS) -Xlinker "$$commit"
 
 ## demo: an embedded server, simulated agents and the console, all in one terminal
 demo: build
@@ -37,6 +50,7 @@ demo: build
 test: deps lint $(SCHEMATHESIS)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory dist-test
 
 ## lint: the toolchain's swift format, with .swift-format, over every Swift file; `make format` fixes what it can
 lint:
@@ -67,16 +81,24 @@ fuzz: deps
 install: release
 	$(MAKE) install-files BIN=$(BIN_RELEASE)
 
-## install-files: copy an already-built BIN and its files under PREFIX (the tests use it with the debug build)
+## install-files: copy an already-built BIN (stripped) and its files under PREFIX (the tests use it with the debug build)
 install-files:
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/tollgate/themes
-	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tollgate
+	install -s -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tollgate
 	install -m 0644 man/tollgate.1 $(DESTDIR)$(PREFIX)/share/man/man1/tollgate.1
 	install -m 0644 themes/*.toml $(DESTDIR)$(PREFIX)/share/tollgate/themes/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	$(BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tollgate
 	$(BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tollgate
 	$(BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/tollgate.fish
+
+## deb: the Debian package, $(DEB_DIR)/tollgate_<version>_<arch>.deb, from the release binary (packaging/build-deb.sh)
+deb: release dist-deps
+	bash packaging/build-deb.sh $(BIN_RELEASE) $(VERSION) $(DEB_DIR)
+
+## dist-test: the release binary with the toolchain hidden, the package installed and removed in a throwaway namespace, lintian, the unit (packaging/dist-test.sh)
+dist-test: deb
+	bash packaging/dist-test.sh $(BIN_RELEASE) $(DEB_DIR)/tollgate_$(VERSION)_$$(dpkg --print-architecture).deb
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tollgate $(DESTDIR)$(PREFIX)/share/man/man1/tollgate.1
