@@ -8,7 +8,8 @@ groups with `systemd-analyze syscall-filter` (so the groups are this systemd's, 
 exits 1 naming every system call the trace made that the filter would refuse, every address
 family it opened a socket in that the unit does not allow, every file it opened for writing
 outside what ProtectSystem=strict leaves writable (StateDirectory=, ReadWritePaths=, the private
-/tmp, /dev), and, under ProcSubset=pid, every /proc file outside a process's own folder. No
+/tmp, /dev), under ProcSubset=pid every /proc file outside a process's own folder, and under
+MemoryDenyWriteExecute=yes every mapping made writable and executable, or made executable later. No
 systemd needs to run for this: it is how the unit is tested on a machine whose PID 1 is not
 systemd. strace must have been run with -f, and without -s limits that cut paths short.
 """
@@ -94,6 +95,9 @@ SOCKET = re.compile(r"^\d+\s+socket\((AF_[A-Z0-9]+)")
 OPEN = re.compile(r'^\d+\s+(?:openat\([^,]+,|open\()\s*"([^"]*)",\s*([A-Z_|]+)')
 # Calls that change the file system by path: the first quoted argument is the path.
 CHANGE = re.compile(r'^\d+\s+(?:mkdir|mkdirat|unlink|unlinkat|rename|renameat2?|rmdir|symlink|symlinkat|link|linkat|truncate|chmod|fchmodat|chown|fchownat)\([^"]*"([^"]*)"')
+# What MemoryDenyWriteExecute= refuses: mmap asking for both, mprotect asking for execute at all.
+WRITE_EXECUTE = re.compile(r"^\d+\s+(?:mmap|mmap2)\([^,]+,\s*[^,]+,\s*[A-Z_|]*(?:PROT_WRITE[A-Z_|]*PROT_EXEC|PROT_EXEC[A-Z_|]*PROT_WRITE)")
+LATE_EXECUTE = re.compile(r"^\d+\s+(?:mprotect|pkey_mprotect)\([^,]+,\s*[^,]+,\s*[A-Z_|]*PROT_EXEC")
 OWN_PROC = re.compile(r"^/proc/(self|thread-self|\d+)(/|$)")
 
 
@@ -117,7 +121,7 @@ def under(path, roots):
 def main():
     unit, trace = sys.argv[1], sys.argv[2]
     groups = syscall_groups()
-    used, families, reads, writes = set(), set(), set(), set()
+    used, families, reads, writes, executable = set(), set(), set(), set(), []
     try:
         lines = open(trace, encoding="utf-8", errors="replace")
     except OSError as error:
@@ -137,6 +141,8 @@ def main():
                 reads.add(path)
                 if re.search(r"O_WRONLY|O_RDWR|O_CREAT|O_TRUNC", flags):
                     writes.add(path)
+            if WRITE_EXECUTE.match(line) or LATE_EXECUTE.match(line):
+                executable.append(line.strip())
             changed = CHANGE.match(line)
             if changed:
                 writes.add(changed.group(1))
@@ -171,6 +177,9 @@ def main():
         hidden = sorted(path for path in reads if path.startswith("/proc/") and not OWN_PROC.match(path))
         if hidden:
             problems.append("/proc files ProcSubset=pid hides: " + " ".join(hidden))
+
+    if any(value in ("yes", "true") for value in unit_settings(unit, "MemoryDenyWriteExecute")) and executable:
+        problems.append("memory MemoryDenyWriteExecute= refuses: " + "; ".join(executable[:5]))
 
     print(f"{len(used)} distinct system calls traced; socket families: {' '.join(sorted(families)) or 'none'}; files written: {' '.join(sorted(writes)) or 'none'}")
     for problem in problems:
