@@ -16,7 +16,7 @@ struct DemoScenario: Sendable {
 }
 
 enum DemoScenarios {
-    static let agents = ["etl-agent@demo", "deploy-bot@demo", "ci-pipeline@demo", "ops-copilot@demo"]
+    static let agents = ["etl-agent@demo", "deploy-bot@demo", "ci-pipeline@demo", "ops-copilot@demo", DemoCodingAgent.agent]
 
     static func all() -> [DemoScenario] {
         [
@@ -220,6 +220,6 @@ enum DemoScenarios {
                     kind: "cache.flush", summary: "Flush the staging CDN cache (will expire if nobody looks)",
                     command: "cdnctl purge --all --zone staging", resource: "cdn://staging", environment: "staging", risk: .low, ttlSeconds: 45),
                 effect: "staging CDN purged"),
-        ]
+        ] + DemoCodingAgent.scenarios()
     }
 }
