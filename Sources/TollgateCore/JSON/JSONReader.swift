@@ -181,6 +181,9 @@ struct JSONReader {
     /// The next byte, nil at the end.
     func peek() -> UInt8? { index < count ? base[index] : nil }
 
+    /// How many bytes have been read: where a value just skipped ended, or where the reader gave up.
+    var offset: Int { index }
+
     /// True, having read it, when the next value is `null`.
     mutating func skipNull() -> Bool {
         skipWhitespace()
