@@ -42,6 +42,31 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: marker, encoding: .utf8), "executed\n")
     }
 
+    /// The token given in the environment asks for the approval and stays with tollgate: the
+    /// approved command inherits everything else.
+    func testTheApprovedCommandDoesNotInheritTheToken() throws {
+        let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
+        let server = try sandbox.startServer()
+        let seen = sandbox.directory.appendingPathComponent("env").path
+        var environment = ProcessInfo.processInfo.environment
+        environment["TOLLGATE_SERVER"] = "http://127.0.0.1:\(server.port)"
+        let token = try sandbox.token("agent-1")
+        environment["TOLLGATE_TOKEN"] = token
+        environment["TOLLGATE_TOKEN_FILE"] = nil
+        environment["GATED_MARKER"] = "inherited"
+        let run = try Spawned(
+            ["request", "--kind", "infra.apply", "--summary", "apply", "--wait", "--", "sh", "-c", "env > \(seen)"], in: sandbox.directory,
+            environment: environment)
+        let id = try printedID(run)
+        let alice = try sandbox.client(server, as: "alice")
+        XCTAssertEqual(try alice.decide(try alice.action(id), .approve).status, 200)
+        XCTAssertEqual(try run.wait(), 0, run.stderr)
+        let lines = try String(contentsOfFile: seen, encoding: .utf8).split(separator: "\n")
+        XCTAssertTrue(lines.contains("GATED_MARKER=inherited"), "the rest of the environment is passed on")
+        XCTAssertFalse(lines.contains { $0.hasPrefix("TOLLGATE_TOKEN=") }, "the token is withheld")
+        XCTAssertFalse(lines.contains { $0.contains(token) }, "nowhere in the environment")
+    }
+
     func testRequestWaitDeniedExits3WithTheReason() throws {
         let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         let server = try sandbox.startServer()
