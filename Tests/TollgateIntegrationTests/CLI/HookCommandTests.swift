@@ -24,7 +24,7 @@ final class HookCommandTests: XCTestCase {
         let input = event(tool: "Edit", ["file_path": file, "old_string": "let retries = 3", "new_string": "let retries = 5"])
 
         let running = inBackground(try invocation(sandbox, server, input, ["--wait", "30"]))
-        let pending = try pendingAction(sandbox, server)
+        let pending = try sandbox.client(server, as: "alice").awaitPending("the hook's action is pending")
         XCTAssertEqual(pending.kind, "claude-code.edit")
         XCTAssertEqual(pending.resource, file)
         XCTAssertEqual(pending.diffs.first?.text.contains("-let retries = 3\n+let retries = 5\n"), true, pending.diffs.first?.text ?? "no diff")
@@ -48,7 +48,7 @@ final class HookCommandTests: XCTestCase {
         let input = event(tool: "Bash", ["command": "rm -rf build/\nls"])
 
         let running = inBackground(try invocation(sandbox, server, input, ["--wait", "30"]))
-        let pending = try pendingAction(sandbox, server)
+        let pending = try sandbox.client(server, as: "alice").awaitPending("the hook's action is pending")
         XCTAssertEqual(pending.kind, "claude-code.bash")
         XCTAssertEqual(pending.command, "rm -rf build/\nls")
         XCTAssertEqual(pending.summary, "rm -rf build/")
@@ -242,18 +242,6 @@ final class HookCommandTests: XCTestCase {
         XCTAssertEqual(output?.keys.sorted(), ["hookEventName", "permissionDecision", "permissionDecisionReason"], run.stdout, file: file, line: line)
         XCTAssertEqual(output?["hookEventName"], "PreToolUse", file: file, line: line)
         return Answer(decision: output?["permissionDecision"] ?? "", reason: output?["permissionDecisionReason"] ?? "", run: run, seconds: finished.seconds)
-    }
-
-    /// The one pending action, once the hook has submitted it.
-    private func pendingAction(_ sandbox: Sandbox, _ server: ServerProcess) throws -> Action {
-        struct Page: Decodable { var actions: [Action] }
-        let client = try sandbox.client(server, as: "alice")
-        var found: Action?
-        try eventually("the hook's action is pending") {
-            found = try client.get("/v1/actions?status=pending").decode(Page.self).actions.first
-            return found != nil
-        }
-        return try XCTUnwrap(found)
     }
 
     /// Runs the hook on another thread, so the test can decide while it waits.

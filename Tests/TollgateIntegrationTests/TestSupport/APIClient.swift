@@ -31,6 +31,19 @@ struct APIClient {
         return try send("POST", "/v1/actions/\(action.id)/decisions", body: body, headers: idempotencyKey.map { [("Idempotency-Key", $0)] } ?? [])
     }
 
+    /// The newest pending action, once one is pending: what a command running in the
+    /// background has just submitted.
+    func awaitPending(_ what: String = "an action is pending") throws -> Action {
+        struct Page: Decodable { var actions: [Action] }
+        var found: Action?
+        try eventually(what) {
+            found = try get("/v1/actions?status=pending").decode(Page.self).actions.first
+            return found != nil
+        }
+        guard let found else { throw HTTPClientError("\(what): none") }
+        return found
+    }
+
     /// The action `id` as it now stands; anything but 200 throws.
     func action(_ id: String) throws -> Action {
         let response = try get("/v1/actions/\(id)")

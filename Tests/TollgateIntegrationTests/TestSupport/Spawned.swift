@@ -10,13 +10,14 @@ final class Spawned {
     let stdoutPath: String
     let stderrPath: String
 
-    init(_ arguments: [String], in directory: URL, environment: [String: String]? = nil) throws {
+    /// Starts `executable` (the tollgate binary unless given) with `arguments`.
+    init(_ arguments: [String], in directory: URL, environment: [String: String]? = nil, executable: URL? = nil) throws {
         let name = UUID().uuidString
         stdoutPath = directory.appendingPathComponent("\(name).out").path
         stderrPath = directory.appendingPathComponent("\(name).err").path
         try TestFiles.create(stdoutPath)
         try TestFiles.create(stderrPath)
-        process.executableURL = try TollgateBinary.url()
+        process.executableURL = try executable ?? TollgateBinary.url()
         process.arguments = arguments
         if let environment { process.environment = environment }
         process.standardInput = FileHandle.nullDevice
