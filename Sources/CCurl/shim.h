@@ -41,6 +41,11 @@ static inline CURLcode tg_curl_easy_setopt_write_callback(CURL *handle, curl_wri
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
 }
 
+// CURLOPT_XFERINFOFUNCTION needs a function pointer too; it lets a caller abort a transfer in progress.
+static inline CURLcode tg_curl_easy_setopt_xferinfo_callback(CURL *handle, curl_xferinfo_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
+}
+
 // MARK: - curl_easy_getinfo (variadic in C)
 
 // For `long` results (CURLINFO_RESPONSE_CODE).

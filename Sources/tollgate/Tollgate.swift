@@ -11,7 +11,7 @@ struct Tollgate: AsyncParsableCommand {
         version: "0.1.0 (commit \(BuildCommit.id))",
         subcommands: [
             ConsoleCommand.self, ServeCommand.self, TokenCommand.self, RequestCommand.self, WatchCommand.self, ApproveCommand.self, DenyCommand.self,
-            HistoryCommand.self, AuditCommand.self, ThemesCommand.self, PolicyCommand.self, HookCommand.self, DemoCommand.self,
+            HistoryCommand.self, AuditCommand.self, ThemesCommand.self, PolicyCommand.self, HookCommand.self, McpCommand.self, DemoCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self
     )

@@ -100,7 +100,9 @@ public enum ClaudeCodeHook {
             toolName: toolName, tool: try tool(toolName, input))
     }
 
-    private static func tool(_ name: String, _ input: [String: Any]) throws(InputError) -> Tool {
+    /// The tool `name` will run with `input`, in the parts the action shows; why not, when the
+    /// input lacks what the tool needs. Shared with `McpToolCall`'s permission prompt.
+    static func tool(_ name: String, _ input: [String: Any]) throws(InputError) -> Tool {
         func string(_ key: String) throws(InputError) -> String {
             guard let value = input[key] as? String else { throw InputError("\(name): tool_input.\(key) is not a string") }
             return value
@@ -141,13 +143,12 @@ public enum ClaudeCodeHook {
 
     // MARK: - The action
 
-    /// The kind for `toolName`: `claude-code.` and the name lowercased, every character outside
+    /// The kind for `toolName`: `prefix` and the name lowercased, every character outside
     /// a-z 0-9 _ - (dots included, so the name stays one segment) made `_`, cut to fit 64 bytes.
-    public static func kind(for toolName: String) -> String {
+    public static func kind(for toolName: String, prefix: String = "claude-code.") -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789_-")
         var segment = String(toolName.lowercased().map { allowed.contains($0) ? $0 : "_" })
         if segment.isEmpty { segment = "unknown" }
-        let prefix = "claude-code."
         return prefix + segment.prefix(ActionRequest.Limits.kindLength - prefix.count)
     }
 
@@ -169,23 +170,29 @@ public enum ClaudeCodeHook {
         ] {
             if let value { context.append(ContextEntry(key: key, value: value)) }
         }
-        var request = ActionRequest(kind: kind(for: event.toolName), summary: event.toolName, context: context, session: event.sessionID)
-        switch event.tool {
+        let request = ActionRequest(kind: kind(for: event.toolName), summary: event.toolName, context: context, session: event.sessionID)
+        return describe(event.tool, of: event.toolName, in: request, onDisk: onDisk)
+    }
+
+    /// `request` with what `tool` (named `toolName`) will do: command, resource, diff and summary.
+    static func describe(_ tool: Tool, of toolName: String, in request: ActionRequest, onDisk: FileOnDisk) -> ActionRequest {
+        var request = request
+        switch tool {
         case .bash(let command):
             let firstLine = command.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
             request.command = command
             request.summary = firstLine.trimmingCharacters(in: .whitespaces).isEmpty ? "Bash: an empty command" : firstLine
         case .edit(let path, let edits):
             request.resource = path
-            request.summary = event.toolName + " " + path + (edits.count > 1 ? " (\(edits.count) edits)" : "")
+            request.summary = toolName + " " + path + (edits.count > 1 ? " (\(edits.count) edits)" : "")
             attachDiff(to: &request, path: path, onDisk: onDisk) { old throws(InputError) in try apply(edits, to: old) }
         case .write(let path, let content):
             request.resource = path
-            request.summary = event.toolName + " " + path + (onDisk == .absent ? " (new file)" : "")
+            request.summary = toolName + " " + path + (onDisk == .absent ? " (new file)" : "")
             attachDiff(to: &request, path: path, onDisk: onDisk) { _ throws(InputError) in content }
         case .other(let input):
             request.command = input
-            request.summary = event.toolName + " " + input
+            request.summary = toolName + " " + input
         }
         request.summary = clipped(request.summary, ActionRequest.Limits.summaryLength)
         return request

@@ -16,14 +16,17 @@ public final class APIClient: Sendable {
     public let endpoint: ServerEndpoint
     /// The limit on one call, in seconds; a long poll (`wait:`) gets its wait on top.
     public let timeout: Double
+    /// When raised, a call in progress ends within about a second with `ClientError.transport`.
+    public let abort: AbortSignal?
 
     /// The most any answer may hold: far more than any page or action, and bounded so a
     /// broken server cannot exhaust memory.
     static let maxBody = 64 << 20
 
-    public init(endpoint: ServerEndpoint, timeout: Double = 30) {
+    public init(endpoint: ServerEndpoint, timeout: Double = 30, abort: AbortSignal? = nil) {
         self.endpoint = endpoint
         self.timeout = timeout
+        self.abort = abort
     }
 
     // MARK: - Calls
@@ -124,9 +127,10 @@ public final class APIClient: Sendable {
         }
         let handle = try EasyHandle(
             url: endpoint.url(query.isEmpty ? path : "\(path)?\(query)"), endpoint: endpoint,
-            headers: ["Accept: application/json"] + headers, body: body, timeout: timeout + extraTime, sink: sink
+            headers: ["Accept: application/json"] + headers, body: body, timeout: timeout + extraTime, sink: sink, abort: abort
         )
         let code = handle.perform()
+        if code == CURLE_ABORTED_BY_CALLBACK { throw .transport("\(request): abandoned, the caller cancelled the wait") }
         if overflowed { throw .transport("\(request): the answer is larger than \(Self.maxBody >> 20) MiB") }
         guard code == CURLE_OK else { throw .transport("\(request): \(handle.failure(code))") }
         let status = handle.responseCode

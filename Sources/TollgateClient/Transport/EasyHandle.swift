@@ -20,6 +20,8 @@ final class EasyHandle {
     /// The `CURL *`.
     let raw: UnsafeMutableRawPointer
     private let sink: BodySink
+    /// Kept alive for libcurl's progress callback, which reaches it through `CURLOPT_XFERINFODATA`.
+    private let abort: AbortSignal?
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var headerList: UnsafeMutablePointer<curl_slist>?
 
@@ -28,11 +30,16 @@ final class EasyHandle {
     /// - Parameters:
     ///   - headers: extra request headers, `Name: value`.
     ///   - timeout: the whole transfer's limit in seconds; nil for none (the feed).
-    init(url: String, endpoint: ServerEndpoint, headers: [String], body: [UInt8]?, timeout: Double?, sink: BodySink) throws(ClientError) {
+    ///   - abort: when raised, the transfer ends with `CURLE_ABORTED_BY_CALLBACK`.
+    init(
+        url: String, endpoint: ServerEndpoint, headers: [String], body: [UInt8]?, timeout: Double?, sink: BodySink,
+        abort: AbortSignal? = nil
+    ) throws(ClientError) {
         try Curl.ensureInitialised()
         guard let raw = curl_easy_init() else { throw .transport("libcurl could not create a handle") }
         self.raw = raw
         self.sink = sink
+        self.abort = abort
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
 
@@ -87,6 +94,18 @@ final class EasyHandle {
                     return sink.receive(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
                 }))
         try check(tg_curl_easy_setopt_ptr(raw, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()))
+        if let abort {
+            try set(CURLOPT_NOPROGRESS, 0)
+            try check(
+                tg_curl_easy_setopt_xferinfo_callback(
+                    raw,
+                    { context, _, _, _, _ in
+                        guard let context else { return 0 }
+                        // Non-zero makes libcurl end the transfer with CURLE_ABORTED_BY_CALLBACK.
+                        return Unmanaged<AbortSignal>.fromOpaque(context).takeUnretainedValue().isRaised ? 1 : 0
+                    }))
+            try check(tg_curl_easy_setopt_ptr(raw, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(abort).toOpaque()))
+        }
     }
 
     deinit {

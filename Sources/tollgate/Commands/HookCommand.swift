@@ -61,14 +61,14 @@ struct ClaudeCodeHookCommand: ParsableCommand {
         do { event = try ClaudeCodeHook.parse(readInput()) } catch {
             return (.deny, "Tollgate: not a tool use to ask about: \(error.message)")
         }
-        let request = ClaudeCodeHook.request(for: event, onDisk: event.filePath.map { fileOnDisk($0, cwd: event.cwd) } ?? .absent)
+        let request = ClaudeCodeHook.request(for: event, onDisk: event.filePath.map { .read($0, cwd: event.cwd) } ?? .absent)
         let endpoint: ServerEndpoint
         do { endpoint = try connection.endpoint() } catch let failure as CommandFailure {
             return failed("no server to ask: \(failure.message)")
         } catch {
             return failed("no server to ask: \(error)")
         }
-        let ask = HookRound(endpoint: endpoint, deadline: deadline)
+        let ask = AgentRound(endpoint: endpoint, deadline: deadline)
         let action: Action
         do { action = try ask.submit(request, key: ClaudeCodeHook.idempotencyKey(for: event) ?? UUID().uuidString) } catch {
             return failed("submitting the request: \(error)")
@@ -105,22 +105,5 @@ struct ClaudeCodeHookCommand: ParsableCommand {
             bytes += chunk
         }
         return bytes
-    }
-
-    /// The file an edit would change (relative paths from the hook's cwd), read at most to its limit.
-    private func fileOnDisk(_ path: String, cwd: String?) -> ClaudeCodeHook.FileOnDisk {
-        let given = path.hasPrefix("/") || cwd == nil ? path : (cwd ?? "") + "/" + path
-        let full = URL(fileURLWithPath: given).resolvingSymlinksInPath().path
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: full) else {
-            return FileManager.default.fileExists(atPath: full) ? .unreadable("cannot be read") : .absent
-        }
-        // A FIFO or a device would block or never end: only a regular file (or a link to one) is read.
-        guard attributes[.type] as? FileAttributeType == .typeRegular else { return .unreadable("is not a regular file") }
-        guard let handle = FileHandle(forReadingAtPath: full) else { return .unreadable("cannot be read") }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: ClaudeCodeHook.maxFileBytes + 1) ?? Data() else { return .unreadable("cannot be read") }
-        if data.count > ClaudeCodeHook.maxFileBytes { return .unreadable("is over \(ClaudeCodeHook.maxFileBytes) bytes") }
-        guard let text = String(data: data, encoding: .utf8) else { return .unreadable("is not UTF-8 text") }
-        return .contents(text)
     }
 }
