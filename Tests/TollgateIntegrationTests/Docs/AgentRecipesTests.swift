@@ -203,6 +203,83 @@ final class AgentRecipesTests: XCTestCase {
         return (output["permissionDecision"] ?? "", output["permissionDecisionReason"] ?? "")
     }
 
+    // MARK: - MCP
+
+    /// What an MCP client does with the page's configuration: start the named server's command
+    /// with its arguments and environment, list the tools, ask, and wait.
+    private static let mcpClient = """
+        import asyncio, json, sys
+        from mcp import ClientSession, StdioServerParameters
+        from mcp.client.stdio import stdio_client
+
+        async def main(path, name):
+            server = json.load(open(path))["mcpServers"][name]
+            params = StdioServerParameters(command=server["command"], args=server.get("args", []), env=server.get("env"))
+            async with stdio_client(params) as (read, write):
+                async with ClientSession(read, write) as session:
+                    await session.initialize()
+                    tools = await session.list_tools()
+                    asked = await session.call_tool("request_approval", {"kind": "db.rotate", "summary": "rotate the staging password", "wait_seconds": 0})
+                    waited = await session.call_tool("wait_for_decision", {"id": asked.structuredContent["id"], "wait_seconds": 55})
+                    print(json.dumps({"tools": sorted(t.name for t in tools.tools), "asked": asked.structuredContent,
+                                      "waited": waited.structuredContent, "errors": [asked.isError, waited.isError]}))
+
+        asyncio.run(main(sys.argv[1], sys.argv[2]))
+        """
+
+    func testTheMCPConfigurationStartsTollgateMcpForTheOfficialClient() throws {
+        let machine = try Machine(self)
+        let python = try TollgateBinary.packageRoot().appendingPathComponent(".build/mcp-venv/bin/python")
+        guard FileManager.default.isExecutableFile(atPath: python.path) else {
+            throw HTTPClientError("no MCP client venv at \(python.path): make test creates it (make .build/mcp-venv/bin/python)")
+        }
+        var config = try Self.json("json", containing: "mcpServers")
+        let servers = try XCTUnwrap(config["mcpServers"] as? [String: Any])
+        XCTAssertEqual(Array(servers.keys), ["tollgate"])
+        var server = try XCTUnwrap(servers["tollgate"] as? [String: Any])
+        XCTAssertEqual(server["command"] as? String, "tollgate")
+        XCTAssertEqual(server["args"] as? [String], ["mcp"])
+        var env = try XCTUnwrap(server["env"] as? [String: String])
+        XCTAssertEqual(env["TOLLGATE_SERVER"], "https://tollgate.internal")
+        XCTAssertNotNil(env["TOLLGATE_TOKEN_FILE"])
+        env["TOLLGATE_SERVER"] = machine.url
+        env["TOLLGATE_TOKEN_FILE"] = try machine.sandbox.tokenFile("agent-1")
+        server["env"] = env
+        config["mcpServers"] = ["tollgate": server]
+        let configPath = machine.sandbox.directory.appendingPathComponent("mcp.json").path
+        try TestFiles.create(configPath, try JSONSerialization.data(withJSONObject: config))
+        let scriptPath = machine.sandbox.directory.appendingPathComponent("client.py").path
+        try TestFiles.create(scriptPath, Data(Self.mcpClient.utf8))
+
+        let client = try Spawned([scriptPath, configPath, "tollgate"], in: machine.sandbox.directory, environment: machine.environment, executable: python)
+        let alice = try machine.client("alice")
+        let pending = try alice.awaitPending("the MCP client's request is pending")
+        XCTAssertEqual(pending.requester.id, "agent-1")
+        XCTAssertEqual(pending.kind, "db.rotate")
+        XCTAssertEqual(try alice.decide(pending, .approve, reason: "go ahead").status, 200)
+        XCTAssertEqual(try client.wait(), 0, client.stderr)
+
+        let answer = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(client.stdout.utf8)) as? [String: Any], client.stdout)
+        let tools = try XCTUnwrap(answer["tools"] as? [String])
+        XCTAssertEqual(answer["errors"] as? [Bool], [false, false])
+        XCTAssertEqual((answer["asked"] as? [String: Any])?["status"] as? String, "pending")
+        XCTAssertEqual((answer["waited"] as? [String: Any])?["status"] as? String, "approved")
+        XCTAssertEqual((answer["waited"] as? [String: Any])?["id"] as? String, pending.id)
+
+        // The page's table lists exactly the tools the server offers, and the permission-prompt
+        // line names one of them under the configuration's server name.
+        let page = try Self.page()
+        let listed = page.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `"), let end = line.dropFirst(3).firstIndex(of: "`") else { return nil }
+            return String(line[line.index(line.startIndex, offsetBy: 3)..<end])
+        }
+        XCTAssertEqual(listed.sorted(), tools)
+        let prompt = try Self.block("sh", containing: "--permission-prompt-tool")
+        let tool = try XCTUnwrap(prompt.split(separator: " ").drop { $0 != "--permission-prompt-tool" }.dropFirst().first)
+        XCTAssertEqual(tool.split(separator: "__", omittingEmptySubsequences: false).map(String.init), ["mcp", "tollgate", "approval_prompt"])
+        XCTAssertTrue(tools.contains("approval_prompt"))
+    }
+
     // MARK: - CI
 
     /// The GitHub Actions step: its `env:` and its `run: |` script, read from the page's YAML.
