@@ -9,12 +9,23 @@ enum TerraformPlanText {
         storage.utf8.withContiguousStorageIfAvailable { bytes in
             let raw = UnsafeRawBufferPointer(bytes)
             var lineStart = 0
+            var heredoc: Heredoc?
             while lineStart < raw.count {
                 let lf = UnifiedDiffParser.find(DiffByte.lf, in: raw, from: lineStart)
                 var end = lf
                 if end > lineStart, raw[end - 1] == DiffByte.cr { end -= 1 }
                 let line = UnsafeRawBufferPointer(rebasing: raw[lineStart..<end])
-                let kind = classify(line)
+                var kind = classify(line)
+                if let open = heredoc {
+                    if open.isEnd(line) {
+                        heredoc = nil
+                        kind = .context
+                    } else if kind == .context {
+                        kind = open.kind
+                    }
+                } else {
+                    heredoc = Heredoc(opening: line, kind: kind)
+                }
                 if kind == .heading, let resource = resource(line, at: records.count) {
                     resources.append(resource)
                 }
@@ -91,6 +102,34 @@ enum TerraformPlanText {
         if let deposed = address.range(of: " (deposed object ") { address = address[..<deposed.lowerBound] }
         guard !address.isEmpty else { return nil }
         return PlanResource(address: String(address), action: best.action, headingLine: headingLine)
+    }
+
+    /// A heredoc string (`+ user_data = <<-EOT`) whose lines terraform prints without markers:
+    /// they take the kind of the line that opened it, so an added script's lines are added lines.
+    struct Heredoc {
+        let terminator: [UInt8]
+        let kind: PlanLine.Kind
+
+        /// The heredoc `line` opens, if it ends with `<<ID` or `<<-ID`; nil otherwise.
+        init?(opening line: UnsafeRawBufferPointer, kind: PlanLine.Kind) {
+            guard kind != .heading, let start = Self.lastOpening(in: line) else { return nil }
+            var word = Array(line[(start + 2)...])
+            if word.first == DiffByte.minus { word.removeFirst() }
+            guard !word.isEmpty, word.allSatisfy(TerraformPlanJSON.isNameByte) else { return nil }
+            terminator = word
+            self.kind = kind == .added || kind == .removed ? kind : .context
+        }
+
+        /// True for the line that closes it: the terminator alone after indentation.
+        func isEnd(_ line: UnsafeRawBufferPointer) -> Bool {
+            Array(line.drop { $0 == DiffByte.space }) == terminator
+        }
+
+        /// Where the last `<<` in `line` starts.
+        private static func lastOpening(in line: UnsafeRawBufferPointer) -> Int? {
+            guard line.count >= 2 else { return nil }
+            return stride(from: line.count - 2, through: 0, by: -1).first { line[$0] == UInt8(ascii: "<") && line[$0 + 1] == UInt8(ascii: "<") }
+        }
     }
 
     // MARK: - Colour
