@@ -175,15 +175,38 @@ struct TestConsole {
 enum Snapshot {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
 
-    /// The frame's text, then its roles: what a golden file holds.
-    static func render(_ frame: Frame) -> String {
-        frame.plainText + "--- roles ---\n" + frame.styleMarkup
+    /// The frame's text, then its roles: what a golden file holds; with a theme, what each
+    /// role looks like without colour too (monochrome terminals, NO_COLOR).
+    static func render(_ frame: Frame, monochrome theme: Theme? = nil) -> String {
+        var out = frame.plainText + "--- roles ---\n" + frame.styleMarkup
+        guard let theme else { return out }
+        out += "--- without colour (\(theme.name)) ---\n"
+        for y in 0..<frame.height {
+            var runs: [String] = []
+            var x = 0
+            while x < frame.width {
+                let attributes = theme[frame[x, y].role].monochrome
+                var end = x + 1
+                while end < frame.width, theme[frame[end, y].role].monochrome == attributes { end += 1 }
+                if !attributes.isEmpty { runs.append("\(x)+\(end - x) " + attributes.names.joined(separator: ",")) }
+                x = end
+            }
+            if !runs.isEmpty { out += "\(y): " + runs.joined(separator: ", ") + "\n" }
+        }
+        return out
+    }
+
+    /// A theme shipped in `themes/`.
+    static func shippedTheme(_ name: String) throws -> Theme {
+        let url = directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("themes/\(name).toml")
+        return try ThemeFile.parse(text: String(contentsOf: url, encoding: .utf8), file: url.path)
     }
 
     /// Compares with `Snapshots/NAME.txt`; `RECORD_SNAPSHOTS=1` writes the file instead.
-    static func assert(_ frame: Frame, named name: String, file: StaticString = #filePath, line: UInt = #line) {
+    static func assert(_ frame: Frame, named name: String, monochrome theme: Theme? = nil, file: StaticString = #filePath, line: UInt = #line) {
         let url = directory.appendingPathComponent(name + ".txt")
-        let actual = render(frame)
+        let actual = render(frame, monochrome: theme)
         if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
             try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             XCTAssertNoThrow(try actual.write(to: url, atomically: true, encoding: .utf8), file: file, line: line)

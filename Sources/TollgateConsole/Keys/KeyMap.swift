@@ -5,7 +5,7 @@ public enum Command: Hashable, Sendable {
     case moveDown, moveUp, top, bottom, pageDown, pageUp
     case open, back, quit, forceQuit, switchPane
     case filter, clearFilter, sort, approve, deny, breakGlass, history, reconnect, help, commandLine
-    case openDiffs, nextHunk, previousHunk, nextFile, previousFile, scrollLeft, scrollRight
+    case openDiffs, nextHunk, previousHunk, nextFile, previousFile, scrollLeft, scrollRight, toggleSideBySide
 }
 
 /// Where the keyboard focus is, which decides what a key means.
@@ -68,7 +68,10 @@ public enum KeyMap {
         KeyBinding(keys: [.char("]")], command: .nextFile, contexts: [.diff], hint: "file", help: "next file (and on into the next diff)"),
         KeyBinding(keys: [.char("[")], command: .previousFile, contexts: [.diff], hint: nil, help: "previous file"),
         KeyBinding(keys: [.char("h"), .left], command: .scrollLeft, contexts: [.diff], hint: nil, help: "scroll left"),
-        KeyBinding(keys: [.char("l"), .right], command: .scrollRight, contexts: [.diff], hint: "scroll", help: "scroll right"),
+        KeyBinding(keys: [.char("l"), .right], command: .scrollRight, contexts: [.diff], hint: "scroll", help: "scroll right (both sides together)"),
+        KeyBinding(
+            keys: [.char("S")], command: .toggleSideBySide, contexts: [.diff], hint: "side by side",
+            help: "side by side (old left, new right) or unified; side by side opens at \(DiffView.sideBySideWidth)+ columns"),
         KeyBinding(keys: [.char("/")], command: .filter, contexts: lists, hint: "filter", help: "filter the queue / full-text search the history"),
         KeyBinding(keys: [.escape], command: .clearFilter, contexts: lists, hint: "clear", help: "clear the filter"),
         KeyBinding(keys: [.char("s")], command: .sort, contexts: [.queue], hint: "sort", help: "cycle the sort: urgency, newest, oldest, kind"),

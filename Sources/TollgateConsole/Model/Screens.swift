@@ -36,22 +36,43 @@ struct DetailState: Sendable {
     var scroll = 0
 }
 
-/// The diff screen: one of the action's diffs, parsed once, drawn a screenful at a time.
+/// The diff screen: one of the action's diffs, parsed, paired and laid out once when it opens,
+/// drawn a screenful at a time.
 struct DiffState: Sendable {
     var actionID: String
     var readOnly: Bool
     var diffs: [ActionDiff]
     var diffIndex: Int
     var parsed: UnifiedDiff
+    /// Which removed line each added line replaced, and the words that changed.
+    var pairing: LinePairing
+    /// The rows of the side-by-side view.
+    var sideRows: SideBySideRows
+    /// Side by side (true) or unified (false) as `S` chose; nil follows the window's width.
+    var sideBySideChoice: Bool?
+    /// The diff line at the top of the window, whichever view shows it.
     var top = 0
     var left = 0
 
-    init(actionID: String, readOnly: Bool, diffs: [ActionDiff], diffIndex: Int) {
+    init(actionID: String, readOnly: Bool, diffs: [ActionDiff], diffIndex: Int, sideBySideChoice: Bool? = nil) {
         self.actionID = actionID
         self.readOnly = readOnly
         self.diffs = diffs
         self.diffIndex = diffIndex
-        self.parsed = UnifiedDiff(diffs.indices.contains(diffIndex) ? diffs[diffIndex].text : "")
+        self.sideBySideChoice = sideBySideChoice
+        parsed = UnifiedDiff(diffs.indices.contains(diffIndex) ? diffs[diffIndex].text : "")
+        pairing = LinePairing(parsed)
+        sideRows = SideBySideRows(parsed, pairing: pairing)
+    }
+
+    /// Whether a window `width` columns wide shows this diff side by side.
+    func showsSideBySide(width: Int) -> Bool {
+        width >= DiffView.narrowestSideBySide && (sideBySideChoice ?? (width >= DiffView.sideBySideWidth))
+    }
+
+    /// The same screen on another of the action's diffs, in the same view.
+    func opening(diff index: Int) -> DiffState {
+        DiffState(actionID: actionID, readOnly: readOnly, diffs: diffs, diffIndex: index, sideBySideChoice: sideBySideChoice)
     }
 }
 

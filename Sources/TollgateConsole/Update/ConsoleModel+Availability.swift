@@ -16,7 +16,16 @@ extension ConsoleModel {
         case .history: !historyInUse
         case .open: (onHistoryList ? !history.items.isEmpty : queue.count > 0) && !(isSplit && focus == .detail)
         case .sort: queue.totalCount > 1
+        case .toggleSideBySide: size.width >= DiffView.narrowestSideBySide
         default: true
         }
+    }
+}
+
+extension ConsoleModel {
+    /// The diff screen is on top and shows its diff side by side.
+    var showsSideBySide: Bool {
+        guard case .diff(let d) = screen else { return false }
+        return d.showsSideBySide(width: Layout(size, split: false).width)
     }
 }

@@ -113,7 +113,7 @@ extension ConsoleModel {
             prompt = Prompt(kind: .command)
         case .openDiffs:
             openDiffs()
-        case .nextHunk, .previousHunk, .nextFile, .previousFile, .scrollLeft, .scrollRight:
+        case .nextHunk, .previousHunk, .nextFile, .previousFile, .scrollLeft, .scrollRight, .toggleSideBySide:
             navigateDiff(command)
         }
         return []
@@ -152,14 +152,26 @@ extension ConsoleModel {
             }
         case .diff:
             guard case .diff(var d) = screen else { return }
-            // Scrolling stops at the last full page; a jump to a late hunk may sit below it.
-            let lastPage = max(0, d.parsed.lineCount - Layout(size, split: false).paneRows)
-            d.top = delta > 0 ? min(d.top.addingClamped(delta), max(lastPage, d.top)) : max(0, d.top.addingClamped(delta))
+            let layout = Layout(size, split: false)
+            guard d.showsSideBySide(width: layout.width), d.sideRows.count > 0 else {
+                d.top = Self.scrolled(d.top, by: delta, count: d.parsed.lineCount, page: layout.paneRows)
+                replaceTop(.diff(d))
+                return
+            }
+            let row = Self.scrolled(d.sideRows.row(ofLine: d.top), by: delta, count: d.sideRows.count, page: layout.paneRows)
+            d.top = d.sideRows[row].firstLine
             replaceTop(.diff(d))
         case .help:
             guard case .help(let scroll) = screen else { return }
             replaceTop(.help(scroll: max(0, scroll.addingClamped(delta))))
         }
+    }
+
+    /// A diff's top row moved by `delta`: scrolling stops at the last full page, though a jump
+    /// to a late hunk may sit below it.
+    static func scrolled(_ top: Int, by delta: Int, count: Int, page: Int) -> Int {
+        let lastPage = max(0, count - page)
+        return delta > 0 ? min(top.addingClamped(delta), max(lastPage, top)) : max(0, top.addingClamped(delta))
     }
 
     static func clamp(_ value: Int, count: Int) -> Int {
@@ -266,7 +278,7 @@ extension ConsoleModel {
             if let line = d.parsed.file(after: d.top) {
                 d.top = line
             } else if d.diffIndex + 1 < d.diffs.count {
-                d = DiffState(actionID: d.actionID, readOnly: d.readOnly, diffs: d.diffs, diffIndex: d.diffIndex + 1)
+                d = d.opening(diff: d.diffIndex + 1)
             } else {
                 showToast("Last file", .info)
             }
@@ -276,7 +288,7 @@ extension ConsoleModel {
             } else if d.top > 0 {
                 d.top = 0
             } else if d.diffIndex > 0 {
-                d = DiffState(actionID: d.actionID, readOnly: d.readOnly, diffs: d.diffs, diffIndex: d.diffIndex - 1)
+                d = d.opening(diff: d.diffIndex - 1)
                 d.top = d.parsed.files.last?.firstLine ?? 0
             } else {
                 showToast("First file", .info)
@@ -285,6 +297,13 @@ extension ConsoleModel {
             d.left = max(0, d.left - 8)
         case .scrollRight:
             d.left = min(d.left + 8, DiffView.maxHorizontalScroll)
+        case .toggleSideBySide:
+            let width = Layout(size, split: false).width
+            guard width >= DiffView.narrowestSideBySide else {
+                showToast("Side by side needs \(DiffView.narrowestSideBySide) columns or more", .info)
+                return
+            }
+            d.sideBySideChoice = !d.showsSideBySide(width: width)
         default:
             break
         }

@@ -1,17 +1,58 @@
 import TollgateCore
 
-/// A unified diff with both sides' line numbers, coloured by kind, paged and scrolled sideways.
+/// A diff, unified (both line numbers, one column of text) or side by side (old left, new
+/// right), coloured by kind, the changed words of paired lines emphasised, paged and scrolled
+/// sideways.
 ///
 /// Only the lines in the window are sliced, sanitised and laid out, each no wider than the
-/// window plus the horizontal offset, so a 200 000-line diff draws as fast as a 20-line one.
+/// window plus the horizontal offset, so a 200 000-line diff draws as fast as a 20-line one;
+/// pairing and the side-by-side rows were worked out once, when the diff opened.
 enum DiffView {
     /// How far right `l` may scroll, in columns.
     static let maxHorizontalScroll = 4_000
+    /// Windows this wide open diffs side by side.
+    static let sideBySideWidth = 160
+    /// Narrower windows cannot show two useful halves, whatever `S` asked for.
+    static let narrowestSideBySide = 60
 
     static func draw(_ state: DiffState, into frame: inout Frame, layout: Layout, styler: Styler) {
         let diff = state.parsed
         let top = layout.bodyTop
-        let rows = layout.paneRows
+        let sideBySide = state.showsSideBySide(width: layout.width)
+        heading(state, sideBySide: sideBySide, into: &frame, layout: layout, styler: styler)
+        guard diff.lineCount > 0 else {
+            frame.put(fitted: [styler.label("This diff is empty.", .dim)], x: 1, y: top + 1, width: layout.width - 1, asciiOnly: styler.asciiOnly)
+            return
+        }
+        let numberWidth = max(3, String(largestLineNumber(diff)).count)
+        let painter = LinePainter(state: state, styler: styler, numberWidth: numberWidth)
+        if sideBySide {
+            let first = state.sideRows.row(ofLine: state.top)
+            let half = (layout.width - 1) / 2
+            for row in 0..<layout.paneRows {
+                guard first + row < state.sideRows.count else { break }
+                let y = top + 1 + row
+                let shown = state.sideRows[first + row]
+                if shown.isShared, diff.line(at: Int(shown.left)).kind != .context {
+                    painter.across(Int(shown.left), x: 0, width: layout.width, y: y, into: &frame)
+                    continue
+                }
+                painter.side(shown.left, old: true, x: 0, width: half, y: y, into: &frame)
+                frame.put(label: styler.vertical, x: half, y: y, role: .dim)
+                painter.side(shown.right, old: false, x: half + 1, width: layout.width - half - 1, y: y, into: &frame)
+            }
+            return
+        }
+        for row in 0..<layout.paneRows {
+            let index = state.top + row
+            guard index < diff.lineCount else { break }
+            painter.unified(index, width: layout.width, y: top + 1 + row, into: &frame)
+        }
+    }
+
+    /// `── Diff 1/2: title · file 1/3 · hunk 2/9 · lines 5-40/812 · side by side ──`.
+    private static func heading(_ state: DiffState, sideBySide: Bool, into frame: inout Frame, layout: Layout, styler: Styler) {
+        let diff = state.parsed
         var heading = [styler.label(" Diff \(state.diffIndex + 1)/\(state.diffs.count): ", .borderFocused)]
         if state.diffs.indices.contains(state.diffIndex) {
             heading.append(styler.text(state.diffs[state.diffIndex].title, .borderFocused, limit: layout.width / 3))
@@ -19,35 +60,16 @@ enum DiffView {
         var where_ = ""
         if let file = diff.fileIndex(containing: state.top) { where_ += "\(styler.dot)file \(file + 1)/\(diff.files.count)" }
         if let hunk = diff.hunkIndex(containing: state.top) { where_ += "\(styler.dot)hunk \(hunk + 1)/\(diff.hunks.count)" }
-        let last = min(diff.lineCount, state.top + rows)
+        var last = min(diff.lineCount, state.top + layout.paneRows)
+        if sideBySide, state.sideRows.count > 0 {
+            let lastRow = state.sideRows[min(state.sideRows.count - 1, state.sideRows.row(ofLine: state.top) + layout.paneRows - 1)]
+            last = Int(max(lastRow.left, lastRow.right)) + 1
+        }
         where_ += "\(styler.dot)lines \(diff.lineCount == 0 ? 0 : state.top + 1)-\(last)/\(diff.lineCount)"
         if state.left > 0 { where_ += "\(styler.dot)col +\(state.left)" }
+        if sideBySide { where_ += "\(styler.dot)side by side" }
         heading.append(styler.label(where_ + " ", .borderFocused))
-        DetailView.title(heading, into: &frame, x: 0, y: top, width: layout.width, role: .borderFocused, styler: styler)
-        guard diff.lineCount > 0 else {
-            frame.put(fitted: [styler.label("This diff is empty.", .dim)], x: 1, y: top + 1, width: layout.width - 1, asciiOnly: styler.asciiOnly)
-            return
-        }
-        let numberWidth = max(3, String(largestLineNumber(diff)).count)
-        let gutter = numberWidth * 2 + 3
-        let textWidth = max(0, layout.width - gutter)
-        for row in 0..<rows {
-            let index = state.top + row
-            guard index < diff.lineCount else { break }
-            let line = diff.line(at: index)
-            let y = top + 1 + row
-            let (marker, role) = look(line.kind)
-            if let old = line.oldNumber { QueueView.rightAligned(String(old), x: 0, width: numberWidth, y: y, role: .dim, into: &frame) }
-            if let new = line.newNumber { QueueView.rightAligned(String(new), x: numberWidth + 1, width: numberWidth, y: y, role: .dim, into: &frame) }
-            frame.put(label: styler.vertical, x: numberWidth * 2 + 1, y: y, role: .dim)
-            frame.put(label: marker, x: numberWidth * 2 + 2, y: y, role: role)
-            guard textWidth > 0 else { continue }
-            let glyphs = TextSanitizer.singleLine(line.text, options: styler.options, maxColumns: state.left + textWidth + 1)
-            let visible = TextLayout.dropColumns(glyphs, state.left)
-            frame.put(
-                TextLayout.fit(visible, width: textWidth, ellipsis: true, asciiOnly: styler.asciiOnly),
-                x: gutter, y: y, limit: textWidth, role: role)
-        }
+        DetailView.title(heading, into: &frame, x: 0, y: layout.bodyTop, width: layout.width, role: .borderFocused, styler: styler)
     }
 
     /// The marker column and role for each kind of line: never colour alone.
@@ -63,6 +85,15 @@ enum DiffView {
         }
     }
 
+    /// The role of a kind's changed words, if its lines have any.
+    static func emphasisRole(_ kind: DiffLine.Kind) -> ThemeRole? {
+        switch kind {
+        case .added: .diffAddedEmphasis
+        case .removed: .diffRemovedEmphasis
+        default: nil
+        }
+    }
+
     /// The widest line number any side reaches: the largest hunk end.
     static func largestLineNumber(_ diff: UnifiedDiff) -> Int {
         var largest = 1
@@ -70,5 +101,96 @@ enum DiffView {
             largest = max(largest, hunk.oldStart + hunk.oldCount, hunk.newStart + hunk.newCount)
         }
         return min(largest, 9_999_999)
+    }
+
+    /// The columns, in the sanitised line, of each changed UTF-8 span of `text`, up to `limit`.
+    ///
+    /// A span's edges are measured by sanitising the text before them, the way the whole line
+    /// is sanitised: placeholders, tabs and wide characters then count exactly as drawn, and
+    /// emphasis only ever changes a cell's role, never its text or width.
+    static func emphasisColumns(_ spans: [Range<Int>], in text: Substring, styler: Styler, limit: Int) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        let utf8 = text.utf8
+        func column(_ offset: Int) -> Int {
+            let end = utf8.index(utf8.startIndex, offsetBy: min(offset, utf8.count))
+            return TextSanitizer.singleLine(text[..<end], options: styler.options, maxColumns: limit).reduce(0) { $0 + max(0, $1.width) }
+        }
+        for span in spans {
+            let start = column(span.lowerBound)
+            guard start <= limit else { break }
+            out.append(start..<column(span.upperBound))
+        }
+        return out
+    }
+}
+
+/// Draws single diff lines: their numbers, marker and text, with emphasis.
+private struct LinePainter {
+    let state: DiffState
+    let styler: Styler
+    let numberWidth: Int
+
+    /// `old new│+text`: one line of the unified view.
+    func unified(_ index: Int, width: Int, y: Int, into frame: inout Frame) {
+        let line = state.parsed.line(at: index)
+        let (marker, role) = DiffView.look(line.kind)
+        if let old = line.oldNumber { QueueView.rightAligned(String(old), x: 0, width: numberWidth, y: y, role: .dim, into: &frame) }
+        if let new = line.newNumber { QueueView.rightAligned(String(new), x: numberWidth + 1, width: numberWidth, y: y, role: .dim, into: &frame) }
+        frame.put(label: styler.vertical, x: numberWidth * 2 + 1, y: y, role: .dim)
+        frame.put(label: marker, x: numberWidth * 2 + 2, y: y, role: role)
+        let gutter = numberWidth * 2 + 3
+        text(index, line, x: gutter, width: width - gutter, y: y, role: role, into: &frame)
+    }
+
+    /// A header or other text across both halves of the side-by-side view.
+    func across(_ index: Int, x: Int, width: Int, y: Int, into frame: inout Frame) {
+        let line = state.parsed.line(at: index)
+        let (_, role) = DiffView.look(line.kind)
+        frame.put(label: styler.vertical, x: x + numberWidth, y: y, role: .dim)
+        let gutter = numberWidth + 2
+        text(index, line, x: x + gutter, width: width - gutter, y: y, role: role, into: &frame)
+    }
+
+    /// `num│-text`: one half of a side-by-side row; a blank half keeps only its rule.
+    func side(_ index: Int32, old: Bool, x: Int, width: Int, y: Int, into frame: inout Frame) {
+        frame.put(label: styler.vertical, x: x + numberWidth, y: y, limit: width - numberWidth, role: .dim)
+        guard index >= 0 else { return }
+        let line = state.parsed.line(at: Int(index))
+        let (marker, role) = DiffView.look(line.kind)
+        if let number = old ? line.oldNumber : line.newNumber {
+            QueueView.rightAligned(String(number), x: x, width: numberWidth, y: y, role: .dim, into: &frame)
+        }
+        frame.put(label: marker, x: x + numberWidth + 1, y: y, limit: width - numberWidth - 1, role: role)
+        let gutter = numberWidth + 2
+        text(Int(index), line, x: x + gutter, width: width - gutter, y: y, role: role, into: &frame)
+    }
+
+    /// The line's text scrolled by `state.left`, cut with an ellipsis, its changed words emphasised.
+    private func text(_ index: Int, _ line: DiffLine, x: Int, width: Int, y: Int, role: ThemeRole, into frame: inout Frame) {
+        guard width > 0 else { return }
+        let limit = state.left + width + 1
+        let glyphs = TextSanitizer.singleLine(line.text, options: styler.options, maxColumns: limit)
+        let fitted = TextLayout.fit(TextLayout.dropColumns(glyphs, state.left), width: width, ellipsis: true, asciiOnly: styler.asciiOnly)
+        let spans = state.pairing.emphasis(of: index)
+        guard let emphasis = DiffView.emphasisRole(line.kind), !spans.isEmpty else {
+            frame.put(fitted, x: x, y: y, limit: width, role: role)
+            return
+        }
+        let columns = DiffView.emphasisColumns(spans, in: line.text, styler: styler, limit: limit)
+        // Runs of glyphs of one role, each put at once: the role of a glyph is where it starts.
+        var column = state.left
+        var start = 0
+        var runRole = role
+        var used = 0
+        for (i, glyph) in fitted.enumerated() {
+            let glyphRole = columns.contains { $0.contains(column) } ? emphasis : role
+            if glyphRole != runRole, i > start {
+                used += frame.put(fitted[start..<i], x: x + used, y: y, limit: width - used, role: runRole)
+                start = i
+            }
+            runRole = glyphRole
+            column += max(0, glyph.width)
+        }
+        frame.put(fitted[start...], x: x + used, y: y, limit: width - used, role: runRole)
     }
 }

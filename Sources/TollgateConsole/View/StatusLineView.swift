@@ -144,7 +144,7 @@ enum StatusLineView {
                 guard let hint = binding.hint, let key = binding.keys.first else { continue }
                 let label = styler.asciiOnly ? key.asciiLabel : key.label
                 if model.isAvailable(binding.command) {
-                    pairs.append((label, hint))
+                    pairs.append((label, binding.command == .toggleSideBySide && model.showsSideBySide ? "unified" : hint))
                 } else if binding.command == .approve, let text = model.approvalIneligibility {
                     // Not offered, and said why in its place: the approver may think it an oversight.
                     why = (pairs.count, label, text.prefix(1).lowercased() + text.dropFirst())

@@ -5,7 +5,8 @@
 /// decoding is simple; malformed bytes, which cannot occur, would still only yield U+FFFD.
 struct UTF8ScalarReader {
     private let bytes: UnsafeBufferPointer<UInt8>
-    private var offset = 0
+    /// Bytes read so far: where the next scalar starts.
+    private(set) var offset = 0
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes

@@ -78,6 +78,9 @@ extension Theme {
                 .diffRemoved: style(.indexed(1)),
                 .diffHunk: style(.indexed(6), .terminalDefault, .bold, mono: .bold),
                 .diffContext: style(.terminalDefault),
+                // Changed words: a background under the line's own hue; reverse without colour.
+                .diffRemovedEmphasis: style(.indexed(15), .indexed(88), mono: .reverse),
+                .diffAddedEmphasis: style(.indexed(15), .indexed(28), mono: [.bold, .reverse]),
                 .danger: style(.indexed(9), .terminalDefault, .bold, mono: [.bold, .underline]),
                 .placeholder: style(.indexed(5), mono: .underline),
                 .dim: style(grey, mono: .dim),

@@ -28,6 +28,10 @@ public enum ThemeRole: String, CaseIterable, Sendable, Hashable {
     case diffRemoved = "diff_removed"
     case diffHunk = "diff_hunk"
     case diffContext = "diff_context"
+    /// The changed words of a removed line paired with an added one.
+    case diffRemovedEmphasis = "diff_removed_emphasis"
+    /// The changed words of an added line paired with a removed one.
+    case diffAddedEmphasis = "diff_added_emphasis"
     case danger
     case placeholder
     case dim
@@ -61,10 +65,12 @@ public enum ThemeRole: String, CaseIterable, Sendable, Hashable {
         case .diffRemoved: 21
         case .diffHunk: 22
         case .diffContext: 23
-        case .danger: 24
-        case .placeholder: 25
-        case .dim: 26
-        case .alert: 27
+        case .diffRemovedEmphasis: 24
+        case .diffAddedEmphasis: 25
+        case .danger: 26
+        case .placeholder: 27
+        case .dim: 28
+        case .alert: 29
         }
     }
 
