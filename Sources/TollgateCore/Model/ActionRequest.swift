@@ -99,7 +99,9 @@ public struct ActionRequest: Codable, Hashable, Sendable {
         if let p = policy, p.id.isEmpty { return "policy.id: must not be empty" }
         if context.count > Limits.contextEntries { return "context: more than \(Limits.contextEntries) entries" }
         if diffs.count > Limits.diffCount { return "diffs: more than \(Limits.diffCount) diffs" }
-        if let bad = diffs.firstIndex(where: { $0.format != "unified" }) { return "diffs[\(bad)].format: only \"unified\" is supported" }
+        for (i, diff) in diffs.enumerated() {
+            if let problem = DiffFormat.problem(with: diff) { return "diffs[\(i)].\(problem)" }
+        }
         if !(1...Limits.maxApprovals).contains(requiredApprovals) { return "required_approvals: expected 1 to \(Limits.maxApprovals)" }
         if let ttl = ttlSeconds, !(1...maxTTL).contains(ttl) { return "ttl_seconds: expected 1 to \(maxTTL)" }
         return nil

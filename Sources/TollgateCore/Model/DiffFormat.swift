@@ -9,4 +9,18 @@ public enum DiffFormat {
 
     /// Every format the server accepts, in the order docs list them.
     public static let all = [unified, terraformPlan, terraformPlanJSON]
+
+    /// What is wrong with `diff` for the server, naming the member (`format: …`, `text: …`); nil
+    /// when it may be stored. A JSON plan is read in full, so one the console could not show
+    /// (not JSON, not a plan, too deep or too large) is refused at submission.
+    public static func problem(with diff: ActionDiff) -> String? {
+        guard all.contains(diff.format) else { return "format: expected " + DecodingExplanation.choices(all) }
+        guard diff.format == terraformPlanJSON else { return nil }
+        do {
+            _ = try TerraformPlanJSON(diff.text)
+            return nil
+        } catch {
+            return "text: not a Terraform JSON plan: \(error.message)"
+        }
+    }
 }

@@ -12,7 +12,8 @@ struct RequestCommand: ParsableCommand {
             With --wait: exits 0 approved, 3 denied (the reason on stderr), 4 expired or cancelled, 2 on \
             usage, auth or connection errors. With -- CMD ARGS: waits, runs CMD only if approved, and exits \
             with CMD's status. Ctrl-C (or SIGTERM, SIGHUP) while waiting cancels the request on the server. The n-th --diff-title \
-            names the n-th --diff-file.
+            names the n-th --diff-file. A --plan-file is the text of `terraform show -no-color plan.tfplan` or the output of \
+            `terraform show -json plan.tfplan` (told apart by content), titled by its file name.
             """
     )
 
@@ -28,6 +29,8 @@ struct RequestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Context pair (repeatable, kept in order).", valueName: "key=value")) var context: [String] = []
     @Option(help: ArgumentHelp("A unified diff file to attach (repeatable; - for stdin).", valueName: "path")) var diffFile: [String] = []
     @Option(help: ArgumentHelp("Title for the matching --diff-file.", valueName: "title")) var diffTitle: [String] = []
+    @Option(help: ArgumentHelp("A terraform plan, as text or JSON, to attach (repeatable; - for stdin).", valueName: "path"))
+    var planFile: [String] = []
     @Option(help: ArgumentHelp("Distinct approvers needed.", valueName: "n")) var approvals: Int = 1
     @Option(help: ArgumentHelp("Seconds before it expires (server default 1 h).", valueName: "seconds")) var ttl: Int?
     @Option(help: ArgumentHelp("The person or service this is done for.", valueName: "principal")) var onBehalfOf: String?
@@ -40,6 +43,7 @@ struct RequestCommand: ParsableCommand {
     func validate() throws {
         for pair in context where !pair.contains("=") { throw ValidationError("--context: expected key=value, got \(pair.debugDescription)") }
         if diffTitle.count > diffFile.count { throw ValidationError("--diff-title: more titles than --diff-file options") }
+        if (diffFile + planFile).filter({ $0 == "-" }).count > 1 { throw ValidationError("- (stdin) can be read by one --diff-file or --plan-file only") }
         if let policyReason, policy == nil, !policyReason.isEmpty { throw ValidationError("--policy-reason needs --policy") }
     }
 
@@ -78,15 +82,17 @@ struct RequestCommand: ParsableCommand {
     private func makeRequest() throws -> ActionRequest {
         var diffs: [ActionDiff] = []
         for (i, path) in diffFile.enumerated() {
-            let data: Data
-            if path == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else {
-                guard let d = FileManager.default.contents(atPath: path) else { throw CommandFailure("--diff-file: cannot read \(path)") }
-                data = d
-            }
-            let title = i < diffTitle.count ? diffTitle[i] : (path == "-" ? "stdin" : (path as NSString).lastPathComponent)
+            let data = try Self.contents(of: path, option: "--diff-file")
+            let title = i < diffTitle.count ? diffTitle[i] : Self.title(of: path)
             diffs.append(ActionDiff(title: title, text: String(decoding: data, as: UTF8.self)))
+        }
+        for path in planFile {
+            let data = try Self.contents(of: path, option: "--plan-file")
+            do {
+                diffs.append(try PlanFile.diff(data, title: Self.title(of: path)))
+            } catch {
+                throw CommandFailure("--plan-file \(path): \(error.message)")
+            }
         }
         let pairs = context.map { pair -> ContextEntry in
             let eq = pair.firstIndex(of: "=")!  // validate() checked every pair has one
@@ -97,5 +103,17 @@ struct RequestCommand: ParsableCommand {
             resource: resource, environment: environment, risk: risk,
             policy: policy.map { Policy(id: $0, reason: policyReason ?? "") }, justification: justification,
             context: pairs, diffs: diffs, requiredApprovals: approvals, ttlSeconds: ttl, onBehalfOf: onBehalfOf, session: session)
+    }
+
+    /// The bytes of `path`, or of stdin for `-`.
+    private static func contents(of path: String, option: String) throws -> Data {
+        if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+        guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("\(option): cannot read \(path)") }
+        return data
+    }
+
+    /// A file's name, `stdin` for `-`.
+    private static func title(of path: String) -> String {
+        path == "-" ? "stdin" : (path as NSString).lastPathComponent
     }
 }
