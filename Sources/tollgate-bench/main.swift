@@ -1,7 +1,7 @@
 // tollgate-bench: the figures on-call engineers feel, measured on this machine and printed as
 // one Markdown table on stdout (progress goes to stderr). See BENCHMARKS.md for how to read it.
 //
-// Usage: tollgate-bench [--quick] [--only sse,feed,capacity,policy,frame,terminal,history,startup,memory]
+// Usage: tollgate-bench [--quick] [--only sse,feed,capacity,policy,frame,diff,terminal,history,startup,memory]
 //                       [--tollgate PATH] [--python PATH] [--scripts DIR] [--data DIR]
 
 import Foundation
@@ -15,6 +15,7 @@ let benches: [(name: String, run: (BenchContext) -> Void)] = [
     ("capacity", ServerCapacity.run),
     ("policy", PolicyCost.run),
     ("frame", ConsoleFrame.run),
+    ("diff", DiffViewFrame.run),
     ("terminal", TerminalBytes.run),
     ("history", HistoryScale.run),
     ("startup", StartUp.run),

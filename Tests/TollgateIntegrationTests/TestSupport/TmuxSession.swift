@@ -71,6 +71,9 @@ final class TmuxSession {
     /// The screen as text.
     func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", name], capture: true) }
 
+    /// The screen with its SGR sequences (`capture-pane -e`): how each cell is drawn.
+    func styledScreen() throws -> String { try tmux(["capture-pane", "-p", "-e", "-t", name], capture: true) }
+
     /// Waits until the screen contains `text`; fails with the screen when `timeout` passes.
     @discardableResult
     func waitFor(_ text: String, timeout: Double = 30, every interval: Double = 0.1) throws -> String {
