@@ -20,6 +20,10 @@ public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvert
 /// server = "https://tollgate.internal"
 /// token_file = "token"          # relative paths are relative to this file
 /// ca_file = "/etc/ssl/corp-ca.pem"
+///
+/// [[danger]]                     # more danger marks, beside the defaults
+/// pattern = '(?i)prod-db'
+/// label = 'production database'
 /// ```
 ///
 /// Other keys are left alone: the console keeps its own settings in the same file.
@@ -30,11 +34,21 @@ public struct ClientConfiguration: Hashable, Sendable {
     public var caFile: String?
     public var clientCert: String?
     public var clientKey: String?
+    /// The danger marks' patterns: the defaults and the file's `[[danger]]` tables.
+    public var danger: DangerMatcher
 
-    public init(server: String? = nil, tokenFile: String? = nil, caFile: String? = nil, clientCert: String? = nil, clientKey: String? = nil) {
+    public init(
+        server: String? = nil, tokenFile: String? = nil, caFile: String? = nil, clientCert: String? = nil, clientKey: String? = nil,
+        danger: DangerMatcher = DangerMatcher()
+    ) {
         self.server = server; self.tokenFile = tokenFile; self.caFile = caFile
-        self.clientCert = clientCert; self.clientKey = clientKey
+        self.clientCert = clientCert; self.clientKey = clientKey; self.danger = danger
     }
+
+    /// At most this many `[[danger]]` tables: each runs its regex on every added line.
+    static let maxDangerPatterns = 50
+    /// A label longer than this would crowd the diff line it is shown on.
+    static let maxDangerLabel = 40
 
     /// Larger than any config file a person writes; a bigger one is refused, not read.
     static let maxFileSize = 1 << 20
@@ -121,11 +135,42 @@ public struct ClientConfiguration: Hashable, Sendable {
         do {
             return ClientConfiguration(
                 server: try reader.string("server"), tokenFile: try pathValue("token_file"),
-                caFile: try pathValue("ca_file"), clientCert: try pathValue("client_cert"), clientKey: try pathValue("client_key")
+                caFile: try pathValue("ca_file"), clientCert: try pathValue("client_cert"), clientKey: try pathValue("client_key"),
+                danger: DangerMatcher(extra: try dangerPatterns(&reader))
             )
         } catch {
             throw ConfigurationError(error.description)
         }
+    }
+
+    /// The danger patterns of the config file `environment` points to: the defaults alone when
+    /// there is no file. For the console, which reads no other client key.
+    public static func danger(environment: [String: String]) throws(ConfigurationError) -> DangerMatcher {
+        guard let path = defaultFile(environment: environment) else { return DangerMatcher() }
+        return try load(file: path, environment: environment)?.danger ?? DangerMatcher()
+    }
+
+    /// The `[[danger]]` tables: `pattern` and `label`, both required, nothing else.
+    static func dangerPatterns(_ reader: inout ConfigReader) throws(ConfigError) -> [DangerPattern] {
+        let tables = try reader.tableArray("danger")
+        if tables.count > maxDangerPatterns { throw reader.error("danger", "more than \(maxDangerPatterns) [[danger]] tables") }
+        var patterns: [DangerPattern] = []
+        for var table in tables {
+            let pattern = try table.requiredString("pattern")
+            let label = try table.requiredString("label")
+            if label.trimmingWhitespace.isEmpty || label.count > maxDangerLabel
+                || label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            {
+                throw table.error("label", "expected 1 to \(maxDangerLabel) characters of text on one line")
+            }
+            try table.finish()
+            do {
+                patterns.append(try DangerPattern(label: label, pattern: pattern))
+            } catch {
+                throw table.error("pattern", error.message)
+            }
+        }
+        return patterns
     }
 
     /// The file's text; nil when it does not exist.

@@ -1,7 +1,9 @@
 import Foundation
 
 /// A pattern that marks a risky added line, with the short label the approver reads beside it.
-public struct DangerPattern: Sendable {
+///
+/// Two patterns are equal when their labels and pattern texts are.
+public struct DangerPattern: Hashable, Sendable {
     public let label: String
     public let pattern: String
     let regex: NSRegularExpression
@@ -9,9 +11,12 @@ public struct DangerPattern: Sendable {
     /// skips the regex. Nil for patterns from the configuration, which always run it.
     let literals: RequiredLiterals?
 
-    /// A pattern from the configuration; throws a one-line message when it does not compile.
+    /// A pattern from the configuration (an ICU regular expression, as `NSRegularExpression`
+    /// reads it); throws a one-line message when it does not compile or matches an empty line,
+    /// which would mark every added line.
     public init(label: String, pattern: String) throws(DangerPatternError) {
         try self.init(label: label, pattern: pattern, literals: nil)
+        if matches("") { throw DangerPatternError("matches an empty line, so it would mark every added line") }
     }
 
     init(label: String, pattern: String, literals: [String]?) throws(DangerPatternError) {
@@ -23,6 +28,13 @@ public struct DangerPattern: Sendable {
             throw DangerPatternError("not a valid regular expression")
         }
         self.literals = literals.map { RequiredLiterals([$0], caseInsensitive: true) }
+    }
+
+    public static func == (a: DangerPattern, b: DangerPattern) -> Bool { a.label == b.label && a.pattern == b.pattern }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(label)
+        hasher.combine(pattern)
     }
 
     /// True when `line` has a match.
@@ -57,7 +69,7 @@ public struct DangerPatternError: Error, Hashable, Sendable, CustomStringConvert
 /// Cost: each default pattern runs its regex only on lines holding one of its literals, so a
 /// 20,000-line diff scans in a few milliseconds; each pattern from the configuration runs on
 /// every added line (see BENCHMARKS.md).
-public struct DangerMatcher: Sendable {
+public struct DangerMatcher: Hashable, Sendable {
     public let patterns: [DangerPattern]
 
     /// The defaults followed by `extra`.
