@@ -20,6 +20,8 @@ let benches: [(name: String, run: (BenchContext) -> Void)] = [
     ("history", HistoryScale.run),
     ("startup", StartUp.run),
     ("memory", ConsoleMemory.run),
+    ("danger", DangerMarksCost.run),
+    ("plan", PlanCost.run),
 ]
 
 @MainActor

@@ -38,10 +38,14 @@ public struct DangerPattern: Hashable, Sendable {
     }
 
     /// True when `line` has a match.
-    func matches(_ line: Substring) -> Bool {
-        if let literals, !literals.mayMatch(LiteralHaystack(String(line))) { return false }
-        let text = String(line)
-        return regex.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count)) != nil
+    func matches(_ line: String) -> Bool {
+        matches(line, LiteralHaystack(line))
+    }
+
+    /// True when `line` has a match; `haystack` is its bytes, prepared once for every pattern.
+    func matches(_ line: String, _ haystack: LiteralHaystack) -> Bool {
+        if let literals, !literals.mayMatch(haystack) { return false }
+        return regex.firstMatch(in: line, range: NSRange(location: 0, length: line.utf16.count)) != nil
     }
 }
 
@@ -95,8 +99,10 @@ public struct DangerMatcher: Hashable, Sendable {
         var marked: [Int: [Int]] = [:]
         var order: [Int] = []
         for index in 0..<lineCount {
-            guard let text = scanned(index), !text.isEmpty else { continue }
-            let hits = patterns.indices.filter { patterns[$0].matches(text) }
+            guard let scannedText = scanned(index), !scannedText.isEmpty else { continue }
+            let text = String(scannedText)
+            let haystack = LiteralHaystack(text)
+            let hits = patterns.indices.filter { patterns[$0].matches(text, haystack) }
             guard !hits.isEmpty else { continue }
             marked[index] = hits
             order.append(index)
