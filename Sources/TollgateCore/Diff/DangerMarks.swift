@@ -149,10 +149,22 @@ public struct DangerMarks: Hashable, Sendable {
     private let patternsByLine: [Int: [Int]]
     private let patternLabels: [String]
 
+    /// Every label that marks some line, each once, in the order they first appear.
+    public let labels: [String]
+
     init(lines: [Int], patternsByLine: [Int: [Int]], labels: [String]) {
         self.lines = lines
         self.patternsByLine = patternsByLine
         self.patternLabels = labels
+        // Computed once here, not per frame: a hostile diff may mark thousands of lines.
+        var used = Set<Int>()
+        var order: [String] = []
+        for line in lines {
+            for hit in patternsByLine[line] ?? [] where used.insert(hit).inserted && !order.contains(labels[hit]) {
+                order.append(labels[hit])
+            }
+        }
+        self.labels = order
     }
 
     /// No marks.
@@ -169,15 +181,6 @@ public struct DangerMarks: Hashable, Sendable {
         return seen
     }
 
-    /// Every label that marks some line, each once, in the order they first appear.
-    public var labels: [String] {
-        var seen: [String] = []
-        for line in lines {
-            for label in labels(at: line) ?? [] where !seen.contains(label) { seen.append(label) }
-        }
-        return seen
-    }
-
     /// `2 danger marks: world-open CIDR, wildcard IAM action`; nil when there are none.
     public var summary: String? {
         guard !lines.isEmpty else { return nil }
@@ -186,24 +189,13 @@ public struct DangerMarks: Hashable, Sendable {
 
     /// The first marked line after `index`, if any (`n`).
     public func line(after index: Int) -> Int? {
-        let i = Self.firstIndex(in: lines) { $0 > index }
+        let i = UnifiedDiff.firstIndex(in: lines) { $0 > index }
         return i < lines.count ? lines[i] : nil
     }
 
     /// The last marked line before `index`, if any (`N`).
     public func line(before index: Int) -> Int? {
-        let i = Self.firstIndex(in: lines) { $0 >= index }
+        let i = UnifiedDiff.firstIndex(in: lines) { $0 >= index }
         return i > 0 ? lines[i - 1] : nil
-    }
-
-    /// Binary search: the first position whose line satisfies `isPast` (false, then true).
-    private static func firstIndex(in lines: [Int], where isPast: (Int) -> Bool) -> Int {
-        var low = 0
-        var high = lines.count
-        while low < high {
-            let mid = low + (high - low) / 2
-            if isPast(lines[mid]) { high = mid } else { low = mid + 1 }
-        }
-        return low
     }
 }

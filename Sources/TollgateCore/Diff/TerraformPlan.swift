@@ -90,12 +90,14 @@ public struct TerraformPlan: Sendable {
 
     /// The heading line of the first resource after `lineIndex`, if any.
     public func resource(after lineIndex: Int) -> Int? {
-        resources.first { $0.headingLine > lineIndex }?.headingLine
+        let i = UnifiedDiff.firstIndex(in: resources) { $0.headingLine > lineIndex }
+        return i < resources.count ? resources[i].headingLine : nil
     }
 
     /// The heading line of the last resource before `lineIndex`, if any.
     public func resource(before lineIndex: Int) -> Int? {
-        resources.last { $0.headingLine < lineIndex }?.headingLine
+        let i = UnifiedDiff.firstIndex(in: resources) { $0.headingLine >= lineIndex }
+        return i > 0 ? resources[i - 1].headingLine : nil
     }
 }
 

@@ -100,7 +100,7 @@ public struct UnifiedDiff: Sendable {
     }
 
     /// Binary search: the first index whose element satisfies `isPast`, which must be false then true.
-    private static func firstIndex<T>(in items: [T], where isPast: (T) -> Bool) -> Int {
+    static func firstIndex<T>(in items: [T], where isPast: (T) -> Bool) -> Int {
         var low = 0
         var high = items.count
         while low < high {
