@@ -6,6 +6,9 @@ SWIFT ?= swift
 DEPS := libncurses-dev libsqlite3-dev libcurl4-openssl-dev pkg-config tmux sqlite3 groff-base man-db openssl python3 python3-venv
 # The schema-driven API fuzzer the reliability tests run (SchemaFuzzTests), in a venv under .build.
 SCHEMATHESIS := .build/schemathesis-venv/bin/schemathesis
+# The official Python MCP SDK, a second client for `tollgate mcp` (McpPythonClientTests), in a venv under .build
+# (the target is the SDK's own script, so a failed pip install is retried).
+MCP_VENV := .build/mcp-venv/bin/mcp
 BIN_DEBUG := .build/debug/tollgate
 BIN_RELEASE := .build/release/tollgate
 # The release binary links the Swift runtime and Foundation in, so it runs where no Swift toolchain
@@ -47,7 +50,7 @@ demo: build
 	$(BIN_DEBUG) demo
 
 ## test: the style check, then every test: unit, integration (real server on 127.0.0.1), console tests in tmux, man page lint
-test: deps lint $(SCHEMATHESIS)
+test: deps lint $(SCHEMATHESIS) $(MCP_VENV)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory dist-test
@@ -70,6 +73,10 @@ bench: deps
 $(SCHEMATHESIS):
 	python3 -m venv .build/schemathesis-venv
 	.build/schemathesis-venv/bin/pip install -q 'schemathesis>=4,<5'
+
+$(MCP_VENV):
+	python3 -m venv .build/mcp-venv
+	.build/mcp-venv/bin/pip install -q 'mcp>=1.30,<2'
 
 ## fuzz: build the libFuzzer targets (fuzz/README.md) and run each for FUZZ_SECONDS (default 600); crashes land in fuzz-out/
 FUZZ_SECONDS ?= 600
