@@ -50,6 +50,17 @@ final class DangerConfigurationTests: XCTestCase {
         XCTAssertEqual(try ClientConfiguration.load(file: path, environment: environment)?.danger, matcher)
     }
 
+    /// docs/configuration.md's example, as written, adds its pattern and marks what it says.
+    func testTheDocumentedExampleWorks() throws {
+        let page = try String(contentsOfFile: #filePath.components(separatedBy: "/Tests/")[0] + "/docs/configuration.md", encoding: .utf8)
+        let blocks = page.components(separatedBy: "```toml\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+        let example = try XCTUnwrap(blocks.first { $0.contains("[[danger]]") }, "configuration.md has a [[danger]] example")
+        let matcher = try danger(example)
+        XCTAssertEqual(matcher.patterns.count, DangerMatcher.defaults.count + 1)
+        let marks = matcher.marks(in: UnifiedDiff("@@ -1,1 +1,1 @@\n-host = staging-db\n+host = PROD-DB\n"))
+        XCTAssertEqual(marks.summary, "1 danger mark: production database")
+    }
+
     func testNoFileOrNoTablesGiveTheDefaults() throws {
         XCTAssertEqual(try ClientConfiguration.danger(environment: environment).patterns.count, DangerMatcher.defaults.count)
         XCTAssertEqual(try danger("server = \"https://x\"\n").patterns.count, DangerMatcher.defaults.count)
