@@ -103,7 +103,8 @@ final class DiffViewTests: XCTestCase {
         XCTAssertEqual(roles(of: "true", in: frame).last, Array(repeating: .diffAddedEmphasis, count: 4))
         XCTAssertEqual(
             roles(of: "Condition", in: frame), [Array(repeating: .diffAdded, count: 9)], "an added line with no partner is shown whole")
-        XCTAssertEqual(roles(of: "privileged", in: frame), [Array(repeating: .diffRemoved, count: 10), Array(repeating: .diffAdded, count: 10)])
+        XCTAssertEqual(
+            roles(of: "privileged", in: frame).prefix(2), [Array(repeating: .diffRemoved, count: 10), Array(repeating: .diffAdded, count: 10)])
     }
 
     func testWideCharactersAndPlaceholdersKeepTheirWidthsUnderEmphasis() {
@@ -130,7 +131,8 @@ final class DiffViewTests: XCTestCase {
         XCTAssertEqual(roles(of: "GetObject", in: console.frame()), [Array(repeating: .diffRemovedEmphasis, count: 9)])
         console.press(.char("]"), .char("l"), .char("l"))
         let frame = console.frame()
-        XCTAssertTrue(frame.plainText.contains("col +24"), frame.plainText)
+        guard case .diff(let d) = console.screen else { return XCTFail("not on the diff") }
+        XCTAssertEqual(d.left, 24)
         XCTAssertEqual(roles(of: "4.2", in: frame), [Array(repeating: .diffRemovedEmphasis, count: 3)])
         XCTAssertEqual(roles(of: "5.0", in: frame), [Array(repeating: .diffAddedEmphasis, count: 3)])
     }
@@ -186,7 +188,7 @@ final class DiffViewTests: XCTestCase {
         else { return XCTFail(text) }
         let row = (0..<frame.width).map { frame[$0, y].text }.joined()
         XCTAssertTrue(row.hasPrefix("  5│-"), row)
-        XCTAssertTrue(row.contains("│  5│+    \"Action\": \"s3:*\","), row)
+        XCTAssertTrue(row.contains("!  5│+    \"Action\": \"s3:*\","), "the new side, its danger mark on the rule: \(row)")
         let half = (frame.width - 1) / 2
         XCTAssertLessThan(row.range(of: "GetObject").map { row.distance(from: row.startIndex, to: $0.lowerBound) } ?? .max, half)
         XCTAssertEqual(roles(of: "*\",", in: frame).first, [.diffAddedEmphasis, .diffAdded, .diffAdded])
@@ -232,7 +234,7 @@ final class DiffViewTests: XCTestCase {
 
     func testTheChoiceSurvivesAResizeAndTheTopLineStays() {
         var console = diffScreen(width: 200, height: 50)
-        console.press(.char("n"), .char("n"))
+        console.press(.char("}"), .char("}"))
         let top = console.frame().plainText.split(separator: "\n")[2]
         XCTAssertTrue(top.contains("@@ -20,4 +20,4 @@"), String(top))
         console.press(.char("S"))

@@ -20,6 +20,8 @@ public struct ConsoleOptions: Sendable {
     public var environment: [String: String]
     /// Heartbeat timeout and backoff of the live feed.
     public var feed: FeedOptions
+    /// The danger patterns diffs are marked with (the configuration's `[[danger]]` beside the defaults).
+    public var danger: DangerMatcher
     /// Called once at start with a function that shows a line as an info toast; the demo
     /// hands it to its simulated agents so their reactions appear while you decide.
     public var notices: (@Sendable (@escaping @Sendable (String) -> Void) -> Void)?
@@ -27,11 +29,11 @@ public struct ConsoleOptions: Sendable {
     public init(
         endpoint: ServerEndpoint?, offline: Bool, historyPath: String, themeName: String?,
         mouse: Bool, title: Bool, quiet: Bool, environment: [String: String], feed: FeedOptions = FeedOptions(),
-        notices: (@Sendable (@escaping @Sendable (String) -> Void) -> Void)? = nil
+        danger: DangerMatcher = DangerMatcher(), notices: (@Sendable (@escaping @Sendable (String) -> Void) -> Void)? = nil
     ) {
         self.endpoint = endpoint; self.offline = offline; self.historyPath = historyPath; self.themeName = themeName
         self.mouse = mouse; self.title = title; self.quiet = quiet; self.environment = environment
-        self.feed = feed; self.notices = notices
+        self.feed = feed; self.danger = danger; self.notices = notices
     }
 }
 
@@ -63,6 +65,7 @@ public enum ConsoleApp {
         var model = ConsoleModel(
             now: .now(), size: terminal.size, server: endpoint?.baseURL, asciiOnly: terminal.asciiOnly,
             themeName: theme.name, quiet: options.quiet, titleEnabled: options.title)
+        model.danger = options.danger
         var loop = Loop(terminal: terminal, services: services, environment: environment, executable: executable)
         if let themeProblem {
             loop.perform(model.update(.themeLoaded(name: theme.name, problem: themeProblem + "; using the built-in theme")), model: &model)

@@ -5,7 +5,7 @@ public enum Command: Hashable, Sendable {
     case moveDown, moveUp, top, bottom, pageDown, pageUp
     case open, back, quit, forceQuit, switchPane
     case filter, clearFilter, sort, approve, deny, breakGlass, history, reconnect, help, commandLine
-    case openDiffs, nextHunk, previousHunk, nextFile, previousFile, scrollLeft, scrollRight, toggleSideBySide
+    case openDiffs, nextHunk, previousHunk, nextMark, previousMark, nextFile, previousFile, scrollLeft, scrollRight, toggleSideBySide
 }
 
 /// Where the keyboard focus is, which decides what a key means.
@@ -63,8 +63,12 @@ public enum KeyMap {
             keys: [.char("B")], command: .breakGlass, contexts: [.queue, .detail], hint: "break glass",
             help: "break glass: approve alone, whatever the rule needs (role breakglass; reason of \(DecisionRules.breakGlassReasonLength)+ characters)"),
         KeyBinding(keys: [.char("D")], command: .openDiffs, contexts: [.detail], hint: "diffs", help: "show the action's diffs"),
-        KeyBinding(keys: [.char("n")], command: .nextHunk, contexts: [.diff], hint: "hunk", help: "next hunk"),
-        KeyBinding(keys: [.char("N")], command: .previousHunk, contexts: [.diff], hint: nil, help: "previous hunk"),
+        KeyBinding(
+            keys: [.char("n")], command: .nextMark, contexts: [.diff], hint: "hunk",
+            help: "next danger mark (a line matching a danger pattern); next hunk when the diff has none"),
+        KeyBinding(keys: [.char("N")], command: .previousMark, contexts: [.diff], hint: nil, help: "previous danger mark (or hunk)"),
+        KeyBinding(keys: [.char("}")], command: .nextHunk, contexts: [.diff], hint: nil, help: "next hunk (next resource in a plan)"),
+        KeyBinding(keys: [.char("{")], command: .previousHunk, contexts: [.diff], hint: nil, help: "previous hunk (or resource)"),
         KeyBinding(keys: [.char("]")], command: .nextFile, contexts: [.diff], hint: "file", help: "next file (and on into the next diff)"),
         KeyBinding(keys: [.char("[")], command: .previousFile, contexts: [.diff], hint: nil, help: "previous file"),
         KeyBinding(keys: [.char("h"), .left], command: .scrollLeft, contexts: [.diff], hint: nil, help: "scroll left"),

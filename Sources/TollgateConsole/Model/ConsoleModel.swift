@@ -65,6 +65,8 @@ public struct ConsoleModel: Sendable {
     var splitDetailScroll = 0
     /// The detail text laid out for the current width, rebuilt only when the action or width changes.
     var detailDocument: DetailDocument?
+    /// The danger patterns diffs are marked with: the defaults and the configuration's `[[danger]]`.
+    public var danger = DangerMatcher()
 
     /// Where a full record that a screen needs is being looked for.
     enum RecordRequest: Equatable, Sendable {

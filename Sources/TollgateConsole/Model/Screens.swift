@@ -36,43 +36,71 @@ struct DetailState: Sendable {
     var scroll = 0
 }
 
-/// The diff screen: one of the action's diffs, parsed, paired and laid out once when it opens,
-/// drawn a screenful at a time.
+/// The diff screen: one of the action's diffs, parsed, paired, marked and laid out once when
+/// it opens, drawn a screenful at a time.
 struct DiffState: Sendable {
     var actionID: String
     var readOnly: Bool
     var diffs: [ActionDiff]
     var diffIndex: Int
+    /// The diff, or an empty one when the diff is a plan.
     var parsed: UnifiedDiff
+    /// The plan, when the diff's format is `terraform-plan` or `terraform-plan-json`.
+    var plan: TerraformPlan?
     /// Which removed line each added line replaced, and the words that changed.
     var pairing: LinePairing
     /// The rows of the side-by-side view.
     var sideRows: SideBySideRows
+    /// Added lines that match a danger pattern: a reading aid, never a decision.
+    var marks: DangerMarks
+    let danger: DangerMatcher
     /// Side by side (true) or unified (false) as `S` chose; nil follows the window's width.
     var sideBySideChoice: Bool?
-    /// The diff line at the top of the window, whichever view shows it.
+    /// The line at the top of the window, whichever view shows it.
     var top = 0
     var left = 0
 
-    init(actionID: String, readOnly: Bool, diffs: [ActionDiff], diffIndex: Int, sideBySideChoice: Bool? = nil) {
+    init(
+        actionID: String, readOnly: Bool, diffs: [ActionDiff], diffIndex: Int, danger: DangerMatcher = DangerMatcher(),
+        sideBySideChoice: Bool? = nil
+    ) {
         self.actionID = actionID
         self.readOnly = readOnly
         self.diffs = diffs
         self.diffIndex = diffIndex
+        self.danger = danger
         self.sideBySideChoice = sideBySideChoice
-        parsed = UnifiedDiff(diffs.indices.contains(diffIndex) ? diffs[diffIndex].text : "")
+        let shown = diffs.indices.contains(diffIndex) ? diffs[diffIndex] : nil
+        plan = shown.flatMap { TerraformPlan(diff: $0) }
+        parsed = UnifiedDiff(plan == nil ? shown?.text ?? "" : "")
         pairing = LinePairing(parsed)
         sideRows = SideBySideRows(parsed, pairing: pairing)
+        marks = plan.map { danger.marks(in: $0) } ?? danger.marks(in: parsed)
     }
 
-    /// Whether a window `width` columns wide shows this diff side by side.
-    func showsSideBySide(width: Int) -> Bool {
-        width >= DiffView.narrowestSideBySide && (sideBySideChoice ?? (width >= DiffView.sideBySideWidth))
+    /// Lines of the diff or the plan.
+    var lineCount: Int { plan?.lineCount ?? parsed.lineCount }
+
+    /// Rows above the scrolling lines: a plan's summary, and the addresses it destroys or replaces.
+    var pinnedRows: Int {
+        guard let summary = plan?.summary else { return 0 }
+        return summary.destroyed.isEmpty && summary.replaced.isEmpty ? 1 : 2
     }
+
+    /// Whether a window `width` columns wide shows this diff side by side; a plan has no sides.
+    func showsSideBySide(width: Int) -> Bool {
+        plan == nil && width >= DiffView.narrowestSideBySide && (sideBySideChoice ?? (width >= DiffView.sideBySideWidth))
+    }
+
+    /// The first hunk (a resource, in a plan) after line `index`.
+    func hunk(after index: Int) -> Int? { plan.map { $0.resource(after: index) } ?? parsed.hunk(after: index) }
+
+    /// The last hunk (a resource, in a plan) before line `index`.
+    func hunk(before index: Int) -> Int? { plan.map { $0.resource(before: index) } ?? parsed.hunk(before: index) }
 
     /// The same screen on another of the action's diffs, in the same view.
     func opening(diff index: Int) -> DiffState {
-        DiffState(actionID: actionID, readOnly: readOnly, diffs: diffs, diffIndex: index, sideBySideChoice: sideBySideChoice)
+        DiffState(actionID: actionID, readOnly: readOnly, diffs: diffs, diffIndex: index, danger: danger, sideBySideChoice: sideBySideChoice)
     }
 }
 

@@ -16,13 +16,25 @@ extension ConsoleModel {
         case .history: !historyInUse
         case .open: (onHistoryList ? !history.items.isEmpty : queue.count > 0) && !(isSplit && focus == .detail)
         case .sort: queue.totalCount > 1
-        case .toggleSideBySide: size.width >= DiffView.narrowestSideBySide
+        case .toggleSideBySide: size.width >= DiffView.narrowestSideBySide && diffShowsPlan == false
         default: true
         }
     }
 }
 
 extension ConsoleModel {
+    /// Whether the diff screen on top shows a plan; nil when no diff screen is on top.
+    var diffShowsPlan: Bool? {
+        guard case .diff(let d) = screen else { return nil }
+        return d.plan != nil
+    }
+
+    /// The diff screen on top has danger marks, so `n` goes to the next one.
+    var diffHasMarks: Bool {
+        guard case .diff(let d) = screen else { return false }
+        return !d.marks.isEmpty
+    }
+
     /// The diff screen is on top and shows its diff side by side.
     var showsSideBySide: Bool {
         guard case .diff(let d) = screen else { return false }

@@ -113,7 +113,7 @@ extension ConsoleModel {
             prompt = Prompt(kind: .command)
         case .openDiffs:
             openDiffs()
-        case .nextHunk, .previousHunk, .nextFile, .previousFile, .scrollLeft, .scrollRight, .toggleSideBySide:
+        case .nextHunk, .previousHunk, .nextMark, .previousMark, .nextFile, .previousFile, .scrollLeft, .scrollRight, .toggleSideBySide:
             navigateDiff(command)
         }
         return []
@@ -124,6 +124,9 @@ extension ConsoleModel {
         let layout = Layout(size, split: isSplit)
         switch keyContext {
         case .queue, .history: return layout.listRows
+        case .diff:
+            guard case .diff(let d) = screen else { return layout.paneRows }
+            return layout.paneRows - d.pinnedRows
         default: return layout.paneRows
         }
     }
@@ -154,7 +157,7 @@ extension ConsoleModel {
             guard case .diff(var d) = screen else { return }
             let layout = Layout(size, split: false)
             guard d.showsSideBySide(width: layout.width), d.sideRows.count > 0 else {
-                d.top = Self.scrolled(d.top, by: delta, count: d.parsed.lineCount, page: layout.paneRows)
+                d.top = Self.scrolled(d.top, by: delta, count: d.lineCount, page: layout.paneRows - d.pinnedRows)
                 replaceTop(.diff(d))
                 return
             }
@@ -264,16 +267,20 @@ extension ConsoleModel {
             .diff(
                 DiffState(
                     actionID: shown.action.id, readOnly: shown.readOnly,
-                    diffs: shown.action.diffs, diffIndex: 0)))
+                    diffs: shown.action.diffs, diffIndex: 0, danger: danger)))
     }
 
     mutating func navigateDiff(_ command: Command) {
         guard case .diff(var d) = screen else { return }
         switch command {
-        case .nextHunk:
-            if let line = d.parsed.hunk(after: d.top) { d.top = line } else { showToast("No more hunks", .info) }
-        case .previousHunk:
-            if let line = d.parsed.hunk(before: d.top) { d.top = line } else { showToast("First hunk", .info) }
+        case .nextMark where !d.marks.isEmpty:
+            if let line = d.marks.line(after: d.top) { d.top = line } else { showToast("No more danger marks", .info) }
+        case .previousMark where !d.marks.isEmpty:
+            if let line = d.marks.line(before: d.top) { d.top = line } else { showToast("First danger mark", .info) }
+        case .nextHunk, .nextMark:
+            if let line = d.hunk(after: d.top) { d.top = line } else { showToast(d.plan == nil ? "No more hunks" : "No more resources", .info) }
+        case .previousHunk, .previousMark:
+            if let line = d.hunk(before: d.top) { d.top = line } else { showToast(d.plan == nil ? "First hunk" : "First resource", .info) }
         case .nextFile:
             if let line = d.parsed.file(after: d.top) {
                 d.top = line
@@ -299,6 +306,10 @@ extension ConsoleModel {
             d.left = min(d.left + 8, DiffView.maxHorizontalScroll)
         case .toggleSideBySide:
             let width = Layout(size, split: false).width
+            guard d.plan == nil else {
+                showToast("A plan has no old and new sides to show side by side", .info)
+                return
+            }
             guard width >= DiffView.narrowestSideBySide else {
                 showToast("Side by side needs \(DiffView.narrowestSideBySide) columns or more", .info)
                 return
@@ -486,7 +497,7 @@ extension ConsoleModel {
         guard let subject = detailSubject else { detailDocument = nil; return }
         let width = layout.detailWidth
         if let doc = detailDocument, doc.matches(subject.action, width: width, asciiOnly: asciiOnly) { return }
-        detailDocument = DetailDocument(subject.action, width: width, asciiOnly: asciiOnly)
+        detailDocument = DetailDocument(subject.action, width: width, asciiOnly: asciiOnly, danger: danger)
     }
 
     mutating func clampScrolls(_ layout: Layout) {
@@ -499,7 +510,7 @@ extension ConsoleModel {
             d.scroll = max(0, min(d.scroll, detailLines - detailRows))
             screens[last] = .detail(d)
         case .diff(var d):
-            d.top = max(0, min(d.top, d.parsed.lineCount - 1))
+            d.top = max(0, min(d.top, d.lineCount - 1))
             screens[last] = .diff(d)
         case .help(let scroll):
             let lines = HelpView.lineCount(asciiOnly: asciiOnly, width: layout.width)

@@ -22,7 +22,9 @@ struct DetailDocument: Sendable {
         self.width == width && self.asciiOnly == asciiOnly && self.action == action
     }
 
-    init(_ action: Action, width: Int, asciiOnly: Bool) {
+    /// - Parameter danger: the patterns the action's diffs are marked with, whose count and
+    ///   labels the document shows near its top, before anyone opens a diff.
+    init(_ action: Action, width: Int, asciiOnly: Bool, danger: DangerMatcher = DangerMatcher()) {
         self.action = action
         self.width = width
         self.asciiOnly = asciiOnly
@@ -31,6 +33,7 @@ struct DetailDocument: Sendable {
         guard width > 2 else { return }
         let styler = Styler(asciiOnly: asciiOnly)
         field("Summary", action.summary, styler)
+        changes(styler, danger: danger)
         field("Kind", action.kind, styler)
         field("Command", action.command, styler)
         field("Resource", action.resource, styler)
@@ -169,6 +172,49 @@ struct DetailDocument: Sendable {
                 for line in reasonLines { lines.append([styler.label("    ", .body), Run(glyphs: line, role: .body)]) }
             }
         }
+    }
+
+    /// Each plan's summary, then the danger marks of all the diffs: what the approver must see
+    /// before deciding whether to open them.
+    private mutating func changes(_ styler: Styler, danger: DangerMatcher) {
+        var count = 0
+        var labels: [String] = []
+        for diff in action.diffs.prefix(20) {
+            let marks: DangerMarks
+            if let plan = TerraformPlan(diff: diff) {
+                labelled("Plan", PlanSummaryRuns.counts(plan.summary, styler: styler))
+                if let addresses = PlanSummaryRuns.addresses(plan.summary, styler: styler, limit: valueWidth * 4) {
+                    let glyphs = addresses.flatMap { run in run.glyphs.map { (glyph: $0, role: run.role) } }
+                    emit("At risk", Self.wrapped(glyphs, width: valueWidth))
+                }
+                marks = danger.marks(in: plan)
+            } else {
+                marks = danger.marks(in: UnifiedDiff(diff.text))
+            }
+            count += marks.count
+            for label in marks.labels where !labels.contains(label) { labels.append(label) }
+        }
+        guard count > 0 else { return }
+        let text = "\(count) danger \(count == 1 ? "mark" : "marks"): " + labels.joined(separator: ", ") + " (n in the diff goes to each)"
+        field("Danger", text, styler, role: .danger)
+    }
+
+    /// Role-carrying glyphs cut into lines of `width` columns, each a list of runs.
+    private static func wrapped(_ glyphs: [(glyph: DisplayGlyph, role: ThemeRole)], width: Int) -> [[Run]] {
+        var lines: [[Run]] = []
+        var line: [Run] = []
+        var used = 0
+        for (glyph, role) in glyphs {
+            if used + glyph.width > width, used > 0 {
+                lines.append(line)
+                line = []
+                used = 0
+            }
+            if line.last?.role == role { line[line.count - 1].glyphs.append(glyph) } else { line.append(Run(glyphs: [glyph], role: role)) }
+            used += glyph.width
+        }
+        if !line.isEmpty { lines.append(line) }
+        return Array(lines.prefix(4))
     }
 
     private mutating func diffs(_ styler: Styler) {

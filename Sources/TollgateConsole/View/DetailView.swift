@@ -27,7 +27,7 @@ enum DetailView {
         let action = subject.action
         let document =
             model.detailDocument.flatMap { $0.matches(action, width: width, asciiOnly: styler.asciiOnly) ? $0 : nil }
-            ?? DetailDocument(action, width: width, asciiOnly: styler.asciiOnly)
+            ?? DetailDocument(action, width: width, asciiOnly: styler.asciiOnly, danger: model.danger)
         let rows = max(0, layout.paneRows - fixedRows)
         let first = max(0, min(scroll, document.lines.count - rows))
         var heading = [styler.label(" Detail: ", border), styler.text(action.kind, border, limit: width / 2)]

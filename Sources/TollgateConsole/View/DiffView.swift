@@ -20,12 +20,28 @@ enum DiffView {
         let top = layout.bodyTop
         let sideBySide = state.showsSideBySide(width: layout.width)
         heading(state, sideBySide: sideBySide, into: &frame, layout: layout, styler: styler)
-        guard diff.lineCount > 0 else {
+        guard state.lineCount > 0 else {
             frame.put(fitted: [styler.label("This diff is empty.", .dim)], x: 1, y: top + 1, width: layout.width - 1, asciiOnly: styler.asciiOnly)
             return
         }
         let numberWidth = max(3, String(largestLineNumber(diff)).count)
         let painter = LinePainter(state: state, styler: styler, numberWidth: numberWidth)
+        if let plan = state.plan {
+            var y = top + 1
+            frame.put(
+                fitted: [styler.label(" Plan: ", .diffHunk)] + PlanSummaryRuns.counts(plan.summary, styler: styler), x: 0, y: y, width: layout.width,
+                asciiOnly: styler.asciiOnly)
+            if let addresses = PlanSummaryRuns.addresses(plan.summary, styler: styler, limit: layout.width) {
+                y += 1
+                frame.put(fitted: [styler.label(" ", .body)] + addresses, x: 0, y: y, width: layout.width, asciiOnly: styler.asciiOnly)
+            }
+            for row in 0..<max(0, layout.paneRows - state.pinnedRows) {
+                let index = state.top + row
+                guard index < plan.lineCount else { break }
+                painter.planLine(plan.line(at: index), index: index, width: layout.width, y: y + 1 + row, into: &frame)
+            }
+            return
+        }
         if sideBySide {
             let first = state.sideRows.row(ofLine: state.top)
             let half = (layout.width - 1) / 2
@@ -38,7 +54,9 @@ enum DiffView {
                     continue
                 }
                 painter.side(shown.left, old: true, x: 0, width: half, y: y, into: &frame)
-                frame.put(label: styler.vertical, x: half, y: y, role: .dim)
+                // A danger mark sits on the rule between the halves: only added lines have one.
+                let marked = shown.right >= 0 && state.marks.labels(at: Int(shown.right)) != nil
+                frame.put(label: marked ? "!" : styler.vertical, x: half, y: y, role: marked ? .danger : .dim)
                 painter.side(shown.right, old: false, x: half + 1, width: layout.width - half - 1, y: y, into: &frame)
             }
             return
@@ -60,12 +78,13 @@ enum DiffView {
         var where_ = ""
         if let file = diff.fileIndex(containing: state.top) { where_ += "\(styler.dot)file \(file + 1)/\(diff.files.count)" }
         if let hunk = diff.hunkIndex(containing: state.top) { where_ += "\(styler.dot)hunk \(hunk + 1)/\(diff.hunks.count)" }
-        var last = min(diff.lineCount, state.top + layout.paneRows)
+        var last = min(state.lineCount, state.top + layout.paneRows - state.pinnedRows)
         if sideBySide, state.sideRows.count > 0 {
             let lastRow = state.sideRows[min(state.sideRows.count - 1, state.sideRows.row(ofLine: state.top) + layout.paneRows - 1)]
             last = Int(max(lastRow.left, lastRow.right)) + 1
         }
-        where_ += "\(styler.dot)lines \(diff.lineCount == 0 ? 0 : state.top + 1)-\(last)/\(diff.lineCount)"
+        where_ += "\(styler.dot)lines \(state.lineCount == 0 ? 0 : state.top + 1)-\(last)/\(state.lineCount)"
+        if !state.marks.isEmpty { where_ += "\(styler.dot)\(state.marks.count) danger mark\(state.marks.count == 1 ? "" : "s")" }
         if state.left > 0 { where_ += "\(styler.dot)col +\(state.left)" }
         if sideBySide { where_ += "\(styler.dot)side by side" }
         heading.append(styler.label(where_ + " ", .borderFocused))
@@ -82,6 +101,21 @@ enum DiffView {
         case .fileHeader: (" ", .diffHunk)
         case .noNewlineMarker: (" ", .dim)
         case .meta: (" ", .dim)
+        }
+    }
+
+    /// The role of each kind of plan line: terraform's own marker (`+`, `-`, `~`, `-/+`) stays
+    /// in the text, so meaning never rests on colour alone.
+    static func look(_ kind: PlanLine.Kind) -> ThemeRole {
+        switch kind {
+        case .heading: .diffHunk
+        case .added: .diffAdded
+        case .removed: .diffRemoved
+        // Terraform draws an in-place update in yellow, a replacement in red.
+        case .changed: .riskMedium
+        case .replaced: .danger
+        case .read: .dim
+        case .context: .diffContext
         }
     }
 
@@ -138,8 +172,16 @@ private struct LinePainter {
         if let new = line.newNumber { QueueView.rightAligned(String(new), x: numberWidth + 1, width: numberWidth, y: y, role: .dim, into: &frame) }
         frame.put(label: styler.vertical, x: numberWidth * 2 + 1, y: y, role: .dim)
         frame.put(label: marker, x: numberWidth * 2 + 2, y: y, role: role)
+        // Only added lines are marked, and they have no old number: its first column is free.
+        if state.marks.labels(at: index) != nil { frame.put(label: "!", x: 0, y: y, role: .danger) }
         let gutter = numberWidth * 2 + 3
-        text(index, line, x: gutter, width: width - gutter, y: y, role: role, into: &frame)
+        text(index, line.text, kind: line.kind, x: gutter, width: width - gutter, y: y, role: role, into: &frame)
+    }
+
+    /// `! text`: one line of a plan, the danger mark in its gutter.
+    func planLine(_ line: PlanLine, index: Int, width: Int, y: Int, into frame: inout Frame) {
+        if state.marks.labels(at: index) != nil { frame.put(label: "!", x: 0, y: y, role: .danger) }
+        text(index, line.text, kind: nil, x: 2, width: width - 2, y: y, role: DiffView.look(line.kind), into: &frame)
     }
 
     /// A header or other text across both halves of the side-by-side view.
@@ -148,7 +190,7 @@ private struct LinePainter {
         let (_, role) = DiffView.look(line.kind)
         frame.put(label: styler.vertical, x: x + numberWidth, y: y, role: .dim)
         let gutter = numberWidth + 2
-        text(index, line, x: x + gutter, width: width - gutter, y: y, role: role, into: &frame)
+        text(index, line.text, kind: line.kind, x: x + gutter, width: width - gutter, y: y, role: role, into: &frame)
     }
 
     /// `num│-text`: one half of a side-by-side row; a blank half keeps only its rule.
@@ -162,21 +204,29 @@ private struct LinePainter {
         }
         frame.put(label: marker, x: x + numberWidth + 1, y: y, limit: width - numberWidth - 1, role: role)
         let gutter = numberWidth + 2
-        text(Int(index), line, x: x + gutter, width: width - gutter, y: y, role: role, into: &frame)
+        text(Int(index), line.text, kind: line.kind, x: x + gutter, width: width - gutter, y: y, role: role, into: &frame)
     }
 
-    /// The line's text scrolled by `state.left`, cut with an ellipsis, its changed words emphasised.
-    private func text(_ index: Int, _ line: DiffLine, x: Int, width: Int, y: Int, role: ThemeRole, into frame: inout Frame) {
+    /// The line's text scrolled by `state.left`, cut with an ellipsis, its changed words
+    /// emphasised, and a marked line's danger labels at its right end.
+    private func text(_ index: Int, _ text: Substring, kind: DiffLine.Kind?, x: Int, width fullWidth: Int, y: Int, role: ThemeRole, into frame: inout Frame) {
+        var width = fullWidth
+        if let labels = state.marks.labels(at: index), fullWidth > 12 {
+            let tag = styler.text(" ! " + labels.joined(separator: ", ") + " ", .danger, limit: fullWidth / 2)
+            let used = tag.glyphs.reduce(0) { $0 + max(0, $1.width) }
+            width = fullWidth - used
+            frame.put([tag], x: x + width, y: y, limit: used)
+        }
         guard width > 0 else { return }
         let limit = state.left + width + 1
-        let glyphs = TextSanitizer.singleLine(line.text, options: styler.options, maxColumns: limit)
+        let glyphs = TextSanitizer.singleLine(text, options: styler.options, maxColumns: limit)
         let fitted = TextLayout.fit(TextLayout.dropColumns(glyphs, state.left), width: width, ellipsis: true, asciiOnly: styler.asciiOnly)
         let spans = state.pairing.emphasis(of: index)
-        guard let emphasis = DiffView.emphasisRole(line.kind), !spans.isEmpty else {
+        guard let emphasis = kind.flatMap(DiffView.emphasisRole), !spans.isEmpty else {
             frame.put(fitted, x: x, y: y, limit: width, role: role)
             return
         }
-        let columns = DiffView.emphasisColumns(spans, in: line.text, styler: styler, limit: limit)
+        let columns = DiffView.emphasisColumns(spans, in: text, styler: styler, limit: limit)
         // Runs of glyphs of one role, each put at once: the role of a glyph is where it starts.
         var column = state.left
         var start = 0

@@ -144,7 +144,7 @@ enum StatusLineView {
                 guard let hint = binding.hint, let key = binding.keys.first else { continue }
                 let label = styler.asciiOnly ? key.asciiLabel : key.label
                 if model.isAvailable(binding.command) {
-                    pairs.append((label, binding.command == .toggleSideBySide && model.showsSideBySide ? "unified" : hint))
+                    pairs.append((label, liveHint(binding.command, hint, model)))
                 } else if binding.command == .approve, let text = model.approvalIneligibility {
                     // Not offered, and said why in its place: the approver may think it an oversight.
                     why = (pairs.count, label, text.prefix(1).lowercased() + text.dropFirst())
@@ -159,6 +159,16 @@ enum StatusLineView {
         }
         if let why, why.after == pairs.count { runs += ineligible(why.key, why.text, styler: styler) }
         return runs
+    }
+
+    /// The hint of keys whose effect depends on the diff shown: what they do now.
+    private static func liveHint(_ command: Command, _ hint: String, _ model: ConsoleModel) -> String {
+        switch command {
+        case .toggleSideBySide where model.showsSideBySide: "unified"
+        case .nextMark where model.diffHasMarks: "danger mark"
+        case .nextMark where model.diffShowsPlan == true: "resource"
+        default: hint
+        }
     }
 
     /// `a not offered: you are not in security, which this still needs`; the group names are the

@@ -35,10 +35,12 @@ struct ConsoleCommand: ParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let endpoint = offline ? nil : try connection.endpoint()
         let themeName = try theme ?? Self.configuredTheme(env)
+        let danger: DangerMatcher
+        do { danger = try ClientConfiguration.danger(environment: env) } catch { throw CommandFailure(error.description) }
         let options = ConsoleOptions(
             endpoint: endpoint,
             offline: offline, historyPath: history.path, themeName: themeName, mouse: mouse, title: title, quiet: quiet,
-            environment: env, feed: timing.feedOptions)
+            environment: env, feed: timing.feedOptions, danger: danger)
         let status = ConsoleApp.run(options)
         if status != 0 { throw ExitCode(status) }
     }

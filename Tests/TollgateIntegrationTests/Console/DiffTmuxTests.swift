@@ -17,12 +17,32 @@ final class DiffTmuxTests: XCTestCase {
 
         """
 
-    /// The console on the diff of an action carrying `policyDiff`.
-    private func diffScreen(width: Int = 120, environment: [String: String] = [:]) throws -> TmuxSession {
+    static let plan = """
+        Terraform will perform the following actions:
+
+          # aws_db_instance.main will be destroyed
+          - resource "aws_db_instance" "main" {
+              - identifier = "prod-main" -> null
+            }
+
+          # aws_security_group_rule.db will be updated in-place
+          ~ resource "aws_security_group_rule" "db" {
+              ~ cidr_blocks = [
+                  - "10.0.0.0/8",
+                  + "0.0.0.0/0",
+                ]
+            }
+
+        Plan: 0 to add, 1 to change, 1 to destroy.
+
+        """
+
+    /// The console on the detail of an action carrying `diffs`.
+    private func detailScreen(_ diffs: [ActionDiff], width: Int = 120, environment: [String: String] = [:]) throws -> TmuxSession {
         let sandbox = try Sandbox(self)
         let server = try sandbox.startServer()
         var request = Fixtures.request(kind: "iam.grant", summary: "Widen the export role")
-        request.diffs = [ActionDiff(title: "policy.json", text: Self.policyDiff)]
+        request.diffs = diffs
         _ = try sandbox.client(server, as: "agent-1").submit(request)
         let binary = try TollgateBinary.url().path
         let args = try sandbox.connection(server, as: "alice") + ["--db", sandbox.historyPath("alice")]
@@ -33,6 +53,12 @@ final class DiffTmuxTests: XCTestCase {
         try tmux.waitFor("Widen the export role")
         try tmux.send("Enter")
         try tmux.waitFor("D diffs")
+        return tmux
+    }
+
+    /// The console on the diff of an action carrying `policyDiff`.
+    private func diffScreen(width: Int = 120, environment: [String: String] = [:]) throws -> TmuxSession {
+        let tmux = try detailScreen([ActionDiff(title: "policy.json", text: Self.policyDiff)], width: width, environment: environment)
         try tmux.send("D")
         try tmux.waitFor("GetObject")
         return tmux
@@ -75,6 +101,39 @@ final class DiffTmuxTests: XCTestCase {
         try tmux.send("S")
         screen = try tmux.waitFor("S side by side")
         XCTAssertFalse(screen.split(separator: "\n").contains { $0.contains("GetObject") && $0.contains("s3:*") }, screen)
+    }
+}
+
+extension DiffTmuxTests {
+    func testAPlansDestroyCountAndDangerMarksShowBeforeTheDiffIsOpened() throws {
+        let tmux = try detailScreen([ActionDiff(title: "plan", format: DiffFormat.terraformPlan, text: Self.plan)])
+        let screen = try tmux.waitFor("1 to destroy")
+        XCTAssertTrue(screen.contains("destroy: aws_db_instance.main"), screen)
+        XCTAssertTrue(screen.contains("1 danger mark: world-open CIDR"), screen)
+        XCTAssertFalse(screen.contains("Diff 1/1"), "the diff is not open yet:\n\(screen)")
+    }
+
+    func testNJumpsToADangerMark() throws {
+        let tmux = try detailScreen([ActionDiff(title: "plan", format: DiffFormat.terraformPlan, text: Self.plan)])
+        try tmux.send("D")
+        try tmux.waitFor("n danger mark")
+        var screen = try tmux.screen()
+        XCTAssertFalse(Self.topLine(screen).hasPrefix("!"), "the plan opens at its top:\n\(screen)")
+        try tmux.send("n")
+        // The marked line comes to the top of the scrolling part, under the two summary rows.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !Self.topLine(screen).hasPrefix("!"), ContinuousClock.now < deadline {
+            usleep(100_000)
+            screen = try tmux.screen()
+        }
+        let top = Self.topLine(screen)
+        XCTAssertTrue(top.hasPrefix("!") && top.contains(#"+ "0.0.0.0/0","#) && top.contains("! world-open CIDR"), screen)
+    }
+
+    /// The first row of a plan's lines: under the header, the title and the two summary rows.
+    private static func topLine(_ screen: String) -> String {
+        let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        return rows.count > 4 ? String(rows[4]) : ""
     }
 }
 
