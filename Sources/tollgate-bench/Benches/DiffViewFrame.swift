@@ -45,7 +45,7 @@ enum DiffViewFrame {
                 what: "diff view frames",
                 how:
                     "update(.key) + ConsoleView.view on a 20,000-line diff (IAM JSON, YAML, HCL and SQL hunks, \(pairs) pairs with emphasis), "
-                    + "at 200x50 (opens side by side) and 120x40 (unified); \(open.count) opens (D: parse, pair, rows, first frame), \(page.count) PgDn, \(toggle.count) S; CPU time",
+                    + "at 200x50 (opens side by side) and 120x40 (unified); \(open.count) opens (D: parse, pairing, danger marks, rows, first frame), \(page.count) PgDn, \(toggle.count) S; CPU time",
                 figure:
                     "open: p50 \(Format.ms(open.median)), p99 \(Format.ms(open.percentile(99))); PgDn: p50 \(Format.ms(page.median)), p99 \(Format.ms(page.percentile(99))); "
                     + "S: p50 \(Format.ms(toggle.median)), p99 \(Format.ms(toggle.percentile(99)))",
