@@ -365,7 +365,7 @@ final class AgentRecipesTests: XCTestCase {
             XCTAssertEqual(pending.kind, "terraform.apply")
             XCTAssertEqual(pending.summary, "terraform apply in acme/infra at 0123456789ab")
             XCTAssertEqual(pending.command, "terraform apply -input=false plan.tfplan")
-            XCTAssertEqual(pending.diffs.map(\.text), [Self.plan], "the approver reads the plan itself")
+            XCTAssertEqual(pending.diffs, [ActionDiff(title: "plan.txt", format: "terraform-plan", text: Self.plan)], "the approver reads the plan itself")
             XCTAssertTrue(pending.context.contains(ContextEntry(key: "run", value: "https://github.com/acme/infra/actions/runs/4242")))
             let appliedSoFar = (try? String(contentsOf: record.appendingPathComponent("applied"), encoding: .utf8)) ?? ""
             XCTAssertEqual(appliedSoFar.split(separator: "\n").count, verdict == .approve ? 0 : 1, "nothing applied before the decision")
