@@ -71,41 +71,57 @@ enum DemoScenarios {
             DemoScenario(
                 agent: "ci-pipeline@demo",
                 request: ActionRequest(
-                    kind: "infra.apply", summary: "terraform apply: resize the API autoscaling group and open port 8443",
+                    kind: "infra.apply", summary: "terraform apply: resize the API autoscaling group, open port 8443, rebuild the bastion",
                     command: "terraform apply -auto-approve plan.out", resource: "terraform://infra/prod/api", environment: "production", risk: .high,
                     policy: Policy(id: "terraform-prod", reason: "applies to production state need approval"),
-                    justification: "Release 2024.11 needs more capacity and the new admin port.",
+                    justification: "Release 2024.11 needs more capacity and the new admin port; the bastion moves to the patched AMI.",
                     context: [
-                        .init(key: "plan", value: "2 to change, 1 to add, 0 to destroy"), .init(key: "pipeline", value: "deploy-prod #4418"),
-                        .init(key: "commit", value: "9f1c2ab"),
+                        .init(key: "pipeline", value: "deploy-prod #4418"), .init(key: "commit", value: "9f1c2ab"),
                     ],
                     diffs: [
+                        // What `tollgate request --plan-file` sends: the plan's own text, which the
+                        // console summarises (the replacement in the alert role) and marks (the open CIDR).
                         ActionDiff(
-                            title: "terraform plan",
+                            title: "plan.txt", format: DiffFormat.terraformPlan,
                             text: """
-                                --- a/aws_autoscaling_group.api
-                                +++ b/aws_autoscaling_group.api
-                                @@ -1,6 +1,6 @@
-                                 resource "aws_autoscaling_group" "api" {
-                                   name             = "api-prod"
-                                -  min_size         = 3
-                                -  max_size         = 6
-                                +  min_size         = 4
-                                +  max_size         = 10
-                                   desired_capacity = 4
-                                 }
-                                --- a/aws_security_group_rule.admin
-                                +++ b/aws_security_group_rule.admin
-                                @@ -0,0 +1,7 @@
-                                +resource "aws_security_group_rule" "admin" {
-                                +  type        = "ingress"
-                                +  from_port   = 8443
-                                +  to_port     = 8443
-                                +  protocol    = "tcp"
-                                +  cidr_blocks = ["10.0.0.0/8"]
-                                +}
+                                Terraform will perform the following actions:
+
+                                  # aws_autoscaling_group.api will be updated in-place
+                                  ~ resource "aws_autoscaling_group" "api" {
+                                        id               = "api-prod"
+                                      ~ max_size         = 6 -> 10
+                                      ~ min_size         = 3 -> 4
+                                        name             = "api-prod"
+                                        # (21 unchanged attributes hidden)
+                                    }
+
+                                  # aws_instance.bastion must be replaced
+                                -/+ resource "aws_instance" "bastion" {
+                                      ~ ami           = "ami-0a1b2c3d4e5f60718" -> "ami-0f9e8d7c6b5a49382" # forces replacement
+                                      ~ id            = "i-0abc123def4567890" -> (known after apply)
+                                      ~ private_ip    = "10.0.3.17" -> (known after apply)
+                                        tags          = {
+                                            "Name" = "bastion-prod"
+                                        }
+                                        # (14 unchanged attributes hidden)
+                                    }
+
+                                  # aws_security_group_rule.admin will be created
+                                  + resource "aws_security_group_rule" "admin" {
+                                      + cidr_blocks       = [
+                                          + "0.0.0.0/0",
+                                        ]
+                                      + from_port         = 8443
+                                      + id                = (known after apply)
+                                      + protocol          = "tcp"
+                                      + security_group_id = "sg-0123456789abcdef0"
+                                      + to_port           = 8443
+                                      + type              = "ingress"
+                                    }
+
+                                Plan: 2 to add, 1 to change, 1 to destroy.
                                 """)
-                    ], session: "pipeline-4418"), effect: "Apply complete! Resources: 1 added, 2 changed, 0 destroyed."),
+                    ], session: "pipeline-4418"), effect: "Apply complete! Resources: 2 added, 1 changed, 1 destroyed."),
             DemoScenario(
                 agent: "deploy-bot@demo",
                 request: ActionRequest(
