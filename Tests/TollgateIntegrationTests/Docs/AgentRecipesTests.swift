@@ -415,7 +415,7 @@ final class AgentRecipesTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: calls, encoding: .utf8), "reload nginx\n", "not run again")
 
         let misused = try machine.start(bash, "gate \"no command\"\n")
-        XCTAssertEqual(try misused.wait(), 64)
+        XCTAssertEqual(try misused.wait(), 2)
         XCTAssertTrue(misused.stderr.hasPrefix("usage: gate REASON COMMAND"), misused.stderr)
     }
 }
