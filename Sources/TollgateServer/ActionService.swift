@@ -60,7 +60,8 @@ public final class ActionService: Sendable {
     /// outcome resolves the action in the same transaction that stores it.
     public func submit(_ request: ActionRequest, by entry: TokenEntry, idempotencyKey: String?) async throws -> Ledger.Stored {
         // Validate what would be stored: a secret in `kind` is masked, and the mask is not a valid kind.
-        let (masked, redactions) = masker.mask(request)
+        // A JSON plan's sensitive values go first, before the masker, the digest or any copy sees them.
+        let (masked, redactions) = masker.mask(try request.approverSafe())
         if let message = masked.validate(maxTTL: configuration.maxTTL) { throw ProtocolError(.badRequest, message) }
         let evaluation = live.current.policy.evaluate(PolicySubmission(request: masked, requester: entry.principal.id))
         if evaluation.lacksJustification, let rule = evaluation.rule {

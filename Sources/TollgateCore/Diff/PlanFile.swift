@@ -3,6 +3,8 @@ public enum PlanFile {
     /// The diff for a plan file's bytes: `terraform-plan-json` when the first non-blank byte is
     /// `{` (and it reads as a JSON plan), `terraform-plan` otherwise.
     ///
+    /// A JSON plan is sent approver-safe (`TerraformPlanRedaction`).
+    ///
     /// Throws for a saved binary plan (`terraform plan -out` writes a zip archive), which the
     /// server could not show, and for a JSON plan the server would refuse, so the error names
     /// the file before anything is sent.
@@ -16,9 +18,10 @@ public enum PlanFile {
         guard isJSON else { return ActionDiff(title: title, format: DiffFormat.terraformPlan, text: text) }
         do {
             _ = try TerraformPlanJSON(text)
+            // The server redacts too; redacting here keeps the plan's secrets off the wire as well.
+            return ActionDiff(title: title, format: DiffFormat.terraformPlanJSON, text: try TerraformPlanRedaction.redact(text))
         } catch {
             throw TerraformPlanError("not a Terraform JSON plan: \(error.message)")
         }
-        return ActionDiff(title: title, format: DiffFormat.terraformPlanJSON, text: text)
     }
 }

@@ -57,6 +57,11 @@ public struct JSONWriter: Sendable {
         if let value { int(Int64(value)) } else { raw("null") }
     }
 
+    /// A number already in JSON's syntax, written as it is (a parsed plan's, kept as terraform wrote it).
+    mutating func number(verbatim text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
     public mutating func bool(_ value: Bool) {
         if value { raw("true") } else { raw("false") }
     }

@@ -107,6 +107,20 @@ public struct ActionRequest: Codable, Hashable, Sendable {
         return nil
     }
 
+    /// The request with its JSON plans approver-safe (`DiffFormat.approverSafe`), for the server
+    /// to do before masking and storing; throws `bad_request` naming the diff that is not JSON.
+    public func approverSafe() throws(ProtocolError) -> ActionRequest {
+        var safe = self
+        for i in diffs.indices {
+            do {
+                safe.diffs[i] = try DiffFormat.approverSafe(diffs[i])
+            } catch {
+                throw ProtocolError(.badRequest, "diffs[\(i)].\(error.message)")
+            }
+        }
+        return safe
+    }
+
     private static let kindBytes: Set<UInt8> = Set(Array("abcdefghijklmnopqrstuvwxyz0123456789_-.".utf8))
 }
 

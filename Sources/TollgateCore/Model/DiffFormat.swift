@@ -20,7 +20,28 @@ public enum DiffFormat {
             _ = try TerraformPlanJSON(diff.text)
             return nil
         } catch {
-            return "text: not a Terraform JSON plan: \(error.message)"
+            return planProblem(error)
         }
+    }
+
+    /// `diff` as the server keeps it: a JSON plan rewritten so that it carries no sensitive
+    /// value, no input variable and no state (`TerraformPlanRedaction`), any other diff as it is.
+    /// Throws what is wrong, naming the member, when a JSON plan is not JSON.
+    public static func approverSafe(_ diff: ActionDiff) throws(DiffProblem) -> ActionDiff {
+        guard diff.format == terraformPlanJSON else { return diff }
+        do {
+            return ActionDiff(title: diff.title, format: diff.format, text: try TerraformPlanRedaction.redact(diff.text))
+        } catch {
+            throw DiffProblem(message: planProblem(error))
+        }
+    }
+
+    /// What is wrong with a diff, as `problem(with:)` words it.
+    public struct DiffProblem: Error, Sendable {
+        public var message: String
+    }
+
+    private static func planProblem(_ error: TerraformPlanError) -> String {
+        "text: not a Terraform JSON plan: \(error.message)"
     }
 }
