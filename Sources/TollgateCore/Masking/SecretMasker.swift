@@ -212,7 +212,10 @@ public struct SecretMasker: Sendable {
             n += found
             return ContextEntry(key: entry.key, value: value)
         }
-        r.diffs = r.diffs.map { ActionDiff(title: mask($0.title, count: &n), format: $0.format, text: mask($0.text, count: &n)) }
+        r.diffs = r.diffs.map { diff in
+            let text = diff.format == DiffFormat.terraformPlanJSON ? mask(planJSON: diff.text, count: &n) : mask(diff.text, count: &n)
+            return ActionDiff(title: mask(diff.title, count: &n), format: diff.format, text: text)
+        }
         return (r, n)
     }
 }
