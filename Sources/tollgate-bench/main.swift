@@ -22,6 +22,7 @@ let benches: [(name: String, run: (BenchContext) -> Void)] = [
     ("memory", ConsoleMemory.run),
     ("danger", DangerMarksCost.run),
     ("plan", PlanCost.run),
+    ("plansubmit", PlanSubmissionCost.run),
 ]
 
 @MainActor
