@@ -1,7 +1,7 @@
 // tollgate-bench: the figures on-call engineers feel, measured on this machine and printed as
 // one Markdown table on stdout (progress goes to stderr). See BENCHMARKS.md for how to read it.
 //
-// Usage: tollgate-bench [--quick] [--only sse,feed,capacity,policy,frame,diff,terminal,history,startup,memory]
+// Usage: tollgate-bench [--quick] [--only NAME,...] (the names are `benches` below; --help lists them)
 //                       [--tollgate PATH] [--python PATH] [--scripts DIR] [--data DIR]
 
 import Foundation
