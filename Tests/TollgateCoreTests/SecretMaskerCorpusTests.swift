@@ -195,6 +195,24 @@ final class SecretMaskerCorpusTests: XCTestCase {
         L terraform apply -var "db_instance=db.t3.micro"
         S ansible-playbook site.yml -e "ansible_become_pass=⟦becomePw1⟧"
         L ansible-playbook site.yml -e "ansible_become=true"
+        S smbclient //fs01/finance -U backup%⟦Smb-Pw-2024⟧ -c 'ls'
+        L smbclient //fs01/finance -U backup -c 'get 100%.txt'
+        S rpcclient -U 'CORP\\svc-audit%⟦rpcPw777⟧' dc01
+        L rpcclient -U svc-audit dc01 -c 'enumdomusers'
+        S htpasswd -b /etc/nginx/.htpasswd admin ⟦htPw12345⟧
+        L htpasswd -D /etc/nginx/.htpasswd admin
+        S htpasswd -cbB /etc/nginx/.htpasswd ops ⟦htPwBcrypt⟧
+        L htpasswd -c /etc/nginx/.htpasswd ops
+        S htpasswd -nb deploy ⟦htPwNoFile⟧
+        L htpasswd -n deploy
+        S gh secret set DEPLOY_KEY --body ⟦ghSecretVal9⟧
+        L gh secret set DEPLOY_KEY --body-file ./key.pem
+        S gh secret set NPM_AUTH -b"⟦ghSecretVal8⟧" --repo acme/web
+        L gh secret list --repo acme/web
+        S <server><id>nexus</id><password>⟦mvnXmlPw1⟧</password></server>
+        L <password>${env.NEXUS_PASSWORD}</password>
+        S <add key="ApiKey" /><api_key>⟦xmlApiK3y⟧</api_key>
+        L <passwordPolicy>strict</passwordPolicy>
         S Cookie: session=abc; csrftoken=⟦csrfTok12⟧
         L Cookie: theme=dark; lang=en
         S Authorization: token ⟦ghTokenHdr⟧

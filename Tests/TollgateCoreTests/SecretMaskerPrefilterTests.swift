@@ -158,7 +158,7 @@ final class SecretMaskerPrefilterTests: XCTestCase {
             "url-password": "https://a:b@c", "jwt": "eyJa.b", "aws-access-key": "ACCA", "github-token": "ghr_",
             "github-pat": "github_pat_", "gitlab-token": "glptt-", "slack-token": "xoxr-",
             "slack-webhook": "https://hooks.slack.com/services/", "tollgate-token": "tg_", "secret-assignment": "PassWord=",
-            "vendor-api-key": "npm_", "cli-password": "curl", "secret-flag": "--TOKEN",
+            "vendor-api-key": "npm_", "cli-password": "curl", "secret-flag": "--TOKEN", "secret-element": "<Api_Key></",
         ]
         for rule in SecretMasker.builtIn {
             let sample = try XCTUnwrap(samples[rule.name], "no sample for \(rule.name)")

@@ -79,8 +79,19 @@ extension SecretMasker {
                     #"\bcurl\b[^\n;|&]{0,200}?[ \t](?:-u|-U|--user|--proxy-user)[ \t]*["']?[^\s:"'@]*:("# + token + #"*)"#,
                     #"\baws[ \t]+configure[ \t]+set[ \t]+(?:aws_secret_access_key|aws_session_token)[ \t]+("# + token + #"*)"#,
                     #"\b(?:login|user)\s{1,20}\S{1,200}\s{1,20}password[ \t]+("# + token + #"*)"#,  // .netrc
+                    // Samba's `-U user%password` (a domain may come first: `CORP\\user%pw`).
+                    #"\b(?:smbclient|rpcclient|smbcacls|smbget|smbmap)\b[^\n;|&]{0,200}?[ \t](?:-U|--user(?:=|[ \t]+))[ \t]*["']?[^\s%"']{1,200}%("# + token
+                        + #"*)"#,
+                    // `htpasswd -b FILE USER PASSWORD`, and `-n` (no file): `htpasswd -nb USER PASSWORD`.
+                    #"\bhtpasswd[ \t]+-(?=[A-Za-z]*b)(?![A-Za-z]*n)[A-Za-z]+(?:[ \t]+-[A-Za-z]+)*[ \t]+[^\s\-]\S{0,200}[ \t]+[^\s\-]\S{0,200}[ \t]+("# + token
+                        + #"*)"#,
+                    #"\bhtpasswd[ \t]+-(?=[A-Za-z]*b)(?=[A-Za-z]*n)[A-Za-z]+(?:[ \t]+-[A-Za-z]+)*[ \t]+[^\s\-]\S{0,200}[ \t]+("# + token + #"*)"#,
+                    // `gh secret set NAME --body VALUE`: the value of a repository secret.
+                    #"\bgh[ \t]+secret[ \t]+set\b[^\n;|&]{0,200}?[ \t](?:-b[ \t]*|--body(?:=|[ \t]+))["']?("# + token + #"*)"#,
                 ].joined(separator: "|"), .capture,
-                RequiredLiterals([["mysql", "mariadb", "sshpass", "redis-cli", "login", "curl", "configure", "password"]])
+                RequiredLiterals([
+                    ["mysql", "mariadb", "sshpass", "redis-cli", "login", "curl", "configure", "password", "smb", "rpcclient", "htpasswd", "secret"]
+                ])
             ),
             // `--password VALUE`: a flag named for a secret, then its value after a space
             // (never a flag, never `id=…,src=…` as in `docker build --secret`).
@@ -89,6 +100,12 @@ extension SecretMasker {
                 #"(?i)(?<![A-Za-z0-9_\-])--?(?!-|no-)[A-Za-z0-9_\-]*?"# + names + #"[ \t]+["']?(?!-)(?![a-z]+=)(?!"# + notSecret + #")("# + token + #"+)"#,
                 .capture,
                 RequiredLiterals([SecretNames.literals, ["-"]], caseInsensitive: true)
+            ),
+            // `<password>VALUE</password>`: XML configuration (Maven's settings.xml, Tomcat, .NET).
+            (
+                "secret-element",
+                #"(?i)<[A-Za-z0-9_.\-:]*?"# + names + #">[ \t]*(?!"# + notSecret + #")("# + token + #"{4,})[ \t]*</"#, .capture,
+                RequiredLiterals([SecretNames.literals, ["</"]], caseInsensitive: true)
             ),
             (
                 "secret-assignment",
