@@ -72,6 +72,37 @@ final class PlanViewTests: XCTestCase {
         XCTAssertLessThan(planRow, 10, "near the top, where the approver looks first")
     }
 
+    /// Addresses are the agent's text: escape sequences, C1 controls and bidi overrides in a
+    /// destroyed or replaced address reach neither the detail's summary nor the diff view raw.
+    func testHostileAddressesAreShownAsPlaceholders() throws {
+        let hostile = """
+            Terraform will perform the following actions:
+
+              # aws_db_instance.main\u{1B}]0;pwned\u{07} will be destroyed
+              - resource "aws_db_instance" "main" {
+                }
+
+              # aws_instance.web\u{202E}\u{9B}2J must be replaced
+            -/+ resource "aws_instance" "web" {
+                }
+
+            Plan: 1 to add, 0 to change, 2 to destroy.
+
+            """
+        var console = console([ActionDiff(title: "plan", format: DiffFormat.terraformPlan, text: hostile)])
+        var frames = [console.frame()]
+        console.press(.char("D"))
+        frames.append(console.frame())
+        for frame in frames {
+            let text = rows(frame).joined(separator: "\n")
+            XCTAssertTrue(text.contains("destroy: aws_db_instance.main"), text)
+            for raw: Unicode.Scalar in ["\u{1B}", "\u{07}", "\u{9B}", "\u{202E}"] {
+                XCTAssertFalse(text.unicodeScalars.contains(raw), "U+\(String(raw.value, radix: 16)) reached the frame:\n\(text)")
+            }
+            XCTAssertTrue(text.contains("␛]0;pwned"), "the escape is shown as a placeholder:\n\(text)")
+        }
+    }
+
     func testAnActionWithoutDangerShowsNoDangerLine() {
         let frame = console([ActionDiff(title: "schema", text: Fixture.diffText)]).frame()
         XCTAssertFalse(frame.plainText.contains("danger mark"), frame.plainText)
