@@ -36,16 +36,28 @@ public struct ApprovalServer: Sendable {
     public struct Parts: Sendable {
         public let service: ActionService
         public let upkeep: UpkeepService
+        /// The ledger, whose connections and feed follower `close()` ends.
+        public var ledger: any LedgerStore { service.ledger }
     }
 
-    /// Opens the ledger and builds the service layer.
-    public func makeParts() throws -> Parts {
-        let ledger = try Ledger(path: configuration.databasePath)
+    /// Opens the ledger (the SQLite file, or PostgreSQL when a database URL is configured),
+    /// loads the feed from it and builds the service layer.
+    public func makeParts() async throws -> Parts {
         let hub = FeedHub(
             window: configuration.replayWindow, subscriberBuffer: configuration.subscriberBuffer,
             retryMilliseconds: configuration.retryHintMilliseconds, logger: logger)
         let masker = try SecretMasker(extraPatterns: configuration.secretPatterns)
-        let service = try ActionService(ledger: ledger, hub: hub, configuration: configuration, live: live, masker: masker, logger: logger)
+        let ledger: any LedgerStore
+        if let database = configuration.postgres {
+            ledger = try await PostgresLedger.open(database, hub: hub, window: configuration.replayWindow, logger: logger)
+        } else {
+            ledger = try SQLiteLedger(path: configuration.databasePath, hub: hub, window: configuration.replayWindow)
+        }
+        do { try await ledger.startFeed() } catch {
+            await ledger.close()
+            throw error
+        }
+        let service = ActionService(ledger: ledger, hub: hub, configuration: configuration, live: live, masker: masker, logger: logger)
         return Parts(service: service, upkeep: UpkeepService(service: service, configuration: configuration, logger: logger))
     }
 
@@ -77,7 +89,7 @@ public struct ApprovalServer: Sendable {
     /// Runs until SIGINT or SIGTERM, each a graceful stop; SIGHUP, or a change of the tokens
     /// file or the configuration file, reloads the tokens and the policy (`ReloadService`).
     public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
-        let parts = try makeParts()
+        let parts = try await makeParts()
         let app = makeApplication(parts.service, onListening: onListening)
         // Trapped before the listening line, so a SIGHUP sent as soon as the server answers reloads.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -90,7 +102,11 @@ public struct ApprovalServer: Sendable {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             ))
-        try await group.run()
+        do { try await group.run() } catch {
+            await parts.ledger.close()
+            throw error
+        }
+        await parts.ledger.close()
     }
 }
 

@@ -19,13 +19,9 @@ final class FeedHubTests: XCTestCase {
     }
 
     /// A change to action `id` with event number `seq`.
-    private static func change(_ seq: Int64, id: String? = nil, status: ActionStatus = .pending) -> Ledger.Change {
-        let now = Timestamp.now()
-        let action = Action(
-            id: id ?? "act_\(seq)", status: status, createdAt: now, expiresAt: now.adding(seconds: 60),
-            requester: Requester(id: "agent-1"), kind: "data.export", summary: "change \(seq)", risk: .low,
-            policy: Policy(id: "p", reason: "r"))
-        return Ledger.Change(action: action, seq: seq, json: "{\"id\":\"\(action.id)\",\"seq\":\(seq)}")
+    private static func change(_ seq: Int64, id: String? = nil, status: ActionStatus = .pending) -> Ledger.Event {
+        let actionID = id ?? "act_\(seq)"
+        return Ledger.Event(seq: seq, actionID: actionID, isPending: status == .pending, json: "{\"id\":\"\(actionID)\",\"seq\":\(seq)}")
     }
 
     private func publish(_ hub: FeedHub, _ seqs: ClosedRange<Int64>) {
@@ -95,7 +91,7 @@ final class FeedHubTests: XCTestCase {
         let subscription = hub.subscribe(lastEventID: nil)
         let big = String(repeating: "x", count: 100_000)
         for seq in Int64(1)...5 {
-            hub.stage([Ledger.Change(action: Self.change(seq).action, seq: seq, json: "{\"pad\":\"\(big)\"}")])
+            hub.stage([Ledger.Event(seq: seq, actionID: "act_\(seq)", isPending: true, json: "{\"pad\":\"\(big)\"}")])
             hub.release()
         }
         let takes = takeAll(hub, subscription.id)
@@ -254,7 +250,7 @@ final class FeedHubTests: XCTestCase {
 private final class Counter: Sendable {
     private let next = Mutex<Int64>(1)
 
-    func stageNext(on hub: FeedHub, upTo last: Int64, make: (Int64) -> Ledger.Change) -> Bool {
+    func stageNext(on hub: FeedHub, upTo last: Int64, make: (Int64) -> Ledger.Event) -> Bool {
         next.withLock { n in
             guard n <= last else { return false }
             hub.stage([make(n)])

@@ -13,12 +13,8 @@ final class FeedRevocationTests: XCTestCase {
     }
 
     private func publish(_ hub: FeedHub, _ seqs: ClosedRange<Int64>) {
-        let now = Timestamp.now()
         for seq in seqs {
-            let action = Action(
-                id: "act_\(seq)", status: .pending, createdAt: now, expiresAt: now.adding(seconds: 60), requester: Requester(id: "agent-1"),
-                kind: "data.export", summary: "change \(seq)", risk: .low, policy: Policy(id: "p", reason: "r"))
-            hub.stage([Ledger.Change(action: action, seq: seq, json: "{\"id\":\"\(action.id)\"}")])
+            hub.stage([Ledger.Event(seq: seq, actionID: "act_\(seq)", isPending: true, json: "{\"id\":\"act_\(seq)\"}")])
             hub.release()
         }
     }

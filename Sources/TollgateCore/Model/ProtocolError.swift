@@ -16,6 +16,8 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     /// The matched rule requires a justification and the request has none.
     case justificationRequired = "justification_required"
     case rateLimited = "rate_limited"
+    /// The server cannot reach its database (PostgreSQL down or restarting); retry after `Retry-After`.
+    case unavailable
     /// Not in protocol.md's list: the server failed; the request may be retried.
     case internalError = "internal"
 
@@ -31,6 +33,7 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
         case .reasonRequired, .justificationRequired: 422
         case .rateLimited: 429
         case .internalError: 500
+        case .unavailable: 503
         }
     }
 }

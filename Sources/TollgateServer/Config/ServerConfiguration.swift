@@ -8,8 +8,20 @@ import TollgateCore
 public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 8470
+    /// The SQLite ledger's file, used when no PostgreSQL database is configured.
     public var databasePath: String
     public var tokensPath: String
+
+    // MARK: PostgreSQL
+    /// `[database] url` or `--database`: a `postgres://` URL puts the ledger in PostgreSQL,
+    /// which several replicas can share; nil keeps the SQLite file.
+    public var databaseURL: String?
+    /// `[database] password_file`: the password's file (first line).
+    public var databasePasswordFile: String?
+    /// `[database] max_connections`: the pool's size.
+    public var databaseMaxConnections = 20
+    /// The resolved PostgreSQL settings (`resolveDatabase`), when the ledger is there.
+    public var postgres: PostgresSettings?
 
     // MARK: Feed
     /// How many recent events a reconnecting consumer can replay from.
@@ -77,6 +89,16 @@ public struct ServerConfiguration: Sendable {
         self.port = port
     }
 
+    /// Resolves `databaseURL` (with the password file and libpq's environment variables) into
+    /// `postgres`; nothing to do without one. A mistake is one line naming where it came from.
+    public mutating func resolveDatabase(environment: [String: String], source: String, readFile: (String) throws -> String) throws(ConfigError) {
+        guard let url = databaseURL else { return }
+        do {
+            postgres = try PostgresSettings.parse(
+                url: url, passwordFile: databasePasswordFile, maxConnections: databaseMaxConnections, environment: environment, readFile: readFile)
+        } catch { throw ConfigError(file: source, line: 0, message: (error as? PostgresSettings.Invalid)?.message ?? "\(error)") }
+    }
+
     /// Applies a configuration file's settings (see docs/configuration.md for every key).
     public mutating func apply(fileText: String, file: String) throws(ConfigError) {
         var root = try ConfigReader.parse(fileText, file: file)
@@ -85,6 +107,12 @@ public struct ServerConfiguration: Sendable {
         }
         if let db = try root.string("db") { databasePath = db }
         if let tokens = try root.string("tokens") { tokensPath = tokens }
+        if var database = try root.table("database") {
+            if let url = try database.string("url") { databaseURL = url }
+            if let file = try database.string("password_file") { databasePasswordFile = file }
+            if let v = try database.integer("max_connections", in: 1...1_000) { databaseMaxConnections = Int(v) }
+            try database.finish()
+        }
         if var feed = try root.table("feed") {
             if let v = try feed.integer("replay_window", in: 1...10_000_000) { replayWindow = Int(v) }
             if let v = try feed.seconds("keepalive_seconds") {

@@ -18,9 +18,9 @@ import TollgateCore
 /// task wake-up per subscriber. Publishing never waits: a subscriber more than
 /// `subscriberBuffer` events behind is disconnected after those events (its reconnect replays).
 ///
-/// Changes reach the hub in two steps, so the ledger's single writer never waits on a
-/// fan-out: `stage` (inside the writer, in commit order) then `release` (after the write, by
-/// any caller, which publishes everything staged so far, oldest first).
+/// Changes reach the hub in two steps, so the ledger's writer never waits on a fan-out:
+/// `stage` (in commit order) then `release` (by any caller, which publishes everything staged
+/// so far, oldest first).
 public final class FeedHub: Sendable {
     /// What a new subscriber gets: events to send first, then a doorbell for live events.
     public struct Subscription: Sendable {
@@ -141,7 +141,8 @@ public final class FeedHub: Sendable {
     /// Changes committed but not yet released, in commit order. A lock of its own, so staging
     /// inside the ledger's writer never waits behind a fan-out holding `state`.
     private let staged = Mutex<[StagedChange]>([])
-    private let window: Int
+    /// How many recent events a reconnecting subscriber can replay.
+    let window: Int
     private let bufferLimit: Int
     private let retryHint: ByteBuffer
     private let keepaliveComment = ByteBuffer(bytes: SSEEncoder.comment("keepalive"))
@@ -163,6 +164,7 @@ public final class FeedHub: Sendable {
         state.withLock { s in
             s.lastSeq = feed.lastSeq
             s.log = EventLog()
+            s.pending = [:]
             for e in feed.events.suffix(window) { s.log.append(Event(seq: e.seq, buffer: Self.encode(seq: e.seq, json: e.json))) }
             for p in feed.pending {
                 s.pending[p.id] = Event(seq: p.seq, buffer: Self.encode(seq: p.seq, json: p.json))
@@ -170,18 +172,26 @@ public final class FeedHub: Sendable {
         }
     }
 
+    /// Ends every open feed (owing nothing: each reconnect gets a reset and a snapshot) and
+    /// loads the hub afresh: for a replica that could not publish events before they were pruned.
+    func restart(from feed: Ledger.FeedState) {
+        state.withLock { s in
+            s.forEachSubscriber { _, subscriber, _ in subscriber.close(owing: []) }
+        }
+        load(feed)
+    }
+
     private static func encode(seq: Int64, json: String) -> ByteBuffer {
         ByteBuffer(bytes: SSEEncoder.event(id: seq, type: "action", data: json))
     }
 
-    /// Records committed changes for publishing. Called inside the ledger's writer right after
-    /// the commit, so the staged list is in sequence order; cheap (one encode, a short lock).
-    func stage(_ changes: [Ledger.Change]) {
-        guard !changes.isEmpty else { return }
-        let encoded = changes.map {
-            StagedChange(
-                event: Event(seq: $0.seq, buffer: Self.encode(seq: $0.seq, json: $0.json)),
-                actionID: $0.action.id, isPending: $0.action.status == .pending)
+    /// Records committed changes for publishing, in sequence order: called by the ledger inside
+    /// its writer right after the commit (SQLite) or by the replica's feed follower (PostgreSQL);
+    /// cheap (one encode, a short lock).
+    func stage(_ events: [Ledger.Event]) {
+        guard !events.isEmpty else { return }
+        let encoded = events.map {
+            StagedChange(event: Event(seq: $0.seq, buffer: Self.encode(seq: $0.seq, json: $0.json)), actionID: $0.actionID, isPending: $0.isPending)
         }
         staged.withLock { $0.append(contentsOf: encoded) }
     }

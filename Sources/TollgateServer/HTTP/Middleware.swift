@@ -103,7 +103,9 @@ enum ErrorResponse {
     static func make(_ error: ProtocolError) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        if error.code == .rateLimited { headers[.retryAfter] = String(max(1, Int((error.retryAfter ?? 1).rounded(.up)))) }
+        if error.code == .rateLimited || error.code == .unavailable {
+            headers[.retryAfter] = String(max(1, Int((error.retryAfter ?? 1).rounded(.up))))
+        }
         let body = (try? JSONHTTP.encoder.encode(error)) ?? Data("{\"error\":\"internal\",\"message\":\"encoding failed\"}".utf8)
         return Response(status: .init(code: error.code.httpStatus), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

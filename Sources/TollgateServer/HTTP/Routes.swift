@@ -39,8 +39,8 @@ struct Routes {
         router.get("/v1/actions/:id") { request, context in try await get(request, context) }
         router.post("/v1/actions/:id/decisions") { request, context in try await decide(request, context) }
         router.post("/v1/actions/:id/cancel") { request, context in try await cancel(request, context) }
-        router.get("/v1/feed") { request, context in try feed(request, context) }
-        router.get("/v1/audit") { request, context in try audit(request, context) }
+        router.get("/v1/feed") { request, context in try await feed(request, context) }
+        router.get("/v1/audit") { request, context in try await audit(request, context) }
     }
 
     // MARK: - Helpers
@@ -122,7 +122,7 @@ struct Routes {
         _ = try require(context, anyOf: .approver, .auditor)
         let query = try ListQuery.decode(request)
         let limit = query.limit
-        let actions = try service.list(status: query.status, since: query.since, limit: limit, after: query.cursor)
+        let actions = try await service.list(status: query.status, since: query.since, limit: limit, after: query.cursor)
         let next = actions.count == limit ? actions.last.map { ListCursor.encode($0.createdAt.milliseconds, $0.id) } : nil
         return try JSONHTTP.response(ListPage(actions: actions, nextCursor: next))
     }
@@ -140,17 +140,17 @@ struct Routes {
         return JSONHTTP.response(json: try await service.cancel(id: try actionID(context), by: entry.principal).json)
     }
 
-    private func audit(_ request: Request, _ context: TollgateRequestContext) throws -> Response {
+    private func audit(_ request: Request, _ context: TollgateRequestContext) async throws -> Response {
         _ = try require(context, anyOf: .approver, .auditor)
         let query = try AuditQuery.decode(request)
-        let lines = try service.auditLines(after: query.after, limit: query.limit)
+        let lines = try await service.auditLines(after: query.after, limit: query.limit)
         var headers = HTTPFields()
         headers[.contentType] = "application/x-ndjson"
         let text = lines.map { $0 + "\n" }.joined()
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    private func feed(_ request: Request, _ context: TollgateRequestContext) throws -> Response {
+    private func feed(_ request: Request, _ context: TollgateRequestContext) async throws -> Response {
         let entry = try require(context, anyOf: FeedAccess.roles)
         var lastEventID: Int64?
         if let header = request.headers[.lastEventID] {
@@ -158,6 +158,11 @@ struct Routes {
             lastEventID = Int64(String(header.trimmingWhitespace)).flatMap { $0 >= 0 ? $0 : nil } ?? -1
         }
         let hub = service.hub
+        if let lastEventID, lastEventID > hub.lastSeq {
+            // Another replica sent this client events this one has not published yet: wait a
+            // little for them, so it resumes with no gap instead of a reset.
+            _ = await service.ledger.awaitFeed(through: lastEventID, timeout: 2)
+        }
         let subscription = hub.subscribe(lastEventID: lastEventID, token: entry.tokenSHA256)
         // A reload closes the feeds of revoked tokens after it puts the new tokens in force; one
         // that authenticated before the reload but subscribed after its sweep is caught here.

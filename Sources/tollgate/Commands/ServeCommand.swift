@@ -22,6 +22,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The server database (default $XDG_STATE_HOME/tollgate/server.sqlite).", valueName: "path"))
     var db: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Keep the ledger in PostgreSQL (postgres://USER@HOST:PORT/DB?sslmode=...), shared by every replica given the same URL; "
+                + "the password comes from [database] password_file, PGPASSWORD or ~/.pgpass, never from a flag.",
+            valueName: "url"))
+    var database: String?
+
     @Option(help: ArgumentHelp("The tokens file (default $XDG_CONFIG_HOME/tollgate/tokens.toml).", valueName: "file"))
     var tokens: String?
 
@@ -48,6 +55,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let db { settings.databasePath = db }
         if let tokens { settings.tokensPath = tokens }
+        if let database { settings.databaseURL = database }
+        if db != nil, settings.databaseURL != nil {
+            throw CommandFailure("--db names an SQLite file but a PostgreSQL database is configured too; give one or the other")
+        }
+        do {
+            try settings.resolveDatabase(environment: env, source: database != nil ? "--database" : config ?? "--database") { path in
+                try String(contentsOfFile: path, encoding: .utf8)
+            }
+        } catch {
+            throw CommandFailure("\(error)")
+        }
         // Not an ExpressibleByArgument: argument-parser lists six or more values over several lines.
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw CommandFailure("--log-level: unknown level \(logLevel.debugDescription); expected trace, debug, info, notice, warning, error or critical")

@@ -79,7 +79,7 @@ struct DemoCommand: AsyncParsableCommand {
         let policyFile = folder.path + "/policy.toml"
         try OwnerOnlyFile.write(DemoPolicy.text, to: policyFile)
         let server = ApprovalServer(configuration: settings, registry: TokenRegistry(entries: entries), logger: logger)
-        let parts = try server.makeParts()
+        let parts = try await server.makeParts()
         let (addresses, addressSink) = AsyncStream<String>.makeStream()
         let app = server.makeApplication(parts.service) { addressSink.yield($0) }
         // No shutdown signals of its own: StopSignals is the one handler, and the demo stops the group.

@@ -66,7 +66,7 @@ final class ProtocolScriptsTests: XCTestCase {
         let oneLiner = try Self.digestOneLiner()
         let verifier = try Self.verifyScript()
         let rules = try PolicyFile.parse(text: Self.policy, file: "policy.toml")
-        let server = try InProcessServer.make(self, principals: Self.principals) { $0.policy = rules }
+        let server = try await InProcessServer.make(self, principals: Self.principals) { $0.policy = rules }
         let long = "the primary is down and only this grant restores it"
         try await server.run { api in
             var texts: [String] = []

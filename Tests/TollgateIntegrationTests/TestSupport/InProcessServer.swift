@@ -23,7 +23,7 @@ struct InProcessServer: Sendable {
     static func make(
         _ test: XCTestCase, principals: [TestPrincipal] = TestPrincipal.standard,
         configure: (inout ServerConfiguration) -> Void = { _ in }
-    ) throws -> InProcessServer {
+    ) async throws -> InProcessServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-inproc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         test.addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
@@ -45,7 +45,9 @@ struct InProcessServer: Sendable {
         let registry = try TokenRegistry.parse(file, file: configuration.tokensPath)
         let logger = Logger(label: "tollgate.test") { _ in SwiftLogNoOpLogHandler() }
         let server = ApprovalServer(configuration: configuration, registry: registry, logger: logger)
-        return InProcessServer(server: server, parts: try server.makeParts(), tokens: tokens)
+        let parts = try await server.makeParts()
+        test.addTeardownBlock { await parts.ledger.close() }
+        return InProcessServer(server: server, parts: parts, tokens: tokens)
     }
 
     /// Runs `body` with a client of this server's router.

@@ -27,7 +27,7 @@ final class AuthenticationTests: XCTestCase {
     }
 
     func testUnknownOrMalformedTokenIs401() async throws {
-        let server = try InProcessServer.make(self)
+        let server = try await InProcessServer.make(self)
         let good = try XCTUnwrap(server.tokens["alice"])
         try await server.run { api in
             for header in [

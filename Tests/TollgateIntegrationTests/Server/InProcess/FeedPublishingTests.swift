@@ -30,7 +30,7 @@ final class FeedPublishingTests: XCTestCase {
     }
 
     func testConcurrentSubmissionsReachASubscriberInStrictSequenceOrder() async throws {
-        let server = try InProcessServer.make(self)
+        let server = try await InProcessServer.make(self)
         let service = server.service
         let entry = try agentEntry(server)
         let subscription = service.hub.subscribe(lastEventID: nil)
@@ -48,7 +48,7 @@ final class FeedPublishingTests: XCTestCase {
     }
 
     func testSubmissionsCancelledAtAnyPointArePublishedExactlyWhenCommitted() async throws {
-        let server = try InProcessServer.make(self)
+        let server = try await InProcessServer.make(self)
         let service = server.service
         let entry = try agentEntry(server)
         let subscription = service.hub.subscribe(lastEventID: nil)
@@ -68,7 +68,7 @@ final class FeedPublishingTests: XCTestCase {
             if let stored = try? await task.value { answered.insert(stored.action.id) }
         }
 
-        let committed = try service.list(status: nil, since: nil, limit: 500, after: nil)
+        let committed = try await service.list(status: nil, since: nil, limit: 500, after: nil)
         XCTAssertGreaterThanOrEqual(committed.count, 100, "the uncancelled third at least")
         XCTAssertTrue(answered.isSubset(of: Set(committed.map(\.id))))
         let events = try actionEvents(Self.takeAll(service.hub, subscription.id))
@@ -77,7 +77,7 @@ final class FeedPublishingTests: XCTestCase {
     }
 
     func testSubmitAndDecideAnswerWithTheJSONTheFeedCarries() async throws {
-        let server = try InProcessServer.make(self)
+        let server = try await InProcessServer.make(self)
         let subscription = server.service.hub.subscribe(lastEventID: nil)
         try await server.run { api in
             let submitted = try await api.submitResponse(Fixtures.request())

@@ -60,9 +60,9 @@ final class PolicyEnforcementTests: XCTestCase {
         TestPrincipal(id: "audrey", roles: [.auditor]),
     ]
 
-    private func server(policy: String = PolicyEnforcementTests.policy) throws -> InProcessServer {
+    private func server(policy: String = PolicyEnforcementTests.policy) async throws -> InProcessServer {
         let rules = try PolicyFile.parse(text: policy, file: "policy.toml")
-        return try InProcessServer.make(self, principals: Self.principals) { $0.policy = rules }
+        return try await InProcessServer.make(self, principals: Self.principals) { $0.policy = rules }
     }
 
     private static func request(
@@ -295,7 +295,7 @@ final class PolicyEnforcementTests: XCTestCase {
     // MARK: - Reload
 
     func testPendingActionsKeepTheRuleTheyWereSubmittedUnder() async throws {
-        let server = try server()
+        let server = try await server()
         try await server.run { api in
             let before = try await api.submit(Self.request(kind: "iam.grant"))
             let laxer = try PolicyFile.parse(

@@ -9,7 +9,7 @@ import XCTest
 final class PruneTests: XCTestCase {
 
     func testPruneDeletesInBatchesDownToTheWindowAndKeepsWhatTheWindowNeeds() async throws {
-        let server = try InProcessServer.make(self) {
+        let server = try await InProcessServer.make(self) {
             $0.replayWindow = 10
             $0.idempotencyRetention = 0
         }

@@ -6,7 +6,7 @@ import XCTest
 /// 429 `rate_limited`: a token bucket per principal.
 final class RateLimitTests: XCTestCase {
     func testAPrincipalOverItsBurstIs429() async throws {
-        let server = try InProcessServer.make(self) {
+        let server = try await InProcessServer.make(self) {
             $0.ratePerSecond = 0.001  // one token every 1000 s: nothing refills during the test
             $0.rateBurst = 3
         }

@@ -79,7 +79,7 @@ final class RequestValidationTests: XCTestCase {
     }
 
     func testABodyOverTheLimitIs413() async throws {
-        let server = try InProcessServer.make(self) { $0.bodyLimit = 2048 }
+        let server = try await InProcessServer.make(self) { $0.bodyLimit = 2048 }
         try await server.run { api in
             let big = Fixtures.request(
                 summary: String(repeating: "s", count: 900), context: [ContextEntry(key: "blob", value: String(repeating: "x", count: 1500))])

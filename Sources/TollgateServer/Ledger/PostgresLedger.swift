@@ -1,0 +1,325 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TollgateCore
+
+/// The ledger in PostgreSQL, shared by any number of `tollgate serve` replicas.
+///
+/// Writes run in one transaction each over a pooled connection (`PostgresClient`). An update
+/// locks the action's row (`FOR UPDATE`), so two replicas deciding the same action at once
+/// take turns, the second reading what the first committed. Every commit then updates the
+/// single `ledger_head` row to take the next sequence number: that row's lock is held to the
+/// end of the transaction, so sequence numbers are issued in commit order and a transaction
+/// that rolls back gives its number back — gap-free. The audit chain's head lives in the same
+/// row, so the chain stays one line. `pg_notify` in the same statement tells every replica's
+/// follower (`PostgresFeedFollower`) at commit that there is something to read.
+public final class PostgresLedger: LedgerStore {
+    private let client: PostgresClient
+    private let clientTask: Task<Void, Never>
+    private let follower: PostgresFeedFollower
+    private let hub: FeedHub
+    private let window: Int
+    private let logger: Logger
+    private let settings: PostgresSettings
+    /// The longest a request waits on the database before answering 503: while PostgreSQL is
+    /// down the pool keeps trying to connect, and a client should hear so, not hang.
+    static let operationTimeout: Double = 5
+
+    /// The channel commits are announced on (payload: the sequence number).
+    static let channel = "tollgate_events"
+
+    private init(
+        client: PostgresClient, clientTask: Task<Void, Never>, follower: PostgresFeedFollower, hub: FeedHub, window: Int, settings: PostgresSettings,
+        logger: Logger
+    ) {
+        self.client = client
+        self.clientTask = clientTask
+        self.follower = follower
+        self.hub = hub
+        self.window = window
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Connects to the database `settings` name, migrates it (once, however many replicas start
+    /// together), and starts the connection pool. A database that cannot be reached is one
+    /// error line naming it (without its password).
+    public static func open(_ settings: PostgresSettings, hub: FeedHub, window: Int, logger: Logger) async throws -> PostgresLedger {
+        let connector = try PostgresConnector(settings, logger: logger)
+        do {
+            let connection = try await connector.connect()
+            defer { Task { try? await connection.close() } }
+            let applied = try await PostgresSchema.migrate(on: connection, logger: logger)
+            if applied > 0 { logger.info("database \(settings): applied \(applied) migration(s)") }
+        } catch {
+            throw ProtocolError(.unavailable, "cannot use the database \(settings): \(PostgresErrors.describe(error))")
+        }
+        let client = PostgresClient(configuration: connector.poolConfiguration, backgroundLogger: logger)
+        let clientTask = Task { await client.run() }
+        let follower = PostgresFeedFollower(client: client, connector: connector, hub: hub, logger: logger)
+        return PostgresLedger(
+            client: client, clientTask: clientTask, follower: follower, hub: hub, window: window, settings: settings, logger: logger)
+    }
+
+    // MARK: - Writes
+
+    /// Runs `body` in a transaction within the operation timeout, turning the database's
+    /// failures into protocol errors (503 `unavailable` when it cannot be reached); then waits
+    /// until this replica's feed has published what it committed.
+    private func write<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> (T, Int64?)) async throws -> T {
+        let (client, logger) = (self.client, self.logger)
+        let (value, seq) = try await PostgresErrors.guarded(timeout: Self.operationTimeout) {
+            try await client.withTransaction(logger: logger) { connection in try await body(connection, logger) }
+        }
+        if let seq {
+            follower.poke()
+            if !(await follower.awaitPublished(through: seq, timeout: Self.operationTimeout)) {
+                logger.warning("the feed has not caught up with a commit of this replica within \(Self.operationTimeout) s", metadata: ["seq": "\(seq)"])
+            }
+        }
+        return value
+    }
+
+    public func submit(claim: Ledger.IdempotencyClaim?, _ make: @escaping @Sendable (Timestamp) throws -> Action) async throws -> Ledger.Stored {
+        try await write { c, logger in
+            let now = Timestamp.now()
+            let action = try make(now)
+            if let claim {
+                // Claim the key first: a concurrent claim of the same key (another replica's retry)
+                // waits on it here, then finds it taken and answers with the action it produced.
+                let inserted = try await c.query(
+                    """
+                    INSERT INTO idempotency (principal, scope, key, request_hash, action_id, created_at)
+                    VALUES (\(claim.principal), \(claim.scope), \(claim.key), \(claim.requestHash), \(action.id), \(now.milliseconds))
+                    ON CONFLICT DO NOTHING RETURNING 1
+                    """, logger: logger
+                ).collect()
+                if inserted.isEmpty {
+                    let existingID = try await Self.idempotentAction(claim, on: c, logger: logger)
+                    guard let existingID, let existing = try await Self.stored(id: existingID, lock: false, on: c, logger: logger) else {
+                        throw ProtocolError(.internalError, "an idempotency key points at an action that is not stored")
+                    }
+                    return (existing, nil)
+                }
+            }
+            let change = try await Self.commit(action, on: c, logger: logger)
+            return (change.stored, change.seq)
+        }
+    }
+
+    public func update(
+        id: String, claim: Ledger.IdempotencyClaim?, _ rule: @escaping @Sendable (Action, Timestamp) throws -> Ledger.Update
+    ) async throws -> Ledger.Stored {
+        try await write { c, logger -> (Result<Ledger.Stored, ProtocolError>, Int64?) in
+            guard let stored = try await Self.stored(id: id, lock: true, on: c, logger: logger) else { throw ProtocolError(.notFound, "no such action") }
+            if let claim, try await Self.idempotentAction(claim, on: c, logger: logger) != nil { return (.success(stored), nil) }
+            let now = Timestamp.now()
+            switch try rule(stored.action, now) {
+            case .commit(let action):
+                if let claim {
+                    try await c.query(
+                        """
+                        INSERT INTO idempotency (principal, scope, key, request_hash, action_id, created_at)
+                        VALUES (\(claim.principal), \(claim.scope), \(claim.key), \(claim.requestHash), \(id), \(now.milliseconds))
+                        """, logger: logger)
+                }
+                let change = try await Self.commit(action, on: c, logger: logger)
+                return (.success(change.stored), change.seq)
+            case .commitThenRefuse(let action, let error):
+                return (.failure(error), try await Self.commit(action, on: c, logger: logger).seq)
+            }
+        }.get()
+    }
+
+    public func expireDue(_ expiring: @escaping @Sendable (Action, Timestamp) -> Action?) async throws -> Int {
+        try await write { c, logger in
+            let now = Timestamp.now()
+            // SKIP LOCKED: replicas sweeping at once take disjoint rows; a row another replica is
+            // deciding right now is left to it (its decision sees the expiry itself).
+            var due: [Action] = []
+            for try await json in try await c.query(
+                """
+                SELECT json FROM actions WHERE status = 'pending' AND expires_at <= \(now.milliseconds)
+                ORDER BY expires_at LIMIT 1000 FOR UPDATE SKIP LOCKED
+                """, logger: logger
+            ).decode(String.self) {
+                due.append(try Action(json: json))
+            }
+            var last: Int64?
+            var count = 0
+            for action in due {
+                guard let expired = expiring(action, now) else { continue }
+                last = try await Self.commit(expired, on: c, logger: logger).seq
+                count += 1
+            }
+            return (count, last)
+        }
+    }
+
+    public func prune(keepEventsAfter seq: Int64, idempotencyBefore cutoff: Timestamp, limit: Int) async throws -> Int {
+        let (client, logger) = (self.client, self.logger)
+        return try await PostgresErrors.guarded(timeout: Self.operationTimeout) {
+            // Idempotent by design: replicas pruning at once delete the same rows, once.
+            let events = try await client.query(
+                "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= \(seq) ORDER BY seq LIMIT \(limit)) RETURNING 1", logger: logger
+            ).collect().count
+            let keys = try await client.query(
+                """
+                DELETE FROM idempotency WHERE (principal, scope, key) IN
+                (SELECT principal, scope, key FROM idempotency WHERE created_at < \(cutoff.milliseconds) ORDER BY created_at LIMIT \(limit)) RETURNING 1
+                """, logger: logger
+            ).collect().count
+            return events + keys
+        }
+    }
+
+    /// Records `action` as it now stands in one statement: takes the next sequence number,
+    /// appends the event, upserts the row and announces the commit; then, for a resolution,
+    /// links an audit record to the chain's head.
+    private static func commit(_ action: Action, on c: PostgresConnection, logger: Logger) async throws -> Ledger.Change {
+        let json = String(decoding: action.encodedJSON, as: UTF8.self)
+        let pending = action.status == .pending
+        let rows = try await c.query(
+            """
+            WITH head AS (UPDATE ledger_head SET seq = seq + 1 RETURNING seq, audit_seq, audit_hash),
+            event AS (INSERT INTO events (seq, action_id, pending, json) SELECT seq, \(action.id), \(pending), \(json) FROM head),
+            row AS (
+                INSERT INTO actions (id, status, requester_id, created_at, expires_at, seq, json)
+                SELECT \(action.id), \(action.status.rawValue), \(action.requester.id), \(action.createdAt.milliseconds),
+                    \(action.expiresAt.milliseconds), seq, \(json) FROM head
+                ON CONFLICT (id) DO UPDATE SET status = excluded.status, seq = excluded.seq, json = excluded.json
+            )
+            SELECT seq, audit_seq, audit_hash, pg_notify(\(channel), seq::text) FROM head
+            """, logger: logger)
+        var head: (seq: Int64, auditSeq: Int64, auditHash: String)?
+        for try await (seq, auditSeq, auditHash, _) in rows.decode((Int64, Int64, String, String).self) { head = (seq, auditSeq, auditHash) }
+        guard let head else { throw ProtocolError(.internalError, "the ledger's head row is missing") }
+        if action.status.isResolved {
+            let record = AuditRecord(seq: head.auditSeq + 1, action: action, prev: head.auditHash)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+            let recordJSON = String(decoding: try encoder.encode(record), as: UTF8.self)
+            try await c.query(
+                """
+                WITH head AS (UPDATE ledger_head SET audit_seq = \(record.seq), audit_hash = \(record.hash))
+                INSERT INTO audit (seq, action_id, hash, json) VALUES (\(record.seq), \(record.actionID), \(record.hash), \(recordJSON))
+                """, logger: logger)
+        }
+        return Ledger.Change(action: action, seq: head.seq, json: json)
+    }
+
+    private static func stored(id: String, lock: Bool, on c: PostgresConnection, logger: Logger) async throws -> Ledger.Stored? {
+        let query: PostgresQuery = lock ? "SELECT json FROM actions WHERE id = \(id) FOR UPDATE" : "SELECT json FROM actions WHERE id = \(id)"
+        for try await json in try await c.query(query, logger: logger).decode(String.self) {
+            return Ledger.Stored(action: try Action(json: json), json: json)
+        }
+        return nil
+    }
+
+    private static func idempotentAction(_ claim: Ledger.IdempotencyClaim, on c: PostgresConnection, logger: Logger) async throws -> String? {
+        let rows = try await c.query(
+            "SELECT request_hash, action_id FROM idempotency WHERE principal = \(claim.principal) AND scope = \(claim.scope) AND key = \(claim.key)",
+            logger: logger)
+        for try await (hash, actionID) in rows.decode((String, String).self) {
+            return try Ledger.replay(storedHash: hash, actionID: actionID, for: claim)
+        }
+        return nil
+    }
+
+    // MARK: - Reads
+
+    /// Runs a read on a pooled connection within the operation timeout.
+    private func read<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
+        let (client, logger) = (self.client, self.logger)
+        return try await PostgresErrors.guarded(timeout: Self.operationTimeout) {
+            try await client.withConnection { connection in try await body(connection, logger) }
+        }
+    }
+
+    public func stored(id: String) async throws -> Ledger.Stored? {
+        try await read { c, logger in try await Self.stored(id: id, lock: false, on: c, logger: logger) }
+    }
+
+    public func list(status: ActionStatus?, since: Timestamp?, limit: Int, after cursor: (Int64, String)?) async throws -> [Action] {
+        var bindings = PostgresBindings()
+        var sql = "SELECT json FROM actions WHERE TRUE"
+        if let status {
+            bindings.append(status.rawValue)
+            sql += " AND status = $\(bindings.count)"
+        }
+        if let since {
+            bindings.append(since.milliseconds)
+            sql += " AND created_at >= $\(bindings.count)"
+        }
+        if let (ms, id) = cursor {
+            bindings.append(ms)
+            bindings.append(id)
+            sql += " AND (created_at < $\(bindings.count - 1) OR (created_at = $\(bindings.count - 1) AND id < $\(bindings.count)))"
+        }
+        bindings.append(limit)
+        sql += " ORDER BY created_at DESC, id DESC LIMIT $\(bindings.count)"
+        let built = PostgresQuery(unsafeSQL: sql, binds: bindings)
+        return try await read { c, logger in
+            var actions: [Action] = []
+            for try await json in try await c.query(built, logger: logger).decode(String.self) { actions.append(try Action(json: json)) }
+            return actions
+        }
+    }
+
+    public func auditLines(after seq: Int64, limit: Int) async throws -> [String] {
+        try await read { c, logger in
+            var lines: [String] = []
+            for try await json in try await c.query("SELECT json FROM audit WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)", logger: logger)
+                .decode(String.self)
+            {
+                lines.append(json)
+            }
+            return lines
+        }
+    }
+
+    // MARK: - Feed
+
+    public func startFeed() async throws {
+        let (client, logger, window) = (self.client, self.logger, self.window)
+        let state = try await PostgresErrors.guarded(timeout: Self.operationTimeout * 2) {
+            try await Self.feedState(window: window, client: client, logger: logger)
+        }
+        hub.load(state)
+        follower.start(after: state.lastSeq)
+    }
+
+    /// The last sequence number, the events of the replay window and the pending actions, read
+    /// in one snapshot so the three agree.
+    static func feedState(window: Int, client: PostgresClient, logger: Logger) async throws -> Ledger.FeedState {
+        try await client.withTransaction(logger: logger) { c in
+            try await c.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+            var lastSeq: Int64 = 0
+            for try await seq in try await c.query("SELECT seq FROM ledger_head", logger: logger).decode(Int64.self) { lastSeq = seq }
+            var events: [(seq: Int64, json: String)] = []
+            for try await (seq, json) in try await c.query(
+                "SELECT seq, json FROM events WHERE seq > \(lastSeq - Int64(window)) ORDER BY seq", logger: logger
+            ).decode((Int64, String).self) {
+                events.append((seq, json))
+            }
+            var pending: [(id: String, seq: Int64, json: String)] = []
+            for try await (id, seq, json) in try await c.query("SELECT id, seq, json FROM actions WHERE status = 'pending' ORDER BY seq", logger: logger)
+                .decode((String, Int64, String).self)
+            {
+                pending.append((id, seq, json))
+            }
+            return Ledger.FeedState(lastSeq: lastSeq, events: events, pending: pending)
+        }
+    }
+
+    public func awaitFeed(through seq: Int64, timeout: Double) async -> Bool {
+        follower.poke()
+        return await follower.awaitPublished(through: seq, timeout: timeout)
+    }
+
+    public func close() async {
+        await follower.stop()
+        clientTask.cancel()
+        _ = await clientTask.value
+    }
+}
