@@ -177,6 +177,9 @@ public struct ConfigurationReloader: Sendable {
     static func restartSettings(_ c: ServerConfiguration) -> [(key: String, value: String)] {
         [
             ("listen", "\(c.host):\(c.port)"), ("db", c.databasePath), ("tokens", c.tokensPath),
+            // Compared, never printed: only the key of a changed setting is reported.
+            ("database.url", c.databaseURL ?? ""), ("database.password_file", c.databasePasswordFile ?? ""),
+            ("database.max_connections", "\(c.databaseMaxConnections)"),
             ("feed.replay_window", "\(c.replayWindow)"), ("feed.keepalive_seconds", "\(c.keepaliveInterval)"),
             ("feed.subscriber_buffer", "\(c.subscriberBuffer)"), ("feed.retry_ms", "\(c.retryHintMilliseconds)"),
             ("actions.default_ttl_seconds", "\(c.defaultTTL)"), ("actions.max_ttl_seconds", "\(c.maxTTL)"),
