@@ -4,6 +4,10 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 # System packages the build and the tests need; installed only when missing.
 DEPS := libncurses-dev libsqlite3-dev libcurl4-openssl-dev pkg-config tmux sqlite3 groff-base man-db openssl python3 python3-venv
+# What only `make test` adds: PostgreSQL for the second ledger backend's tests (scripts/with-postgres.sh runs
+# them against a throwaway cluster; Debian 12's server is postgresql-15) and nginx, the TLS reverse proxy in front
+# of two replicas (`nginx` holds /usr/sbin/nginx, built with http_ssl and proxy; nginx-light only adds an echo module).
+TEST_DEPS := postgresql-15 nginx
 # The schema-driven API fuzzer the reliability tests run (SchemaFuzzTests), in a venv under .build.
 SCHEMATHESIS := .build/schemathesis-venv/bin/schemathesis
 # The official Python MCP SDK, a second client for `tollgate mcp` (McpPythonClientTests), in a venv under .build
@@ -21,15 +25,17 @@ DIST_DEPS := dpkg-dev fakeroot binutils lintian systemd util-linux adduser strac
 VERSION := $(shell sed -n 's/.*version: "\([0-9][0-9A-Za-z.+~]*\).*/\1/p' Sources/tollgate/Tollgate.swift)
 DEB_DIR := .build/deb
 
-.PHONY: all deps dist-deps build release demo test lint format install install-files uninstall deb dist-test bench fuzz clean
+.PHONY: all deps test-deps dist-deps build release demo test lint format install install-files uninstall deb dist-test bench fuzz clean
 
 all: build
 
 ## deps: install the missing system packages with apt-get (needs root; says what is missing otherwise)
+## test-deps: the same for what the tests need besides (PostgreSQL, nginx)
 ## dist-deps: the same for the packaging tools `make deb` and `make dist-test` need
 deps: PACKAGES = $(DEPS)
+test-deps: PACKAGES = $(DEPS) $(TEST_DEPS)
 dist-deps: PACKAGES = $(DIST_DEPS)
-deps dist-deps:
+deps test-deps dist-deps:
 	@missing=""; for p in $(PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else \
@@ -49,10 +55,11 @@ release: deps
 demo: build
 	$(BIN_DEBUG) demo
 
-## test: the style check, then every test: unit, integration (real server on 127.0.0.1), console tests in tmux, man page lint
-test: deps lint $(SCHEMATHESIS) $(MCP_VENV)
+## test: the style check, then every test: unit, integration (real server on 127.0.0.1), console tests in tmux, man page lint;
+## all of them inside a throwaway PostgreSQL cluster (scripts/with-postgres.sh), stopped at the end however the tests end
+test: test-deps lint $(SCHEMATHESIS) $(MCP_VENV)
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	bash scripts/with-postgres.sh $(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory dist-test
 
 ## lint: the toolchain's swift format, with .swift-format, over every Swift file; `make format` fixes what it can
