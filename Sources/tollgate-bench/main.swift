@@ -13,6 +13,7 @@ let benches: [(name: String, run: (BenchContext) -> Void)] = [
     ("sse", SSEThroughput.run),
     ("feed", FeedLatency.run),
     ("capacity", ServerCapacity.run),
+    ("replicas", Replicas.run),
     ("policy", PolicyCost.run),
     ("frame", ConsoleFrame.run),
     ("diff", DiffViewFrame.run),

@@ -23,6 +23,21 @@ enum FeedLatency {
         /// Submissions sent more than 5 ms after their slot: the load generator could not keep up.
         var late: Int
         var dropped: Int
+
+        /// Every event reached every subscriber, and every submission was answered.
+        var clean: Bool { lost == 0 && failedSubmissions == 0 && dropped == 0 }
+
+        /// The share of the events received that arrived before their 201, in percent.
+        var beforeResponsePercent: Double { 100 * Double(beforeResponse) / Double(max(1, expected - lost)) }
+
+        /// What went wrong in the run, each part after "; " (empty when nothing did).
+        var problemsText: String {
+            var text = ""
+            if failedSubmissions > 0 { text += "; \(failedSubmissions) submissions failed" }
+            if late > 0 { text += "; \(late) submissions sent late" }
+            if dropped > 0 { text += "; \(dropped) subscribers dropped" }
+            return text
+        }
     }
 
     static func run(_ context: BenchContext) {
@@ -59,28 +74,28 @@ enum FeedLatency {
         }
         let p50 = ours.latencies.median ?? .infinity
         let p99 = ours.latencies.percentile(99) ?? .infinity
-        let clean = ours.lost == 0 && ours.failedSubmissions == 0 && ours.dropped == 0
         var figure = "from the 201: p50 \(Format.ms(p50)), p99 \(Format.ms(p99)), max \(Format.ms(ours.latencies.max))"
-        figure += " (\(Format.fixed(100 * Double(ours.beforeResponse) / Double(max(1, ours.expected - ours.lost)), 0))% arrived before the 201, counted 0)"
+        figure += " (\(Format.fixed(ours.beforeResponsePercent, 0))% arrived before the 201, counted 0)"
         figure +=
             "; from the POST: p50 \(Format.ms(ours.fromRequest.median)), p99 \(Format.ms(ours.fromRequest.percentile(99))), max \(Format.ms(ours.fromRequest.max))"
-        figure += "; lost \(ours.lost) of \(Format.count(Double(ours.expected)))"
-        if ours.failedSubmissions > 0 { figure += "; \(ours.failedSubmissions) submissions failed" }
-        if ours.late > 0 { figure += "; \(ours.late) submissions sent late" }
-        if ours.dropped > 0 { figure += "; \(ours.dropped) subscribers dropped" }
+        figure += "; lost \(ours.lost) of \(Format.count(Double(ours.expected)))" + ours.problemsText
         context.report.add(
             ResultRow(
                 what: "feed latency, end to end", how: "release tollgate serve on 127.0.0.1; " + how,
                 figure: figure, target: "p50 < 2 ms, p99 < 10 ms, none lost (held to both clocks)",
-                verdict: clean && p50 < 2 && p99 < 10 && (ours.fromRequest.median ?? .infinity) < 2 && (ours.fromRequest.percentile(99) ?? .infinity) < 10
+                verdict: ours.clean && p50 < 2 && p99 < 10 && (ours.fromRequest.median ?? .infinity) < 2 && (ours.fromRequest.percentile(99) ?? .infinity) < 10
                     ? .meets : .misses, peer: peerText))
     }
 
     // MARK: - One run
 
-    static func measure(_ server: ServerProcess, subscribers count: Int, rate: Int, seconds: Double) throws -> Outcome {
+    /// Submissions go to `server`; the subscribers read the feed of `feedServer` (another
+    /// replica of the same ledger), or of `server` when it is nil.
+    static func measure(_ server: ServerProcess, feedFrom feedServer: ServerProcess? = nil, subscribers count: Int, rate: Int, seconds: Double) throws
+        -> Outcome
+    {
         let feed = FeedSubscribers(recordArrivals: true)
-        try feed.connect(port: server.port, token: server.principals.watcher, count: count)
+        try feed.connect(port: (feedServer ?? server).port, token: server.principals.watcher, count: count)
         feed.start()
         guard feed.waitUntilSynced(seconds: 30) else {
             feed.stop()

@@ -133,12 +133,12 @@ enum PolicyCost {
             try checkApplied(ruled, set, submissions)
             Log.say(
                 "policy: block \(block + 1) of \(blocks), servers on ports \(plain.port) (no policy) and \(ruled.port) (\(set.rules.count) rules); warming up")
-            _ = try ServerCapacity.load(plain, clients: clients, seconds: 1, bodyOffset: 0, decisions: false)
-            _ = try ServerCapacity.load(ruled, clients: clients, seconds: 1, bodyOffset: 0, decisions: false)
+            _ = try ServerCapacity.load([plain], clients: clients, seconds: 1, bodyOffset: 0, decisions: false)
+            _ = try ServerCapacity.load([ruled], clients: clients, seconds: 1, bodyOffset: 0, decisions: false)
             for round in 0..<roundsPerBlock {
                 // A B, B A, A B, B A: drift (a neighbour's build, the databases growing) falls on both.
                 for policy in round % 2 == 0 ? [false, true] : [true, false] {
-                    let load = try ServerCapacity.load(policy ? ruled : plain, clients: clients, seconds: seconds, bodyOffset: 0, decisions: false)
+                    let load = try ServerCapacity.load([policy ? ruled : plain], clients: clients, seconds: seconds, bodyOffset: 0, decisions: false)
                     if policy { ruledLoads.append(load) } else { plainLoads.append(load) }
                 }
                 Log.say(

@@ -18,28 +18,11 @@ enum ServerCapacity {
             Log.say("capacity: tollgate serve on port \(server.port), \(subscribers) subscribers")
             BenchClock.sleep(nanoseconds: 1_000_000_000)
             let before = server.residentBytes ?? 0
-            let feed = FeedSubscribers(recordArrivals: false)
-            try feed.connect(port: server.port, token: server.principals.watcher, count: subscribers)
-            feed.start()
-            guard feed.waitUntilSynced(seconds: 60) else {
-                feed.stop()
-                throw BenchError("only \(feed.synced) of \(subscribers) subscribers got their sync within 60 s")
-            }
-            BenchClock.sleep(nanoseconds: 2_000_000_000)
-            let after = server.residentBytes ?? 0
+            var after = before
+            let held = try loadWithSubscribers(
+                [server], subscribers: subscribers, clients: clients, seconds: seconds, whenSynced: { after = server.residentBytes ?? 0 })
+            let loaded = held.load
             let perSubscriber = Double(after - before) / Double(subscribers)
-
-            let loaded = try load(server, clients: clients, seconds: seconds, bodyOffset: 0)
-            let expectedEvents = (loaded.submitted + loaded.decided) * subscribers
-            // Events still in flight when the load stops: give them up to 10 s to arrive.
-            let deadline = BenchClock.now() + 10_000_000_000
-            while feed.actionEvents < expectedEvents - feed.closedByServer * (loaded.submitted + loaded.decided), BenchClock.now() < deadline {
-                BenchClock.sleep(nanoseconds: 20_000_000)
-            }
-            feed.stop()
-            let received = feed.actionEvents
-            let dropped = feed.closedByServer
-            feed.disconnect()
             let how =
                 "release tollgate serve, WAL + synchronous=NORMAL (each change committed before its answer), rate limit off; "
                 + "\(clients) agents then \(clients) approvers on keep-alive connections, closed loop, \(Int(seconds)) s each"
@@ -47,8 +30,7 @@ enum ServerCapacity {
                 "\(Format.count(loaded.submissionsPerSecond)) submissions/s, \(Format.count(loaded.decisionsPerSecond)) decisions/s "
                 + "with \(subscribers) subscribers; \(Format.fixed(perSubscriber / 1024, 1)) KB RSS per idle subscriber "
                 + "(\(Format.megabytes(before)) → \(Format.megabytes(after)))"
-            figure +=
-                "; subscribers received \(Format.count(Double(received))) of \(Format.count(Double(expectedEvents))) events, \(dropped) dropped as too slow"
+            figure += "; \(held.deliveryText)"
             figure += "; \(loaded.cpuText)"
             if loaded.failures > 0 { figure += "; \(loaded.failures) requests failed" }
             context.report.add(
@@ -58,7 +40,7 @@ enum ServerCapacity {
                     verdict: loaded.submissionsPerSecond >= 2_000 && loaded.decisionsPerSecond >= 1_000 && loaded.failures == 0 ? .meets : .misses))
             submissionsPerSecond = loaded.submissionsPerSecond
 
-            let bare = try load(server, clients: clients, seconds: seconds, bodyOffset: 1_000_000)
+            let bare = try load([server], clients: clients, seconds: seconds, bodyOffset: 1_000_000)
             context.report.add(
                 ResultRow(
                     what: "server capacity, no subscribers", how: "the same load with every subscriber gone: the ledger alone",
@@ -106,13 +88,75 @@ enum ServerCapacity {
         var submissionsPerSecond = 0.0
         var decisionsPerSecond = 0.0
         var failures = 0
-        /// The server's CPU time per request in each phase, in milliseconds.
+        /// The servers' CPU time per request in each phase (all replicas together), in milliseconds.
         var cpuPerSubmission = 0.0
         var cpuPerDecision = 0.0
+        /// The database server's, when it is a process of its own (PostgreSQL), in milliseconds.
+        var databaseCPUPerSubmission: Double?
+        var databaseCPUPerDecision: Double?
 
         var cpuText: String {
-            "server CPU \(Format.fixed(cpuPerSubmission, 2)) ms per submission, \(Format.fixed(cpuPerDecision, 2)) ms per decision"
+            var text = "server CPU \(Format.fixed(cpuPerSubmission, 2)) ms per submission, \(Format.fixed(cpuPerDecision, 2)) ms per decision"
+            if let databaseCPUPerSubmission, let databaseCPUPerDecision {
+                text +=
+                    "; PostgreSQL CPU \(Format.fixed(databaseCPUPerSubmission, 2)) ms per submission, \(Format.fixed(databaseCPUPerDecision, 2)) ms per decision"
+            }
+            return text
         }
+    }
+
+    /// A load run while feed subscribers read every event it makes.
+    struct HeldLoad {
+        var load: Load
+        var subscribers: Int
+        /// `action` events the subscribers received, and how many they should have.
+        var received: Int
+        var expected: Int
+        /// Subscribers the server closed as too slow.
+        var dropped: Int
+        /// Events delivered to all subscribers together per second, from the load's start to the
+        /// last event's arrival (the backlog the load left behind included).
+        var deliveriesPerSecond: Double
+
+        var deliveryText: String {
+            "subscribers received \(Format.count(Double(received))) of \(Format.count(Double(expected))) events, \(dropped) dropped as too slow"
+        }
+    }
+
+    /// `subscribers` feed subscribers, spread evenly over `servers`, connected and synced;
+    /// `whenSynced` runs once they are (and have idled 2 s); then `load` while they read, and up
+    /// to 10 s more for the events still in flight.
+    static func loadWithSubscribers(
+        _ servers: [ServerProcess], subscribers: Int, clients: Int, seconds: Double, databaseCPU: (() -> Double?)? = nil,
+        whenSynced: () -> Void = {}
+    ) throws -> HeldLoad {
+        let feed = FeedSubscribers(recordArrivals: false)
+        for (i, server) in servers.enumerated() {
+            let share = subscribers / servers.count + (i < subscribers % servers.count ? 1 : 0)
+            try feed.connect(port: server.port, token: server.principals.watcher, count: share)
+        }
+        feed.start()
+        guard feed.waitUntilSynced(seconds: 60) else {
+            feed.stop()
+            throw BenchError("only \(feed.synced) of \(subscribers) subscribers got their sync within 60 s")
+        }
+        BenchClock.sleep(nanoseconds: 2_000_000_000)
+        whenSynced()
+        let start = BenchClock.now()
+        let loaded = try load(servers, clients: clients, seconds: seconds, bodyOffset: 0, databaseCPU: databaseCPU)
+        let events = loaded.submitted + loaded.decided
+        // Events still in flight when the load stops: give them up to 10 s to arrive.
+        let deadline = BenchClock.now() + 10_000_000_000
+        while feed.actionEvents < (subscribers - feed.closedByServer) * events, BenchClock.now() < deadline {
+            BenchClock.sleep(nanoseconds: 20_000_000)
+        }
+        let elapsed = BenchClock.seconds(since: start)
+        feed.stop()
+        let held = HeldLoad(
+            load: loaded, subscribers: subscribers, received: feed.actionEvents, expected: events * subscribers, dropped: feed.closedByServer,
+            deliveriesPerSecond: Double(feed.actionEvents) / elapsed)
+        feed.disconnect()
+        return held
     }
 
     private struct Created: Sendable {
@@ -127,19 +171,27 @@ enum ServerCapacity {
     }
 
     /// Submissions for `seconds`, then (unless `decisions` is false) decisions on what was
-    /// submitted for `seconds`.
-    static func load(_ server: ServerProcess, clients: Int, seconds: Double, bodyOffset: Int, decisions withDecisions: Bool = true) throws -> Load {
+    /// submitted for `seconds`. Client `c` talks to `servers[c % servers.count]`, so replicas
+    /// share the load (and decide actions submitted on another); `databaseCPU` reads the
+    /// database server's CPU seconds so far.
+    static func load(
+        _ servers: [ServerProcess], clients: Int, seconds: Double, bodyOffset: Int, decisions withDecisions: Bool = true,
+        databaseCPU: (() -> Double?)? = nil
+    ) throws -> Load {
+        guard let first = servers.first else { throw BenchError("no server to load") }
         let bodies = FeedLatency.requestBodies(2_000, offset: bodyOffset)
-        let port = server.port
-        let agents = server.principals.agents
-        let approvers = server.principals.approvers
+        let ports = servers.map(\.port)
+        let agents = first.principals.agents
+        let approvers = first.principals.approvers
         let budget = UInt64(seconds * 1e9)
+        let serverCPU = { servers.reduce(0) { $0 + ($1.process.cpuSeconds ?? 0) } }
 
-        let cpuAtStart = server.process.cpuSeconds ?? 0
+        let cpuAtStart = serverCPU()
+        let databaseAtStart = databaseCPU?()
         let submitStart = BenchClock.now()
         let submissions = onThreads(clients) { client -> PhaseResult in
             var result = PhaseResult()
-            guard let connection = try? HTTPConnection(port: port) else { result.failures = 1; return result }
+            guard let connection = try? HTTPConnection(port: ports[client % ports.count]) else { result.failures = 1; return result }
             let deadline = submitStart + budget
             var k = client
             while BenchClock.now() < deadline {
@@ -158,14 +210,15 @@ enum ServerCapacity {
             return result
         }
         let submitSeconds = BenchClock.seconds(since: submitStart)
-        let cpuAfterSubmissions = server.process.cpuSeconds ?? 0
+        let cpuAfterSubmissions = serverCPU()
+        let databaseAfterSubmissions = databaseCPU?()
         let created = submissions.flatMap(\.created)
 
         let next = Counter()
         let decideStart = BenchClock.now()
         let decisions = onThreads(withDecisions ? clients : 0) { client -> PhaseResult in
             var result = PhaseResult()
-            guard let connection = try? HTTPConnection(port: port) else { result.failures = 1; return result }
+            guard let connection = try? HTTPConnection(port: ports[client % ports.count]) else { result.failures = 1; return result }
             let deadline = decideStart + budget
             while BenchClock.now() < deadline {
                 let index = next.next()
@@ -185,7 +238,8 @@ enum ServerCapacity {
             return result
         }
         let decideSeconds = BenchClock.seconds(since: decideStart)
-        let cpuAfterDecisions = server.process.cpuSeconds ?? 0
+        let cpuAfterDecisions = serverCPU()
+        let databaseAfterDecisions = databaseCPU?()
         var load = Load()
         load.submitted = submissions.reduce(0) { $0 + $1.done }
         load.decided = decisions.reduce(0) { $0 + $1.done }
@@ -194,6 +248,10 @@ enum ServerCapacity {
         load.failures = submissions.reduce(0) { $0 + $1.failures } + decisions.reduce(0) { $0 + $1.failures }
         load.cpuPerSubmission = 1000 * (cpuAfterSubmissions - cpuAtStart) / Double(max(1, load.submitted))
         load.cpuPerDecision = 1000 * (cpuAfterDecisions - cpuAfterSubmissions) / Double(max(1, load.decided))
+        if let databaseAtStart, let databaseAfterSubmissions, let databaseAfterDecisions {
+            load.databaseCPUPerSubmission = 1000 * (databaseAfterSubmissions - databaseAtStart) / Double(max(1, load.submitted))
+            load.databaseCPUPerDecision = 1000 * (databaseAfterDecisions - databaseAfterSubmissions) / Double(max(1, load.decided))
+        }
         return load
     }
 }

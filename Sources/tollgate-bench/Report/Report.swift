@@ -7,6 +7,8 @@ struct ResultRow {
         case misses = "MISSES"
         case reported = "—"
         case failed = "FAILED"
+        /// Something the row needs is missing on this machine (PostgreSQL); the rest of the run goes on.
+        case notRun = "not run"
     }
 
     var what: String
@@ -20,6 +22,11 @@ struct ResultRow {
     /// A row for a benchmark that could not run, saying why.
     static func failed(_ what: String, _ why: String) -> ResultRow {
         ResultRow(what: what, how: "could not run", figure: Report.oneLine(why), target: "", verdict: .failed)
+    }
+
+    /// A row whose benchmark needs something this machine does not have, saying what.
+    static func notRun(_ what: String, target: String, _ why: String) -> ResultRow {
+        ResultRow(what: what, how: "not run", figure: "not run: " + Report.oneLine(why), target: target, verdict: .notRun)
     }
 }
 

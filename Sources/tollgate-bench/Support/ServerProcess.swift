@@ -46,24 +46,30 @@ final class ServerProcess {
         self.directory = directory
     }
 
-    /// `tollgate serve` on a fresh database in `directory`; the per-principal rate limit is off
+    /// `tollgate serve` on a fresh SQLite database in `directory`, or on the PostgreSQL
+    /// `database` (a replica: any number may share it); the per-principal rate limit is off
     /// (it exists to stop a runaway agent, and here the load is the point). `configuration` is
     /// appended to the server's configuration file (the policy rows put their rules there).
     static func tollgate(
-        binary: String, directory: String, principals: BenchPrincipals = BenchPrincipals(), configuration: String = ""
+        binary: String, directory: String, principals: BenchPrincipals = BenchPrincipals(), configuration: String = "",
+        database: PostgresDatabase? = nil
     ) throws -> ServerProcess {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let tokens = directory + "/tokens.toml"
         let config = directory + "/server.toml"
         try principals.tokensFile.write(toFile: tokens, atomically: true, encoding: .utf8)
         chmod(tokens, 0o600)
-        try ("[limits]\nrate_per_second = 0\n\n" + configuration).write(toFile: config, atomically: true, encoding: .utf8)
+        var settings = "[limits]\nrate_per_second = 0\n\n"
+        var ledger = ["--db", directory + "/server.sqlite"]
+        if let database {
+            // The password by file, as an operator would give it: never on a command line.
+            settings += "[database]\npassword_file = \(JSONValue.string(database.passwordFile).canonicalString)\n\n"
+            ledger = ["--database", database.url]
+        }
+        try (settings + configuration).write(toFile: config, atomically: true, encoding: .utf8)
         let process = try Subprocess(
             binary,
-            [
-                "serve", "--listen", "127.0.0.1:0", "--db", directory + "/server.sqlite",
-                "--tokens", tokens, "--config", config,
-            ],
+            ["serve", "--listen", "127.0.0.1:0"] + ledger + ["--tokens", tokens, "--config", config],
             environment: BenchEnvironment.base, streams: .files(stdout: directory + "/serve.out", stderr: directory + "/serve.log"))
         let port = try awaitListening(process, stdout: directory + "/serve.out", log: directory + "/serve.log")
         return ServerProcess(process: process, port: port, principals: principals, directory: directory)

@@ -117,15 +117,44 @@ final class Subprocess {
 
 /// Reads /proc/<pid>/status and /proc/<pid>/stat.
 enum ProcStatus {
-    /// utime + stime from /proc/<pid>/stat, which come after the parenthesised command name.
+    /// utime + stime from /proc/<pid>/stat, in seconds.
     static func cpuSeconds(pid: pid_t) -> Double? {
+        guard let fields = statFields(pid: pid), let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The CPU time of `pid` and its children, in seconds: its own, its children's that have
+    /// exited and been reaped (cutime + cstime), and each live child's. For a server that forks a
+    /// process per connection (PostgreSQL), whose children come and go.
+    static func familyCPUSeconds(pid: pid_t) -> Double? {
+        guard let fields = statFields(pid: pid), let user = Double(fields[11]), let system = Double(fields[12]),
+            let reapedUser = Double(fields[13]), let reapedSystem = Double(fields[14])
+        else { return nil }
+        var ticks = user + system + reapedUser + reapedSystem
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let child = pid_t(entry), let childFields = statFields(pid: child), parent(childFields) == pid,
+                let childUser = Double(childFields[11]), let childSystem = Double(childFields[12])
+            else { continue }
+            ticks += childUser + childSystem
+        }
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The parent of `pid` (ppid in /proc/<pid>/stat).
+    static func parent(of pid: pid_t) -> pid_t? { statFields(pid: pid).flatMap(parent) }
+
+    private static func parent(_ fields: [Substring]) -> pid_t? { pid_t(fields[1]) }
+
+    /// The fields of /proc/<pid>/stat after the parenthesised command name (which may hold
+    /// spaces): state (field 3) is at 0, ppid (4) at 1, utime (14) at 11, stime at 12, cutime at
+    /// 13, cstime at 14; nil when the process is gone or the line is short.
+    private static func statFields(pid: pid_t) -> [Substring]? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = text.lastIndex(of: ")")
         else { return nil }
-        // Fields after ")": state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
         let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        return fields.count > 14 ? fields : nil
     }
 
     static func residentBytes(pid: pid_t) -> Int? { field("VmRSS", pid: pid) }
@@ -150,7 +179,7 @@ enum Command {
     @discardableResult
     static func run(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-        directory: String? = nil, input: String? = nil
+        directory: String? = nil, input: String? = nil, standardErrorToOutput: Bool = false
     ) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -159,7 +188,7 @@ enum Command {
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.standardError
+        process.standardError = standardErrorToOutput ? out : FileHandle.standardError
         let inPipe = Pipe()
         process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
         try process.run()
