@@ -59,7 +59,7 @@ demo: build
 ## all of them inside a throwaway PostgreSQL cluster (scripts/with-postgres.sh), stopped at the end however the tests end
 test: test-deps lint $(SCHEMATHESIS) $(MCP_VENV)
 	$(SWIFT) build --build-tests
-	bash scripts/with-postgres.sh $(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) bash scripts/with-postgres.sh bash scripts/run-tests.sh
 	$(MAKE) --no-print-directory dist-test
 
 ## lint: the toolchain's swift format, with .swift-format, over every Swift file; `make format` fixes what it can
@@ -75,7 +75,7 @@ bench: deps
 	$(SWIFT) build -c release --product tollgate
 	$(SWIFT) build -c release --product tollgate-bench
 	@mkdir -p .build-bench-data
-	set -o pipefail; .build/release/tollgate-bench $(if $(QUICK),--quick) | tee .build-bench-data/last-run.md
+	set -o pipefail; bash scripts/with-postgres.sh .build/release/tollgate-bench $(if $(QUICK),--quick) | tee .build-bench-data/last-run.md
 
 $(SCHEMATHESIS):
 	python3 -m venv .build/schemathesis-venv
