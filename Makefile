@@ -59,7 +59,7 @@ demo: build
 ## all of them inside a throwaway PostgreSQL cluster (scripts/with-postgres.sh), stopped at the end however the tests end
 test: test-deps lint $(SCHEMATHESIS) $(MCP_VENV)
 	$(SWIFT) build --build-tests
-	bash scripts/with-postgres.sh $(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) bash scripts/with-postgres.sh bash scripts/run-tests.sh
 	$(MAKE) --no-print-directory dist-test
 
 ## lint: the toolchain's swift format, with .swift-format, over every Swift file; `make format` fixes what it can

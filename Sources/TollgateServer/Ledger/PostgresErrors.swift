@@ -54,6 +54,11 @@ enum PostgresErrors {
     /// `error` as the protocol error a client gets.
     static func map(_ error: any Error) -> any Error {
         if error is ProtocolError { return error }
+        if let transaction = error as? PostgresTransactionError {
+            // The rule's own refusal (self-approval, a conflict…) comes back wrapped; the
+            // transaction's failure is the first of BEGIN, the body and COMMIT that failed.
+            if let inner = transaction.beginError ?? transaction.closureError ?? transaction.commitError { return map(inner) }
+        }
         if let sqlState = (error as? PSQLError)?.serverInfo?[.sqlState] {
             // Class 08: connection exception; 53: insufficient resources; 57P0x: the server is
             // shutting down or starting; 40001/40P01: a conflict worth retrying.
@@ -70,6 +75,11 @@ enum PostgresErrors {
     /// what went wrong with the connection.
     static func describe(_ error: any Error) -> String {
         if let error = error as? ProtocolError { return error.message }
+        if let transaction = error as? PostgresTransactionError,
+            let inner = transaction.beginError ?? transaction.closureError ?? transaction.commitError
+        {
+            return describe(inner)
+        }
         guard let psql = error as? PSQLError else { return "\(error)" }
         if let info = psql.serverInfo {
             return [info[.sqlState], info[.message]].compactMap { $0 }.joined(separator: " ")

@@ -6,7 +6,7 @@ import XCTest
 /// protocol.md's scripts, taken from the page itself, agree with the server: the Python
 /// one-liner recomputes every action's digest, and `verify_audit.py` verifies the chain, on
 /// actions with and without a policy rule, auto-resolved and broken open.
-final class ProtocolScriptsTests: XCTestCase {
+class ProtocolScriptsTests: LedgerBackendTestCase {
     private static let policy = """
         [[policy]]
         id = "prod-iam"

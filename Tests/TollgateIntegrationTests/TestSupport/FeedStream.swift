@@ -16,8 +16,13 @@ final class FeedStream {
     private(set) var transcript: [UInt8] = []
 
     /// Opens the feed as the holder of `token`, resuming after `lastEventID` when given.
-    init(port: Int, token: String, lastEventID: String? = nil, timeout: Double = 20) throws {
-        connection = try HTTPConnection(port: port)
+    convenience init(port: Int, token: String, lastEventID: String? = nil, timeout: Double = 20) throws {
+        try self.init(connection: HTTPConnection(port: port), token: token, lastEventID: lastEventID, timeout: timeout)
+    }
+
+    /// Opens the feed on `connection` (a `TLSTunnel`'s, say) as the holder of `token`.
+    init(connection: HTTPConnection, token: String, lastEventID: String? = nil, timeout: Double = 20) throws {
+        self.connection = connection
         var headers = [("Authorization", "Bearer \(token)"), ("Accept", "text/event-stream")]
         if let lastEventID { headers.append(("Last-Event-ID", lastEventID)) }
         try connection.sendRequest("GET", "/v1/feed", headers: headers)

@@ -40,6 +40,13 @@ final class HTTPConnection {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
+    /// Takes over `fd`, a stream socket already connected to what speaks HTTP for a server on
+    /// `port` (a `TLSTunnel`); the Host header names `127.0.0.1:port`.
+    init(connected fd: Int32, port: Int) {
+        self.port = port
+        self.fd = fd
+    }
+
     deinit { close() }
 
     /// Closes the socket; later calls do nothing.

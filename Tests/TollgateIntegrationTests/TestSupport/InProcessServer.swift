@@ -16,10 +16,13 @@ struct InProcessServer: Sendable {
     let parts: ApprovalServer.Parts
     /// Bearer tokens by principal id.
     let tokens: [String: String]
+    /// The PostgreSQL database it runs on, or nil for its SQLite file.
+    let database: PostgresDatabase?
 
     var service: ActionService { parts.service }
 
-    /// A server over a fresh database in a temporary directory removed at teardown.
+    /// A server over a fresh database: an SQLite file in a temporary directory removed at
+    /// teardown, or a PostgreSQL database of its own when `test` runs on PostgreSQL.
     static func make(
         _ test: XCTestCase, principals: [TestPrincipal] = TestPrincipal.standard,
         configure: (inout ServerConfiguration) -> Void = { _ in }
@@ -31,6 +34,12 @@ struct InProcessServer: Sendable {
         configuration.databasePath = directory.appendingPathComponent("server.sqlite").path
         configuration.tokensPath = directory.appendingPathComponent("tokens.toml").path
         configuration.ratePerSecond = 0
+        let database = try (test as? LedgerBackendTestCase)?.postgresDatabase()
+        if let database {
+            configuration.databaseURL = database.url
+            configuration.databasePasswordFile = database.passwordFile
+            try configuration.resolveDatabase(environment: [:], source: "test") { try String(contentsOfFile: $0, encoding: .utf8) }
+        }
         configure(&configuration)
 
         var tokens: [String: String] = [:]
@@ -47,8 +56,11 @@ struct InProcessServer: Sendable {
         let server = ApprovalServer(configuration: configuration, registry: registry, logger: logger)
         let parts = try await server.makeParts()
         test.addTeardownBlock { await parts.ledger.close() }
-        return InProcessServer(server: server, parts: parts, tokens: tokens)
+        return InProcessServer(server: server, parts: parts, tokens: tokens, database: database)
     }
+
+    /// The ledger's tables, to read straight from (SQLite or PostgreSQL).
+    var ledgerTables: LedgerTables { LedgerTables(sqlitePath: server.configuration.databasePath, database: database) }
 
     /// Runs `body` with a client of this server's router.
     func run(_ body: @escaping @Sendable (API) async throws -> Void) async throws {

@@ -13,18 +13,30 @@ final class Sandbox {
     var databasePath: String { directory.appendingPathComponent("db/server.sqlite").path }
     /// Bearer tokens by principal id.
     private(set) var tokens: [String: String] = [:]
+    /// The PostgreSQL database every server of this sandbox shares (replicas), or nil for the
+    /// SQLite file at `databasePath`.
+    let database: PostgresDatabase?
     private var servers: [ServerProcess] = []
     private var serverCount = 0
 
-    /// A sandbox with the standard principals and `config` as the server configuration.
-    init(_ test: XCTestCase, config: String = Sandbox.quietConfig, principals: [TestPrincipal] = TestPrincipal.standard) throws {
+    /// A sandbox with the standard principals and `config` as the server configuration; its
+    /// servers share `database` (default: a new one when `test` runs on PostgreSQL, else SQLite).
+    init(
+        _ test: XCTestCase, config: String = Sandbox.quietConfig, principals: [TestPrincipal] = TestPrincipal.standard,
+        database: PostgresDatabase? = nil
+    ) throws {
+        self.database = try database ?? (test as? LedgerBackendTestCase)?.postgresDatabase()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-server-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         test.addTeardownBlock { [self] in
             for server in servers { server.kill() }
             try? FileManager.default.removeItem(at: directory)
         }
-        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        var text = config
+        if let database = self.database {
+            text += "\n\n[database]\nurl = \"\(database.url)\"\npassword_file = \"\(database.passwordFile)\"\n"
+        }
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         for p in principals { tokens[p.id] = try addToken(p) }
     }
 
@@ -58,12 +70,17 @@ final class Sandbox {
         return token
     }
 
+    /// The ledger's tables, to read or rewrite behind the servers' back (SQLite or PostgreSQL).
+    var ledgerTables: LedgerTables { LedgerTables(sqlitePath: databasePath, database: database) }
+
     /// Starts `tollgate serve` on this sandbox's files; killed at teardown if still running.
-    /// `listen` defaults to a free port; a restart test passes the previous server's port.
+    /// `listen` defaults to a free port; a restart test passes the previous server's port. With
+    /// a PostgreSQL database, each call starts another replica of it.
     func startServer(listen: String = "127.0.0.1:0") throws -> ServerProcess {
         serverCount += 1
+        let ledger = database == nil ? ["--db", databasePath] : []
         let server = try ServerProcess(
-            arguments: ["--listen", listen, "--db", databasePath, "--tokens", tokensPath, "--config", configPath],
+            arguments: ["--listen", listen] + ledger + ["--tokens", tokensPath, "--config", configPath],
             stderrPath: directory.appendingPathComponent("server-\(serverCount).log").path)
         servers.append(server)
         return server

@@ -3,7 +3,7 @@ import TollgateCore
 import XCTest
 
 /// `GET /v1/audit`: a hash chain of resolutions that verifies offline and betrays tampering.
-final class AuditChainTests: XCTestCase {
+class AuditChainTests: LedgerBackendTestCase {
     func testTheAuditChainVerifiesAndATamperedRecordIsDetected() throws {
         let sandbox = try Sandbox(self, config: Sandbox.quickExpiryConfig)
         var server = try sandbox.startServer()
@@ -31,15 +31,10 @@ final class AuditChainTests: XCTestCase {
 
         // Rewrite history while the server is down: record 2 naively (content only), and
         // record 3 carefully (content and its own hash), which breaks the link from record 4.
-        let sql = try tamperStatement(records[2])
-        try sqlite(
-            sandbox.databasePath,
-            """
-            UPDATE audit SET json = replace(json, '"status":"denied"', '"status":"approved"') WHERE seq = 2;
-            SELECT changes();
-            \(sql)
-            SELECT changes();
-            """, expect: "1\n1")
+        let tables = sandbox.ledgerTables
+        XCTAssertEqual(
+            try tables.rows(#"UPDATE audit SET json = replace(json, '"status":"denied"', '"status":"approved"') WHERE seq = 2 RETURNING seq"#), ["2"])
+        XCTAssertEqual(try tables.rows(try tamperStatement(records[2])), ["3"])
 
         server = try sandbox.startServer()
         let tampered = try auditRecords(sandbox, server, after: 0)
@@ -67,21 +62,7 @@ final class AuditChainTests: XCTestCase {
         forged.status = .approved
         forged.hash = forged.computedHash
         let json = String(decoding: try JSONEncoder().encode(forged), as: UTF8.self).replacingOccurrences(of: "'", with: "''")
-        return "UPDATE audit SET json = '\(json)', hash = '\(forged.hash)' WHERE seq = \(record.seq);"
+        return "UPDATE audit SET json = '\(json)', hash = '\(forged.hash)' WHERE seq = \(record.seq) RETURNING seq"
     }
 
-    /// Runs `script` with the sqlite3 command-line shell and checks what it printed.
-    private func sqlite(_ database: String, _ script: String, expect: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", database, script]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        guard ChildProcess.waitForExit(process, timeout: 30) else { throw HTTPClientError("sqlite3 did not finish") }
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertEqual(process.terminationStatus, 0, "sqlite3 failed (is the sqlite3 shell installed?): \(printed)")
-        XCTAssertEqual(printed.trimmingCharacters(in: .whitespacesAndNewlines), expect, "rows changed by the tampering")
-    }
 }

@@ -3,7 +3,7 @@ import TollgateCore
 import XCTest
 
 /// 413 `too_large` over a real socket: a Content-Length over the limit, and a chunked body that grows past it.
-final class BodyLimitTests: XCTestCase {
+class BodyLimitTests: LedgerBackendTestCase {
     private static let config = """
         [limits]
         rate_per_second = 0

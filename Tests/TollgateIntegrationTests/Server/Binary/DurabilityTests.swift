@@ -4,7 +4,7 @@ import TollgateCore
 import XCTest
 
 /// What the server acknowledged survives a restart and a crash, and sequence numbers go on.
-final class DurabilityTests: XCTestCase {
+class DurabilityTests: LedgerBackendTestCase {
     func testARestartKeepsActionsDecisionsAndSequenceNumbers() throws {
         let sandbox = try Sandbox(self)
         var server = try sandbox.startServer()

@@ -5,7 +5,7 @@ import XCTest
 /// The feed on the real binary when a consumer reads slower than actions arrive: events are
 /// coalesced, never reordered or lost; one too far behind is cut after what it had buffered
 /// and its reconnect replays the rest.
-final class FeedBackpressureTests: XCTestCase {
+class FeedBackpressureTests: LedgerBackendTestCase {
     func testASlowReaderReceivesEveryEventInOrder() throws {
         let sandbox = try Sandbox(self)
         let server = try sandbox.startServer()

@@ -3,7 +3,7 @@ import TollgateCore
 import XCTest
 
 /// `GET /v1/feed` on the real binary: snapshot, replay, reset, keepalives and expiry events.
-final class FeedTests: XCTestCase {
+class FeedTests: LedgerBackendTestCase {
     func testAFirstConnectGetsThePendingActionsThenSync() throws {
         let sandbox = try Sandbox(self)
         let server = try sandbox.startServer()

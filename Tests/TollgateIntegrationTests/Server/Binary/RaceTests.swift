@@ -3,7 +3,7 @@ import TollgateCore
 import XCTest
 
 /// Concurrent decisions are serialised: exactly one resolves the action, the other gets 409.
-final class RaceTests: XCTestCase {
+class RaceTests: LedgerBackendTestCase {
     func testFiftyRacesOfTwoApproversEachRecordExactlyOneDecision() throws {
         let sandbox = try Sandbox(self)
         let server = try sandbox.startServer()

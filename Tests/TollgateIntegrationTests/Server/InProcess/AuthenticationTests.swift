@@ -4,7 +4,7 @@ import TollgateCore
 import XCTest
 
 /// protocol.md, "Principals and tokens": 401 without a known bearer token, 403 without the role.
-final class AuthenticationTests: XCTestCase {
+class AuthenticationTests: LedgerBackendTestCase {
     func testHealthAnswersWithoutAToken() async throws {
         try await InProcessServer.make(self).run { api in
             let response = try await api.get("/v1/health", as: nil)

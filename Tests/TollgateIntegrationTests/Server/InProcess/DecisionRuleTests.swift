@@ -4,7 +4,7 @@ import TollgateCore
 import XCTest
 
 /// protocol.md, "Decision rules" and the conflict errors, through the REST API.
-final class DecisionRuleTests: XCTestCase {
+class DecisionRuleTests: LedgerBackendTestCase {
     // MARK: - Who may decide
 
     func testTheRequesterCannotApproveItsOwnAction() async throws {

@@ -7,7 +7,7 @@ import XCTest
 
 /// Changes reach the feed after the ledger's writer is free, yet in strict sequence order,
 /// and a committed change is published even when its request is cancelled.
-final class FeedPublishingTests: XCTestCase {
+class FeedPublishingTests: LedgerBackendTestCase {
     private func agentEntry(_ server: InProcessServer) throws -> TokenEntry {
         let token = try XCTUnwrap(server.tokens["agent-1"])
         return try XCTUnwrap(server.server.live.current.registry.authenticate(token))

@@ -4,7 +4,7 @@ import TollgateCore
 import XCTest
 
 /// `Idempotency-Key`: a retried submission or decision has its first effect once.
-final class IdempotencyTests: XCTestCase {
+class IdempotencyTests: LedgerBackendTestCase {
     func testARetriedSubmissionReturnsTheSameAction() async throws {
         try await InProcessServer.make(self).run { api in
             let request = Fixtures.request(summary: "rotate the signing key")

@@ -4,7 +4,7 @@ import TollgateCore
 import XCTest
 
 /// `GET /v1/actions`: newest first, cursors that cover everything once, the status filter.
-final class ListTests: XCTestCase {
+class ListTests: LedgerBackendTestCase {
     func testPagesCoverEveryActionOnceNewestFirst() async throws {
         try await InProcessServer.make(self).run { api in
             var submitted: [Action] = []

@@ -4,7 +4,7 @@ import TollgateCore
 import XCTest
 
 /// `GET /v1/actions/{id}?wait=S`: held while pending, answered on resolution or when S runs out.
-final class LongPollTests: XCTestCase {
+class LongPollTests: LedgerBackendTestCase {
     func testAWaitingReadReturnsTheResolution() async throws {
         try await InProcessServer.make(self).run { api in
             let action = try await api.submit(Fixtures.request(approvals: 2))

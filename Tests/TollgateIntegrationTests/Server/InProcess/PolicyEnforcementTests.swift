@@ -6,7 +6,7 @@ import XCTest
 
 /// Issue #13 through the REST API: the server's policy, not the requester, decides what an
 /// action needs and who may give it. Each test attacks one promise.
-final class PolicyEnforcementTests: XCTestCase {
+class PolicyEnforcementTests: LedgerBackendTestCase {
     /// The issue's three rules, a justification rule and a two-group rule.
     static let policy = """
         [[policy]]

@@ -6,14 +6,13 @@ import XCTest
 
 /// Pruning keeps the replay window and the idempotency keys still in retention, and deletes the
 /// rest in batches (one DELETE of everything held the single writer for seconds under load).
-final class PruneTests: XCTestCase {
+class PruneTests: LedgerBackendTestCase {
 
     func testPruneDeletesInBatchesDownToTheWindowAndKeepsWhatTheWindowNeeds() async throws {
         let server = try await InProcessServer.make(self) {
             $0.replayWindow = 10
             $0.idempotencyRetention = 0
         }
-        let database = server.server.configuration.databasePath
         let last = Mutex(Timestamp(milliseconds: 0))
         try await server.run { api in
             for n in 0..<60 {
@@ -25,9 +24,9 @@ final class PruneTests: XCTestCase {
         try eventually("the clock passes the last submission") { Timestamp.now() > last.withLock { $0 } }
         let deleted = try await server.service.prune(batch: 7)
         XCTAssertEqual(deleted, 50 + 60, "50 events past the window of 10, and 60 keys")
-        XCTAssertEqual(try Shell.sqlite(database, "SELECT count(*), min(seq), max(seq) FROM events"), ["10|51|60"])
-        XCTAssertEqual(try Shell.sqlite(database, "SELECT count(*) FROM idempotency"), ["0"])
-        XCTAssertEqual(try Shell.sqlite(database, "SELECT count(*) FROM actions"), ["60"], "actions are never pruned")
+        XCTAssertEqual(try server.ledgerTables.rows("SELECT count(*), min(seq), max(seq) FROM events"), ["10|51|60"])
+        XCTAssertEqual(try server.ledgerTables.rows("SELECT count(*) FROM idempotency"), ["0"])
+        XCTAssertEqual(try server.ledgerTables.rows("SELECT count(*) FROM actions"), ["60"], "actions are never pruned")
         let again = try await server.service.prune(batch: 7)
         XCTAssertEqual(again, 0)
     }

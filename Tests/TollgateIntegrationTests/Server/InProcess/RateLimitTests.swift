@@ -4,7 +4,7 @@ import TollgateCore
 import XCTest
 
 /// 429 `rate_limited`: a token bucket per principal.
-final class RateLimitTests: XCTestCase {
+class RateLimitTests: LedgerBackendTestCase {
     func testAPrincipalOverItsBurstIs429() async throws {
         let server = try await InProcessServer.make(self) {
             $0.ratePerSecond = 0.001  // one token every 1000 s: nothing refills during the test

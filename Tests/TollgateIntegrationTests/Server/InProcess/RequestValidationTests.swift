@@ -4,7 +4,7 @@ import TollgateCore
 import XCTest
 
 /// 400 `bad_request` naming the field at fault, and 413 `too_large` from the Content-Length.
-final class RequestValidationTests: XCTestCase {
+class RequestValidationTests: LedgerBackendTestCase {
     func testMalformedSubmissionsAre400NamingTheField() async throws {
         let valid = #""kind":"data.export","summary":"Export""#
         let cases: [(body: String, field: String)] = [
