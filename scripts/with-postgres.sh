@@ -36,16 +36,19 @@ folder=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-postgres.XXXXXXXXXX")
 cluster=$folder/cluster
 data=$cluster/data
 log=$cluster/server.log
+ctl=$folder/pg_ctl
 bin=""
 run_as=()
 child=""
 
-# pg_ctl and psql as the cluster's owner, from a folder that user may enter.
+# initdb and psql as the cluster's owner, from a folder that user may enter.
 as_owner() { (cd "$cluster" && "${run_as[@]}" "$@"); }
 
 cleanup() {
-    if [ -n "$bin" ] && [ -f "$data/postmaster.pid" ]; then
-        as_owner "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 ||
+    # A second signal must not cut the cleanup short (an `exit` in on_signal would end it here).
+    trap '' INT TERM HUP
+    if [ -x "$ctl" ] && [ -f "$data/postmaster.pid" ]; then
+        "$ctl" stop -m immediate >/dev/null 2>&1 ||
             echo "with-postgres.sh: could not stop the PostgreSQL test cluster in $data" >&2
     fi
     rm -rf "$folder"
@@ -74,6 +77,29 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 # A value for postgresql.conf: single-quoted, quotes doubled.
 conf_quote() { printf "'%s'" "${1//\'/\'\'}"; }
 
+# Writes $ctl, the program that runs pg_ctl on the cluster as its owner (waiting: -w): for this
+# script and for the tests. It closes what it inherited first (descriptors without close-on-exec):
+# Foundation's Process learns that a child ended when a socket it handed down closes, so a
+# server started by a test must not keep that socket open.
+write_ctl() {
+    {
+        echo '#!/usr/bin/env bash'
+        echo '# pg_ctl on the throwaway cluster of scripts/with-postgres.sh, as its owner: stop, start, status.'
+        cat <<'CLOSE'
+for info in /proc/$$/fdinfo/*; do
+    fd=${info##*/}
+    [ "$fd" -gt 2 ] || continue
+    while read -r key value; do
+        if [ "$key" = flags: ] && (((8#$value & 8#2000000) == 0)); then eval "exec $fd>&-"; fi
+    done 2>/dev/null <"$info"
+done
+CLOSE
+        printf 'cd %q && exec' "$cluster"
+        [ ${#run_as[@]} -eq 0 ] || printf ' %q' "${run_as[@]}"
+        printf ' %q -D %q -l %q -w "$@"\n' "$bin/pg_ctl" "$data" "$log"
+    } >"$ctl" && chmod 755 "$ctl"
+}
+
 # Sets up and starts the cluster; on failure sets `error` and returns 1. Runs as an `if`
 # condition (where `set -e` is off), so every step checks its own status.
 start_cluster() {
@@ -96,6 +122,7 @@ start_cluster() {
     if [ ${#run_as[@]} -gt 0 ]; then
         chmod 711 "$folder" && chown postgres: "$cluster" || { error="cannot hand $cluster to postgres"; return 1; }
     fi
+    write_ctl || { error="cannot write $ctl"; return 1; }
     # --no-sync only skips flushing initdb's own files; the server still fsyncs every commit.
     if ! output=$(as_owner "$bin/initdb" -D "$data" --auth-local=peer --auth-host=scram-sha-256 \
         -E UTF8 --locale=C.UTF-8 --no-sync --no-instructions 2>&1); then
@@ -113,7 +140,7 @@ start_cluster() {
         port=$(free_port) || { error="cannot find a free port on 127.0.0.1"; return 1; }
         printf 'port = %d\n' "$port" >>"$data/postgresql.conf"
         : >"$log"
-        as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w start >/dev/null 2>&1 && break
+        "$ctl" start >/dev/null 2>&1 && break
         if [ "$attempt" -eq 3 ] || ! grep -q "Address already in use" "$log"; then
             error="pg_ctl start failed; server log: $(log_tail)"
             return 1
@@ -137,21 +164,11 @@ SQL
         error="cannot write the password files in $folder"
         return 1
     fi
-    {
-        echo '#!/usr/bin/env bash'
-        echo '# pg_ctl on the throwaway cluster of scripts/with-postgres.sh, as its owner: stop, start, status.'
-        printf 'cd %q && exec' "$cluster"
-        [ ${#run_as[@]} -eq 0 ] || printf ' %q' "${run_as[@]}"
-        printf ' %q -D %q -l %q -w "$@"\n' "$bin/pg_ctl" "$data" "$log"
-    } >"$folder/pg_ctl" && chmod 755 "$folder/pg_ctl" || {
-        error="cannot write $folder/pg_ctl"
-        return 1
-    }
     export TOLLGATE_TEST_POSTGRES_URL="postgres://tollgate@127.0.0.1:$port/postgres"
     export TOLLGATE_TEST_POSTGRES_PASSWORD_FILE="$folder/password"
     export TOLLGATE_TEST_POSTGRES_PASSFILE="$folder/pgpass"
     export TOLLGATE_TEST_POSTGRES_PSQL="$bin/psql"
-    export TOLLGATE_TEST_POSTGRES_CTL="$folder/pg_ctl"
+    export TOLLGATE_TEST_POSTGRES_CTL="$ctl"
     echo "with-postgres.sh: PostgreSQL test cluster on 127.0.0.1:$port ($data)" >&2
 }
 
