@@ -105,10 +105,14 @@ public struct ServerConfiguration: Sendable {
         if let listen = try root.string("listen") {
             do { try setListen(listen) } catch { throw root.error("listen", error.message) }
         }
-        if let db = try root.string("db") { databasePath = db }
+        let db = try root.string("db")
+        if let db { databasePath = db }
         if let tokens = try root.string("tokens") { tokensPath = tokens }
         if var database = try root.table("database") {
-            if let url = try database.string("url") { databaseURL = url }
+            if let url = try database.string("url") {
+                guard db == nil else { throw database.error("url", "db names an SQLite file too; a server has one ledger: keep one of the two") }
+                databaseURL = url
+            }
             if let file = try database.string("password_file") { databasePasswordFile = file }
             if let v = try database.integer("max_connections", in: 1...1_000) { databaseMaxConnections = Int(v) }
             try database.finish()

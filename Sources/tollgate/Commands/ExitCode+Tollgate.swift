@@ -6,6 +6,9 @@ enum Exit {
     static let ok = ExitCode(0)
     /// A check failed: `audit verify` found a broken chain, `themes` found a bad theme.
     static let checkFailed = ExitCode(1)
+    /// `serve`: the PostgreSQL database cannot be used at start (unreachable, refused the
+    /// login, or its schema is newer than this binary).
+    static let databaseUnavailable = ExitCode(1)
     /// Usage, authentication, configuration or connection error.
     static let error = ExitCode(2)
     /// `request --wait`: the action was denied.

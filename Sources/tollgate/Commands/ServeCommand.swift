@@ -86,6 +86,8 @@ struct ServeCommand: AsyncParsableCommand {
             try await server.run { address in
                 FileHandle.standardOutput.write(Data("tollgate serve: listening on \(address)\n".utf8))
             }
+        } catch let error as ProtocolError where error.code == .unavailable {
+            throw CommandFailure("serve: \(error.message)", code: Exit.databaseUnavailable)
         } catch {
             throw CommandFailure("serve: \(error)")
         }
