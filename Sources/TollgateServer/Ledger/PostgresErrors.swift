@@ -9,7 +9,8 @@ import TollgateCore
 enum PostgresErrors {
     /// Runs `operation`, answering `unavailable` after `timeout` seconds (the operation goes on
     /// in the background and its result is dropped: the pool may be waiting for a database
-    /// that is down) and mapping what it throws.
+    /// that is down, and a commit already sent may still land, which a retry with the same
+    /// Idempotency-Key then finds) and mapping what it throws.
     static func guarded<T: Sendable>(timeout: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let result = await firstOf(timeout: timeout, operation)
         switch result {
@@ -22,12 +23,14 @@ enum PostgresErrors {
     private static func firstOf<T: Sendable>(timeout: Double, _ operation: @escaping @Sendable () async throws -> T) async -> Result<T, any Error> {
         await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, any Error>, Never>) in
             let once = ResumeOnce(continuation)
-            let work = Task {
-                do { once.resume(.success(try await operation())) } catch { once.resume(.failure(error)) }
+            let timer = Task {
+                try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                if !Task.isCancelled { once.resume(.failure(ProtocolError(.unavailable, "the database did not answer within \(Int(timeout)) s"))) }
             }
             Task {
-                try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
-                if once.resume(.failure(ProtocolError(.unavailable, "the database did not answer within \(Int(timeout)) s"))) { work.cancel() }
+                do { once.resume(.success(try await operation())) } catch { once.resume(.failure(error)) }
+                // The timer goes as soon as the work is done, so none outlives its operation.
+                timer.cancel()
             }
         }
     }
