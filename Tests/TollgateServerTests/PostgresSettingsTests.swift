@@ -97,3 +97,34 @@ final class PostgresSettingsTests: XCTestCase {
         XCTAssertTrue(message("postgres://u@h/d", passwordFile: "/empty", files: ["/empty": "\n"]).contains("first line is empty"))
     }
 }
+
+/// The `[database]` examples of docs/configuration.md and docs/deploy.md read as they are written.
+final class DatabaseConfigurationDocsTests: XCTestCase {
+    private static let root = #filePath.components(separatedBy: "/Tests/")[0]
+
+    /// The fenced TOML blocks of `page` that have a `[database]` table.
+    private func databaseBlocks(_ page: String) throws -> [String] {
+        let text = try String(contentsOfFile: Self.root + "/" + page, encoding: .utf8)
+        return text.components(separatedBy: "```toml\n").dropFirst().compactMap { part in
+            let block = part.components(separatedBy: "```")[0]
+            return block.contains("[database]") ? block : nil
+        }
+    }
+
+    func testTheDocumentedDatabaseTablesConfigureTheirDatabase() throws {
+        for page in ["docs/configuration.md", "docs/deploy.md", "README.md"] {
+            let blocks = try databaseBlocks(page)
+            XCTAssertFalse(blocks.isEmpty, "\(page) shows a [database] table")
+            for block in blocks {
+                var configuration = ServerConfiguration(environment: [:])
+                try configuration.apply(fileText: block, file: page)
+                try configuration.resolveDatabase(environment: [:], source: page) { _ in "the-password\n" }
+                let settings = try XCTUnwrap(configuration.postgres, page)
+                XCTAssertEqual(settings.user, "tollgate", page)
+                XCTAssertEqual(settings.database, "tollgate", page)
+                XCTAssertEqual(settings.sslMode, .verifyFull, "\(page): the examples verify the server")
+                XCTAssertEqual(settings.password, "the-password", "\(page): from password_file")
+            }
+        }
+    }
+}
