@@ -142,19 +142,22 @@ enum ServerCapacity {
         }
         BenchClock.sleep(nanoseconds: 2_000_000_000)
         whenSynced()
+        // The catch-up before `sync` replays what is pending as `action` events: not this load's.
+        let caughtUp = feed.actionEvents
         let start = BenchClock.now()
         let loaded = try load(servers, clients: clients, seconds: seconds, bodyOffset: 0, databaseCPU: databaseCPU)
         let events = loaded.submitted + loaded.decided
         // Events still in flight when the load stops: give them up to 10 s to arrive.
         let deadline = BenchClock.now() + 10_000_000_000
-        while feed.actionEvents < (subscribers - feed.closedByServer) * events, BenchClock.now() < deadline {
+        while feed.actionEvents - caughtUp < (subscribers - feed.closedByServer) * events, BenchClock.now() < deadline {
             BenchClock.sleep(nanoseconds: 20_000_000)
         }
         let elapsed = BenchClock.seconds(since: start)
         feed.stop()
+        let received = feed.actionEvents - caughtUp
         let held = HeldLoad(
-            load: loaded, subscribers: subscribers, received: feed.actionEvents, expected: events * subscribers, dropped: feed.closedByServer,
-            deliveriesPerSecond: Double(feed.actionEvents) / elapsed)
+            load: loaded, subscribers: subscribers, received: received, expected: events * subscribers, dropped: feed.closedByServer,
+            deliveriesPerSecond: Double(received) / elapsed)
         feed.disconnect()
         return held
     }
