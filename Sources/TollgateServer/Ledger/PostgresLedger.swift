@@ -20,7 +20,6 @@ public final class PostgresLedger: LedgerStore {
     private let hub: FeedHub
     private let window: Int
     private let logger: Logger
-    private let settings: PostgresSettings
     /// The longest a request waits on the database before answering 503: while PostgreSQL is
     /// down the pool keeps trying to connect, and a client should hear so, not hang.
     static let operationTimeout: Double = 5
@@ -29,7 +28,7 @@ public final class PostgresLedger: LedgerStore {
     static let channel = "tollgate_events"
 
     private init(
-        client: PostgresClient, clientTask: Task<Void, Never>, follower: PostgresFeedFollower, hub: FeedHub, window: Int, settings: PostgresSettings,
+        client: PostgresClient, clientTask: Task<Void, Never>, follower: PostgresFeedFollower, hub: FeedHub, window: Int,
         logger: Logger
     ) {
         self.client = client
@@ -37,7 +36,6 @@ public final class PostgresLedger: LedgerStore {
         self.follower = follower
         self.hub = hub
         self.window = window
-        self.settings = settings
         self.logger = logger
     }
 
@@ -58,7 +56,7 @@ public final class PostgresLedger: LedgerStore {
         let clientTask = Task { await client.run() }
         let follower = PostgresFeedFollower(client: client, connector: connector, hub: hub, logger: logger)
         return PostgresLedger(
-            client: client, clientTask: clientTask, follower: follower, hub: hub, window: window, settings: settings, logger: logger)
+            client: client, clientTask: clientTask, follower: follower, hub: hub, window: window, logger: logger)
     }
 
     // MARK: - Writes
