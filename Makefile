@@ -70,7 +70,7 @@ format:
 	$(SWIFT) format format --in-place --parallel --recursive Package.swift Sources Tests fuzz
 
 ## bench: release-built benchmarks printed as one table (QUICK=1 for a short sanity run); see BENCHMARKS.md
-bench: deps
+bench: test-deps
 	bash bench/setup.sh
 	$(SWIFT) build -c release --product tollgate
 	$(SWIFT) build -c release --product tollgate-bench
