@@ -18,7 +18,9 @@
 # and CMD still runs, with TOLLGATE_TEST_POSTGRES_ERROR set to that reason instead, so the
 # PostgreSQL tests fail with it while the rest of the suite runs.
 # Whatever ends the run (CMD, a failure here, SIGINT, SIGTERM, SIGHUP), the cluster is stopped
-# and the folder removed. Exits with CMD's status (128+N when signal N ended the wrapper).
+# and the folder removed; on a signal CMD is interrupted first (SIGINT to its process group) and
+# waited for. Exits with CMD's status (128+N when signal N ended the wrapper). Only SIGKILL of
+# the wrapper leaves a cluster behind.
 set -euo pipefail
 
 if [ $# -eq 0 ]; then
@@ -55,17 +57,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Passes the signal on to CMD and waits for it, so the cluster outlives no test.
+# Interrupts CMD's whole process group and waits for it, so the cluster outlives no test. SIGINT
+# whatever the wrapper got: `swift test` stops its test runner on SIGINT only (on SIGTERM it dies
+# and leaves the runner going), and a shell script waiting on it then ends too.
 on_signal() {
     if [ -n "$child" ]; then
-        kill -s "$1" "$child" 2>/dev/null || true
+        kill -s INT -- "-$child" 2>/dev/null || true
         wait "$child" || true
     fi
-    exit $((128 + $2))
+    exit $((128 + $1))
 }
-trap 'on_signal INT 2' INT
-trap 'on_signal TERM 15' TERM
-trap 'on_signal HUP 1' HUP
+trap 'on_signal 2' INT
+trap 'on_signal 15' TERM
+trap 'on_signal 1' HUP
 
 # The server log's last lines on one line, for a one-line reason.
 log_tail() { tail -n 3 "$log" 2>/dev/null | paste -sd ' ' || true; }
@@ -180,12 +184,13 @@ if ! start_cluster; then
 fi
 
 # In the background so that a signal reaches on_signal at once (bash runs traps only between
-# commands); the subshell undoes bash's ignoring SIGINT in background jobs, and keeps stdin.
-(
-    trap - INT QUIT
-    exec "$@"
-) <&0 &
+# commands), and with job control for this one command: CMD gets a process group of its own for
+# on_signal (the wrapper stays in its caller's, in the terminal's foreground), keeps its standard
+# input and does not ignore SIGINT.
+set -m
+"$@" &
 child=$!
+set +m
 status=0
 wait "$child" || status=$?
 child=""
