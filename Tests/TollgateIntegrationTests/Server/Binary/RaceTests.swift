@@ -15,21 +15,12 @@ class RaceTests: LedgerBackendTestCase {
             let action = try agent.submit(Fixtures.request(summary: "race \(round)"))
             // Alternate verdicts so approve/approve, approve/deny and deny/deny all race.
             let verdicts: [Verdict] = [round % 2 == 0 ? .approve : .deny, round % 3 == 0 ? .approve : .deny]
-            var requests: [(connection: HTTPConnection, bytes: [UInt8])] = []
+            var race = SimultaneousRequests()
             for (i, (_, token)) in contenders.enumerated() {
                 let body = Fixtures.json(DecisionRequest(verdict: verdicts[i], reason: "round \(round)", digest: action.digest))
-                let bytes = HTTPConnection.requestBytes(
-                    "POST", "/v1/actions/\(action.id)/decisions", port: server.port,
-                    headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
-                    body: body)
-                requests.append((try HTTPConnection(port: server.port), bytes))
+                race.add(port: server.port, "POST", "/v1/actions/\(action.id)/decisions", token: token, body: body)
             }
-            // Everything but the last byte first, then both last bytes back to back: the server
-            // gets two complete requests at the same moment.
-            for r in requests { try r.connection.send(Array(r.bytes.dropLast())) }
-            for r in requests { try r.connection.send([r.bytes[r.bytes.count - 1]]) }
-            let responses = try requests.map { try $0.connection.readResponse() }
-            requests.forEach { $0.connection.close() }
+            let responses = try race.send()
 
             let winners = responses.indices.filter { responses[$0].status == 200 }
             XCTAssertEqual(winners.count, 1, "round \(round): exactly one decision wins; got \(responses.map(\.status))")
