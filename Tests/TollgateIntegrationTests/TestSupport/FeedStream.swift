@@ -21,11 +21,22 @@ final class FeedStream {
     }
 
     /// Opens the feed on `connection` (a `TLSTunnel`'s, say) as the holder of `token`.
-    init(connection: HTTPConnection, token: String, lastEventID: String? = nil, timeout: Double = 20) throws {
-        self.connection = connection
+    convenience init(connection: HTTPConnection, token: String, lastEventID: String? = nil, timeout: Double = 20) throws {
+        try Self.sendRequest(on: connection, token: token, lastEventID: lastEventID)
+        try self.init(requestSentOn: connection, timeout: timeout)
+    }
+
+    /// Sends the feed's request on `connection` without waiting for the answer, for a test that
+    /// acts while the server handles it; `init(requestSentOn:)` then reads the answer.
+    static func sendRequest(on connection: HTTPConnection, token: String, lastEventID: String? = nil) throws {
         var headers = [("Authorization", "Bearer \(token)"), ("Accept", "text/event-stream")]
         if let lastEventID { headers.append(("Last-Event-ID", lastEventID)) }
         try connection.sendRequest("GET", "/v1/feed", headers: headers)
+    }
+
+    /// The feed whose request `sendRequest` sent on `connection`, once its response head arrives.
+    init(requestSentOn connection: HTTPConnection, timeout: Double = 20) throws {
+        self.connection = connection
         head = try connection.readHead(timeout: timeout)
         chunked = head.header("transfer-encoding")?.lowercased().contains("chunked") == true
     }
