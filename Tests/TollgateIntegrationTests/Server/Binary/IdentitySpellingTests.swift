@@ -11,16 +11,21 @@ final class IdentitySpellingTests: XCTestCase {
             TestPrincipal(id: "strauss", roles: [.approver]), TestPrincipal(id: "alice@example.com", roles: [.approver]),
         ]
 
+    /// Approvers of `principals`, each with a spelling of their id that names them: an action on
+    /// behalf of that spelling is theirs to keep their hands off (the replica tests try them too).
+    static var selfApprovalCases: [(approver: String, spelling: String)] {
+        var cases: [(approver: String, spelling: String)] = []
+        for id in ["alice", "alice@example.com"] { cases += IdentitySpellings.of(id).map { (id, $0) } }
+        cases += IdentitySpellings.forms.filter { form in principals.contains { $0.id == form.id } }.map { ($0.id, $0.spelling) }
+        return cases + [("fiona", "ＦＩＯＮＡ"), ("zoë", "ZOË.")]
+    }
+
     func testEverySpellingOfTheOneItIsDoneForIsRefusedSelfApproval() throws {
         let sandbox = try Sandbox(self, principals: Self.principals)
         let server = try sandbox.startServer()
         let agent = try sandbox.client(server, as: "agent-1")
-        var cases: [(approver: String, spelling: String)] = []
-        for id in ["alice", "alice@example.com"] { cases += IdentitySpellings.of(id).map { (id, $0) } }
-        cases += IdentitySpellings.forms.filter { form in Self.principals.contains { $0.id == form.id } }.map { ($0.id, $0.spelling) }
-        cases += [("fiona", "ＦＩＯＮＡ"), ("zoë", "ZOË.")]
         var actions: [(approver: String, spelling: String, action: Action)] = []
-        for (approver, spelling) in cases {
+        for (approver, spelling) in Self.selfApprovalCases {
             let action = try agent.submit(Fixtures.request(summary: "for \(spelling.debugDescription)", onBehalfOf: spelling))
             XCTAssertEqual(action.requester.onBehalfOf, spelling, "the spelling is kept as sent, for approvers to see")
             actions.append((approver, spelling, action))
