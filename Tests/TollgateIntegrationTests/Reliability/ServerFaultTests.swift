@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TollgateCore
 import XCTest
 
@@ -8,22 +7,6 @@ import XCTest
 final class ServerFaultTests: XCTestCase {
     /// Ten agents, the three standard approvers and the auditor.
     static let principals = TestPrincipal.standard + (3...10).map { TestPrincipal(id: "agent-\($0)", roles: [.agent]) }
-
-    /// What the clients were told succeeded before the crash.
-    private final class Ledger: Sendable {
-        private let state = Mutex((submitted: [Action](), decided: [(id: String, approver: String)](), queue: [Action]()))
-
-        func submitted(_ action: Action) {
-            state.withLock {
-                $0.submitted.append(action); $0.queue.append(action)
-            }
-        }
-        func decided(_ id: String, by approver: String) { state.withLock { $0.decided.append((id, approver)) } }
-        /// The next acknowledged submission nobody has tried to decide yet.
-        func nextToDecide() -> Action? { state.withLock { $0.queue.isEmpty ? nil : $0.queue.removeFirst() } }
-        var submissions: [Action] { state.withLock { $0.submitted } }
-        var decisions: [(id: String, approver: String)] { state.withLock { $0.decided } }
-    }
 
     // MARK: - kill -9 under concurrent submissions and decisions
 
@@ -39,54 +22,22 @@ final class ServerFaultTests: XCTestCase {
             environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
         try console.waitFor("live")
 
-        let ledger = Ledger()
-        let workers = DispatchGroup()
-        let stop = Atomic<Bool>(false)
-        for n in 1...10 {
-            let client = APIClient(port: port, token: try sandbox.token("agent-\(n)"))
-            workers.enter()
-            Thread {
-                defer { workers.leave() }
-                var i = 0
-                while !stop.load(ordering: .relaxed) {
-                    i += 1
-                    do { ledger.submitted(try client.submit(Fixtures.request(summary: "agent-\(n) submission \(i)"))) } catch { usleep(20_000) }
-                }
-            }.start()
-        }
-        for approver in ["alice", "bob", "carol"] {
-            let client = APIClient(port: port, token: try sandbox.token(approver))
-            workers.enter()
-            Thread {
-                defer { workers.leave() }
-                while !stop.load(ordering: .relaxed) {
-                    guard let action = ledger.nextToDecide() else { usleep(5_000); continue }
-                    if let response = try? client.decide(action, .approve, reason: "ok"), response.status == 200 {
-                        ledger.decided(action.id, by: approver)
-                    }
-                }
-            }.start()
-        }
+        let crew = ClientCrew(self)
+        for n in 1...10 { crew.addAgent("agent-\(n)", token: try sandbox.token("agent-\(n)"), servers: [port]) }
+        for approver in ["alice", "bob", "carol"] { crew.addApprover(approver, token: try sandbox.token(approver), servers: [port]) }
+        let ledger = crew.writes
         try eventually(timeout: 60, "100 submissions and 30 decisions acknowledged") {
             ledger.submissions.count >= 100 && ledger.decisions.count >= 30
         }
         first.kill()
         usleep(300_000)
-        stop.store(true, ordering: .relaxed)
-        XCTAssertEqual(workers.wait(timeout: .now() + 60), .success, "every client noticed the crash")
+        XCTAssertTrue(crew.stop(timeout: 60), "every client noticed the crash")
 
         let second = try sandbox.startServer(listen: "127.0.0.1:\(port)")
         let auditor = try sandbox.client(second, as: "audrey")
         let submissions = ledger.submissions
         let decisions = ledger.decisions
-        for action in submissions {
-            let stored = try auditor.action(action.id)
-            XCTAssertEqual(stored.digest, action.digest, "\(action.id) came back as acknowledged")
-        }
-        for (id, approver) in decisions {
-            let stored = try auditor.action(id)
-            XCTAssertEqual(stored.decisions.filter { $0.approver == approver }.count, 1, "\(approver)'s acknowledged decision on \(id) is there once")
-        }
+        try ledger.assertAllStored(on: auditor)
 
         // The last event after the restart: its number continues the log, and watch shows it.
         let after = try sandbox.client(second, as: "agent-1").submit(Fixtures.request(summary: "after the crash"))
