@@ -25,7 +25,7 @@ enum PostgresErrors {
             let once = ResumeOnce(continuation)
             let timer = Task {
                 try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
-                if !Task.isCancelled { once.resume(.failure(ProtocolError(.unavailable, "the database did not answer within \(Int(timeout)) s"))) }
+                if !Task.isCancelled { once.resume(.failure(timedOut(timeout))) }
             }
             Task {
                 do { once.resume(.success(try await operation())) } catch { once.resume(.failure(error)) }
@@ -33,6 +33,11 @@ enum PostgresErrors {
                 timer.cancel()
             }
         }
+    }
+
+    /// What a client is told when the database did not answer within `timeout` seconds.
+    static func timedOut(_ timeout: Double) -> ProtocolError {
+        ProtocolError(.unavailable, "the database did not answer within \(Int(timeout)) s")
     }
 
     /// A continuation two racers share: the first to resume it wins, the other is ignored.

@@ -63,11 +63,19 @@ public final class PostgresLedger: LedgerStore {
 
     /// Runs `body` in a transaction within the operation timeout, turning the database's
     /// failures into protocol errors (503 `unavailable` when it cannot be reached); then waits
-    /// until this replica's feed has published what it committed.
+    /// until this replica's feed has published what it committed. A write that has not begun
+    /// by the deadline, when its client is answered 503, never begins; one already under way
+    /// may still commit, and a retry with its Idempotency-Key finds it.
     private func write<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> (T, Int64?)) async throws -> T {
         let (client, logger) = (self.client, self.logger)
+        let deadline = ContinuousClock.now + .milliseconds(Int(Self.operationTimeout * 1000))
         let (value, seq) = try await PostgresErrors.guarded(timeout: Self.operationTimeout) {
-            try await client.withTransaction(logger: logger) { connection in try await body(connection, logger) }
+            try await client.withTransaction(logger: logger) { connection in
+                // The client was told 503 at the deadline: a write still waiting for a connection
+                // then (the database was down) must not be carried out once it is back, unasked.
+                guard ContinuousClock.now < deadline else { throw PostgresErrors.timedOut(Self.operationTimeout) }
+                return try await body(connection, logger)
+            }
         }
         if let seq {
             follower.poke()

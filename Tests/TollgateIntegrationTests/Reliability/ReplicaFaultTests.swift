@@ -127,6 +127,41 @@ final class ReplicaFaultTests: XCTestCase {
                 + "\(answers.count(where: { $0.status == 503 })) answers 503")
     }
 
+    /// A client told 503 `unavailable` may give up, or send again without a key: what it was
+    /// refused must not be carried out behind its back once PostgreSQL is back. (It was: the
+    /// write waited in the pool's queue past its answer and ran in full when the database returned.)
+    func testWritesAnswered503WhilePostgresIsDownAreNotCarriedOutOnceItIsBack() throws {
+        let cluster = try PostgresCluster.running()
+        let sandbox = try Sandbox(self, database: try cluster.makeDatabase(self))
+        let server = try sandbox.startServer()
+        let agent = try sandbox.client(server, as: "agent-1")
+        let approved = try agent.submit(Fixtures.request(summary: "approved while down"))
+        let cancelled = try agent.submit(Fixtures.request(summary: "cancelled while down"))
+
+        try cluster.stop(self)
+        var writes = SimultaneousRequests()
+        writes.add(
+            port: server.port, "POST", "/v1/actions", token: try sandbox.token("agent-1"),
+            body: Fixtures.json(Fixtures.request(summary: "submitted while down")))
+        let decision = DecisionRequest(verdict: .approve, reason: "while down", digest: approved.digest)
+        writes.add(port: server.port, "POST", "/v1/actions/\(approved.id)/decisions", token: try sandbox.token("alice"), body: Fixtures.json(decision))
+        writes.add(port: server.port, "POST", "/v1/actions/\(cancelled.id)/cancel", token: try sandbox.token("agent-1"))
+        for response in try writes.send(timeout: Self.patience) {
+            XCTAssertEqual(response.status, 503, "a write while PostgreSQL is down: \(response.text.prefix(300))")
+        }
+
+        try cluster.start()
+        // Sent after the refused writes, so a pool that kept them would have run them first.
+        try eventually(timeout: Self.patience, "a submission is acknowledged once PostgreSQL is back") {
+            (try? agent.submit(Fixtures.request(summary: "after"), idempotencyKey: "after")) != nil
+        }
+        let stored = try sandbox.ledgerTables.rows("SELECT json::jsonb->>'summary', status FROM actions ORDER BY seq")
+        XCTAssertEqual(
+            stored, ["approved while down|pending", "cancelled while down|pending", "after|pending"],
+            "nothing refused with 503 was carried out (the rows: summary|status)")
+        XCTAssertEqual(try sandbox.ledgerTables.rows("SELECT count(*) FROM events"), ["3"], "three events: the three acknowledged submissions")
+    }
+
     /// Checks that each kind of request that needs the database answers 503 `unavailable` with
     /// a Retry-After on every one of `servers` while PostgreSQL is down, and that each is up. The
     /// requests go together: each may wait for the database as long as the server allows.
