@@ -92,7 +92,8 @@ final class FeedRecorder: Sendable {
                 file: file, line: line)
         }
         XCTAssertEqual(received.count, committed.count, "\(name) received as many events as were committed; \(history)", file: file, line: line)
-        let altered = zip(actions, log).filter { $0.0.data != $0.1.json }.map(\.1.seq)
-        XCTAssertEqual(altered, [], "\(name) received each event with the data committed", file: file, line: line)
+        let committedData = Dictionary(log.map { (String($0.seq), $0.json) }, uniquingKeysWith: { first, _ in first })
+        let altered = actions.filter { event in committedData[event.id].map { $0 != event.data } ?? false }.map(\.id)
+        XCTAssertEqual(Array(altered.prefix(10)), [], "\(name) received each event with the data committed under its id", file: file, line: line)
     }
 }
