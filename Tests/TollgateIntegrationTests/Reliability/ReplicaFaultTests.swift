@@ -42,10 +42,7 @@ final class ReplicaFaultTests: XCTestCase {
         let replicas = try startReplicasUnderLoad()
         let (crew, dying, survivor) = (replicas.crew, replicas.first, replicas.second)
         try eventually(timeout: Self.patience, "each replica acknowledged 30 submissions and 10 decisions") {
-            [dying, survivor].allSatisfy { server in
-                let answers = crew.answers.filter { $0.port == server.port && $0.status.map { (200...201).contains($0) } == true }
-                return answers.count(where: { $0.write == .submission }) >= 30 && answers.count(where: { $0.write == .decision }) >= 10
-            }
+            [dying, survivor].allSatisfy { crew.acknowledged(.submission, on: $0.port) >= 30 && crew.acknowledged(.decision, on: $0.port) >= 10 }
         }
         let mark = crew.answers.count
         try end(dying)
@@ -55,13 +52,13 @@ final class ReplicaFaultTests: XCTestCase {
         }
         let resumed = crew.answers.count
         try eventually(timeout: Self.patience, "the replica left acknowledged 30 more submissions to the resumed subscribers") {
-            crew.answers(since: resumed).count(where: { $0.write == .submission && $0.status == 201 }) >= 30
+            crew.acknowledged(.submission, on: survivor.port, since: resumed) >= 30
         }
         XCTAssertTrue(crew.stop(timeout: Self.patience), "every client stopped")
 
         try finish(replicas, on: survivor)
         let answers = crew.answers
-        let refused = answers.filter { $0.status.map { !(200...201).contains($0) } ?? false }
+        let refused = answers.filter { $0.status != nil && !$0.isAcknowledged }
         XCTAssertEqual(refused.map(\.summary), [], "no write was refused")
         let unanswered = answers.filter { $0.status == nil && $0.port == survivor.port }
         XCTAssertEqual(unanswered.map(\.summary), [], "the replica left answered every request")
@@ -81,10 +78,7 @@ final class ReplicaFaultTests: XCTestCase {
         let (crew, first, second) = (replicas.crew, replicas.first, replicas.second)
         let servers = [first, second]
         try eventually(timeout: Self.patience, "each replica acknowledged 20 submissions and 5 decisions") {
-            servers.allSatisfy { server in
-                let answers = crew.answers.filter { $0.port == server.port && $0.status.map { (200...201).contains($0) } == true }
-                return answers.count(where: { $0.write == .submission }) >= 20 && answers.count(where: { $0.write == .decision }) >= 5
-            }
+            servers.allSatisfy { crew.acknowledged(.submission, on: $0.port) >= 20 && crew.acknowledged(.decision, on: $0.port) >= 5 }
         }
         let acknowledged = try XCTUnwrap(crew.writes.submissions.first)
 
@@ -100,13 +94,11 @@ final class ReplicaFaultTests: XCTestCase {
         let beforeStart = crew.answers.count
         try cluster.start()
         try eventually(timeout: Self.patience, "each replica acknowledged a submission again once PostgreSQL was back") {
-            let answers = crew.answers(since: beforeStart)
-            return servers.allSatisfy { server in answers.contains { $0.port == server.port && $0.status == 201 } }
+            servers.allSatisfy { crew.acknowledged(.submission, on: $0.port, since: beforeStart) >= 1 }
         }
         let back = crew.answers.count
         try eventually(timeout: Self.patience, "each replica acknowledged 20 more submissions") {
-            let answers = crew.answers(since: back)
-            return servers.allSatisfy { server in answers.count(where: { $0.port == server.port && $0.status == 201 }) >= 20 }
+            servers.allSatisfy { crew.acknowledged(.submission, on: $0.port, since: back) >= 20 }
         }
         XCTAssertTrue(crew.stop(timeout: Self.patience), "every client stopped")
 
@@ -114,9 +106,8 @@ final class ReplicaFaultTests: XCTestCase {
 
         let answers = crew.answers
         let wrong = answers.filter { answer in
-            guard let status = answer.status else { return true }
-            if (200...201).contains(status) { return false }
-            return !(status == 503 && answer.error == ErrorCode.unavailable.rawValue && answer.retryAfter.flatMap(Int.init).map { $0 >= 1 } == true)
+            if answer.isAcknowledged { return false }
+            return !(answer.status == 503 && answer.error == ErrorCode.unavailable.rawValue && answer.retryAfter.flatMap(Int.init).map { $0 >= 1 } == true)
         }
         XCTAssertEqual(wrong.map(\.summary), [], "every answer was a success or 503 unavailable with Retry-After, and every request was answered")
         for feed in replicas.feeds {

@@ -27,6 +27,9 @@ final class ClientCrew: Sendable {
         /// Why there was no answer, or the start of a refusal's body.
         var detail: String
 
+        /// The write was done: 201 for a submission, 200 for a decision.
+        var isAcknowledged: Bool { status == (write == .submission ? 201 : 200) }
+
         /// For failure messages: who, where, and what came back.
         var summary: String { "\(client) on \(port): \(status.map(String.init) ?? "no answer") \(error ?? "") \(detail)" }
     }
@@ -46,6 +49,11 @@ final class ClientCrew: Sendable {
 
     /// The answers after the first `mark` (a count of `answers` taken earlier).
     func answers(since mark: Int) -> [Answer] { log.withLock { Array($0.dropFirst(mark)) } }
+
+    /// How many `write`s the server on `port` acknowledged after the first `mark` answers.
+    func acknowledged(_ write: Answer.Write, on port: Int, since mark: Int = 0) -> Int {
+        answers(since: mark).count { $0.write == write && $0.port == port && $0.isAcknowledged }
+    }
 
     /// Starts an agent submitting as `name`, one submission after another, to `servers` (ports) in turn.
     func addAgent(_ name: String, token: String, servers: [Int]) {
