@@ -67,7 +67,8 @@ final class ReplicaFaultTests: XCTestCase {
         }
         print(
             "replica ended under load: \(crew.writes.submissions.count) submissions and \(crew.writes.decisions.count) decisions acknowledged, "
-                + "\(answers.count(where: { $0.status == nil })) requests moved to the other replica")
+                + "\(answers.count(where: { $0.status == nil })) requests moved to the other replica; "
+                + replicas.feeds.prefix(2).map { "\($0.name): \($0.connections.joined(separator: ", then "))" }.joined(separator: "; "))
     }
 
     // MARK: - PostgreSQL restarts under load
@@ -93,9 +94,11 @@ final class ReplicaFaultTests: XCTestCase {
 
         let beforeStart = crew.answers.count
         try cluster.start()
+        let started = ContinuousClock.now
         try eventually(timeout: Self.patience, "each replica acknowledged a submission again once PostgreSQL was back") {
             servers.allSatisfy { crew.acknowledged(.submission, on: $0.port, since: beforeStart) >= 1 }
         }
+        let recovery = ContinuousClock.now - started
         let back = crew.answers.count
         try eventually(timeout: Self.patience, "each replica acknowledged 20 more submissions") {
             servers.allSatisfy { crew.acknowledged(.submission, on: $0.port, since: back) >= 20 }
@@ -115,7 +118,7 @@ final class ReplicaFaultTests: XCTestCase {
         }
         print(
             "PostgreSQL restarted under load: \(crew.writes.submissions.count) submissions and \(crew.writes.decisions.count) decisions acknowledged, "
-                + "\(answers.count(where: { $0.status == 503 })) answers 503")
+                + "\(answers.count(where: { $0.status == 503 })) answers 503, both replicas acknowledging again \(recovery) after PostgreSQL was back")
     }
 
     /// A client told 503 `unavailable` may give up, or send again without a key: what it was
@@ -142,6 +145,7 @@ final class ReplicaFaultTests: XCTestCase {
         }
 
         try cluster.start()
+        let started = ContinuousClock.now
         // Sent after the refused writes, so a pool that kept them would have run them first.
         try eventually(timeout: Self.patience, "a submission is acknowledged once PostgreSQL is back") {
             (try? agent.submit(Fixtures.request(summary: "after"), idempotencyKey: "after")) != nil
@@ -230,6 +234,7 @@ final class ReplicaFaultTests: XCTestCase {
         XCTAssertEqual(log.map(\.seq), Array(stride(from: 1, through: Int64(log.count), by: 1)), "the committed sequence numbers have no gap")
         XCTAssertEqual(try log.last.map { try Action(json: $0.json).id }, last.id, "the last submission is the last event")
         for feed in replicas.feeds { feed.assertReceived(log) }
+        print("\(log.count) events committed, each checked on \(replicas.feeds.count) subscribers")
 
         try replicas.crew.writes.assertAllStored(on: try sandbox.client(server, as: "audrey"))
         let twice = try sandbox.ledgerTables.rows("SELECT json::jsonb->>'summary', count(*) FROM actions GROUP BY 1 HAVING count(*) > 1")
