@@ -92,7 +92,7 @@ enum PostgresErrors {
         if let info = psql.serverInfo {
             return [info[.sqlState], info[.message]].compactMap { $0 }.joined(separator: " ")
         }
-        if let underlying = psql.underlying { return "\(psql.code): \(underlying)" }
+        if let underlying = psql.underlying { return "\(psql.code): \(describe(underlying))" }
         return "\(psql.code)"
     }
 }
