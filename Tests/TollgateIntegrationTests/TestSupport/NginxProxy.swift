@@ -19,6 +19,11 @@ final class NginxProxy {
     var errorLogPath: String { prefix.appendingPathComponent("error.log").path }
     /// nginx's error log so far (and what it said on standard error before it had one).
     var errorLog: String { ((try? String(contentsOfFile: errorLogPath, encoding: .utf8)) ?? "") + process.stderr }
+    /// The requests nginx has answered so far, oldest first.
+    var accessLog: [NginxRequest] {
+        let text = (try? String(contentsOfFile: prefix.appendingPathComponent("access.log").path, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map { NginxRequest(logLine: $0) }
+    }
 
     /// Starts nginx with `site` (the documented one unless given) in front of the replicas on
     /// `upstreams` (ports on `127.0.0.1`), serving `authority`'s server certificate, and returns
@@ -95,7 +100,8 @@ final class NginxProxy {
         error_log \(prefix)/error.log info;
         events { worker_connections 256; }
         http {
-            access_log \(prefix)/access.log;
+            log_format replicas '$status|$request|$upstream_addr|$upstream_status';
+            access_log \(prefix)/access.log replicas;
             client_body_temp_path \(prefix)/temp/client_body;
             proxy_temp_path \(prefix)/temp/proxy;
             fastcgi_temp_path \(prefix)/temp/fastcgi;
@@ -144,5 +150,31 @@ final class NginxProxy {
     private static func children(of pid: Int32) -> [Int32] {
         let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
         return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+}
+
+/// One request nginx answered, from its access log: what the client got, and every replica
+/// nginx tried for it, in order.
+struct NginxRequest: Equatable {
+    /// The status the client got.
+    var status: Int
+    /// `GET /v1/feed HTTP/1.1`.
+    var line: String
+    /// The replicas tried (`127.0.0.1:PORT`), in order; more than one when nginx moved on.
+    var replicas: [String]
+    /// Each tried replica's answer (`502` for none), in the same order.
+    var replicaStatuses: [String]
+
+    /// Reads a line of the `replicas` log format: `$status|$request|$upstream_addr|$upstream_status`.
+    init(logLine: Substring) {
+        let fields = logLine.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        func list(_ index: Int) -> [String] {
+            guard index < fields.count, fields[index] != "-" else { return [] }
+            return fields[index].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        status = fields.first.flatMap { Int($0) } ?? 0
+        line = fields.count > 1 ? fields[1] : String(logLine)
+        replicas = list(2)
+        replicaStatuses = list(3)
     }
 }

@@ -7,12 +7,16 @@ import XCTest
 /// CA in front of `tollgate serve`, configured by docs/deploy/nginx.conf itself, and the
 /// `tollgate` clients and raw feeds going through it.
 final class NginxTLSTests: XCTestCase {
-    /// One server behind nginx, and what a test needs to reach it through the proxy.
+    /// Replicas behind nginx, and what a test needs to reach them through the proxy.
     private struct Deployment {
         var sandbox: Sandbox
-        var server: ServerProcess
+        /// The running replicas, in the upstream's order (after any given by port only).
+        var replicas: [ServerProcess]
         var authority: TestCertificateAuthority
         var nginx: NginxProxy
+
+        /// The first running replica, to ask the ledger directly (every replica shares it).
+        var server: ServerProcess { replicas[0] }
 
         /// The connection options of `principal` through the proxy, trusting the test CA.
         func options(as principal: String) throws -> [String] {
@@ -23,6 +27,16 @@ final class NginxTLSTests: XCTestCase {
         func options(as principal: String, caFile: String?) throws -> [String] {
             ["--server", "https://127.0.0.1:\(nginx.port)", "--token-file", try sandbox.tokenFile(principal)]
                 + (caFile.map { ["--ca-file", $0] } ?? [])
+        }
+
+        /// The one replica a feed has connected to, and another one: which nginx chose for the
+        /// first feed is its business, so a test finds it in the replicas' logs.
+        func feedReplica() throws -> (feed: ServerProcess, other: ServerProcess) {
+            let feeds = replicas.filter { $0.stderrText.contains(NginxTLSTests.feedConnected) }
+            guard feeds.count == 1, let feed = feeds.first, let other = replicas.first(where: { $0 !== feed }) else {
+                throw HTTPClientError("expected one replica with a feed: \(replicas.map(\.stderrText))")
+            }
+            return (feed, other)
         }
 
         /// The actions the server has, asked directly.
@@ -53,14 +67,23 @@ final class NginxTLSTests: XCTestCase {
         }
     }
 
-    /// A server with `config`, nginx in front of it (and of the replicas on `extraUpstreams`
-    /// before it) with `site`.
-    private func deploy(site: NginxSite? = nil, config: String = Sandbox.quietConfig, replicasBefore extraUpstreams: [Int] = []) throws -> Deployment {
-        let sandbox = try Sandbox(self, config: config)
-        let server = try sandbox.startServer()
+    /// A server with `config` (or `replicas` of it, sharing `database`), nginx in front of it
+    /// (and of the replicas on `extraUpstreams` before it) with `site`.
+    private func deploy(
+        site: NginxSite? = nil, config: String = Sandbox.quietConfig, database: PostgresDatabase? = nil, replicas count: Int = 1,
+        replicasBefore extraUpstreams: [Int] = []
+    ) throws -> Deployment {
+        let sandbox = try Sandbox(self, config: config, database: database)
+        let replicas = try (0..<count).map { _ in try sandbox.startServer() }
         let authority = try TestCertificateAuthority(self)
-        let nginx = try NginxProxy(self, upstreams: extraUpstreams + [server.port], authority: authority, site: site)
-        return Deployment(sandbox: sandbox, server: server, authority: authority, nginx: nginx)
+        let nginx = try NginxProxy(self, upstreams: extraUpstreams + replicas.map(\.port), authority: authority, site: site)
+        return Deployment(sandbox: sandbox, replicas: replicas, authority: authority, nginx: nginx)
+    }
+
+    /// Two replicas of `tollgate serve` with `config` on one new PostgreSQL database, behind
+    /// the documented nginx site.
+    private func deployTwoReplicas(config: String = Sandbox.quietConfig) throws -> Deployment {
+        try deploy(config: config, database: try PostgresCluster.running().makeDatabase(self), replicas: 2)
     }
 
     // MARK: - The clients through TLS
@@ -232,5 +255,141 @@ final class NginxTLSTests: XCTestCase {
         XCTAssertEqual(dying.heads.count, 1)
         XCTAssertTrue(dying.heads.first?.hasPrefix("POST /v1/actions ") == true, "the dying replica had the POST: \(dying.heads)")
         XCTAssertEqual(try deployment.actions().count, 0, "not submitted a second time elsewhere")
+    }
+
+    // MARK: - Two replicas on PostgreSQL
+
+    func testTwoReplicasOnOneDatabaseServeTheClientsThroughTheProxy() throws {
+        let deployment = try deployTwoReplicas()
+        let sandbox = deployment.sandbox
+        let watch = try Spawned(["watch"] + deployment.options(as: "audrey"), in: sandbox.directory)
+        try eventually("watch is live through nginx") { watch.stderr.contains("live at seq") }
+        let requests = try (1...4).map { n in
+            try Spawned(
+                ["request", "--kind", "deploy.proxy", "--summary", "replicated \(n)", "--risk", "low", "--wait"] + deployment.options(as: "agent-1"),
+                in: sandbox.directory)
+        }
+        for request in requests {
+            try eventually("request printed its id") { request.stdout.hasSuffix("\n") || !request.process.isRunning }
+            let id = request.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !id.isEmpty else { return XCTFail("request through nginx failed: \(request.stderr)") }
+            try eventually("watch shows \(id)") { watch.stdout.contains(id) }
+            let approve = try TollgateBinary.run(
+                ["approve", id, "--db", sandbox.historyPath("alice")] + deployment.options(as: "alice"), in: sandbox.directory)
+            XCTAssertEqual(approve.status, 0, approve.stderr)
+        }
+        for request in requests { XCTAssertEqual(try request.wait(), 0, "request --wait saw the approval: \(request.stderr)") }
+        let ids = Set(requests.map { $0.stdout.trimmingCharacters(in: .whitespacesAndNewlines) })
+        try eventually("watch shows every approval") { Set(try Self.shown(watch).filter { $0.status == .approved }.map(\.id)) == ids }
+
+        // Round-robin over both: each replica answered some of the clients' requests.
+        let answered = deployment.nginx.accessLog
+        for replica in deployment.replicas {
+            let address = "127.0.0.1:\(replica.port)"
+            XCTAssertTrue(answered.contains { $0.replicas == [address] }, "nginx sent requests to \(address): \(answered)")
+            XCTAssertTrue(
+                replica.stderrText.contains(" POST /v1/actions"), "the replica on \(replica.port) took submissions or decisions:\n\(replica.stderrText)")
+        }
+    }
+
+    func testClientsKeepWorkingWhenTheFeedsReplicaStops() throws {
+        try assertClientsKeepWorking(whenTheFeedsReplica: "is stopped (SIGTERM)") { replica in
+            XCTAssertEqual(try replica.stop(), 0, "a clean stop")
+        }
+    }
+
+    func testClientsKeepWorkingWhenTheFeedsReplicaIsKilled() throws {
+        try assertClientsKeepWorking(whenTheFeedsReplica: "is killed (SIGKILL)") { replica in replica.kill() }
+    }
+
+    /// Two replicas behind nginx, `watch` on one of them and two agents submitting with
+    /// `request --wait` while an approver approves each with `approve`, all through the proxy;
+    /// then `fault` strikes the replica the feed is on, and the clients go on. Every command must
+    /// end as if nothing happened, the feed must resume on the other replica with every action
+    /// the agents were acknowledged (none missing, no reset, nothing else), and no client may
+    /// have been answered by the proxy in the replica's place.
+    private func assertClientsKeepWorking(whenTheFeedsReplica fault: String, _ strike: (ServerProcess) throws -> Void) throws {
+        let deployment = try deployTwoReplicas()
+        let sandbox = deployment.sandbox
+        let watch = try Spawned(["watch"] + deployment.options(as: "audrey"), in: sandbox.directory)
+        try eventually("watch is live through nginx") { watch.stderr.contains("live at seq") }
+        let (struck, survivor) = try deployment.feedReplica()
+
+        let crew = CommandLineCrew(self, directory: sandbox.directory)
+        for agent in ["agent-1", "agent-2"] { crew.addAgent(agent, options: try deployment.options(as: agent)) }
+        crew.addApprover(options: ["--db", sandbox.historyPath("alice")] + (try deployment.options(as: "alice")))
+        try eventually(timeout: 120, "the crew's first requests are approved") { crew.ended(since: 0) >= 4 }
+        let mark = crew.requests.count
+        try strike(struck)
+        try eventually(timeout: 120, "requests made after the replica \(fault) are approved") { crew.ended(since: mark) >= 4 }
+        try crew.finish()
+
+        let requests = crew.requests
+        for request in requests {
+            XCTAssertEqual(request.status, 0, "\(request.agent)'s request --wait \(request.id ?? "(no id)") ended approved: \(request.stderr)")
+        }
+        for approval in crew.approvals { XCTAssertEqual(approval.status, 0, "approve \(approval.id): \(approval.stderr)") }
+        let acknowledged = Set(requests.compactMap(\.id))
+        XCTAssertEqual(acknowledged.count, requests.count, "every request was acknowledged, once")
+        try eventually("watch shows every acknowledged action approved") {
+            Set(try Self.shown(watch).filter { $0.status == .approved }.map(\.id)) == acknowledged
+        }
+        XCTAssertEqual(Set(try Self.shown(watch).map(\.id)), acknowledged, "the feed showed nothing but the acknowledged actions")
+        XCTAssertFalse(watch.stderr.contains(Self.resetSaid), "the feed resumed where it was, without a reset: \(watch.stderr)")
+        XCTAssertTrue(survivor.stderrText.contains(Self.feedConnected), "the feed reconnected to the other replica")
+
+        // nginx tried the struck replica for some request after the fault and moved on, and
+        // never answered a client in a replica's place (502, 504).
+        let answered = deployment.nginx.accessLog
+        let struckAddress = "127.0.0.1:\(struck.port)"
+        XCTAssertTrue(
+            answered.contains { $0.replicas.count > 1 && $0.replicas.first == struckAddress }, "a request moved on from \(struckAddress): \(answered)")
+        XCTAssertTrue(deployment.nginx.errorLog.contains("upstream: \"http://\(struckAddress)/"), "nginx said why it left \(struckAddress)")
+        XCTAssertEqual(answered.filter { $0.status >= 500 }, [], "no client got the proxy's own failure")
+    }
+
+    /// A replica that has not read from the database yet what the feed showed the client on
+    /// another: the client's resume through the proxy waits there for those events, where a
+    /// replica that took the position for one it never issued would reset the client.
+    func testTheFeedResumesThroughTheProxyOnAReplicaThatIsBehind() throws {
+        let deployment = try deployTwoReplicas()
+        let sandbox = deployment.sandbox
+        let watch = try Spawned(["watch"] + deployment.options(as: "audrey"), in: sandbox.directory)
+        try eventually("watch is live through nginx") { watch.stderr.contains("live at seq") }
+        let (feed, behind) = try deployment.feedReplica()
+        behind.suspend()
+        let agent = try sandbox.client(feed, as: "agent-1")
+        let ids = try (1...2).map { n in try agent.submit(Fixtures.request(summary: "while the other replica is frozen \(n)")).id }
+        try eventually("watch shows both") { try Self.shown(watch).map(\.id) == ids }
+        XCTAssertEqual(try feed.stop(), 0)
+        // The watch reconnects through nginx to the one replica left, which is frozen; and once
+        // thawed it cannot read the events table until the watch's resume has reached it.
+        let lock = try TableLock("events", in: try XCTUnwrap(sandbox.database), directory: sandbox.directory)
+        try eventually(timeout: 60, "the watch's resume waits in the frozen replica's socket") {
+            try ReceiveQueue.bytesWaiting(atPort: behind.port) > 0
+        }
+        behind.resume()
+        try eventually("the replica read the watch's resume") { try ReceiveQueue.bytesWaiting(atPort: behind.port) == 0 }
+        try lock.release()
+        try eventually("the watch is live again") { watch.stderr.components(separatedBy: "live at seq").count == 3 }
+        XCTAssertFalse(watch.stderr.contains(Self.resetSaid), "resumed where it was: \(watch.stderr)")
+        XCTAssertTrue(watch.stderr.contains("live at seq \(try Self.lastSequence(sandbox))"), watch.stderr)
+        XCTAssertEqual(try Self.shown(watch).map(\.id), ids, "each action shown once")
+    }
+
+    /// The last event's sequence number in the ledger.
+    private static func lastSequence(_ sandbox: Sandbox) throws -> String {
+        try sandbox.ledgerTables.rows("SELECT max(seq) FROM events").joined()
+    }
+
+    /// What `watch` says when the server resets its feed.
+    private static let resetSaid = "reset by the server"
+
+    /// What a replica logs when a feed connects to it.
+    private static let feedConnected = " GET /v1/feed 200 "
+
+    /// The actions `watch` printed, one per JSON line, in order.
+    private static func shown(_ watch: Spawned) throws -> [Action] {
+        try watch.stdout.split(separator: "\n").map { try JSONDecoder().decode(Action.self, from: Data($0.utf8)) }
     }
 }
