@@ -12,6 +12,10 @@ public enum ClientError: Error, CustomStringConvertible, Sendable {
     case http(status: Int, body: String)
     /// No answer: libcurl's account of what went wrong (connection refused, timeout, TLS...).
     case transport(String)
+    /// No answer, because the server's TLS certificate was refused (libcurl's reason): not
+    /// signed by a CA this client trusts, made out to another name, or expired. Unlike a
+    /// transport error, another try is refused the same way.
+    case certificateRefused(String)
     /// A success status with a body that is not what the protocol promises.
     case decoding(String)
 
@@ -21,7 +25,7 @@ public enum ClientError: Error, CustomStringConvertible, Sendable {
             "server refused (HTTP \(status), \(error.code.rawValue)): \(Self.excerpt(error.message))"
         case .http(let status, let body):
             body.isEmpty ? "HTTP \(status) from the server, with no explanation" : "HTTP \(status) from the server: \(body)"
-        case .transport(let message):
+        case .transport(let message), .certificateRefused(let message):
             message
         case .decoding(let message):
             "unexpected answer from the server: \(message)"

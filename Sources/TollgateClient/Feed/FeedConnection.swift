@@ -7,10 +7,11 @@ import TollgateCore
 /// backoff; always sending the id of the last event it saw (or the `sync` position) as
 /// `Last-Event-ID`, so nothing is missed across a reconnect. A connection silent for longer
 /// than `heartbeatTimeout` is taken for dead. A 401 or 403 ends it with `.unauthorised`,
-/// since retrying a refused token would only fill the server's logs.
+/// since retrying a refused token would only fill the server's logs; a refused TLS
+/// certificate ends it with `.certificateRefused`, since another try is refused the same way.
 ///
 /// `onUpdate` runs on the feed thread, in stream order; hop to your own thread from there.
-/// The last update is `.state(.stopped)` or `.state(.unauthorised)`.
+/// The last update is `.state(.stopped)`, `.state(.unauthorised)` or `.state(.certificateRefused)`.
 ///
 /// ```swift
 /// let feed = FeedConnection(endpoint: endpoint, lastEventID: store.lastEventID, options: FeedOptions()) { update in

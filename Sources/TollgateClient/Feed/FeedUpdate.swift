@@ -13,6 +13,9 @@ public enum ConnectionState: Hashable, Sendable {
     case offline(String)
     /// The server refused the token (401) or its role (403). Final: the feed does not retry.
     case unauthorised(String)
+    /// The server's TLS certificate was refused, and libcurl's reason. Final: another try would
+    /// be refused the same way.
+    case certificateRefused(String)
     /// `stop()` took effect. Final.
     case stopped
 }

@@ -41,6 +41,7 @@ final class FeedWorker {
         case stopped
         case reconnectRequested
         case unauthorised(String)
+        case certificateRefused(String)
         case lost(String)
     }
 
@@ -73,6 +74,9 @@ final class FeedWorker {
                 break reconnecting
             case .unauthorised(let reason):
                 emit(.unauthorised(reason))
+                return
+            case .certificateRefused(let reason):
+                emit(.certificateRefused(reason))
                 return
             case .reconnectRequested:
                 attempt = 0
@@ -163,6 +167,7 @@ final class FeedWorker {
         if case .undecided = response, result == CURLE_OK { decide(handle) }
         switch response {
         case .undecided:
+            if Curl.refusedCertificate(result) { return .certificateRefused(handle.failure(result)) }
             return .lost(handle.failure(result))
         case .stream:
             return .lost(result == CURLE_OK ? "the server closed the feed" : handle.failure(result))

@@ -132,7 +132,10 @@ public final class APIClient: Sendable {
         let code = handle.perform()
         if code == CURLE_ABORTED_BY_CALLBACK { throw .transport("\(request): abandoned, the caller cancelled the wait") }
         if overflowed { throw .transport("\(request): the answer is larger than \(Self.maxBody >> 20) MiB") }
-        guard code == CURLE_OK else { throw .transport("\(request): \(handle.failure(code))") }
+        guard code == CURLE_OK else {
+            if Curl.refusedCertificate(code) { throw .certificateRefused("\(request): the server's TLS certificate was refused: \(handle.failure(code))") }
+            throw .transport("\(request): \(handle.failure(code))")
+        }
         let status = handle.responseCode
         guard (200..<300).contains(status) else { throw Self.error(status: status, body: received) }
         return Response(request: request, status: status, body: received)

@@ -11,6 +11,12 @@ enum Curl {
         guard initialised else { throw .transport("libcurl failed to initialise") }
     }
 
+    /// True when `code` says the server's TLS certificate was refused: not signed by a CA this
+    /// client trusts, made out to another name, or expired. Another try is refused the same way.
+    static func refusedCertificate(_ code: CURLcode) -> Bool {
+        code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_ISSUER_ERROR
+    }
+
     /// libcurl's short text for `code` ("Couldn't connect to server").
     static func message(_ code: CURLcode) -> String {
         String(cString: curl_easy_strerror(code))

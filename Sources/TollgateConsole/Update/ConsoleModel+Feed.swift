@@ -37,6 +37,7 @@ extension ConsoleModel {
                     return [.fetchIdentity]
                 }
             case .unauthorised(let why): showToast("The server refused the token: \(why)", .error)
+            case .certificateRefused(let why): showToast("The server's TLS certificate was refused: \(why)", .error)
             default: break
             }
         }

@@ -51,6 +51,9 @@ enum HeaderView {
             return Run(glyphs: styler.label("offline: ", .toastWarn).glyphs + styler.text(why, .toastWarn, limit: 40).glyphs, role: .toastWarn)
         case .unauthorised(let why)?:
             return Run(glyphs: styler.label("UNAUTHORISED: ", .toastError).glyphs + styler.text(why, .toastError, limit: 40).glyphs, role: .toastError)
+        case .certificateRefused?:
+            // The reason is in the toast: the label alone says what to fix.
+            return styler.label("CERTIFICATE REFUSED", .toastError)
         case .stopped?:
             return styler.label("stopped", .toastWarn)
         }

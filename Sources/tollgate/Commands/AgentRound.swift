@@ -162,7 +162,10 @@ struct AgentRound {
     /// Worth another try: no answer, the server's own failure, or its rate limit.
     private static func isTransient(_ error: ClientError) -> Bool {
         switch error {
-        case .transport: true
+        // Retried like an outage, as it always was here: while waiting, the certificate was
+        // accepted at submission (a refusal now is a proxy mid-renewal), and the hook and the
+        // MCP tools give up at their deadline anyway.
+        case .transport, .certificateRefused: true
         case .server(let status, _), .http(let status, _): status >= 500 || status == 429
         case .decoding: false
         }

@@ -11,7 +11,8 @@ struct WatchCommand: ParsableCommand {
         abstract: "Print the live feed as JSON lines: one action object per action event.",
         discussion:
             "Connection changes, resets and malformed events go to stderr. Reconnects by itself, resuming from the last event seen, so nothing is "
-            + "lost or repeated across a server restart. SIGINT, SIGTERM and SIGHUP end it with status 0. A break-glass approval is also said "
+            + "lost or repeated across a server restart. SIGINT, SIGTERM and SIGHUP end it with status 0; the server refusing the token, or "
+            + "its TLS certificate being refused, with status 2. A break-glass approval is also said "
             + "on stderr. --format text prints each action for people instead: the matched rule and what the requester asked on lines of "
             + "their own, who decided (policy:<id> for a rule's resolution at submission), and break-glass approvals marked."
     )
@@ -64,9 +65,11 @@ struct WatchCommand: ParsableCommand {
                 Diagnostics.warn("watch: \(Printable.line(m.description))")
             case .state(let state):
                 Diagnostics.warn("watch: \(StateText.describe(state))")
-                if case .unauthorised = state {
+                switch state {
+                case .unauthorised, .certificateRefused:
                     refused.store(true, ordering: .relaxed)
                     done.ring()
+                default: break
                 }
             }
         }
@@ -87,6 +90,7 @@ enum StateText {
             "reconnecting in \(max(0, Int(Timestamp.now().seconds(until: at).rounded(.up)))) s (attempt \(attempt))"
         case .offline(let why): "offline: \(Printable.line(why))"
         case .unauthorised(let why): "unauthorised: \(Printable.line(why))"
+        case .certificateRefused(let why): "the server's TLS certificate was refused: \(Printable.line(why))"
         case .stopped: "stopped"
         }
     }

@@ -19,6 +19,8 @@ final class NginxProxy {
     var errorLogPath: String { prefix.appendingPathComponent("error.log").path }
     /// nginx's error log so far (and what it said on standard error before it had one).
     var errorLog: String { ((try? String(contentsOfFile: errorLogPath, encoding: .utf8)) ?? "") + process.stderr }
+    /// How many TLS handshakes nginx has seen a client abandon, refusing its certificate.
+    var refusedHandshakes: Int { errorLog.components(separatedBy: "while SSL handshaking").count - 1 }
     /// The requests nginx has answered so far, oldest first.
     var accessLog: [NginxRequest] {
         let text = (try? String(contentsOfFile: prefix.appendingPathComponent("access.log").path, encoding: .utf8)) ?? ""

@@ -113,32 +113,44 @@ final class NginxTLSTests: XCTestCase {
         XCTAssertEqual(action.decisions.map(\.approver), ["alice"], "the token reached the server: the decision is alice's")
     }
 
-    func testWithoutTheCAFileClientsRefuseTheProxysCertificate() throws {
+    /// A certificate the client cannot trust is refused by every command, which then gives up at
+    /// once (status 2, one line saying the certificate was refused, one handshake): another try
+    /// would be refused the same way.
+    func testWithoutTheCAFileClientsRefuseTheProxysCertificateAtOnce() throws {
         let deployment = try deploy()
         let sandbox = deployment.sandbox
-        let alice = try sandbox.client(deployment.server, as: "alice")
+        let pending = try sandbox.client(deployment.server, as: "agent-1").submit(Fixtures.request())
         let other = try TestCertificateAuthority(self, name: "Someone else's CA")
         for (caFile, what) in [(String?.none, "no --ca-file"), (other.certificatePath, "another CA's certificate")] {
-            let request = try TollgateBinary.run(
-                ["request", "--kind", "deploy.proxy", "--summary", "refused"] + deployment.options(as: "agent-1", caFile: caFile),
-                in: sandbox.directory)
-            XCTAssertEqual(request.status, 2, "\(what): the man page's status for a server that cannot be reached")
-            XCTAssertTrue(request.stderr.contains("certificate"), "\(what): says why: \(request.stderr)")
+            try assertRefusedAtOnce(deployment, "\(what): request") {
+                try TollgateBinary.run(
+                    ["request", "--kind", "deploy.proxy", "--summary", "refused"] + deployment.options(as: "agent-1", caFile: caFile),
+                    in: sandbox.directory)
+            }
+            try assertRefusedAtOnce(deployment, "\(what): approve") {
+                try TollgateBinary.run(
+                    ["approve", pending.id, "--db", sandbox.historyPath("alice")] + deployment.options(as: "alice", caFile: caFile),
+                    in: sandbox.directory)
+            }
+            try assertRefusedAtOnce(deployment, "\(what): watch") {
+                let watch = try TollgateBinary.run(["watch"] + deployment.options(as: "audrey", caFile: caFile), in: sandbox.directory)
+                XCTAssertEqual(watch.stdout, "", "\(what): no action was shown from an unverified server")
+                return watch
+            }
         }
-        XCTAssertEqual(try deployment.actions().count, 0, "nothing reached the server")
+        XCTAssertEqual(try deployment.actions().map(\.id), [pending.id], "no submission reached the server")
+        XCTAssertEqual(try sandbox.client(deployment.server, as: "alice").action(pending.id).status, .pending, "no decision either")
+    }
 
-        let pending = try sandbox.client(deployment.server, as: "agent-1").submit(Fixtures.request())
-        let approve = try TollgateBinary.run(
-            ["approve", pending.id, "--db", sandbox.historyPath("alice")] + deployment.options(as: "alice", caFile: nil), in: sandbox.directory)
-        XCTAssertEqual(approve.status, 2, "the action cannot be fetched: \(approve.stderr)")
-        XCTAssertTrue(approve.stderr.contains("certificate"), approve.stderr)
-        XCTAssertEqual(try alice.action(pending.id).status, .pending)
-
-        let watch = try Spawned(["watch"] + deployment.options(as: "audrey", caFile: nil), in: sandbox.directory)
-        try eventually("watch says it cannot verify the certificate") { watch.stderr.contains("certificate") }
-        XCTAssertEqual(watch.stdout, "", "no action was shown from an unverified server")
-        watch.kill(SIGTERM)
-        XCTAssertEqual(try watch.wait(), 0, "watch keeps retrying until stopped, as the man page says")
+    /// Runs a command that must give up at the first refusal of the proxy's certificate.
+    private func assertRefusedAtOnce(_ deployment: Deployment, _ what: String, _ command: () throws -> TollgateBinary.Run) throws {
+        let before = deployment.nginx.refusedHandshakes
+        let run = try command()
+        XCTAssertEqual(run.status, 2, "\(what): the man page's status; stderr: \(run.stderr)")
+        let said = run.stderr.split(separator: "\n").filter { $0.contains("certificate") }
+        XCTAssertEqual(said.count, 1, "\(what): one line says why: \(run.stderr)")
+        XCTAssertTrue(said.first?.contains("the server's TLS certificate was refused: ") == true, "\(what): \(run.stderr)")
+        XCTAssertEqual(deployment.nginx.refusedHandshakes - before, 1, "\(what): one try, not retried: \(deployment.nginx.errorLog)")
     }
 
     // MARK: - The feed through the proxy
