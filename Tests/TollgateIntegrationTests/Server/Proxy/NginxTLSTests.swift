@@ -269,6 +269,30 @@ final class NginxTLSTests: XCTestCase {
         XCTAssertEqual(try deployment.actions().count, 0, "not submitted a second time elsewhere")
     }
 
+    /// The other side of the test above: nginx's 502 for a POST that reached a dying replica is
+    /// the client's to retry, and `tollgate request` sends the submission again with the same
+    /// Idempotency-Key (the server makes it once however many times it arrives).
+    func testRequestSendsItsSubmissionAgainAfterTheProxysBadGateway() throws {
+        let dying = try FakeFeedServer(self) { _, _ in }
+        let deployment = try deploy(replicasBefore: [dying.port])
+        let id = try deployment.submit("sent again")
+        XCTAssertEqual(dying.heads.count, 1)
+        let key = try XCTUnwrap(Self.header("idempotency-key", in: dying.heads.first ?? ""), "the dying replica had the POST: \(dying.heads)")
+        XCTAssertEqual(deployment.nginx.accessLog.map(\.status), [502, 201], "nginx answered the first try itself")
+        XCTAssertEqual(try deployment.actions().map(\.id), [id], "made once")
+        let stored = try deployment.sandbox.ledgerTables.rows("SELECT key, action_id FROM idempotency")
+        XCTAssertEqual(stored, ["\(key)|\(id)"], "the second try carried the first's key")
+    }
+
+    /// The value of header `name` in a request head, nil when absent.
+    private static func header(_ name: String, in head: String) -> String? {
+        head.split(separator: "\r\n").lazy.compactMap { line -> String? in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == name else { return nil }
+            return parts[1].trimmingCharacters(in: .whitespaces)
+        }.first
+    }
+
     // MARK: - Two replicas on PostgreSQL
 
     func testTwoReplicasOnOneDatabaseServeTheClientsThroughTheProxy() throws {
