@@ -14,6 +14,13 @@
 #   TOLLGATE_TEST_POSTGRES_CTL            one program, nothing to split: `CTL stop`, `CTL start`
 #                                         (returns once the server accepts connections) and
 #                                         `CTL status` are pg_ctl on this cluster, run as its owner
+#   TOLLGATE_TEST_POSTGRES_CA             the PEM of the throwaway CA that signed the server's
+#                                         certificate (IP 127.0.0.1, DNS localhost): the server
+#                                         speaks TLS as well as plain TCP (`ssl = on`; pg_hba's
+#                                         `host` lines take both), for the sslmode tests
+# When TLS cannot be set up (openssl missing or failing), the cluster runs without it: one line
+# on stderr says why, TOLLGATE_TEST_POSTGRES_CA is unset and TOLLGATE_TEST_POSTGRES_TLS_ERROR
+# holds the reason, so only the TLS tests fail, with it.
 # When the cluster cannot start, one line on stderr says why (with the server log's last lines)
 # and CMD still runs, with TOLLGATE_TEST_POSTGRES_ERROR set to that reason instead, so the
 # PostgreSQL tests fail with it while the rest of the suite runs.
@@ -30,7 +37,8 @@ fi
 
 # An outer run's cluster is not this one's.
 unset TOLLGATE_TEST_POSTGRES_URL TOLLGATE_TEST_POSTGRES_PASSWORD_FILE TOLLGATE_TEST_POSTGRES_PASSFILE \
-    TOLLGATE_TEST_POSTGRES_PSQL TOLLGATE_TEST_POSTGRES_CTL TOLLGATE_TEST_POSTGRES_ERROR
+    TOLLGATE_TEST_POSTGRES_PSQL TOLLGATE_TEST_POSTGRES_CTL TOLLGATE_TEST_POSTGRES_ERROR \
+    TOLLGATE_TEST_POSTGRES_CA TOLLGATE_TEST_POSTGRES_TLS_ERROR
 
 # The folder stays the caller's (the password files are); only cluster/ is the server owner's,
 # so that user can replace nothing the caller later reads or runs.
@@ -104,6 +112,41 @@ CLOSE
     } >"$ctl" && chmod 755 "$ctl"
 }
 
+# Makes a throwaway CA and the server's certificate for 127.0.0.1 and localhost in $cluster/tls
+# as the cluster's owner (PostgreSQL wants its key owned by it, mode 0600), turns `ssl` on and
+# copies the CA's certificate to $folder/ca.pem for the tests; the CA's key is deleted, as
+# nothing signs anything else. On failure sets `tls_error` and returns 1 (the cluster then runs
+# without TLS). Runs as an `if` condition, like start_cluster.
+setup_tls() {
+    local tls=$cluster/tls output
+    # -config /dev/null: only what is written here goes into the certificates, whatever the
+    # machine's openssl.cnf says.
+    local common=(-new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 7 -config /dev/null)
+    command -v openssl >/dev/null || { tls_error="no openssl command"; return 1; }
+    as_owner mkdir -m 700 "$tls" || { tls_error="cannot create $tls"; return 1; }
+    if ! output=$(as_owner sh -c 'umask 077 && exec "$@"' sh openssl req -x509 "${common[@]}" \
+        -keyout "$tls/ca.key" -out "$tls/ca.pem" -subj "/CN=Tollgate test cluster CA" \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>&1); then
+        tls_error="openssl could not make the CA: $(printf '%s\n' "$output" | tail -n 2 | paste -sd ' ')"
+        return 1
+    fi
+    if ! output=$(as_owner sh -c 'umask 077 && exec "$@"' sh openssl req -x509 "${common[@]}" \
+        -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -keyout "$tls/server.key" -out "$tls/server.pem" \
+        -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+        -addext "basicConstraints=critical,CA:FALSE" -addext "extendedKeyUsage=serverAuth" 2>&1); then
+        tls_error="openssl could not make the server certificate: $(printf '%s\n' "$output" | tail -n 2 | paste -sd ' ')"
+        return 1
+    fi
+    as_owner rm -f "$tls/ca.key" || { tls_error="cannot remove $tls/ca.key"; return 1; }
+    # Read by the caller (root, or the owner itself), so the tests may read it whoever the owner is.
+    (umask 077 && as_owner cat "$tls/ca.pem" >"$folder/ca.pem") || { tls_error="cannot copy the CA to $folder/ca.pem"; return 1; }
+    printf 'ssl = on\nssl_cert_file = %s\nssl_key_file = %s\n' \
+        "$(conf_quote "$tls/server.pem")" "$(conf_quote "$tls/server.key")" >>"$data/postgresql.conf" || {
+        tls_error="cannot write $data/postgresql.conf"
+        return 1
+    }
+}
+
 # Sets up and starts the cluster; on failure sets `error` and returns 1. Runs as an `if`
 # condition (where `set -e` is off), so every step checks its own status.
 start_cluster() {
@@ -139,6 +182,11 @@ start_cluster() {
         error="cannot write $data/postgresql.conf"
         return 1
     }
+    tls_error=""
+    if ! setup_tls; then
+        tls_error="PostgreSQL test cluster without TLS: $tls_error"
+        echo "with-postgres.sh: $tls_error" >&2
+    fi
     as_owner touch "$log" || { error="cannot create $log"; return 1; }
     for attempt in 1 2 3; do
         port=$(free_port) || { error="cannot find a free port on 127.0.0.1"; return 1; }
@@ -173,10 +221,16 @@ SQL
     export TOLLGATE_TEST_POSTGRES_PASSFILE="$folder/pgpass"
     export TOLLGATE_TEST_POSTGRES_PSQL="$bin/psql"
     export TOLLGATE_TEST_POSTGRES_CTL="$ctl"
+    if [ -z "$tls_error" ]; then
+        export TOLLGATE_TEST_POSTGRES_CA="$folder/ca.pem"
+    else
+        export TOLLGATE_TEST_POSTGRES_TLS_ERROR="$tls_error"
+    fi
     echo "with-postgres.sh: PostgreSQL test cluster on 127.0.0.1:$port ($data)" >&2
 }
 
 error=""
+tls_error=""
 if ! start_cluster; then
     error="PostgreSQL test cluster not started: $error"
     echo "with-postgres.sh: $error" >&2

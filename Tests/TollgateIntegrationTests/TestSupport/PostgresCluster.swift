@@ -17,6 +17,8 @@ struct PostgresCluster: Sendable {
     private let psqlPath: String
     /// pg_ctl on this cluster as its owner, run with `stop`, `start` or `status`.
     private let controlPath: String
+    /// The CA's PEM when the server speaks TLS, else why it does not.
+    private let certificateAuthority: Result<String, HTTPClientError>
 
     /// Why there is no cluster when the tests run outside the wrapper and it left no reason.
     static let notRunning =
@@ -36,11 +38,18 @@ struct PostgresCluster: Sendable {
             }
             return value
         }
+        let certificateAuthority = Result { try path("TOLLGATE_TEST_POSTGRES_CA") }.mapError { error in
+            HTTPClientError(environment["TOLLGATE_TEST_POSTGRES_TLS_ERROR"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(error)")
+        }
         return PostgresCluster(
             port: port, user: user, passwordFile: try path("TOLLGATE_TEST_POSTGRES_PASSWORD_FILE"),
             passfile: try path("TOLLGATE_TEST_POSTGRES_PASSFILE"), psqlPath: try path("TOLLGATE_TEST_POSTGRES_PSQL"),
-            controlPath: try path("TOLLGATE_TEST_POSTGRES_CTL"))
+            controlPath: try path("TOLLGATE_TEST_POSTGRES_CTL"), certificateAuthority: certificateAuthority)
     }
+
+    /// The PEM of the throwaway CA that signed the server's certificate (IP 127.0.0.1, DNS
+    /// localhost), for `sslrootcert`; throws the wrapper's reason when the server has no TLS.
+    func certificateAuthorityPath() throws -> String { try certificateAuthority.get() }
 
     /// The URL of `database` for `tollgate serve --database`, without the password.
     func url(_ database: String) -> String { "postgres://\(user)@127.0.0.1:\(port)/\(database)" }
