@@ -80,7 +80,7 @@ final class ReplicaStartupTests: XCTestCase {
     // MARK: - Helpers
 
     /// `tollgate serve` on `sandbox`'s tokens and configuration, on PostgreSQL when it names a database.
-    private static func serve(_ sandbox: Sandbox) -> [String] {
+    static func serve(_ sandbox: Sandbox) -> [String] {
         ["serve", "--listen", "127.0.0.1:0", "--tokens", sandbox.tokensPath, "--config", sandbox.configPath]
     }
 
@@ -91,14 +91,14 @@ final class ReplicaStartupTests: XCTestCase {
     }
 
     /// The cluster's password, which no message may carry.
-    private static func password(_ database: PostgresDatabase) throws -> String {
+    static func password(_ database: PostgresDatabase) throws -> String {
         try String(contentsOfFile: database.passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Checks that `run` exited 1 without listening and said one line naming `url` but not
     /// `secret`; returns the line.
     @discardableResult
-    private static func assertOneLineFailure(
+    static func assertOneLineFailure(
         _ run: TollgateBinary.Run, naming url: String, without secret: String, file: StaticString = #filePath, line: UInt = #line
     ) throws -> String {
         XCTAssertEqual(run.status, 1, run.stderr, file: file, line: line)
