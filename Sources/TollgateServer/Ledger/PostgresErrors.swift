@@ -88,6 +88,13 @@ enum PostgresErrors {
         {
             return describe(inner)
         }
+        if let tls = error as? NIOSSLError, case .handshakeFailed = tls {
+            // BoringSSL's own text carries source paths; say what it means for sslmode instead.
+            let refused = "\(tls)".contains("CERTIFICATE_VERIFY_FAILED")
+            return refused
+                ? "TLS handshake failed: the server's certificate was not accepted (see sslmode and sslrootcert)"
+                : "TLS handshake failed"
+        }
         guard let psql = error as? PSQLError else { return "\(error)" }
         if let info = psql.serverInfo {
             return [info[.sqlState], info[.message]].compactMap { $0 }.joined(separator: " ")
