@@ -26,6 +26,13 @@ final class CommandLineCrew: Sendable {
         var id: String
         var status: Int32
         var stderr: String
+
+        /// The decision got no answer (a proxy's 502 for a POST its replica died on): approve
+        /// kept it in its outbox (status 2), for the next approve to send first.
+        var keptInOutbox: Bool { status == 2 && stderr.contains("stays in the outbox") }
+        /// It sent an earlier approval of this action from the outbox, which the server
+        /// recorded (the action is then found decided: status 1).
+        var sentFromOutbox: Bool { stderr.contains("earlier approve of \(id): approved") }
     }
 
     private struct State {
@@ -87,7 +94,8 @@ final class CommandLineCrew: Sendable {
     }
 
     /// Starts the approver: `tollgate approve ID` with `options` for every id the agents print,
-    /// until the crew stops and the agents have ended.
+    /// until the crew stops and the agents have ended. A decision kept in the outbox is followed
+    /// at once by another approve of the action, which sends it first.
     func addApprover(options: [String]) {
         threads.enter()
         Thread.detachNewThread { [self] in
@@ -111,9 +119,10 @@ final class CommandLineCrew: Sendable {
                 }
                 // An action left undecided would keep its agent waiting for good: the agent is
                 // stopped (its request cancelled), so the crew ends and the test says why.
-                let agent = state.withLock { s in
+                let agent = state.withLock { s -> Int32? in
                     s.approvals.append(approval)
-                    return approval.status == 0 ? nil : s.waiting[id]
+                    if approval.keptInOutbox { s.queue.insert(id, at: 0) }
+                    return approval.status == 0 || approval.keptInOutbox || approval.sentFromOutbox ? nil : s.waiting[id]
                 }
                 if let agent { Glibc.kill(agent, SIGTERM) }
             }

@@ -102,7 +102,7 @@ final class NginxProxy {
         error_log \(prefix)/error.log info;
         events { worker_connections 256; }
         http {
-            log_format replicas '$status|$request|$upstream_addr|$upstream_status';
+            log_format replicas '$status|$request|$upstream_addr|$upstream_status|$upstream_connect_time';
             access_log \(prefix)/access.log replicas;
             client_body_temp_path \(prefix)/temp/client_body;
             proxy_temp_path \(prefix)/temp/proxy;
@@ -166,17 +166,23 @@ struct NginxRequest: Equatable {
     var replicas: [String]
     /// Each tried replica's answer (`502` for none), in the same order.
     var replicaStatuses: [String]
+    /// The seconds each tried replica took to connect, in the same order; `-` when it could
+    /// not be connected to (refused), so the request never reached it.
+    var replicaConnectTimes: [String]
 
-    /// Reads a line of the `replicas` log format: `$status|$request|$upstream_addr|$upstream_status`.
+    /// Reads a line of the `replicas` log format: `$status|$request|$upstream_addr|$upstream_status|$upstream_connect_time`.
     init(logLine: Substring) {
         let fields = logLine.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        // `-` alone: no replica was tried (nginx answered itself). In a list, `-` is a value.
+        let triedNone = fields.count < 3 || fields[2] == "-"
         func list(_ index: Int) -> [String] {
-            guard index < fields.count, fields[index] != "-" else { return [] }
+            guard !triedNone, index < fields.count else { return [] }
             return fields[index].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         }
         status = fields.first.flatMap { Int($0) } ?? 0
         line = fields.count > 1 ? fields[1] : String(logLine)
         replicas = list(2)
         replicaStatuses = list(3)
+        replicaConnectTimes = list(4)
     }
 }

@@ -342,8 +342,9 @@ final class NginxTLSTests: XCTestCase {
     /// `request --wait` while an approver approves each with `approve`, all through the proxy;
     /// then `fault` strikes the replica the feed is on, and the clients go on. Every command must
     /// end as if nothing happened, the feed must resume on the other replica with every action
-    /// the agents were acknowledged (none missing, no reset, nothing else), and no client may
-    /// have been answered by the proxy in the replica's place.
+    /// the agents were acknowledged (none missing, no reset, nothing else), and the proxy may
+    /// answer a client in a replica's place only where the documented site says it must: a POST
+    /// the struck replica had taken, which the client sends again.
     private func assertClientsKeepWorking(whenTheFeedsReplica fault: String, _ strike: (ServerProcess) throws -> Void) throws {
         let deployment = try deployTwoReplicas()
         let sandbox = deployment.sandbox
@@ -364,7 +365,16 @@ final class NginxTLSTests: XCTestCase {
         for request in requests {
             XCTAssertEqual(request.status, 0, "\(request.agent)'s request --wait \(request.id ?? "(no id)") ended approved: \(request.stderr)")
         }
-        for approval in crew.approvals { XCTAssertEqual(approval.status, 0, "approve \(approval.id): \(approval.stderr)") }
+        // Every approve recorded its decision, but for one whose POST the struck replica had
+        // taken: nginx answers 502 rather than send it to another, approve keeps it in its
+        // outbox (status 2), and the next approve sends it first (and finds it decided: 1).
+        let approvals = crew.approvals
+        for approval in approvals where approval.status != 0 {
+            XCTAssertTrue(approval.keptInOutbox || approval.status == 1 && approval.sentFromOutbox, "approve \(approval.id): \(approval.stderr)")
+        }
+        for kept in approvals where kept.keptInOutbox {
+            XCTAssertTrue(approvals.contains { $0.id == kept.id && $0.sentFromOutbox }, "\(kept.id)'s decision was sent from the outbox")
+        }
         let acknowledged = Set(requests.compactMap(\.id))
         XCTAssertEqual(acknowledged.count, requests.count, "every request was acknowledged, once")
         try eventually("watch shows every acknowledged action approved") {
@@ -375,13 +385,17 @@ final class NginxTLSTests: XCTestCase {
         XCTAssertTrue(survivor.stderrText.contains(Self.feedConnected), "the feed reconnected to the other replica")
 
         // nginx tried the struck replica for some request after the fault and moved on, and
-        // never answered a client in a replica's place (502, 504).
+        // answered a client itself (502) only for a POST the struck replica had taken, which
+        // the client sent again (request under its Idempotency-Key, approve from its outbox).
         let answered = deployment.nginx.accessLog
         let struckAddress = "127.0.0.1:\(struck.port)"
         XCTAssertTrue(
             answered.contains { $0.replicas.count > 1 && $0.replicas.first == struckAddress }, "a request moved on from \(struckAddress): \(answered)")
         XCTAssertTrue(deployment.nginx.errorLog.contains("upstream: \"http://\(struckAddress)/"), "nginx said why it left \(struckAddress)")
-        XCTAssertEqual(answered.filter { $0.status >= 500 }, [], "no client got the proxy's own failure")
+        for failed in answered where failed.status >= 500 {
+            let taken = failed.line.hasPrefix("POST ") && failed.replicas == [struckAddress] && failed.replicaConnectTimes != ["-"]
+            XCTAssertTrue(taken, "the proxy's own failure reached a client for a request it could have sent elsewhere: \(failed)")
+        }
     }
 
     /// A replica that has not read from the database yet what the feed showed the client on
