@@ -115,21 +115,9 @@ final class NginxProxy {
         """
     }
 
-    /// A port on `127.0.0.1` that nothing listens on now (the kernel's choice for port 0).
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw HTTPClientError("socket: errno \(errno)") }
-        defer { Glibc.close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let found = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard found else { throw HTTPClientError("cannot find a free port on 127.0.0.1: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    /// A port on `127.0.0.1` that nothing listens on now (the kernel's choice for port 0),
+    /// released at once for nginx to bind.
+    private static func freePort() throws -> Int { try ClosedPort().port }
 
     /// Stops nginx; later calls do nothing.
     func stop() { Self.terminate(process) }
