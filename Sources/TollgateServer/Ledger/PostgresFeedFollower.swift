@@ -16,6 +16,13 @@ final class PostgresFeedFollower: Sendable {
     private struct Waiter {
         var seq: Int64
         var continuation: CheckedContinuation<Bool, Never>
+        /// Ends the wait at its timeout; cancelled when the wait ends first.
+        var timer: Task<Void, Never>?
+
+        func resume(_ published: Bool) {
+            timer?.cancel()
+            continuation.resume(returning: published)
+        }
     }
 
     private struct State {
@@ -68,29 +75,27 @@ final class PostgresFeedFollower: Sendable {
 
     /// Waits until the hub has published `seq`, at most `timeout` seconds; true when it has.
     func awaitPublished(through seq: Int64, timeout: Double) async -> Bool {
-        let id: Int? = state.withLock { s in
-            guard s.published < seq, !s.stopped else { return nil }
-            s.nextWaiter += 1
-            return s.nextWaiter
-        }
-        guard let id else { return state.withLock { $0.published >= seq } }
-        let timer = Task {
-            try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
-            self.finishWaiter(id, published: false)
-        }
-        defer { timer.cancel() }
-        return await withCheckedContinuation { continuation in
-            let done = state.withLock { s -> Bool in
-                if s.published >= seq || s.stopped { return true }
-                s.waiters[id] = Waiter(seq: seq, continuation: continuation)
-                return false
+        await withCheckedContinuation { continuation in
+            let id: Int? = state.withLock { s in
+                guard s.published < seq, !s.stopped else { return nil }
+                s.nextWaiter += 1
+                s.waiters[s.nextWaiter] = Waiter(seq: seq, continuation: continuation)
+                return s.nextWaiter
             }
-            if done { continuation.resume(returning: state.withLock { $0.published >= seq }) }
+            guard let id else { return continuation.resume(returning: state.withLock { $0.published >= seq }) }
+            // Started once the waiter is registered, so it cannot fire before there is one to end.
+            let timer = Task {
+                try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                guard !Task.isCancelled else { return }
+                self.state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume(returning: false)
+            }
+            let attached = state.withLock { s -> Bool in
+                guard s.waiters[id] != nil else { return false }
+                s.waiters[id]?.timer = timer
+                return true
+            }
+            if !attached { timer.cancel() }
         }
-    }
-
-    private func finishWaiter(_ id: Int, published: Bool) {
-        state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume(returning: published)
     }
 
     /// Ends the loops and releases every waiter.
@@ -103,7 +108,7 @@ final class PostgresFeedFollower: Sendable {
         doorbell.finish()
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
-        for waiter in waiters { waiter.continuation.resume(returning: false) }
+        for waiter in waiters { waiter.resume(false) }
     }
 
     // MARK: - Reading
@@ -145,13 +150,13 @@ final class PostgresFeedFollower: Sendable {
         }
         hub.stage(events)
         hub.release()
-        let ready = state.withLock { s -> [CheckedContinuation<Bool, Never>] in
+        let ready = state.withLock { s -> [Waiter] in
             s.published = last.seq
             let due = s.waiters.filter { $0.value.seq <= last.seq }
             for id in due.keys { s.waiters[id] = nil }
-            return due.values.map(\.continuation)
+            return Array(due.values)
         }
-        for continuation in ready { continuation.resume(returning: true) }
+        for waiter in ready { waiter.resume(true) }
         return events.count
     }
 
