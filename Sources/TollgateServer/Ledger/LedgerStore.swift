@@ -1,3 +1,4 @@
+import Foundation
 import TollgateCore
 
 /// The server's durable record behind one interface, so the approval rules (`ActionService`)
@@ -7,7 +8,8 @@ import TollgateCore
 /// caller, and commits: the action's row, a feed event with the next sequence number, and an
 /// audit record when the action has just been resolved. Sequence numbers are global, strictly
 /// increasing, gap-free and in commit order. A write returns once its change is published on
-/// this server's feed hub (read-your-writes: a subscriber on the same server already has it).
+/// this server's feed hub (read-your-writes: a subscriber on the same server already has it);
+/// on PostgreSQL it waits for that at most 5 s, then returns and logs that the feed lags.
 public protocol LedgerStore: Sendable {
     /// Stores the action `make` builds at the transaction's time, unless `claim`'s key already
     /// produced one, in which case that action is the answer and nothing is written.
@@ -99,6 +101,14 @@ public enum Ledger {
         var lastSeq: Int64
         var events: [(seq: Int64, json: String)]
         var pending: [(id: String, seq: Int64, json: String)]
+    }
+
+    /// An audit record as both ledgers store it and `GET /v1/audit` serves it: sorted keys, `/`
+    /// unescaped.
+    static func auditJSON(_ record: AuditRecord) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        return String(decoding: try encoder.encode(record), as: UTF8.self)
     }
 
     /// The checks of an idempotency key found stored: the same request answers with the action

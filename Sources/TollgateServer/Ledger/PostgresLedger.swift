@@ -202,9 +202,7 @@ public final class PostgresLedger: LedgerStore {
         guard let head else { throw ProtocolError(.internalError, "the ledger's head row is missing") }
         if action.status.isResolved {
             let record = AuditRecord(seq: head.auditSeq + 1, action: action, prev: head.auditHash)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-            let recordJSON = String(decoding: try encoder.encode(record), as: UTF8.self)
+            let recordJSON = try Ledger.auditJSON(record)
             try await c.query(
                 """
                 WITH head AS (UPDATE ledger_head SET audit_seq = \(record.seq), audit_hash = \(record.hash))

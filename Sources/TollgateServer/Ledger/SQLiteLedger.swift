@@ -16,7 +16,6 @@ public final class SQLiteLedger: LedgerStore {
     let pool: DatabasePool
     private let hub: FeedHub
     private let window: Int
-    private let encoder: JSONEncoder
 
     /// Opens (creating, owner-only, and migrating) the database at `path`, whose commits
     /// `hub` publishes; `window` is how many recent events it replays.
@@ -40,8 +39,6 @@ public final class SQLiteLedger: LedgerStore {
         pool = try DatabasePool(path: path, configuration: config)
         self.hub = hub
         self.window = window
-        encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         try Self.migrator.migrate(pool)
     }
 
@@ -187,7 +184,7 @@ public final class SQLiteLedger: LedgerStore {
             let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"))
             let record = AuditRecord(seq: (last?["seq"] ?? 0) + 1, action: action, prev: last?["hash"] ?? AuditRecord.genesis)
             try db.cachedStatement(sql: "INSERT INTO audit (seq, action_id, hash, json) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [record.seq, record.actionID, record.hash, String(decoding: try encoder.encode(record), as: UTF8.self)])
+                .execute(arguments: [record.seq, record.actionID, record.hash, try Ledger.auditJSON(record)])
         }
         return Ledger.Change(action: action, seq: seq, json: json)
     }
