@@ -491,6 +491,7 @@ private indirect enum JSONDoc: Sendable {
             ("digest", .string("sha256:" + text())),
         ]
         optional("resolved_at", time(), into: &members)
+        optional("escalated_at", time(), into: &members)
         optional("command", .string(text()), into: &members)
         optional("resource", .string(text()), into: &members)
         optional("environment", .string(text()), into: &members)

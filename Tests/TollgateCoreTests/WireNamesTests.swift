@@ -65,7 +65,7 @@ final class WireNamesTests: XCTestCase {
     func testTheDigestDocumentLeavesOutExactlyWhatDecisionsChange() throws {
         var writer = JSONWriter()
         action.write(to: &writer, digestDocumentOnly: true)
-        try assertWrittenNames(writer.bytes, leaving: ["decisions", "digest", "redactions", "resolved_at", "status"])
+        try assertWrittenNames(writer.bytes, leaving: ["decisions", "digest", "escalated_at", "redactions", "resolved_at", "status"])
     }
 
     // MARK: The readers

@@ -17,7 +17,7 @@
 /// Absent optional values are `null`; times are the exact strings the action carries.
 /// `claimed` and `rule` are members only when the action has them (actions stored before
 /// server-side policy have neither, and keep the digest they were decided under).
-/// `status`, `decisions`, `resolved_at`, `redactions` and `digest` itself are left out, so the
+/// `status`, `decisions`, `resolved_at`, `escalated_at`, `redactions` and `digest` itself are left out, so the
 /// digest stays fixed for the action's life. See docs/protocol.md for a Python one-liner.
 public enum ActionDigest {
     /// The digest document of `action` (its current `digest` field is ignored).

@@ -57,7 +57,7 @@ extension Action {
         var command: String?, resource: String?, environment: String?, risk: Risk?, policy: Policy?
         var justification: String?, context: [ContextEntry] = [], diffs: [ActionDiff] = []
         var requiredApprovals: Int?, rule: AppliedRule?, claimed: RequesterClaim?
-        var decisions: [Decision] = [], redactions = 0, digest: String?
+        var decisions: [Decision] = [], redactions = 0, digest: String?, escalatedAt: Timestamp?
         let names = Self.jsonNames
         var members = JSONMembers()
         try r.beginObject()
@@ -68,6 +68,7 @@ extension Action {
             case .createdAt: createdAt = try r.timestamp()
             case .expiresAt: expiresAt = try r.timestamp()
             case .resolvedAt: resolvedAt = r.skipNull() ? nil : try r.timestamp()
+            case .escalatedAt: escalatedAt = r.skipNull() ? nil : try r.timestamp()
             case .requester: requester = try Requester(reading: &r)
             case .kind: kind = try r.string()
             case .summary: summary = try r.string()
@@ -95,7 +96,7 @@ extension Action {
             requester: requester, kind: kind, summary: summary, command: command, resource: resource,
             environment: environment, risk: risk, policy: policy, justification: justification,
             context: context, diffs: diffs, requiredApprovals: requiredApprovals, rule: rule, claimed: claimed, decisions: decisions,
-            redactions: redactions, digest: digest)
+            redactions: redactions, digest: digest, escalatedAt: escalatedAt)
     }
 }
 

@@ -3,8 +3,8 @@
 ///
 /// `JSONEncoder` was a large share of a submission's CPU (a tree of boxed values, then sorted;
 /// BENCHMARKS.md, server capacity); this writes the same bytes directly. Both forms list members in sorted order, and
-/// the digest document is the stored form without `decisions`, `digest`, `redactions`,
-/// `resolved_at` and `status`, so one writer serves both (see `ActionDigest`).
+/// the digest document is the stored form without `decisions`, `digest`, `escalated_at`,
+/// `redactions`, `resolved_at` and `status`, so one writer serves both (see `ActionDigest`).
 extension Action {
     /// The bytes `JSONEncoder` writes for this action with `[.withoutEscapingSlashes, .sortedKeys]`,
     /// the form the server stores and sends.
@@ -53,6 +53,7 @@ extension Action {
         }
         if all { w.raw(",\"digest\":"); w.string(digest) }
         w.raw(",\"environment\":"); w.string(environment)
+        if all { w.raw(",\"escalated_at\":"); w.time(escalatedAt) }
         w.raw(",\"expires_at\":"); w.time(expiresAt)
         w.raw(",\"id\":"); w.string(id)
         w.raw(",\"justification\":"); w.string(justification)

@@ -9,6 +9,9 @@ public struct Action: Codable, Hashable, Sendable, Identifiable {
     public var createdAt: Timestamp
     public var expiresAt: Timestamp
     public var resolvedAt: Timestamp?
+    /// When a notifier's escalation window opened on it while still pending: the alert that it
+    /// is about to expire undecided. Nil until then; never part of the digest.
+    public var escalatedAt: Timestamp?
     public var requester: Requester
     public var kind: String
     public var summary: String
@@ -35,7 +38,7 @@ public struct Action: Codable, Hashable, Sendable, Identifiable {
         command: String? = nil, resource: String? = nil, environment: String? = nil, risk: Risk,
         policy: Policy, justification: String? = nil, context: [ContextEntry] = [],
         diffs: [ActionDiff] = [], requiredApprovals: Int = 1, rule: AppliedRule? = nil, claimed: RequesterClaim? = nil,
-        decisions: [Decision] = [], redactions: Int = 0, digest: String = ""
+        decisions: [Decision] = [], redactions: Int = 0, digest: String = "", escalatedAt: Timestamp? = nil
     ) {
         self.id = id; self.status = status; self.createdAt = createdAt; self.expiresAt = expiresAt
         self.resolvedAt = resolvedAt; self.requester = requester; self.kind = kind; self.summary = summary
@@ -43,12 +46,13 @@ public struct Action: Codable, Hashable, Sendable, Identifiable {
         self.policy = policy; self.justification = justification; self.context = context; self.diffs = diffs
         self.requiredApprovals = requiredApprovals; self.rule = rule; self.claimed = claimed
         self.decisions = decisions; self.redactions = redactions; self.digest = digest
+        self.escalatedAt = escalatedAt
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, status, requester, kind, summary, command, resource, environment, risk, policy
         case justification, context, diffs, rule, claimed, decisions, redactions, digest
-        case createdAt = "created_at", expiresAt = "expires_at", resolvedAt = "resolved_at"
+        case createdAt = "created_at", expiresAt = "expires_at", resolvedAt = "resolved_at", escalatedAt = "escalated_at"
         case requiredApprovals = "required_approvals"
     }
 
@@ -65,6 +69,7 @@ public struct Action: Codable, Hashable, Sendable, Identifiable {
         try c.encode(command, forKey: .command)
         try c.encode(resource, forKey: .resource)
         try c.encode(environment, forKey: .environment)
+        try c.encode(escalatedAt, forKey: .escalatedAt)
         try c.encode(risk, forKey: .risk)
         try c.encode(policy, forKey: .policy)
         try c.encode(justification, forKey: .justification)
@@ -91,6 +96,7 @@ public struct Action: Codable, Hashable, Sendable, Identifiable {
         command = try c.decodeIfPresent(String.self, forKey: .command)
         resource = try c.decodeIfPresent(String.self, forKey: .resource)
         environment = try c.decodeIfPresent(String.self, forKey: .environment)
+        escalatedAt = try c.decodeIfPresent(Timestamp.self, forKey: .escalatedAt)
         risk = try c.decode(Risk.self, forKey: .risk)
         policy = try c.decode(Policy.self, forKey: .policy)
         justification = try c.decodeIfPresent(String.self, forKey: .justification)

@@ -176,7 +176,7 @@ public struct ConfigurationReloader: Sendable {
     /// in the order of docs/configuration.md. `policy` is the one part a reload applies.
     static func restartSettings(_ c: ServerConfiguration) -> [(key: String, value: String)] {
         [
-            ("listen", "\(c.host):\(c.port)"), ("db", c.databasePath), ("tokens", c.tokensPath),
+            ("listen", "\(c.host):\(c.port)"), ("metrics_listen", c.metricsListen?.description ?? ""), ("db", c.databasePath), ("tokens", c.tokensPath),
             // Compared, never printed: only the key of a changed setting is reported.
             ("database.url", c.databaseURL ?? ""), ("database.password_file", c.databasePasswordFile ?? ""),
             ("database.max_connections", "\(c.databaseMaxConnections)"),

@@ -51,6 +51,10 @@ public struct ServerConfiguration: Sendable {
     /// Seconds a connection may stay idle (or dribble a request) before it is closed.
     public var idleTimeout: Double = 30
 
+    // MARK: Operations
+    /// `metrics_listen`: where `GET /metrics` (Prometheus) is served, apart from the API; nil: off.
+    public var metricsListen: ListenAddress?
+
     // MARK: Masking
     public var secretPatterns: [(name: String, pattern: String)] = []
 
@@ -79,14 +83,9 @@ public struct ServerConfiguration: Sendable {
 
     /// Parses `HOST:PORT` (`[::1]:8470` for IPv6); port 0 picks a free one.
     public mutating func setListen(_ text: String) throws(ConfigError) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
-            throw ConfigError(file: "--listen", line: 0, message: "expected HOST:PORT, got \(text.debugDescription)")
-        }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw ConfigError(file: "--listen", line: 0, message: "missing host in \(text.debugDescription)") }
-        self.host = host
-        self.port = port
+        let address = try ListenAddress(parsing: text, source: "--listen")
+        host = address.host
+        port = address.port
     }
 
     /// Resolves `databaseURL` (with the password file and libpq's environment variables) into
@@ -104,6 +103,9 @@ public struct ServerConfiguration: Sendable {
         var root = try ConfigReader.parse(fileText, file: file)
         if let listen = try root.string("listen") {
             do { try setListen(listen) } catch { throw root.error("listen", error.message) }
+        }
+        if let text = try root.string("metrics_listen") {
+            do { metricsListen = try ListenAddress(parsing: text, source: "metrics_listen") } catch { throw root.error("metrics_listen", error.message) }
         }
         let db = try root.string("db")
         if let db { databasePath = db }
@@ -163,4 +165,29 @@ public struct ServerConfiguration: Sendable {
         policy = try PolicyFile.read(&root)
         try root.finish()
     }
+}
+
+/// A `HOST:PORT` a server listens on (`[::1]:8470` for IPv6); port 0 picks a free one.
+public struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `text`; a mistake names `source` (the flag or key it came from).
+    public init(parsing text: String, source: String) throws(ConfigError) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ConfigError(file: source, line: 0, message: "expected HOST:PORT, got \(text.debugDescription)")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ConfigError(file: source, line: 0, message: "missing host in \(text.debugDescription)") }
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

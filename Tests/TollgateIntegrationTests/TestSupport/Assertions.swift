@@ -23,11 +23,14 @@ func assertProtocolError(_ response: HTTPResponse, _ code: ErrorCode, file: Stat
     return error
 }
 
-/// Polls `condition` every 20 ms until it holds; fails (does not hang) after `timeout` seconds.
-func eventually(timeout: Double = 20, _ what: String, _ condition: () throws -> Bool) throws {
+/// Polls `condition` every 20 ms until it holds; fails (does not hang) after `timeout` seconds,
+/// saying what was awaited and, when given, what `state` tells of where things stand.
+func eventually(timeout: Double = 20, _ what: String, _ state: (() -> String)? = nil, _ condition: () throws -> Bool) throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
     while try !condition() {
-        guard ContinuousClock.now < deadline else { throw HTTPClientError("\(what): still not true after \(timeout) s") }
+        guard ContinuousClock.now < deadline else {
+            throw HTTPClientError("\(what): still not true after \(timeout) s" + (state.map { "; \($0())" } ?? ""))
+        }
         usleep(20_000)
     }
 }

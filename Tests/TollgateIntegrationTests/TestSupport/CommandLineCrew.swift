@@ -45,6 +45,8 @@ final class CommandLineCrew: Sendable {
         var children: Set<Int32> = []
         /// The process of each request waiting for its decision, by action id.
         var waiting: [String: Int32] = [:]
+        /// The action the approver's `approve` runs for now, and since when.
+        var approving: (id: String, since: ContinuousClock.Instant)?
         var stopping = false
     }
 
@@ -69,6 +71,17 @@ final class CommandLineCrew: Sendable {
     var requests: [Request] { state.withLock { $0.requests } }
     /// Every approval so far, in the order they ended.
     var approvals: [Approval] { state.withLock { $0.approvals } }
+
+    /// What the crew is doing, for a test's failure message: the requests still running, the
+    /// approve running now, and every approve that did not end with 0.
+    var report: String {
+        state.withLock { s in
+            let running = s.requests.filter { $0.status == nil }.map { "\($0.agent) \($0.id ?? "(no id yet)")" }
+            let approving = s.approving.map { "approve \($0.id) running for \(ContinuousClock.now - $0.since)" } ?? "no approve running"
+            let failed = s.approvals.filter { $0.status != 0 }.map { "approve \($0.id) ended \($0.status): \($0.stderr)" }
+            return "requests running: \(running); queued for approval: \(s.queue); \(approving); approves not ending 0: \(failed)"
+        }
+    }
 
     /// How many requests have ended among those started after the first `mark` (a count of
     /// `requests` taken earlier).
@@ -110,6 +123,7 @@ final class CommandLineCrew: Sendable {
                     usleep(20_000)
                     continue
                 }
+                state.withLock { $0.approving = (id, .now) }
                 let approval: Approval
                 do {
                     let run = try TollgateBinary.run(["approve", id] + options, in: directory, timeout: 120)
@@ -121,6 +135,7 @@ final class CommandLineCrew: Sendable {
                 // stopped (its request cancelled), so the crew ends and the test says why.
                 let agent = state.withLock { s -> Int32? in
                     s.approvals.append(approval)
+                    s.approving = nil
                     if approval.keptInOutbox { s.queue.insert(id, at: 0) }
                     return approval.status == 0 || approval.keptInOutbox || approval.sentFromOutbox ? nil : s.waiting[id]
                 }

@@ -355,10 +355,10 @@ final class NginxTLSTests: XCTestCase {
         let crew = CommandLineCrew(self, directory: sandbox.directory)
         for agent in ["agent-1", "agent-2"] { crew.addAgent(agent, options: try deployment.options(as: agent)) }
         crew.addApprover(options: ["--db", sandbox.historyPath("alice")] + (try deployment.options(as: "alice")))
-        try eventually(timeout: 120, "the crew's first requests are approved") { crew.ended(since: 0) >= 4 }
+        try eventually(timeout: 120, "the crew's first requests are approved", { crew.report }) { crew.ended(since: 0) >= 4 }
         let mark = crew.requests.count
         try strike(struck)
-        try eventually(timeout: 120, "requests made after the replica \(fault) are approved") { crew.ended(since: mark) >= 4 }
+        try eventually(timeout: 120, "requests made after the replica \(fault) are approved", { crew.report }) { crew.ended(since: mark) >= 4 }
         try crew.finish()
 
         let requests = crew.requests
