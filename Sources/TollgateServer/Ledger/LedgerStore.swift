@@ -69,6 +69,18 @@ public enum Ledger {
         public var event: Event { Event(seq: seq, actionID: action.id, isPending: action.status == .pending, json: json) }
     }
 
+    /// One committed change of an action: how it stood before (nil for a submission) and how it
+    /// stands now. What notifiers and metrics derive their events from.
+    public struct Transition: Sendable {
+        public var previous: Action?
+        public var current: Action
+
+        public init(previous: Action?, current: Action) {
+            self.previous = previous
+            self.current = current
+        }
+    }
+
     /// A feed event as the hub publishes it: what changed, where in the sequence, and its JSON.
     public struct Event: Sendable {
         public var seq: Int64
