@@ -25,6 +25,11 @@ public struct JSONWriter: Sendable {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// A value already encoded as JSON (an action as stored), written as it is.
+    public mutating func encoded(_ json: String) {
+        bytes.append(contentsOf: json.utf8)
+    }
+
     public mutating func string(_ value: String) {
         bytes.append(Self.quote)
         var value = value

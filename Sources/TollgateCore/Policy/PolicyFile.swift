@@ -76,7 +76,8 @@ public enum PolicyFile {
         return rule
     }
 
-    private static func matcher(_ t: inout ConfigReader, _ key: String) throws(ConfigError) -> PolicyMatcher? {
+    /// The glob list `key` of `t` as a matcher (nil when absent), every pattern checked as a rule's are.
+    public static func matcher(_ t: inout ConfigReader, _ key: String) throws(ConfigError) -> PolicyMatcher? {
         guard let texts = try t.strings(key) else { return nil }
         if texts.isEmpty { throw t.error(key, "an empty list matches nothing; leave the key out to match anything") }
         var patterns: [GlobPattern] = []

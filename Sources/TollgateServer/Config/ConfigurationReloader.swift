@@ -188,6 +188,7 @@ public struct ConfigurationReloader: Sendable {
             ("limits.body_bytes", "\(c.bodyLimit)"), ("limits.rate_per_second", "\(c.ratePerSecond)"), ("limits.rate_burst", "\(c.rateBurst)"),
             ("limits.idle_timeout_seconds", "\(c.idleTimeout)"),
             ("masking.patterns", c.secretPatterns.map { "\($0.name)=\($0.pattern)" }.joined(separator: "\u{0}")),
+            ("notify", c.notifiers.map(\.fingerprint).joined(separator: "\u{0}")),
         ]
     }
 }

@@ -52,6 +52,8 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Double = 30
 
     // MARK: Operations
+    /// The `[[notify]]` webhooks, in order (their secrets read by `resolveNotifierSecrets`).
+    public var notifiers: [NotifierSettings] = []
     /// `metrics_listen`: where `GET /metrics` (Prometheus) is served, apart from the API; nil: off.
     public var metricsListen: ListenAddress?
 
@@ -96,6 +98,12 @@ public struct ServerConfiguration: Sendable {
             postgres = try PostgresSettings.parse(
                 url: url, passwordFile: databasePasswordFile, maxConnections: databaseMaxConnections, environment: environment, readFile: readFile)
         } catch { throw ConfigError(file: source, line: 0, message: (error as? PostgresSettings.Invalid)?.message ?? "\(error)") }
+    }
+
+    /// Reads the HMAC key of every `[[notify]]` table with a `secret_file` (owner-only files, as
+    /// the tokens file); `source` is the configuration file, for messages.
+    public mutating func resolveNotifierSecrets(source: String, readFile: (String) throws(ConfigError) -> String) throws(ConfigError) {
+        try NotifierSettings.resolveSecrets(&notifiers, source: source, readFile: readFile)
     }
 
     /// Applies a configuration file's settings (see docs/configuration.md for every key).
@@ -162,6 +170,7 @@ public struct ServerConfiguration: Sendable {
             }
             try masking.finish()
         }
+        notifiers = try NotifierSettings.read(&root)
         policy = try PolicyFile.read(&root)
         try root.finish()
     }

@@ -148,25 +148,3 @@ public enum TokenFile {
     private static func isComment(_ line: [UInt8]) -> Bool { trimmed(line).first == UInt8(ascii: "#") }
     private static func isHeader(_ line: [UInt8]) -> Bool { trimmed(line).starts(with: Array("[[".utf8)) }
 }
-
-/// Writes files readable by their owner only.
-public enum OwnerOnlyFile {
-    /// Writes `text` to a 0600 temporary file beside `path`, then renames it into place.
-    public static func write(_ text: String, to path: String) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        defer { close(fd) }
-        let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-            written += n
-        }
-        guard fchmod(fd, 0o600) == 0, fsync(fd) == 0, rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-        }
-    }
-}

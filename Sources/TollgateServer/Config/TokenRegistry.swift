@@ -39,22 +39,9 @@ public struct TokenRegistry: Sendable {
 
     /// The text of the tokens file at `path`, when only its owner has access to it.
     static func text(ofTokensFile path: String) throws(ConfigError) -> String {
-        func failure(_ message: String) -> ConfigError { ConfigError(file: path, line: 0, message: message) }
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            throw failure(
-                "cannot read the tokens file (\(String(cString: strerror(errno)))); create one with: tollgate token add --file \(OwnerOnlyMode.shellQuoted(path)) --id ID --role approver"
-            )
-        }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        // fstat on the opened descriptor, so the file checked is the file read.
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { throw failure("the tokens file is not a regular file") }
-        if let problem = OwnerOnlyMode.problem("the tokens file", at: path, mode: UInt32(info.st_mode)) { throw failure(problem) }
-        let data: Data
-        do { data = try handle.readToEnd() ?? Data() } catch { throw failure("cannot read the tokens file: \(error.localizedDescription)") }
-        guard let text = String(data: data, encoding: .utf8) else { throw failure("the tokens file is not UTF-8 text") }
-        return text
+        try OwnerOnlyFile.text(
+            at: path, what: "the tokens file",
+            missingHint: "; create one with: tollgate token add --file \(OwnerOnlyMode.shellQuoted(path)) --id ID --role approver")
     }
 
     /// Parses a tokens file; errors name the file, line and key.

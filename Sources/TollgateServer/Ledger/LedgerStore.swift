@@ -26,8 +26,29 @@ public protocol LedgerStore: Sendable {
     /// exactly once however many servers sweep at the same time; returns how many it expired.
     func expireDue(_ expiring: @escaping @Sendable (Action, Timestamp) -> Action?) async throws -> Int
 
+    /// Records the escalations whose windows have opened (the planner's `escalationWindows`):
+    /// each (action, notifier) once however many servers sweep, with a delivery for each notifier
+    /// that covers the action, and the action's `escalated_at` set (a feed event) the first time.
+    /// Returns how many actions escalated.
+    func escalateDue() async throws -> Int
+
+    /// Takes up to `limit` due deliveries of `notifier` for this server to send, each leased for
+    /// `lease` seconds (another replica takes it after that, should this one die) and its
+    /// attempt counted.
+    func claimDeliveries(notifier: String, limit: Int, lease: Double) async throws -> [Ledger.Delivery]
+
+    /// Records how the attempt at delivery `id` ended.
+    func settleDelivery(id: String, _ outcome: Ledger.DeliveryOutcome) async throws
+
+    /// Deliveries waiting to be sent (failed ones not counted).
+    func outboxDepth() async throws -> Int
+
+    /// Deletes the waiting deliveries of notifiers not in `configured` (removed from the
+    /// configuration since they were queued); returns how many went, by notifier.
+    func dropDeliveries(keeping configured: [String]) async throws -> [String: Int]
+
     /// Deletes at most `limit` events at or before `keepEventsAfter` and as many idempotency
-    /// keys older than `idempotencyBefore`; returns how many rows went.
+    /// keys (and failed deliveries) older than `idempotencyBefore`; returns how many rows went.
     func prune(keepEventsAfter seq: Int64, idempotencyBefore cutoff: Timestamp, limit: Int) async throws -> Int
 
     /// The action `id` and its stored JSON, or nil.
@@ -51,6 +72,31 @@ public protocol LedgerStore: Sendable {
     func close() async
 }
 
+/// What a ledger does besides storing: plans the webhook deliveries each change owes (stored in
+/// its transaction), reports what it committed (metrics), and says when deliveries were queued
+/// (to wake the dispatcher).
+public struct LedgerHooks: Sendable {
+    public var planner: NoticePlanner
+    public var committed: @Sendable ([Ledger.Transition]) -> Void
+    public var deliveriesQueued: @Sendable () -> Void
+
+    public init(
+        planner: NoticePlanner = NoticePlanner(notifiers: []), committed: @escaping @Sendable ([Ledger.Transition]) -> Void = { _ in },
+        deliveriesQueued: @escaping @Sendable () -> Void = {}
+    ) {
+        self.planner = planner
+        self.committed = committed
+        self.deliveriesQueued = deliveriesQueued
+    }
+
+    /// After a transaction committed `changes`: report them, and wake the dispatcher if any queued a delivery.
+    func after(_ changes: [Ledger.Change], escalationDeliveries: Int = 0) {
+        guard !changes.isEmpty || escalationDeliveries > 0 else { return }
+        if !changes.isEmpty { committed(changes.map(\.transition)) }
+        if escalationDeliveries > 0 || changes.contains(where: { $0.deliveries > 0 }) { deliveriesQueued() }
+    }
+}
+
 /// The types the ledger stores and answers with.
 public enum Ledger {
     /// An action as stored: the value, and its JSON exactly as the API answers with it.
@@ -59,11 +105,16 @@ public enum Ledger {
         public var json: String
     }
 
-    /// A committed change: the action, its event's sequence number and the encoded JSON.
+    /// A committed change: the action (and how it stood before), its event's sequence number,
+    /// the encoded JSON, and how many webhook deliveries it queued.
     public struct Change: Sendable {
         public var action: Action
+        public var previous: Action?
         public var seq: Int64
         public var json: String
+        public var deliveries = 0
+
+        public var transition: Transition { Transition(previous: previous, current: action) }
 
         public var stored: Stored { Stored(action: action, json: json) }
         public var event: Event { Event(seq: seq, actionID: action.id, isPending: action.status == .pending, json: json) }
@@ -79,6 +130,43 @@ public enum Ledger {
             self.previous = previous
             self.current = current
         }
+    }
+
+    /// A webhook delivery as the outbox keeps it until it is sent or given up: the action's
+    /// JSON as it stood when the event happened, so every attempt says the same.
+    public struct Delivery: Sendable {
+        /// `dlv_` and 26 characters, stable across retries (the receiver's deduplication key).
+        public var id: String
+        public var notifier: String
+        public var event: NotifierSettings.Event
+        public var actionID: String
+        public var actionJSON: String
+        public var createdAt: Timestamp
+        /// Attempts made, this one included once claimed.
+        public var attempts = 0
+
+        public init(
+            id: String? = nil, notifier: String, event: NotifierSettings.Event, actionID: String, actionJSON: String, createdAt: Timestamp,
+            attempts: Int = 0
+        ) {
+            self.id = id ?? "dlv_" + ActionID.make(at: createdAt).dropFirst(4)
+            self.notifier = notifier
+            self.event = event
+            self.actionID = actionID
+            self.actionJSON = actionJSON
+            self.createdAt = createdAt
+            self.attempts = attempts
+        }
+    }
+
+    /// How an attempt at a delivery ended, as the outbox records it.
+    public enum DeliveryOutcome: Sendable {
+        /// The receiver took it (2xx): the delivery leaves the outbox.
+        case delivered
+        /// Try again at `at` (an error, a timeout, 408, 429, 5xx).
+        case retry(at: Timestamp, error: String)
+        /// Given up (a refusal, or the last attempt failed): kept, marked failed, until pruned.
+        case failed(error: String)
     }
 
     /// A feed event as the hub publishes it: what changed, where in the sequence, and its JSON.

@@ -20,6 +20,7 @@ public final class PostgresLedger: LedgerStore {
     private let hub: FeedHub
     private let window: Int
     private let logger: Logger
+    private let hooks: LedgerHooks
     /// The longest a request waits on the database before answering 503: while PostgreSQL is
     /// down the pool keeps trying to connect, and a client should hear so, not hang.
     static let operationTimeout: Double = 5
@@ -29,7 +30,7 @@ public final class PostgresLedger: LedgerStore {
 
     private init(
         client: PostgresClient, clientTask: Task<Void, Never>, follower: PostgresFeedFollower, hub: FeedHub, window: Int,
-        logger: Logger
+        logger: Logger, hooks: LedgerHooks
     ) {
         self.client = client
         self.clientTask = clientTask
@@ -37,12 +38,15 @@ public final class PostgresLedger: LedgerStore {
         self.hub = hub
         self.window = window
         self.logger = logger
+        self.hooks = hooks
     }
 
     /// Connects to the database `settings` name, migrates it (once, however many replicas start
     /// together), and starts the connection pool. A database that cannot be reached is one
     /// error line naming it (without its password).
-    public static func open(_ settings: PostgresSettings, hub: FeedHub, window: Int, logger: Logger) async throws -> PostgresLedger {
+    public static func open(
+        _ settings: PostgresSettings, hub: FeedHub, window: Int, logger: Logger, hooks: LedgerHooks = LedgerHooks()
+    ) async throws -> PostgresLedger {
         let connector = try PostgresConnector(settings, logger: logger)
         do {
             let connection = try await connector.connect()
@@ -56,7 +60,7 @@ public final class PostgresLedger: LedgerStore {
         let clientTask = Task { await client.run() }
         let follower = PostgresFeedFollower(client: client, connector: connector, hub: hub, logger: logger)
         return PostgresLedger(
-            client: client, clientTask: clientTask, follower: follower, hub: hub, window: window, logger: logger)
+            client: client, clientTask: clientTask, follower: follower, hub: hub, window: window, logger: logger, hooks: hooks)
     }
 
     // MARK: - Writes
@@ -66,10 +70,12 @@ public final class PostgresLedger: LedgerStore {
     /// until this replica's feed has published what it committed. A write that has not begun
     /// by the deadline, when its client is answered 503, never begins; one already under way
     /// may still commit, and a retry with its Idempotency-Key finds it.
-    private func write<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> (T, Int64?)) async throws -> T {
+    private func write<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> (T, [Ledger.Change])
+    ) async throws -> T {
         let (client, logger) = (self.client, self.logger)
         let deadline = ContinuousClock.now + .milliseconds(Int(Self.operationTimeout * 1000))
-        let (value, seq) = try await PostgresErrors.guarded(timeout: Self.operationTimeout) {
+        let (value, changes) = try await PostgresErrors.guarded(timeout: Self.operationTimeout) {
             try await client.withTransaction(logger: logger) { connection in
                 // The client was told 503 at the deadline: a write still waiting for a connection
                 // then (the database was down) must not be carried out once it is back, unasked.
@@ -77,7 +83,8 @@ public final class PostgresLedger: LedgerStore {
                 return try await body(connection, logger)
             }
         }
-        if let seq {
+        hooks.after(changes)
+        if let seq = changes.last?.seq {
             follower.poke()
             if !(await follower.awaitPublished(through: seq, timeout: Self.operationTimeout)) {
                 logger.warning("the feed has not caught up with a commit of this replica within \(Self.operationTimeout) s", metadata: ["seq": "\(seq)"])
@@ -105,20 +112,20 @@ public final class PostgresLedger: LedgerStore {
                     guard let existingID, let existing = try await Self.stored(id: existingID, lock: false, on: c, logger: logger) else {
                         throw ProtocolError(.internalError, "an idempotency key points at an action that is not stored")
                     }
-                    return (existing, nil)
+                    return (existing, [])
                 }
             }
-            let change = try await Self.commit(action, on: c, logger: logger)
-            return (change.stored, change.seq)
+            let change = try await self.commit(action, previous: nil, at: now, on: c, logger: logger)
+            return (change.stored, [change])
         }
     }
 
     public func update(
         id: String, claim: Ledger.IdempotencyClaim?, _ rule: @escaping @Sendable (Action, Timestamp) throws -> Ledger.Update
     ) async throws -> Ledger.Stored {
-        try await write { c, logger -> (Result<Ledger.Stored, ProtocolError>, Int64?) in
+        try await write { c, logger -> (Result<Ledger.Stored, ProtocolError>, [Ledger.Change]) in
             guard let stored = try await Self.stored(id: id, lock: true, on: c, logger: logger) else { throw ProtocolError(.notFound, "no such action") }
-            if let claim, try await Self.idempotentAction(claim, on: c, logger: logger) != nil { return (.success(stored), nil) }
+            if let claim, try await Self.idempotentAction(claim, on: c, logger: logger) != nil { return (.success(stored), []) }
             let now = Timestamp.now()
             switch try rule(stored.action, now) {
             case .commit(let action):
@@ -129,10 +136,10 @@ public final class PostgresLedger: LedgerStore {
                         VALUES (\(claim.principal), \(claim.scope), \(claim.key), \(claim.requestHash), \(id), \(now.milliseconds))
                         """, logger: logger)
                 }
-                let change = try await Self.commit(action, on: c, logger: logger)
-                return (.success(change.stored), change.seq)
+                let change = try await self.commit(action, previous: stored.action, at: now, on: c, logger: logger)
+                return (.success(change.stored), [change])
             case .commitThenRefuse(let action, let error):
-                return (.failure(error), try await Self.commit(action, on: c, logger: logger).seq)
+                return (.failure(error), [try await self.commit(action, previous: stored.action, at: now, on: c, logger: logger)])
             }
         }.get()
     }
@@ -151,15 +158,144 @@ public final class PostgresLedger: LedgerStore {
             ).decode(String.self) {
                 due.append(try Action(json: json))
             }
-            var last: Int64?
-            var count = 0
+            var changes: [Ledger.Change] = []
             for action in due {
                 guard let expired = expiring(action, now) else { continue }
-                last = try await Self.commit(expired, on: c, logger: logger).seq
-                count += 1
+                changes.append(try await self.commit(expired, previous: action, at: now, on: c, logger: logger))
             }
-            return (count, last)
+            return (changes.count, changes)
         }
+    }
+
+    public func escalateDue() async throws -> Int {
+        let planner = hooks.planner
+        let windows = planner.escalationWindows
+        guard !windows.isEmpty else { return 0 }
+        let (count, deliveries) = try await write { c, logger -> ((Int, Int), [Ledger.Change]) in
+            let now = Timestamp.now()
+            var candidates: [String] = []
+            for (notifier, seconds) in windows {
+                // Pending, in this notifier's window, not seen open for it before; SKIP LOCKED: a
+                // row another replica is escalating or deciding now is left to it.
+                for try await id in try await c.query(
+                    """
+                    SELECT id FROM actions a WHERE status = 'pending' AND expires_at > \(now.milliseconds)
+                    AND expires_at <= \(now.milliseconds + Int64(seconds) * 1000)
+                    AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.action_id = a.id AND e.notifier = \(notifier))
+                    ORDER BY expires_at LIMIT 500 FOR UPDATE SKIP LOCKED
+                    """, logger: logger
+                ).decode(String.self) {
+                    candidates.append(id)
+                }
+            }
+            var changes: [Ledger.Change] = []
+            var (escalated, deliveries) = (0, 0)
+            for id in Set(candidates).sorted() {
+                guard let stored = try await Self.stored(id: id, lock: false, on: c, logger: logger) else { continue }
+                let (open, firing) = planner.escalations(of: stored.action, at: now)
+                var newlyOpen: [String] = []
+                for notifier in open {
+                    // The primary key decides, across replicas, which sweep saw the window open first.
+                    let inserted = try await c.query(
+                        """
+                        INSERT INTO escalations (action_id, notifier, at) VALUES (\(id), \(notifier), \(now.milliseconds))
+                        ON CONFLICT DO NOTHING RETURNING 1
+                        """, logger: logger
+                    ).collect()
+                    if !inserted.isEmpty { newlyOpen.append(notifier) }
+                }
+                let (fire, update) = planner.escalation(of: stored.action, firing: firing, newlyOpen: newlyOpen, at: now)
+                guard !fire.isEmpty else { continue }
+                var json = stored.json
+                if let update {
+                    let change = try await self.commit(update, previous: stored.action, at: now, on: c, logger: logger)
+                    json = change.json
+                    changes.append(change)
+                }
+                for notifier in fire {
+                    try await Self.enqueue(
+                        Ledger.Delivery(notifier: notifier, event: .escalation, actionID: id, actionJSON: json, createdAt: now), on: c, logger: logger)
+                }
+                escalated += 1
+                deliveries += fire.count
+            }
+            return ((escalated, deliveries), changes)
+        }
+        if deliveries > 0 { hooks.deliveriesQueued() }
+        return count
+    }
+
+    // MARK: - Outbox
+
+    public func claimDeliveries(notifier: String, limit: Int, lease: Double) async throws -> [Ledger.Delivery] {
+        let (client, logger) = (self.client, self.logger)
+        return try await PostgresErrors.guarded(timeout: Self.operationTimeout) {
+            let now = Timestamp.now().milliseconds
+            // SKIP LOCKED: replicas claiming at once take disjoint deliveries, so each is sent by one.
+            let rows = try await client.query(
+                """
+                UPDATE outbox SET lease_until = \(now + Int64(lease * 1000)), attempts = attempts + 1 WHERE id IN (
+                    SELECT id FROM outbox WHERE notifier = \(notifier) AND NOT failed AND next_attempt_at <= \(now) AND lease_until <= \(now)
+                    ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                RETURNING id, notifier, event, action_id, action_json, created_at, attempts
+                """, logger: logger)
+            var deliveries: [Ledger.Delivery] = []
+            for try await (id, notifier, event, actionID, json, createdAt, attempts) in rows.decode((String, String, String, String, String, Int64, Int32).self)
+            {
+                // An event this version does not know (a newer replica's) stays leased for another to take.
+                guard let event = NotifierSettings.Event(rawValue: event) else { continue }
+                deliveries.append(
+                    Ledger.Delivery(
+                        id: id, notifier: notifier, event: event, actionID: actionID, actionJSON: json, createdAt: Timestamp(milliseconds: createdAt),
+                        attempts: Int(attempts)))
+            }
+            return deliveries
+        }
+    }
+
+    public func settleDelivery(id: String, _ outcome: Ledger.DeliveryOutcome) async throws {
+        let (client, logger) = (self.client, self.logger)
+        try await PostgresErrors.guarded(timeout: Self.operationTimeout) {
+            switch outcome {
+            case .delivered:
+                try await client.query("DELETE FROM outbox WHERE id = \(id)", logger: logger)
+            case .retry(let at, let error):
+                try await client.query(
+                    "UPDATE outbox SET next_attempt_at = \(at.milliseconds), lease_until = 0, last_error = \(error) WHERE id = \(id)", logger: logger)
+            case .failed(let error):
+                try await client.query("UPDATE outbox SET failed = TRUE, lease_until = 0, last_error = \(error) WHERE id = \(id)", logger: logger)
+            }
+        }
+    }
+
+    public func outboxDepth() async throws -> Int {
+        try await read { c, logger in
+            for try await count in try await c.query("SELECT count(*) FROM outbox WHERE NOT failed", logger: logger).decode(Int64.self) {
+                return Int(count)
+            }
+            return 0
+        }
+    }
+
+    public func dropDeliveries(keeping configured: [String]) async throws -> [String: Int] {
+        try await read { c, logger in
+            var dropped: [String: Int] = [:]
+            for try await notifier in try await c.query(
+                "DELETE FROM outbox WHERE NOT failed AND NOT (notifier = ANY(\(configured))) RETURNING notifier", logger: logger
+            ).decode(String.self) {
+                dropped[notifier, default: 0] += 1
+            }
+            return dropped
+        }
+    }
+
+    private static func enqueue(_ delivery: Ledger.Delivery, on c: PostgresConnection, logger: Logger) async throws {
+        try await c.query(
+            """
+            INSERT INTO outbox (id, notifier, event, action_id, action_json, created_at, next_attempt_at)
+            VALUES (\(delivery.id), \(delivery.notifier), \(delivery.event.rawValue), \(delivery.actionID), \(delivery.actionJSON),
+                \(delivery.createdAt.milliseconds), \(delivery.createdAt.milliseconds))
+            """, logger: logger)
     }
 
     public func prune(keepEventsAfter seq: Int64, idempotencyBefore cutoff: Timestamp, limit: Int) async throws -> Int {
@@ -175,14 +311,21 @@ public final class PostgresLedger: LedgerStore {
                 (SELECT principal, scope, key FROM idempotency WHERE created_at < \(cutoff.milliseconds) ORDER BY created_at LIMIT \(limit)) RETURNING 1
                 """, logger: logger
             ).collect().count
-            return events + keys
+            let failed = try await client.query(
+                """
+                DELETE FROM outbox WHERE id IN
+                (SELECT id FROM outbox WHERE failed AND created_at < \(cutoff.milliseconds) ORDER BY created_at LIMIT \(limit)) RETURNING 1
+                """, logger: logger
+            ).collect().count
+            return events + keys + failed
         }
     }
 
-    /// Records `action` as it now stands in one statement: takes the next sequence number,
-    /// appends the event, upserts the row and announces the commit; then, for a resolution,
-    /// links an audit record to the chain's head.
-    private static func commit(_ action: Action, on c: PostgresConnection, logger: Logger) async throws -> Ledger.Change {
+    /// Records `action` as it now stands (it was `previous`) in one statement: takes the next
+    /// sequence number, appends the event, upserts the row and announces the commit; then, for
+    /// a resolution, links an audit record to the chain's head; and queues the webhook
+    /// deliveries the change owes.
+    private func commit(_ action: Action, previous: Action?, at now: Timestamp, on c: PostgresConnection, logger: Logger) async throws -> Ledger.Change {
         let json = String(decoding: action.encodedJSON, as: UTF8.self)
         let pending = action.status == .pending
         let rows = try await c.query(
@@ -195,7 +338,7 @@ public final class PostgresLedger: LedgerStore {
                     \(action.expiresAt.milliseconds), seq, \(json) FROM head
                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, seq = excluded.seq, json = excluded.json
             )
-            SELECT seq, audit_seq, audit_hash, pg_notify(\(channel), seq::text) FROM head
+            SELECT seq, audit_seq, audit_hash, pg_notify(\(Self.channel), seq::text) FROM head
             """, logger: logger)
         var head: (seq: Int64, auditSeq: Int64, auditHash: String)?
         for try await (seq, auditSeq, auditHash, _) in rows.decode((Int64, Int64, String, String).self) { head = (seq, auditSeq, auditHash) }
@@ -205,11 +348,16 @@ public final class PostgresLedger: LedgerStore {
             let recordJSON = try Ledger.auditJSON(record)
             try await c.query(
                 """
-                WITH head AS (UPDATE ledger_head SET audit_seq = \(record.seq), audit_hash = \(record.hash))
+                WITH head AS (UPDATE ledger_head SET audit_seq = \(record.seq), audit_hash = \(record.hash)),
+                marks AS (DELETE FROM escalations WHERE action_id = \(action.id))
                 INSERT INTO audit (seq, action_id, hash, json) VALUES (\(record.seq), \(record.actionID), \(record.hash), \(recordJSON))
                 """, logger: logger)
         }
-        return Ledger.Change(action: action, seq: head.seq, json: json)
+        var change = Ledger.Change(action: action, previous: previous, seq: head.seq, json: json)
+        let deliveries = hooks.planner.deliveries(for: change.transition, json: json, at: now)
+        for delivery in deliveries { try await Self.enqueue(delivery, on: c, logger: logger) }
+        change.deliveries = deliveries.count
+        return change
     }
 
     private static func stored(id: String, lock: Bool, on c: PostgresConnection, logger: Logger) async throws -> Ledger.Stored? {

@@ -69,7 +69,37 @@ enum PostgresSchema {
                 json TEXT NOT NULL
             )
             """,
-        ]
+        ],
+        [
+            // The webhook outbox, written in the transaction of the change a delivery announces
+            // (docs/architecture.md, "Notifications"), and the escalation windows already seen
+            // open: their primary key is what makes each (action, notifier) fire once across replicas.
+            """
+            CREATE TABLE outbox (
+                id TEXT PRIMARY KEY,
+                notifier TEXT NOT NULL,
+                event TEXT NOT NULL,
+                action_id TEXT NOT NULL,
+                action_json TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT NOT NULL,
+                lease_until BIGINT NOT NULL DEFAULT 0,
+                failed BOOLEAN NOT NULL DEFAULT FALSE,
+                last_error TEXT
+            )
+            """,
+            "CREATE INDEX outbox_due ON outbox (notifier, next_attempt_at) WHERE NOT failed",
+            "CREATE INDEX outbox_failed ON outbox (created_at) WHERE failed",
+            """
+            CREATE TABLE escalations (
+                action_id TEXT NOT NULL,
+                notifier TEXT NOT NULL,
+                at BIGINT NOT NULL,
+                PRIMARY KEY (action_id, notifier)
+            )
+            """,
+        ],
     ]
 
     /// Brings the schema up to date on `connection`; returns the migrations it applied.

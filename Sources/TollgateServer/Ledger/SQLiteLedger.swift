@@ -16,10 +16,11 @@ public final class SQLiteLedger: LedgerStore {
     let pool: DatabasePool
     private let hub: FeedHub
     private let window: Int
+    private let hooks: LedgerHooks
 
     /// Opens (creating, owner-only, and migrating) the database at `path`, whose commits
     /// `hub` publishes; `window` is how many recent events it replays.
-    public init(path: String, hub: FeedHub, window: Int) throws {
+    public init(path: String, hub: FeedHub, window: Int, hooks: LedgerHooks = LedgerHooks()) throws {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -39,6 +40,7 @@ public final class SQLiteLedger: LedgerStore {
         pool = try DatabasePool(path: path, configuration: config)
         self.hub = hub
         self.window = window
+        self.hooks = hooks
         try Self.migrator.migrate(pool)
     }
 
@@ -82,6 +84,34 @@ public final class SQLiteLedger: LedgerStore {
                     );
                     """)
         }
+        // The webhook outbox, written in the transaction of the change a delivery announces, and
+        // the escalation windows already seen open, each (action, notifier) once.
+        m.registerMigration("v2-outbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        notifier TEXT NOT NULL,
+                        event TEXT NOT NULL,
+                        action_id TEXT NOT NULL,
+                        action_json TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at INTEGER NOT NULL,
+                        lease_until INTEGER NOT NULL DEFAULT 0,
+                        failed INTEGER NOT NULL DEFAULT 0,
+                        last_error TEXT
+                    );
+                    CREATE INDEX outbox_due ON outbox(notifier, next_attempt_at) WHERE failed = 0;
+                    CREATE INDEX outbox_failed ON outbox(created_at) WHERE failed = 1;
+                    CREATE TABLE escalations (
+                        action_id TEXT NOT NULL,
+                        notifier TEXT NOT NULL,
+                        at INTEGER NOT NULL,
+                        PRIMARY KEY (action_id, notifier)
+                    );
+                    """)
+        }
         return m
     }
 
@@ -94,16 +124,18 @@ public final class SQLiteLedger: LedgerStore {
     /// and publishes whatever any write staged, so a committed change is never left unpublished.
     private func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> (T, [Ledger.Change])) async throws -> T {
         defer { hub.release() }
-        return try await pool.writeWithoutTransaction { db in
+        let (value, changes) = try await pool.writeWithoutTransaction { db in
             var result: (T, [Ledger.Change])?
             try db.inTransaction {
                 result = try body(db)
                 return .commit
             }
-            guard let (value, changes) = result else { throw ProtocolError(.internalError, "transaction produced no result") }
-            self.hub.stage(changes.map(\.event))
-            return value
+            guard let result else { throw ProtocolError(.internalError, "transaction produced no result") }
+            self.hub.stage(result.1.map(\.event))
+            return result
         }
+        hooks.after(changes)
+        return value
     }
 
     public func submit(claim: Ledger.IdempotencyClaim?, _ make: @escaping @Sendable (Timestamp) throws -> Action) async throws -> Ledger.Stored {
@@ -114,7 +146,7 @@ public final class SQLiteLedger: LedgerStore {
             let now = Timestamp.now()
             let action = try make(now)
             if let claim { try self.remember(claim, actionID: action.id, at: now, in: db) }
-            let change = try self.commit(action, in: db)
+            let change = try self.commit(action, previous: nil, at: now, in: db)
             return (change.stored, [change])
         }
     }
@@ -129,10 +161,10 @@ public final class SQLiteLedger: LedgerStore {
             switch try rule(stored.action, now) {
             case .commit(let action):
                 if let claim { try self.remember(claim, actionID: id, at: now, in: db) }
-                let change = try self.commit(action, in: db)
+                let change = try self.commit(action, previous: stored.action, at: now, in: db)
                 return (.success(change.stored), [change])
             case .commitThenRefuse(let action, let error):
-                return (.failure(error), [try self.commit(action, in: db)])
+                return (.failure(error), [try self.commit(action, previous: stored.action, at: now, in: db)])
             }
         }.get()
     }
@@ -144,9 +176,121 @@ public final class SQLiteLedger: LedgerStore {
                 db, sql: "SELECT json FROM actions WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at LIMIT 1000",
                 arguments: [now.milliseconds]
             ).map(Action.init(json:))
-            let changes = try due.compactMap { try expiring($0, now).map { try self.commit($0, in: db) } }
+            let changes = try due.compactMap { action in try expiring(action, now).map { try self.commit($0, previous: action, at: now, in: db) } }
             return (changes.count, changes)
         }
+    }
+
+    public func escalateDue() async throws -> Int {
+        let planner = hooks.planner
+        let windows = planner.escalationWindows
+        guard !windows.isEmpty else { return 0 }
+        let (count, deliveries) = try await write { db -> ((Int, Int), [Ledger.Change]) in
+            let now = Timestamp.now()
+            var candidates: [String] = []
+            for (notifier, seconds) in windows {
+                // Pending, in this notifier's window, and not seen open for it before.
+                candidates += try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id FROM actions a WHERE status = 'pending' AND expires_at > ? AND expires_at <= ?
+                        AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.action_id = a.id AND e.notifier = ?)
+                        ORDER BY expires_at LIMIT 500
+                        """, arguments: [now.milliseconds, now.milliseconds + Int64(seconds) * 1000, notifier])
+            }
+            var changes: [Ledger.Change] = []
+            var (escalated, deliveries) = (0, 0)
+            for id in Set(candidates).sorted() {
+                guard let stored = try self.stored(id: id, in: db) else { continue }
+                let (open, firing) = planner.escalations(of: stored.action, at: now)
+                let newlyOpen = try open.filter { notifier in
+                    try db.cachedStatement(sql: "INSERT INTO escalations (action_id, notifier, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                        .execute(arguments: [id, notifier, now.milliseconds])
+                    return db.changesCount > 0
+                }
+                let (fire, update) = planner.escalation(of: stored.action, firing: firing, newlyOpen: newlyOpen, at: now)
+                guard !fire.isEmpty else { continue }
+                var json = stored.json
+                if let update {
+                    let change = try self.commit(update, previous: stored.action, at: now, in: db)
+                    json = change.json
+                    changes.append(change)
+                }
+                for notifier in fire {
+                    try self.enqueue(Ledger.Delivery(notifier: notifier, event: .escalation, actionID: id, actionJSON: json, createdAt: now), in: db)
+                }
+                escalated += 1
+                deliveries += fire.count
+            }
+            return ((escalated, deliveries), changes)
+        }
+        if deliveries > 0 { hooks.deliveriesQueued() }
+        return count
+    }
+
+    // MARK: - Outbox
+
+    public func claimDeliveries(notifier: String, limit: Int, lease: Double) async throws -> [Ledger.Delivery] {
+        try await pool.write { db in
+            let now = Timestamp.now().milliseconds
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id IN (
+                        SELECT id FROM outbox WHERE notifier = ? AND failed = 0 AND next_attempt_at <= ? AND lease_until <= ?
+                        ORDER BY next_attempt_at LIMIT ?)
+                    RETURNING id, notifier, event, action_id, action_json, created_at, attempts
+                    """, arguments: [now + Int64(lease * 1000), notifier, now, now, limit]
+            ).compactMap(Self.delivery)
+        }
+    }
+
+    /// A claimed row as a delivery; nil for an event this version does not know (written by a
+    /// newer one), which stays leased and is tried again after the lease.
+    private static func delivery(_ row: Row) -> Ledger.Delivery? {
+        guard let event = NotifierSettings.Event(rawValue: row["event"]) else { return nil }
+        return Ledger.Delivery(
+            id: row["id"], notifier: row["notifier"], event: event, actionID: row["action_id"], actionJSON: row["action_json"],
+            createdAt: Timestamp(milliseconds: row["created_at"]), attempts: row["attempts"])
+    }
+
+    public func settleDelivery(id: String, _ outcome: Ledger.DeliveryOutcome) async throws {
+        try await pool.write { db in
+            switch outcome {
+            case .delivered:
+                try db.execute(sql: "DELETE FROM outbox WHERE id = ?", arguments: [id])
+            case .retry(let at, let error):
+                try db.execute(
+                    sql: "UPDATE outbox SET next_attempt_at = ?, lease_until = 0, last_error = ? WHERE id = ?", arguments: [at.milliseconds, error, id])
+            case .failed(let error):
+                try db.execute(sql: "UPDATE outbox SET failed = 1, lease_until = 0, last_error = ? WHERE id = ?", arguments: [error, id])
+            }
+        }
+    }
+
+    public func outboxDepth() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE failed = 0") ?? 0 }
+    }
+
+    public func dropDeliveries(keeping configured: [String]) async throws -> [String: Int] {
+        try await pool.write { db in
+            let known = Set(configured)
+            var dropped: [String: Int] = [:]
+            for notifier in try String.fetchAll(db, sql: "SELECT DISTINCT notifier FROM outbox WHERE failed = 0") where !known.contains(notifier) {
+                try db.execute(sql: "DELETE FROM outbox WHERE notifier = ? AND failed = 0", arguments: [notifier])
+                dropped[notifier] = db.changesCount
+            }
+            return dropped
+        }
+    }
+
+    private func enqueue(_ delivery: Ledger.Delivery, in db: Database) throws {
+        try db.cachedStatement(
+            sql: "INSERT INTO outbox (id, notifier, event, action_id, action_json, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [
+            delivery.id, delivery.notifier, delivery.event.rawValue, delivery.actionID, delivery.actionJSON, delivery.createdAt.milliseconds,
+            delivery.createdAt.milliseconds,
+        ])
     }
 
     public func prune(keepEventsAfter seq: Int64, idempotencyBefore cutoff: Timestamp, limit: Int) async throws -> Int {
@@ -158,16 +302,21 @@ public final class SQLiteLedger: LedgerStore {
                 sql: "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at < ? ORDER BY created_at LIMIT ?)",
                 arguments: [cutoff.milliseconds, limit])
             deleted += db.changesCount
+            try db.execute(
+                sql: "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE failed = 1 AND created_at < ? ORDER BY created_at LIMIT ?)",
+                arguments: [cutoff.milliseconds, limit])
+            deleted += db.changesCount
             return deleted
         }
     }
 
-    /// Records `action` as it now stands: appends its event, upserts its row, and appends an
-    /// audit record when it has just been resolved.
+    /// Records `action` as it now stands (it was `previous`): appends its event, upserts its
+    /// row, appends an audit record when it has just been resolved, and queues the webhook
+    /// deliveries the change owes.
     ///
     /// Every statement here runs on every change, so each is compiled once per connection
     /// (`cachedStatement`) rather than on every call.
-    private func commit(_ action: Action, in db: Database) throws -> Ledger.Change {
+    private func commit(_ action: Action, previous: Action?, at now: Timestamp, in db: Database) throws -> Ledger.Change {
         let json = String(decoding: action.encodedJSON, as: UTF8.self)
         try db.cachedStatement(sql: "INSERT INTO events (action_id, json) VALUES (?, ?)").execute(arguments: [action.id, json])
         let seq = db.lastInsertedRowID
@@ -185,8 +334,14 @@ public final class SQLiteLedger: LedgerStore {
             let record = AuditRecord(seq: (last?["seq"] ?? 0) + 1, action: action, prev: last?["hash"] ?? AuditRecord.genesis)
             try db.cachedStatement(sql: "INSERT INTO audit (seq, action_id, hash, json) VALUES (?, ?, ?, ?)")
                 .execute(arguments: [record.seq, record.actionID, record.hash, try Ledger.auditJSON(record)])
+            // Its escalation windows can no longer open: the marks have done their work.
+            try db.cachedStatement(sql: "DELETE FROM escalations WHERE action_id = ?").execute(arguments: [action.id])
         }
-        return Ledger.Change(action: action, seq: seq, json: json)
+        var change = Ledger.Change(action: action, previous: previous, seq: seq, json: json)
+        let deliveries = hooks.planner.deliveries(for: change.transition, json: json, at: now)
+        for delivery in deliveries { try enqueue(delivery, in: db) }
+        change.deliveries = deliveries.count
+        return change
     }
 
     /// The action `id` and its stored JSON, read inside the current transaction.

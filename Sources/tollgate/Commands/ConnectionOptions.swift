@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TollgateClient
+import TollgateCore
 import TollgateStore
 
 /// How a command reaches a server: flags, else environment, else config.toml.
@@ -73,7 +74,6 @@ struct FeedTimingOptions: ParsableArguments {
 enum PlainHTTP {
     static func warning(_ url: String) -> String? {
         guard url.lowercased().hasPrefix("http://"), let host = URLComponents(string: url)?.host?.lowercased() else { return nil }
-        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
-        return loopback ? nil : "warning: \(host) is reached over plain http; the token crosses the network unencrypted (use https)"
+        return LoopbackHost.contains(host) ? nil : "warning: \(host) is reached over plain http; the token crosses the network unencrypted (use https)"
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TollgateClient
+import TollgateCore
 
 /// Retries an idempotent call while the server gives no answer, then gives up with a
 /// `CommandFailure` (exit 2).

@@ -63,6 +63,9 @@ struct ServeCommand: AsyncParsableCommand {
             try settings.resolveDatabase(environment: env, source: database != nil ? "--database" : config ?? "--database") { path in
                 try String(contentsOfFile: path, encoding: .utf8)
             }
+            try settings.resolveNotifierSecrets(source: config ?? "--config") { path throws(ConfigError) in
+                try OwnerOnlyFile.text(at: path, what: "the webhook secret file")
+            }
         } catch {
             throw CommandFailure("\(error)")
         }
@@ -83,9 +86,14 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure("\(error)")
         }
         do {
-            try await server.run { address in
-                FileHandle.standardOutput.write(Data("tollgate serve: listening on \(address)\n".utf8))
-            }
+            try await server.run(
+                onListening: { address in
+                    FileHandle.standardOutput.write(Data("tollgate serve: listening on \(address)\n".utf8))
+                },
+                // On stderr with the log: stdout's one line is what scripts read for the API's address.
+                onMetricsListening: { url in
+                    FileHandle.standardError.write(Data("tollgate serve: metrics at \(url)\n".utf8))
+                })
         } catch let error as ProtocolError where error.code == .unavailable {
             throw CommandFailure("serve: \(error.message)", code: Exit.databaseUnavailable)
         } catch {

@@ -1,4 +1,4 @@
-import TollgateClient
+import TollgateCore
 import XCTest
 
 /// The reconnect delay: the server's retry first, then capped exponential backoff with full jitter.

@@ -1,0 +1,176 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import Synchronization
+import TollgateCore
+
+/// Sends the outbox's deliveries to their webhooks, in the background: nothing a submission or
+/// a decision waits for.
+///
+/// It wakes when this server queued a delivery (`poke`), when a send ends, and once a second
+/// (deliveries another replica queued, retries coming due). Each notifier has at most
+/// `inFlightPerNotifier` sends under way, so a receiver that never answers holds up only its
+/// own deliveries, never another notifier's. A claimed delivery is leased for its timeout and a
+/// margin: should this server die mid-send, another (or this one restarted) sends it again
+/// after the lease — at least once, with the same `delivery_id` for the receiver to drop the
+/// copy.
+public final class WebhookDispatcher: Service, Sendable {
+    /// What the dispatcher reports as it works (metrics).
+    public struct Reporter: Sendable {
+        /// A delivery's outcome: "delivered", "retried", "failed" or "dropped", for a notifier.
+        public var outcome: @Sendable (_ notifier: String, _ outcome: String) -> Void
+        /// How many deliveries wait in the outbox.
+        public var depth: @Sendable (Int) -> Void
+
+        public init(outcome: @escaping @Sendable (String, String) -> Void = { _, _ in }, depth: @escaping @Sendable (Int) -> Void = { _ in }) {
+            self.outcome = outcome
+            self.depth = depth
+        }
+    }
+
+    static let inFlightPerNotifier = 4
+    /// Beyond the attempt's own timeout, before another sender may take a claimed delivery.
+    static let leaseMargin: Double = 5
+    /// A receiver's answer body is read (and dropped) up to this much.
+    static let answerLimit = 64 * 1024
+
+    private let ledger: any LedgerStore
+    private let notifiers: [NotifierSettings]
+    private let reporter: Reporter
+    private let logger: Logger
+    private let inFlight = Mutex([String: Int]())
+    private let rings: AsyncStream<Void>
+    private let doorbell: AsyncStream<Void>.Continuation
+
+    public init(ledger: any LedgerStore, notifiers: [NotifierSettings], reporter: Reporter = Reporter(), logger: Logger) {
+        self.ledger = ledger
+        self.notifiers = notifiers
+        self.reporter = reporter
+        self.logger = logger
+        (rings, doorbell) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Something was queued: look now rather than at the next tick.
+    public func poke() { doorbell.yield() }
+
+    public func run() async throws {
+        let http = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled))
+        await dropUnconfigured()
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { [self] group in
+                group.addTask { [self] in
+                    while !Task.isCancelled {
+                        doorbell.yield()
+                        try? await Task.sleep(for: .seconds(1))
+                    }
+                    doorbell.finish()
+                }
+                group.addTask { [self] in await reportDepth() }
+                for await _ in rings {
+                    for notifier in notifiers { await claimAndSend(notifier, http: http, in: &group) }
+                }
+                group.cancelAll()
+            }
+        }
+        try? await http.shutdown()
+    }
+
+    /// Drops what notifiers removed from the configuration left queued: nobody can send it.
+    private func dropUnconfigured() async {
+        do {
+            for (notifier, count) in try await ledger.dropDeliveries(keeping: notifiers.map(\.id)) {
+                logger.warning("dropped \(count) queued webhook deliveries of notifier \(notifier), which is no longer configured")
+                for _ in 0..<count { reporter.outcome(notifier, "dropped") }
+            }
+        } catch {
+            logger.error("cannot look for webhook deliveries of removed notifiers: \(error)")
+        }
+    }
+
+    /// Claims what `notifier` has due, up to its free slots, and sends each in a child task.
+    private func claimAndSend(_ notifier: NotifierSettings, http: HTTPClient, in group: inout TaskGroup<Void>) async {
+        let free = Self.inFlightPerNotifier - inFlight.withLock { $0[notifier.id, default: 0] }
+        guard free > 0 else { return }
+        let claimed: [Ledger.Delivery]
+        do {
+            claimed = try await ledger.claimDeliveries(notifier: notifier.id, limit: free, lease: notifier.timeoutSeconds + Self.leaseMargin)
+        } catch {
+            logger.error("cannot read the webhook outbox (retried each second): \(error)")
+            return
+        }
+        guard !claimed.isEmpty else { return }
+        inFlight.withLock { $0[notifier.id, default: 0] += claimed.count }
+        for delivery in claimed {
+            group.addTask { [self] in
+                await deliver(delivery, to: notifier, http: http)
+                inFlight.withLock { $0[notifier.id, default: 1] -= 1 }
+                doorbell.yield()
+            }
+        }
+    }
+
+    /// One attempt at `delivery`, and its outcome recorded.
+    private func deliver(_ delivery: Ledger.Delivery, to notifier: NotifierSettings, http: HTTPClient) async {
+        let result = await attempt(delivery, to: notifier, http: http)
+        var random = SystemRandomNumberGenerator()
+        let outcome = DeliveryRules.outcome(of: result, attempt: delivery.attempts, notifier: notifier, at: .now(), random: &random)
+        let about = "webhook \(notifier.id) (\(notifier.displayURL)) delivery \(delivery.id) [\(delivery.event.rawValue) \(delivery.actionID)]"
+        switch outcome {
+        case .delivered:
+            logger.debug("\(about): delivered on attempt \(delivery.attempts)")
+            reporter.outcome(notifier.id, "delivered")
+        case .retry(let at, let error):
+            logger.warning("\(about): attempt \(delivery.attempts) of \(notifier.maxAttempts) failed (\(error)); next at \(at)")
+            reporter.outcome(notifier.id, "retried")
+        case .failed(let error):
+            logger.error("\(about): given up: \(error)")
+            reporter.outcome(notifier.id, "failed")
+        }
+        do { try await ledger.settleDelivery(id: delivery.id, outcome) } catch {
+            // The lease runs out and the delivery is claimed again: sent twice rather than lost.
+            logger.error("\(about): cannot record the outcome (it will be sent again): \(error)")
+        }
+    }
+
+    /// Sends one attempt and says how it ended, in words that never quote the URL (its path
+    /// can be the webhook's key).
+    private func attempt(_ delivery: Ledger.Delivery, to notifier: NotifierSettings, http: HTTPClient) async -> DeliveryRules.Attempt {
+        let payload: (body: [UInt8], headers: [(String, String)])
+        do { payload = try WebhookPayload.request(for: delivery, notifier: notifier, sentAt: .now()) } catch {
+            return .unanswered("the stored action cannot be read: \(error)")
+        }
+        var request = HTTPClientRequest(url: notifier.url.absoluteString)
+        request.method = .POST
+        for (name, value) in payload.headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: payload.body))
+        do {
+            let response = try await http.execute(request, timeout: .milliseconds(Int64(notifier.timeoutSeconds * 1000)), logger: logger)
+            _ = try? await response.body.collect(upTo: Self.answerLimit)
+            return .answered(status: Int(response.status.code), retryAfter: DeliveryRules.retryAfter(response.headers.first(name: "Retry-After")))
+        } catch let error as HTTPClientError {
+            return .unanswered(error == .deadlineExceeded ? "no answer within \(notifier.timeoutSeconds) s" : "\(error)")
+        } catch {
+            return .unanswered(Self.scrubbed("\(error)", of: notifier))
+        }
+    }
+
+    /// `text` without the notifier's URL or its path in it.
+    static func scrubbed(_ text: String, of notifier: NotifierSettings) -> String {
+        var out = text.replacing(notifier.url.absoluteString, with: notifier.displayURL)
+        if notifier.url.path.count > 1 { out = out.replacing(notifier.url.path, with: "/…") }
+        return out
+    }
+
+    /// Reports the outbox's depth every few seconds.
+    private func reportDepth() async {
+        while !Task.isCancelled {
+            if let depth = try? await ledger.outboxDepth() { reporter.depth(depth) }
+            try? await Task.sleep(for: .seconds(5))
+        }
+    }
+}
