@@ -36,6 +36,8 @@ public struct ApprovalServer: Sendable {
     public struct Parts: Sendable {
         public let service: ActionService
         public let upkeep: UpkeepService
+        /// The Prometheus figures when `metrics_listen` is set; nil: nothing is counted.
+        public let metrics: ServerMetrics?
         /// The ledger, whose connections and feed follower `close()` ends.
         public var ledger: any LedgerStore { service.ledger }
     }
@@ -46,27 +48,33 @@ public struct ApprovalServer: Sendable {
         let hub = FeedHub(
             window: configuration.replayWindow, subscriberBuffer: configuration.subscriberBuffer,
             retryMilliseconds: configuration.retryHintMilliseconds, logger: logger)
+        let metrics = configuration.metricsListen.map { _ in ServerMetrics(hub: hub, notifiers: configuration.notifiers.map(\.id)) }
+        let hooks = LedgerHooks(committed: { transitions in metrics?.record(transitions) })
         let masker = try SecretMasker(extraPatterns: configuration.secretPatterns)
         let ledger: any LedgerStore
         if let database = configuration.postgres {
-            ledger = try await PostgresLedger.open(database, hub: hub, window: configuration.replayWindow, logger: logger)
+            ledger = try await PostgresLedger.open(database, hub: hub, window: configuration.replayWindow, logger: logger, hooks: hooks)
         } else {
-            ledger = try SQLiteLedger(path: configuration.databasePath, hub: hub, window: configuration.replayWindow)
+            ledger = try SQLiteLedger(path: configuration.databasePath, hub: hub, window: configuration.replayWindow, hooks: hooks)
         }
         do { try await ledger.startFeed() } catch {
             await ledger.close()
             throw error
         }
         let service = ActionService(ledger: ledger, hub: hub, configuration: configuration, live: live, masker: masker, logger: logger)
-        return Parts(service: service, upkeep: UpkeepService(service: service, configuration: configuration, logger: logger))
+        return Parts(service: service, upkeep: UpkeepService(service: service, configuration: configuration, logger: logger), metrics: metrics)
     }
 
-    /// The HTTP application over `service`; `onListening` gets the bound address (useful with port 0).
-    public func makeApplication(_ service: ActionService, onListening: @escaping @Sendable (String) -> Void = { _ in }) -> some ApplicationProtocol {
+    /// The HTTP application over `service`, counting requests in `metrics` when given;
+    /// `onListening` gets the bound address (useful with port 0).
+    public func makeApplication(
+        _ service: ActionService, metrics: ServerMetrics? = nil, onListening: @escaping @Sendable (String) -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         let router = Router(context: TollgateRequestContext.self)
         router.add(
             middleware: GatewayMiddleware(
-                live: live, limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst), logger: logger))
+                live: live, limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst), metrics: metrics,
+                logger: logger))
         Routes(service: service, configuration: configuration).register(on: router)
         let configuration = self.configuration
         let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout * 1e9))
@@ -74,31 +82,56 @@ public struct ApprovalServer: Sendable {
             router: router,
             server: .http1(configuration: .init(idleTimeout: idle)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tollgate", backlog: 1024),
-            onServerRunning: { channel in
-                let address =
-                    channel.localAddress.map { a in
-                        let host = a.ipAddress.map { $0.contains(":") ? "[\($0)]" : $0 } ?? configuration.host
-                        return "http://\(host):\(a.port ?? configuration.port)"
-                    } ?? "http://\(configuration.host):\(configuration.port)"
-                onListening(address)
-            },
+            onServerRunning: { channel in onListening(Self.url(of: channel, configured: ListenAddress(host: configuration.host, port: configuration.port))) },
             logger: logger
         )
     }
 
+    /// The `GET /metrics` listener at `address`, a service of its own; `onListening` gets the
+    /// endpoint's URL once bound.
+    public func makeMetricsApplication(
+        _ metrics: ServerMetrics, at address: ListenAddress, onListening: @escaping @Sendable (String) -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout * 1e9))
+        return Application(
+            responder: MetricsEndpoint(metrics: metrics),
+            server: .http1(configuration: .init(idleTimeout: idle)),
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "tollgate"),
+            onServerRunning: { channel in onListening(Self.url(of: channel, configured: address) + MetricsEndpoint.path) },
+            logger: logger
+        )
+    }
+
+    /// `http://HOST:PORT` of a bound listener (the port the kernel chose for port 0), else of
+    /// the address it was given.
+    private static func url(of channel: any Channel, configured: ListenAddress) -> String {
+        guard let bound = channel.localAddress else { return "http://\(configured)" }
+        let host = bound.ipAddress.map { $0.contains(":") ? "[\($0)]" : $0 } ?? configured.host
+        return "http://\(host):\(bound.port ?? configured.port)"
+    }
+
     /// Runs until SIGINT or SIGTERM, each a graceful stop; SIGHUP, or a change of the tokens
     /// file or the configuration file, reloads the tokens and the policy (`ReloadService`).
-    public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+    /// `onListening` gets the API's address once bound, `onMetricsListening` the metrics
+    /// endpoint's URL (with `metrics_listen`).
+    public func run(
+        onListening: @escaping @Sendable (String) -> Void = { _ in }, onMetricsListening: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws {
+        try configuration.checkMetricsAddress()
         let parts = try await makeParts()
-        let app = makeApplication(parts.service, onListening: onListening)
+        let app = makeApplication(parts.service, metrics: parts.metrics, onListening: onListening)
         // Trapped before the listening line, so a SIGHUP sent as soon as the server answers reloads.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let reload = ReloadService(
             reloader: ConfigurationReloader(configuration: configuration), live: live, hub: parts.service.hub, hangups: hangups,
             pollInterval: .milliseconds(500), logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: parts.upkeep), .init(service: reload)]
+        if let metrics = parts.metrics, let address = configuration.metricsListen {
+            services.append(.init(service: makeMetricsApplication(metrics, at: address, onListening: onMetricsListening)))
+        }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app), .init(service: parts.upkeep), .init(service: reload)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             ))

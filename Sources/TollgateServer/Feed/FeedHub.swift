@@ -77,14 +77,26 @@ public final class FeedHub: Sendable {
         }
     }
 
+    /// A pending action's latest event, for snapshots, and its risk, for the metrics.
+    private struct PendingAction {
+        var event: Event
+        /// Read from the event at the first scrape that needs it (`figures()`), not while publishing.
+        var risk: Risk?
+    }
+
     private struct State {
         var lastSeq: Int64 = 0
         var log = EventLog()
-        var pending: [String: Event] = [:]
+        var pending: [String: PendingAction] = [:]
+        /// Events published since start, for the metrics.
+        var published = 0
         var subscribers: [Int: Subscriber] = [:]
         var nextID = 1
         var waiters: [String: [Int: AsyncStream<Void>.Continuation]] = [:]
         var closed = false
+
+        /// Subscribers still receiving events.
+        var openSubscribers: Int { subscribers.values.count(where: \.isOpen) }
 
         /// Calls `body` on every subscriber in place, with the log to read. Walking indices of
         /// the dictionary itself (not of a `values` view, which would hold a second reference)
@@ -167,7 +179,7 @@ public final class FeedHub: Sendable {
             s.pending = [:]
             for e in feed.events.suffix(window) { s.log.append(Event(seq: e.seq, buffer: Self.encode(seq: e.seq, json: e.json))) }
             for p in feed.pending {
-                s.pending[p.id] = Event(seq: p.seq, buffer: Self.encode(seq: p.seq, json: p.json))
+                s.pending[p.id] = PendingAction(event: Event(seq: p.seq, buffer: Self.encode(seq: p.seq, json: p.json)))
             }
         }
     }
@@ -210,6 +222,7 @@ public final class FeedHub: Sendable {
             }
             guard !batch.isEmpty else { return }
             for change in batch { apply(change, to: &s) }
+            s.published += batch.count
             // One pass over the subscribers for the whole batch: cut off those too far behind,
             // ring the others, and find how far back the log must still reach.
             let limit = bufferLimit
@@ -234,7 +247,7 @@ public final class FeedHub: Sendable {
     private func apply(_ change: StagedChange, to s: inout State) {
         s.lastSeq = change.event.seq
         s.log.append(change.event)
-        s.pending[change.actionID] = change.isPending ? change.event : nil
+        s.pending[change.actionID] = change.isPending ? PendingAction(event: change.event) : nil
         if let waiters = s.waiters.removeValue(forKey: change.actionID) {
             for w in waiters.values { w.yield(); w.finish() }
         }
@@ -279,8 +292,44 @@ public final class FeedHub: Sendable {
     }
 
     /// Subscribers still receiving events.
-    public var subscriberCount: Int { state.withLock { $0.subscribers.values.count(where: \.isOpen) } }
+    public var subscriberCount: Int { state.withLock { $0.openSubscribers } }
     public var lastSeq: Int64 { state.withLock { $0.lastSeq } }
+
+    // MARK: - Metrics
+
+    /// What the metrics endpoint reads from the feed at a scrape.
+    public struct Figures: Sendable {
+        /// Subscribers still receiving events.
+        public var subscribers: Int
+        /// Events published since the server started (every replica's, with PostgreSQL).
+        public var eventsPublished: Int
+        /// Pending actions by risk, every risk present (0 too): with PostgreSQL replicas, every
+        /// replica's hub holds every replica's pending actions, so each reports the same figure.
+        public var pendingByRisk: [Risk: Int]
+    }
+
+    /// The feed's figures now. The risks of actions that became pending since the last call are
+    /// read from their events outside the lock, once per event; an action that becomes pending
+    /// meanwhile is left to the next call, as if it had come just after this one.
+    public func figures() -> Figures {
+        let unread = state.withLock { s in s.pending.compactMap { id, action in action.risk == nil ? (id, action.event) : nil } }
+        let read = unread.compactMap { id, event in Self.risk(of: event.buffer).map { (id: id, seq: event.seq, risk: $0) } }
+        return state.withLock { s in
+            for found in read where s.pending[found.id]?.event.seq == found.seq { s.pending[found.id]?.risk = found.risk }
+            var byRisk = Dictionary(uniqueKeysWithValues: Risk.allCases.map { ($0, 0) })
+            for action in s.pending.values {
+                if let risk = action.risk { byRisk[risk, default: 0] += 1 }
+            }
+            return Figures(subscribers: s.openSubscribers, eventsPublished: s.published, pendingByRisk: byRisk)
+        }
+    }
+
+    /// The risk of the action an event carries (the hub encoded it, so it parses).
+    private static func risk(of buffer: ByteBuffer) -> Risk? {
+        var parser = SSEParser()
+        guard let data = parser.feed(buffer.readableBytesView).first?.data else { return nil }
+        return try? Action(json: data).risk
+    }
 
     // MARK: - Subscribing
 
@@ -302,7 +351,7 @@ public final class FeedHub: Sendable {
                 initial += replayable[lo...].map(\.buffer)
             } else {
                 if lastEventID != nil { initial.append(ByteBuffer(bytes: SSEEncoder.event(id: nil, type: "reset", data: ""))) }
-                initial += s.pending.values.sorted { $0.seq < $1.seq }.map(\.buffer)
+                initial += s.pending.values.map(\.event).sorted { $0.seq < $1.seq }.map(\.buffer)
             }
             let sync = FeedEvent.SyncData(seq: s.lastSeq, pending: s.pending.count)
             // The sync carries the position as its id too, so a plain EventSource resumes exactly here.

@@ -4,7 +4,7 @@ import Logging
 import TollgateCore
 
 /// The one middleware every request passes: authentication, the rate limit, protocol
-/// errors and the request log line.
+/// errors, the request log line and the request metrics.
 ///
 /// The log line has the method, the path (never the query or a header), the status, the
 /// principal and the duration. Tokens never reach it: they live only in the Authorization
@@ -14,6 +14,8 @@ struct GatewayMiddleware: RouterMiddleware {
     /// Read once per request: a reload that removes a token refuses it from the next request on.
     let live: LiveConfiguration
     let limiter: RateLimiter
+    /// Counts requests by route and status, and rate-limited ones; nil when metrics are off.
+    let metrics: ServerMetrics?
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -45,11 +47,13 @@ struct GatewayMiddleware: RouterMiddleware {
             response = ErrorResponse.make(ProtocolError(.internalError, "the server failed to handle the request"))
         }
         logger.info("\(request.method) \(LogText.path(request.uri.path)) \(response.status.code) \(LogText.safe(principal)) \(Self.milliseconds(since: start))")
+        metrics?.httpRequest(endpointPath: context.endpointPath, status: response.status.code)
         return response
     }
 
     private func throttle(_ key: String) throws(ProtocolError) {
         guard let wait = limiter.acquire(key) else { return }
+        metrics?.rateLimited()
         var error = ProtocolError(.rateLimited, "too many requests; retry in \(max(1, Int(wait.rounded(.up)))) s")
         error.retryAfter = wait
         throw error
