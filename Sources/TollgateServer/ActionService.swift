@@ -107,6 +107,13 @@ public final class ActionService: Sendable {
         try await ledger.expireDue { action, now in DecisionRules.expiring(action, at: now) }
     }
 
+    /// Records the escalations whose windows have opened (`[[notify]]` with
+    /// `escalate_before_seconds`); returns how many actions escalated.
+    @discardableResult
+    public func escalateDue() async throws -> Int {
+        try await ledger.escalateDue()
+    }
+
     /// Drops events outside the replay window and expired idempotency keys, `batch` rows of each
     /// per write, so the writer is never held for long.
     ///

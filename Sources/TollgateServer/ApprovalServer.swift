@@ -38,6 +38,8 @@ public struct ApprovalServer: Sendable {
         public let upkeep: UpkeepService
         /// The Prometheus figures when `metrics_listen` is set; nil: nothing is counted.
         public let metrics: ServerMetrics?
+        /// Sends the webhook outbox when `[[notify]]` tables are configured.
+        public let dispatcher: WebhookDispatcher?
         /// The ledger, whose connections and feed follower `close()` ends.
         public var ledger: any LedgerStore { service.ledger }
     }
@@ -49,7 +51,10 @@ public struct ApprovalServer: Sendable {
             window: configuration.replayWindow, subscriberBuffer: configuration.subscriberBuffer,
             retryMilliseconds: configuration.retryHintMilliseconds, logger: logger)
         let metrics = configuration.metricsListen.map { _ in ServerMetrics(hub: hub, notifiers: configuration.notifiers.map(\.id)) }
-        let hooks = LedgerHooks(committed: { transitions in metrics?.record(transitions) })
+        let doorbell = Doorbell()
+        let hooks = LedgerHooks(
+            planner: NoticePlanner(notifiers: configuration.notifiers), committed: { transitions in metrics?.record(transitions) },
+            deliveriesQueued: { doorbell.ring() })
         let masker = try SecretMasker(extraPatterns: configuration.secretPatterns)
         let ledger: any LedgerStore
         if let database = configuration.postgres {
@@ -62,7 +67,12 @@ public struct ApprovalServer: Sendable {
             throw error
         }
         let service = ActionService(ledger: ledger, hub: hub, configuration: configuration, live: live, masker: masker, logger: logger)
-        return Parts(service: service, upkeep: UpkeepService(service: service, configuration: configuration, logger: logger), metrics: metrics)
+        let dispatcher =
+            configuration.notifiers.isEmpty
+            ? nil : WebhookDispatcher(ledger: ledger, notifiers: configuration.notifiers, doorbell: doorbell, metrics: metrics, logger: logger)
+        return Parts(
+            service: service, upkeep: UpkeepService(service: service, configuration: configuration, logger: logger), metrics: metrics,
+            dispatcher: dispatcher)
     }
 
     /// The HTTP application over `service`, counting requests in `metrics` when given;
@@ -126,6 +136,7 @@ public struct ApprovalServer: Sendable {
             reloader: ConfigurationReloader(configuration: configuration), live: live, hub: parts.service.hub, hangups: hangups,
             pollInterval: .milliseconds(500), logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: parts.upkeep), .init(service: reload)]
+        if let dispatcher = parts.dispatcher { services.append(.init(service: dispatcher)) }
         if let metrics = parts.metrics, let address = configuration.metricsListen {
             services.append(.init(service: makeMetricsApplication(metrics, at: address, onListening: onMetricsListening)))
         }
@@ -143,7 +154,7 @@ public struct ApprovalServer: Sendable {
     }
 }
 
-/// The server's clockwork: expiry, keepalives, pruning; and on shutdown, closing open feeds.
+/// The server's clockwork: expiry and escalation, keepalives, pruning; and on shutdown, closing open feeds.
 public struct UpkeepService: Service {
     let service: ActionService
     let configuration: ServerConfiguration
@@ -155,7 +166,12 @@ public struct UpkeepService: Service {
             // sleep held SIGTERM up for up to a minute (the service group waits for this service).
             await cancelWhenGracefulShutdown {
                 await withTaskGroup(of: Void.self) { group in
-                    group.addTask { await every(configuration.expiryCheckInterval) { try await service.expireDue() } }
+                    group.addTask {
+                        await every(configuration.expiryCheckInterval) {
+                            try await service.escalateDue()
+                            try await service.expireDue()
+                        }
+                    }
                     group.addTask { await every(configuration.keepaliveInterval) { service.hub.keepalive() } }
                     group.addTask { await every(60) { try await service.prune() } }
                 }

@@ -34,8 +34,7 @@ final class PostgresFeedFollower: Sendable {
     }
 
     private let state = Mutex(State())
-    private let rings: AsyncStream<Void>
-    private let doorbell: AsyncStream<Void>.Continuation
+    private let doorbell = Doorbell()
     private let client: PostgresClient
     private let connector: PostgresConnector
     private let hub: FeedHub
@@ -50,7 +49,6 @@ final class PostgresFeedFollower: Sendable {
         self.connector = connector
         self.hub = hub
         self.logger = logger
-        (rings, doorbell) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Starts following after `seq`, the last event the hub was loaded with.
@@ -71,7 +69,7 @@ final class PostgresFeedFollower: Sendable {
     }
 
     /// Asks for a read soon (coalesced: many pokes before a read make one read).
-    func poke() { doorbell.yield() }
+    func poke() { doorbell.ring() }
 
     /// Waits until the hub has published `seq`, at most `timeout` seconds; true when it has.
     func awaitPublished(through seq: Int64, timeout: Double) async -> Bool {
@@ -105,7 +103,7 @@ final class PostgresFeedFollower: Sendable {
             defer { s.tasks = []; s.waiters = [:] }
             return (s.tasks, s.waiters.values.map { $0 })
         }
-        doorbell.finish()
+        doorbell.close()
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
         for waiter in waiters { waiter.resume(false) }
@@ -115,7 +113,7 @@ final class PostgresFeedFollower: Sendable {
 
     private func readLoop() async {
         var failing = false
-        for await _ in rings {
+        for await _ in doorbell.rings {
             do {
                 while try await readBatch() == Self.batch {}
                 if failing { logger.notice("the feed follower reads the database again") }

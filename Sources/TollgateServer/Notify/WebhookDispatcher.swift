@@ -18,19 +18,6 @@ import TollgateCore
 /// after the lease — at least once, with the same `delivery_id` for the receiver to drop the
 /// copy.
 public final class WebhookDispatcher: Service, Sendable {
-    /// What the dispatcher reports as it works (metrics).
-    public struct Reporter: Sendable {
-        /// A delivery's outcome: "delivered", "retried", "failed" or "dropped", for a notifier.
-        public var outcome: @Sendable (_ notifier: String, _ outcome: String) -> Void
-        /// How many deliveries wait in the outbox.
-        public var depth: @Sendable (Int) -> Void
-
-        public init(outcome: @escaping @Sendable (String, String) -> Void = { _, _ in }, depth: @escaping @Sendable (Int) -> Void = { _ in }) {
-            self.outcome = outcome
-            self.depth = depth
-        }
-    }
-
     static let inFlightPerNotifier = 4
     /// Beyond the attempt's own timeout, before another sender may take a claimed delivery.
     static let leaseMargin: Double = 5
@@ -39,22 +26,20 @@ public final class WebhookDispatcher: Service, Sendable {
 
     private let ledger: any LedgerStore
     private let notifiers: [NotifierSettings]
-    private let reporter: Reporter
+    private let metrics: ServerMetrics?
     private let logger: Logger
     private let inFlight = Mutex([String: Int]())
-    private let rings: AsyncStream<Void>
-    private let doorbell: AsyncStream<Void>.Continuation
+    private let doorbell: Doorbell
 
-    public init(ledger: any LedgerStore, notifiers: [NotifierSettings], reporter: Reporter = Reporter(), logger: Logger) {
+    /// A dispatcher for `notifiers`' deliveries in `ledger`, woken by `doorbell` (which the
+    /// ledger's hooks ring when a commit queued a delivery), counting outcomes in `metrics`.
+    public init(ledger: any LedgerStore, notifiers: [NotifierSettings], doorbell: Doorbell, metrics: ServerMetrics?, logger: Logger) {
         self.ledger = ledger
         self.notifiers = notifiers
-        self.reporter = reporter
+        self.doorbell = doorbell
+        self.metrics = metrics
         self.logger = logger
-        (rings, doorbell) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
-
-    /// Something was queued: look now rather than at the next tick.
-    public func poke() { doorbell.yield() }
 
     public func run() async throws {
         let http = HTTPClient(
@@ -65,13 +50,13 @@ public final class WebhookDispatcher: Service, Sendable {
             await withTaskGroup(of: Void.self) { [self] group in
                 group.addTask { [self] in
                     while !Task.isCancelled {
-                        doorbell.yield()
+                        doorbell.ring()
                         try? await Task.sleep(for: .seconds(1))
                     }
-                    doorbell.finish()
+                    doorbell.close()
                 }
                 group.addTask { [self] in await reportDepth() }
-                for await _ in rings {
+                for await _ in doorbell.rings {
                     for notifier in notifiers { await claimAndSend(notifier, http: http, in: &group) }
                 }
                 group.cancelAll()
@@ -85,7 +70,7 @@ public final class WebhookDispatcher: Service, Sendable {
         do {
             for (notifier, count) in try await ledger.dropDeliveries(keeping: notifiers.map(\.id)) {
                 logger.warning("dropped \(count) queued webhook deliveries of notifier \(notifier), which is no longer configured")
-                for _ in 0..<count { reporter.outcome(notifier, "dropped") }
+                for _ in 0..<count { metrics?.webhookDelivery(notifier: notifier, outcome: .dropped) }
             }
         } catch {
             logger.error("cannot look for webhook deliveries of removed notifiers: \(error)")
@@ -109,7 +94,7 @@ public final class WebhookDispatcher: Service, Sendable {
             group.addTask { [self] in
                 await deliver(delivery, to: notifier, http: http)
                 inFlight.withLock { $0[notifier.id, default: 1] -= 1 }
-                doorbell.yield()
+                doorbell.ring()
             }
         }
     }
@@ -123,13 +108,13 @@ public final class WebhookDispatcher: Service, Sendable {
         switch outcome {
         case .delivered:
             logger.debug("\(about): delivered on attempt \(delivery.attempts)")
-            reporter.outcome(notifier.id, "delivered")
+            metrics?.webhookDelivery(notifier: notifier.id, outcome: .delivered)
         case .retry(let at, let error):
             logger.warning("\(about): attempt \(delivery.attempts) of \(notifier.maxAttempts) failed (\(error)); next at \(at)")
-            reporter.outcome(notifier.id, "retried")
+            metrics?.webhookDelivery(notifier: notifier.id, outcome: .retried)
         case .failed(let error):
             logger.error("\(about): given up: \(error)")
-            reporter.outcome(notifier.id, "failed")
+            metrics?.webhookDelivery(notifier: notifier.id, outcome: .failed)
         }
         do { try await ledger.settleDelivery(id: delivery.id, outcome) } catch {
             // The lease runs out and the delivery is claimed again: sent twice rather than lost.
@@ -169,7 +154,7 @@ public final class WebhookDispatcher: Service, Sendable {
     /// Reports the outbox's depth every few seconds.
     private func reportDepth() async {
         while !Task.isCancelled {
-            if let depth = try? await ledger.outboxDepth() { reporter.depth(depth) }
+            if let depth = try? await ledger.outboxDepth() { metrics?.webhookQueueDepth(depth) }
             try? await Task.sleep(for: .seconds(5))
         }
     }

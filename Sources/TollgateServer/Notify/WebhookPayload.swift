@@ -21,6 +21,7 @@ public enum WebhookPayload {
         }
         var headers = [
             ("Content-Type", "application/json"), ("User-Agent", "tollgate-webhook/1"), ("X-Tollgate-Delivery", delivery.id),
+            ("X-Tollgate-Notifier", notifier.id),
             ("X-Tollgate-Event", delivery.event.rawValue),
         ]
         if let secret = notifier.secret { headers.append(("X-Tollgate-Signature", signature(of: body, secret: secret))) }
