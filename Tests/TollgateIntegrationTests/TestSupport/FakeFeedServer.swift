@@ -3,7 +3,8 @@ import Glibc
 import Synchronization
 import XCTest
 
-/// A hostile or broken stand-in for the server's `GET /v1/feed`, on raw sockets at `127.0.0.1`.
+/// A hostile or broken stand-in for the server's `GET /v1/feed`, on raw sockets at `127.0.0.1`;
+/// also the socket under `WebhookReceiver`, which scripts answers to the server's deliveries.
 ///
 /// Every connection is answered on its own thread: the request head is read and recorded, then
 /// `script` writes whatever bytes the test wants (silence, one byte at a time, garbage) through
@@ -19,8 +20,8 @@ final class FakeFeedServer: Sendable {
         var stopped = false
     }
 
-    /// Listens on a free port and serves each connection with `script`.
-    init(_ test: XCTestCase, script: @escaping @Sendable (FakeFeedPeer, Int) -> Void) throws {
+    /// Listens on `port` (0: a free one) and serves each connection with `script`.
+    init(_ test: XCTestCase, port: Int = 0, script: @escaping @Sendable (FakeFeedPeer, Int) -> Void) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HTTPClientError("socket: errno \(errno)") }
         var one: Int32 = 1
@@ -28,6 +29,7 @@ final class FakeFeedServer: Sendable {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -40,7 +42,7 @@ final class FakeFeedServer: Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         listener = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = Int(UInt16(bigEndian: address.sin_port))
         Thread.detachNewThread { [self] in
             var count = 0
             while true {
@@ -107,6 +109,25 @@ final class FakeFeedPeer: Sendable {
             if bytes.count >= 4, bytes.suffix(4) == [13, 10, 13, 10] { break }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Reads the request's body: `Content-Length` bytes (at most 16 MiB), or fewer if the client
+    /// stops sending.
+    func readBody() -> [UInt8] {
+        let length =
+            head.split(separator: "\r\n").compactMap { line -> Int? in
+                let parts = line.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
+                return Int(parts[1].trimmingCharacters(in: .whitespaces))
+            }.first ?? 0
+        var body = [UInt8](repeating: 0, count: min(length, 16 << 20))
+        var read = 0
+        while read < body.count {
+            let n = body.withUnsafeMutableBytes { recv(fd, $0.baseAddress.map { $0 + read }, $0.count - read, 0) }
+            if n <= 0 { break }
+            read += n
+        }
+        return Array(body.prefix(read))
     }
 
     /// Writes every byte; false once the other side is gone.
