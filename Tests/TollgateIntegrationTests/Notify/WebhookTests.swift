@@ -201,4 +201,37 @@ final class WebhookTests: LedgerBackendTestCase {
         XCTAssertNil(try agent.action(decided.id).escalatedAt)
         XCTAssertEqual(try sandbox.ledgerTables.rows("SELECT count(*) FROM escalations"), ["0"], "marks go once the action is resolved")
     }
+
+    func testABreakGlassApprovalIsAnnouncedAndFiltersChooseTheActions() throws {
+        let receiver = try WebhookReceiver(self)
+        let config =
+            Sandbox.quietConfig
+            + Self.notifier("security", receiver, path: "/security", "events = [\"break-glass\"]")
+            + Self.notifier("prod-high", receiver, path: "/prod", "events = [\"pending\"]\nmin_risk = \"high\"\nenvironments = [\"production\", \"prod-*\"]")
+        let principals = TestPrincipal.standard + [TestPrincipal(id: "glass", roles: [.approver, .breakglass])]
+        let sandbox = try Sandbox(self, config: config, principals: principals)
+        let server = try sandbox.startServer()
+        let agent = try sandbox.client(server, as: "agent-1")
+        var low = Fixtures.request(summary: "low risk", risk: .low)
+        low.environment = "production"
+        var staging = Fixtures.request(summary: "staging")
+        staging.environment = "staging"
+        var spelled = Fixtures.request(summary: "spelled differently", risk: .critical)
+        spelled.environment = "PROD-eu "
+        let glassed = try agent.submit(Fixtures.request(summary: "broken glass", approvals: 2))
+        for request in [low, staging, spelled] { _ = try agent.submit(request) }
+        let body = Fixtures.json(
+            DecisionRequest(verdict: .approve, reason: "the database is down and customers wait", digest: glassed.digest, breakGlass: true))
+        XCTAssertEqual(try sandbox.client(server, as: "glass").send("POST", "/v1/actions/\(glassed.id)/decisions", body: body).status, 200)
+
+        let glass = try awaitDeliveries(receiver, count: 1, "the break-glass approval is announced") { $0.event == "break-glass" }
+        XCTAssertEqual(try glass[0].action().id, glassed.id)
+        XCTAssertEqual(glass[0].headers["x-tollgate-notifier"], "security")
+        let pending = try awaitDeliveries(receiver, count: 2, "the high-risk production actions are announced") { $0.event == "pending" }
+        XCTAssertEqual(
+            try Set(pending.map { try $0.action().summary }), ["broken glass", "spelled differently"],
+            "min_risk and environments (compared folded, as policy does) choose the actions")
+        try eventually("nothing else is queued") { try sandbox.ledgerTables.rows("SELECT count(*) FROM outbox") == ["0"] }
+        XCTAssertEqual(receiver.received.count, 3, "\(receiver.received.map { "\($0.event ?? "?") \($0.headers["x-tollgate-notifier"] ?? "?")" })")
+    }
 }
