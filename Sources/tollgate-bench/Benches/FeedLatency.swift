@@ -23,6 +23,8 @@ enum FeedLatency {
         /// Submissions sent more than 5 ms after their slot: the load generator could not keep up.
         var late: Int
         var dropped: Int
+        /// Every answered submission, with its times (other rows measure other arrivals from them).
+        var submissions: [Submission] = []
 
         /// Every event reached every subscriber, and every submission was answered.
         var clean: Bool { lost == 0 && failedSubmissions == 0 && dropped == 0 }
@@ -146,7 +148,7 @@ enum FeedLatency {
         var outcome = Outcome(
             latencies: Samples(), fromRequest: Samples(), beforeResponse: 0, lost: 0, expected: responses.count * count,
             submitted: responses.count, failedSubmissions: results.reduce(0) { $0 + $1.failed },
-            late: results.reduce(0) { $0 + $1.late }, dropped: feed.streams.filter(\.closed).count)
+            late: results.reduce(0) { $0 + $1.late }, dropped: feed.streams.filter(\.closed).count, submissions: responses)
         for stream in feed.streams {
             for submission in responses {
                 guard let arrived = stream.arrivals[submission.id] else {
@@ -166,7 +168,8 @@ enum FeedLatency {
         return outcome
     }
 
-    private struct Submission: Sendable {
+    /// One answered submission: its action's id, when the POST went out and when its 201 was read.
+    struct Submission: Sendable {
         var id: String
         var sent: UInt64
         var answered: UInt64

@@ -48,7 +48,7 @@ enum FanOutCeiling {
     /// Publishes for `seconds` to `count` subscribers, then waits (at most 10 s) until each has
     /// read every event; every socket is closed before it returns.
     static func run(subscribers count: Int, seconds: Double) throws -> Outcome {
-        let (listener, port) = try listen()
+        let (listener, port) = try Socket.listen()
         defer { close(listener) }
         let feed = FeedSubscribers(recordArrivals: false)
         var subscribers: [Subscriber] = []
@@ -176,25 +176,5 @@ enum FanOutCeiling {
         out += bytes
         out += [13, 10]
         return out
-    }
-
-    /// A listening socket on 127.0.0.1 with a kernel-chosen port.
-    private static func listen() throws -> (Int32, Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw BenchError("ceiling: socket: \(String(cString: strerror(errno)))") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound, Glibc.listen(fd, 128) == 0 else {
-            let why = String(cString: strerror(errno))
-            close(fd)
-            throw BenchError("ceiling: listen on 127.0.0.1: \(why)")
-        }
-        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 }

@@ -33,6 +33,26 @@ enum Socket {
         return fd
     }
 
+    /// A listening socket on 127.0.0.1 with a kernel-chosen port, and that port.
+    static func listen() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw BenchError("socket: \(String(cString: strerror(errno)))") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound, Glibc.listen(fd, 128) == 0 else {
+            let why = String(cString: strerror(errno))
+            close(fd)
+            throw BenchError("listen on 127.0.0.1: \(why)")
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
     /// Writes all of `bytes`, retrying short writes.
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
         var sent = 0
@@ -162,7 +182,8 @@ final class HTTPConnection {
         String(text.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 
-    private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+    /// Where `needle` first starts in `haystack`.
+    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
         for i in 0...(haystack.count - needle.count) where haystack[i] == needle[0] {
             if (1..<needle.count).allSatisfy({ haystack[i + $0] == needle[$0] }) { return i }

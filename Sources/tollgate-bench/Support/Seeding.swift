@@ -2,24 +2,39 @@ import Foundation
 
 /// Fills a server with pending actions through its public API, as agents would.
 enum Seeding {
+    /// An action a seeding created: what a decision on it needs.
+    struct Created: Sendable {
+        var id: String
+        var digest: String
+    }
+
     /// Submits `count` corpus actions (from `offset`) on four connections; returns how many got a 201.
     @discardableResult
     static func submit(_ server: ServerProcess, count: Int, offset: Int = 0) -> Int {
+        created(server, count: count, offset: offset).count
+    }
+
+    /// Submits `count` corpus actions (from `offset`) on four connections; returns the id and
+    /// digest of each that got a 201.
+    static func created(_ server: ServerProcess, count: Int, offset: Int = 0) -> [Created] {
         let bodies = FeedLatency.requestBodies(count, offset: offset)
         let port = server.port
         let agents = server.principals.agents
         let senders = 4
-        let accepted = onThreads(senders) { sender -> Int in
-            guard let connection = try? HTTPConnection(port: port) else { return 0 }
-            var ok = 0
+        let accepted = onThreads(senders) { sender -> [Created] in
+            guard let connection = try? HTTPConnection(port: port) else { return [] }
+            var created: [Created] = []
             for k in stride(from: sender, to: count, by: senders) {
-                if let response = try? connection.request("POST", "/v1/actions", token: agents[sender], body: bodies[k]), response.status == 201 {
-                    ok += 1
-                }
+                guard let response = try? connection.request("POST", "/v1/actions", token: agents[sender], body: bodies[k]), response.status == 201,
+                    let fields = response.body.withUnsafeBytes({ bytes in
+                        JSONScan.topLevelString("id", in: bytes).flatMap { id in JSONScan.topLevelString("digest", in: bytes).map { (id, $0) } }
+                    })
+                else { continue }
+                created.append(Created(id: fields.0, digest: fields.1))
             }
-            return ok
+            return created
         }
-        return accepted.reduce(0, +)
+        return accepted.flatMap { $0 }
     }
 
     /// A 0600 file holding `token`, as `--token-file` requires.

@@ -48,8 +48,9 @@ final class ServerProcess {
 
     /// `tollgate serve` on a fresh SQLite database in `directory`, or on the PostgreSQL
     /// `database` (a replica: any number may share it); the per-principal rate limit is off
-    /// (it exists to stop a runaway agent, and here the load is the point). `configuration` is
-    /// appended to the server's configuration file (the policy rows put their rules there).
+    /// (it exists to stop a runaway agent, and here the load is the point). `configuration`
+    /// opens the server's configuration file, so it may set top-level keys (`metrics_listen`)
+    /// as well as add tables (the policy rows put their rules there).
     static func tollgate(
         binary: String, directory: String, principals: BenchPrincipals = BenchPrincipals(), configuration: String = "",
         database: PostgresDatabase? = nil
@@ -66,7 +67,7 @@ final class ServerProcess {
             settings += "[database]\npassword_file = \(JSONValue.string(database.passwordFile).canonicalString)\n\n"
             ledger = ["--database", database.url]
         }
-        try (settings + configuration).write(toFile: config, atomically: true, encoding: .utf8)
+        try (configuration + "\n" + settings).write(toFile: config, atomically: true, encoding: .utf8)
         let process = try Subprocess(
             binary,
             ["serve", "--listen", "127.0.0.1:0"] + ledger + ["--tokens", tokens, "--config", config],
