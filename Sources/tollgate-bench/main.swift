@@ -15,6 +15,7 @@ let benches: [(name: String, run: (BenchContext) -> Void)] = [
     ("capacity", ServerCapacity.run),
     ("replicas", Replicas.run),
     ("policy", PolicyCost.run),
+    ("notify", NotifyCost.run),
     ("frame", ConsoleFrame.run),
     ("diff", DiffViewFrame.run),
     ("terminal", TerminalBytes.run),
