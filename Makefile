@@ -13,6 +13,9 @@ SCHEMATHESIS := .build/schemathesis-venv/bin/schemathesis
 # The official Python MCP SDK, a second client for `tollgate mcp` (McpPythonClientTests), in a venv under .build
 # (the target is the SDK's own script, so a failed pip install is retried).
 MCP_VENV := .build/mcp-venv/bin/mcp
+# The official Python Prometheus client, whose parser reads `GET /metrics` (MetricsEndpointTests), in a venv under
+# .build (the client installs no script, so the target is a stamp written once pip succeeded: a failed install is retried).
+PROMETHEUS_VENV := .build/prometheus-venv/installed
 BIN_DEBUG := .build/debug/tollgate
 BIN_RELEASE := .build/release/tollgate
 # The release binary links the Swift runtime and Foundation in, so it runs where no Swift toolchain
@@ -57,7 +60,7 @@ demo: build
 
 ## test: the style check, then every test: unit, integration (real server on 127.0.0.1), console tests in tmux, man page lint;
 ## all of them inside a throwaway PostgreSQL cluster (scripts/with-postgres.sh), stopped at the end however the tests end
-test: test-deps lint $(SCHEMATHESIS) $(MCP_VENV)
+test: test-deps lint $(SCHEMATHESIS) $(MCP_VENV) $(PROMETHEUS_VENV)
 	$(SWIFT) build --build-tests
 	SWIFT=$(SWIFT) bash scripts/with-postgres.sh bash scripts/run-tests.sh
 	$(MAKE) --no-print-directory dist-test
@@ -84,6 +87,11 @@ $(SCHEMATHESIS):
 $(MCP_VENV):
 	python3 -m venv .build/mcp-venv
 	.build/mcp-venv/bin/pip install -q 'mcp>=1.30,<2'
+
+$(PROMETHEUS_VENV):
+	python3 -m venv .build/prometheus-venv
+	.build/prometheus-venv/bin/pip install -q 'prometheus-client>=0.20,<1'
+	touch $@
 
 ## fuzz: build the libFuzzer targets (fuzz/README.md) and run each for FUZZ_SECONDS (default 600); crashes land in fuzz-out/
 FUZZ_SECONDS ?= 600
