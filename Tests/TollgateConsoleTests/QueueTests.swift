@@ -159,22 +159,6 @@ final class QueueTests: XCTestCase {
         XCTAssertTrue(model.screenText.contains("0 pending"))
     }
 
-    func testBellOnlyForNewUrgentActionsOnceLive() {
-        var model = TestConsole(ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", titleEnabled: true))
-        let snapshot = model.receive(Fixture.action("a1", risk: .critical), seq: 1)
-        XCTAssertEqual(snapshot, [], "no bell for the snapshot before sync")
-        _ = model.update(.feed(.event(.sync(seq: 1, pending: 1))))
-        XCTAssertEqual(model.receive(Fixture.action("a2", risk: .low), seq: 2), [])
-        let effects = model.receive(Fixture.action("a3", risk: .high, summary: "wipe\u{1B}]0;pwned\u{07}disk ✓"), seq: 3)
-        XCTAssertEqual(effects.first, .bell)
-        guard case .setTitle(let title)? = effects.last else { return XCTFail("no title") }
-        XCTAssertTrue(title.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }, title)
-        XCTAssertEqual(model.receive(Fixture.action("a3", risk: .high), seq: 4), [], "an update is not new")
-        var quiet = TestConsole(ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", quiet: true))
-        _ = quiet.update(.feed(.event(.sync(seq: 1, pending: 0))))
-        XCTAssertEqual(quiet.receive(Fixture.action("a4", risk: .critical), seq: 2), [])
-    }
-
     func testCachedPendingIsKnownButNotAnnounced() {
         var model = TestConsole(ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s"))
         _ = model.update(.cachedPending([Fixture.action("c1", risk: .critical)]))

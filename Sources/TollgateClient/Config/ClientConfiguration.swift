@@ -121,13 +121,7 @@ public struct ClientConfiguration: Hashable, Sendable {
 
     /// The client's keys of the config file at `path`, or nil when there is no such file.
     public static func load(file path: String, environment: [String: String]) throws(ConfigurationError) -> ClientConfiguration? {
-        guard let text = try readText(path) else { return nil }
-        var reader: ConfigReader
-        do {
-            reader = try ConfigReader.parse(text, file: path)
-        } catch {
-            throw ConfigurationError(error.description)
-        }
+        guard var reader = try reader(file: path) else { return nil }
         let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         func pathValue(_ key: String) throws(ConfigError) -> String? {
             try reader.string(key).map { absolute($0, relativeTo: folder, home: environment["HOME"]) }
@@ -171,6 +165,17 @@ public struct ClientConfiguration: Hashable, Sendable {
             }
         }
         return patterns
+    }
+
+    /// The config file at `path` parsed, for whoever reads its keys (the client's here, the
+    /// console's its own); nil when there is no such file.
+    public static func reader(file path: String) throws(ConfigurationError) -> ConfigReader? {
+        guard let text = try readText(path) else { return nil }
+        do {
+            return try ConfigReader.parse(text, file: path)
+        } catch {
+            throw ConfigurationError(error.description)
+        }
     }
 
     /// The file's text; nil when it does not exist.

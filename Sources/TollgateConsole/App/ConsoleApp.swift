@@ -13,10 +13,10 @@ public struct ConsoleOptions: Sendable {
     /// A theme name or a path to a theme file; nil means `TOLLGATE_THEME`, else `default`.
     public var themeName: String?
     public var mouse: Bool
-    /// Set the terminal title on new high and critical actions.
+    /// Keep the pending count in the terminal title.
     public var title: Bool
-    /// No bell and no title.
-    public var quiet: Bool
+    /// What alerts, and how.
+    public var alerts: AlertSettings
     public var environment: [String: String]
     /// Heartbeat timeout and backoff of the live feed.
     public var feed: FeedOptions
@@ -28,11 +28,11 @@ public struct ConsoleOptions: Sendable {
 
     public init(
         endpoint: ServerEndpoint?, offline: Bool, historyPath: String, themeName: String?,
-        mouse: Bool, title: Bool, quiet: Bool, environment: [String: String], feed: FeedOptions = FeedOptions(),
+        mouse: Bool, title: Bool, alerts: AlertSettings = AlertSettings(), environment: [String: String], feed: FeedOptions = FeedOptions(),
         danger: DangerMatcher = DangerMatcher(), notices: (@Sendable (@escaping @Sendable (String) -> Void) -> Void)? = nil
     ) {
         self.endpoint = endpoint; self.offline = offline; self.historyPath = historyPath; self.themeName = themeName
-        self.mouse = mouse; self.title = title; self.quiet = quiet; self.environment = environment
+        self.mouse = mouse; self.title = title; self.alerts = alerts; self.environment = environment
         self.feed = feed; self.danger = danger; self.notices = notices
     }
 }
@@ -64,9 +64,10 @@ public enum ConsoleApp {
         let services = ConsoleServices(inbox: inbox, endpoint: endpoint, historyPath: options.historyPath, feed: options.feed)
         var model = ConsoleModel(
             now: .now(), size: terminal.size, server: endpoint?.baseURL, asciiOnly: terminal.asciiOnly,
-            themeName: theme.name, quiet: options.quiet, titleEnabled: options.title)
+            themeName: theme.name, alerts: options.alerts, titleEnabled: options.title)
         model.danger = options.danger
-        var loop = Loop(terminal: terminal, services: services, environment: environment, executable: executable)
+        var loop = Loop(
+            terminal: terminal, services: services, environment: environment, executable: executable, notify: options.alerts.mode)
         if let themeProblem {
             loop.perform(model.update(.themeLoaded(name: theme.name, problem: themeProblem + "; using the built-in theme")), model: &model)
         }
@@ -89,7 +90,12 @@ private struct Loop {
     let services: ConsoleServices
     let environment: [String: String]
     let executable: String?
+    let notify: NotifyMode
     var running = true
+    /// Alerts asked for, gathered until they are due (at most one a second).
+    var gate = AlertGate()
+    /// The title to send after the next paint: only the latest of several matters.
+    var title: String?
 
     mutating func run(_ model: inout ConsoleModel, inbox: Inbox) {
         var decoder = KeyDecoder()
@@ -102,7 +108,10 @@ private struct Loop {
                 terminal.paint(ConsoleView.view(model, size: size))
                 dirty = false
             }
-            let wait = max(0, min(1_000, nextTick.milliseconds - Timestamp.now().milliseconds))
+            // After the paint, whose refresh() flushed curses' output (see Terminal).
+            sendAlertAndTitle()
+            var wait = max(0, min(1_000, nextTick.milliseconds - Timestamp.now().milliseconds))
+            if let due = gate.due { wait = min(wait, Self.milliseconds(until: due)) }
             var fds = [
                 pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: inbox.wakeFD, events: Int16(POLLIN), revents: 0),
@@ -123,6 +132,27 @@ private struct Loop {
                 dirty = true
             }
         }
+    }
+
+    /// The alert that is due, as `--notify` says, and the title if it changed.
+    mutating func sendAlertAndTitle() {
+        if let alert = gate.take(at: .now) {
+            switch notify {
+            case .bell: terminal.ringBell()
+            case .desktop: terminal.notify(alert, tmux: environment["TMUX"].map { !$0.isEmpty } ?? false)
+            case .off: break
+            }
+        }
+        if let text = title {
+            terminal.setTitle(text)
+            title = nil
+        }
+    }
+
+    /// Whole milliseconds until `instant`, rounded up so the wait never ends just before it.
+    static func milliseconds(until instant: ContinuousClock.Instant) -> Int64 {
+        let (seconds, attoseconds) = ContinuousClock.now.duration(to: instant).components
+        return max(0, seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
     }
 
     /// Ticks land on whole seconds, so every countdown on screen changes together, once.
@@ -156,10 +186,10 @@ private struct Loop {
                     terminal.apply(theme)
                     perform(model.update(.themeLoaded(name: theme.name, problem: nil)), model: &model)
                 }
-            case .bell:
-                terminal.ringBell()
+            case .alert(let event):
+                gate.offer(event, at: .now)
             case .setTitle(let text):
-                terminal.setTitle(text)
+                title = text
             case .quit:
                 running = false
             }

@@ -21,6 +21,8 @@ final class Terminal {
     private var defaultColors = false
     private var ended = false
     private let titleCapable: Bool
+    /// The title the console found is on the terminal's title stack, to be put back at the end.
+    private var titlePushed = false
 
     enum ColorMode: Equatable {
         case monochrome
@@ -91,6 +93,7 @@ final class Terminal {
         guard !ended else { return }
         ended = true
         writeRaw("\u{1B}[?2004l")
+        if titlePushed { writeRaw(TerminalControl.popTitle) }
         curs_set(1)
         endwin()
         delscreen(screen)
@@ -241,20 +244,39 @@ final class Terminal {
         return nil
     }
 
-    // MARK: - Bell and title
+    // MARK: - Alerts and the title
+    //
+    // These bytes are written by the UI loop right after a paint, when `refresh()` (doupdate)
+    // has sent and flushed everything curses had buffered: they land between two frames, never
+    // inside one, and none of them moves the cursor or changes a cell, so curses' idea of the
+    // screen stays true. `putp` would buffer them with curses' own output instead, but it
+    // expects terminfo capabilities, and an OSC carrying a notification is none.
 
+    /// A bare BEL, through curses (terminfo's `bel`, or a flash where there is none).
     func ringBell() { beep() }
 
-    /// Sets the window title (text already cleaned to printable ASCII).
-    func setTitle(_ text: String) {
-        guard titleCapable else { return }
-        writeRaw("\u{1B}]2;\(TerminalTitle.clean(text))\u{07}")
+    /// `alert` as a desktop notification (OSC 777 and OSC 9), in tmux's passthrough when
+    /// `tmux` (`$TMUX` is set).
+    func notify(_ alert: Alert, tmux: Bool) {
+        writeRaw(TerminalControl.desktopNotification(alert, asciiOnly: asciiOnly, tmux: tmux))
     }
 
-    /// Bytes for the terminal itself, outside curses' screen model (modes, title).
-    private func writeRaw(_ s: String) {
+    /// Sets the window title on terminals known to take one; the first time, saves the title
+    /// it replaces, which `end()` restores.
+    func setTitle(_ text: String) {
+        guard titleCapable else { return }
+        if !titlePushed {
+            writeRaw(TerminalControl.pushTitle)
+            titlePushed = true
+        }
+        writeRaw(TerminalControl.windowTitle(text, asciiOnly: asciiOnly))
+    }
+
+    /// Bytes for the terminal itself, outside curses' screen model (modes, title, notifications).
+    private func writeRaw(_ s: String) { writeRaw(Array(s.utf8)) }
+
+    private func writeRaw(_ bytes: [UInt8]) {
         fflush(tg_stdout())
-        let bytes = Array(s.utf8)
         _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
     }
 }

@@ -23,10 +23,12 @@ public struct ConsoleModel: Sendable {
     /// The locale cannot show UTF-8: ASCII-only text, borders and markers.
     public var asciiOnly: Bool
     public var themeName: String
-    /// No bell and no title changes on new urgent actions.
-    public var quiet: Bool
-    /// Put a short summary in the terminal title (`--title`).
+    /// What alerts, and how (`--notify`, `notify_min_risk`).
+    public var alerts: AlertSettings
+    /// Keep the pending count in the terminal title (`--title`).
     public var titleEnabled: Bool
+    /// The title last asked for, so it is sent again only when it changes.
+    var shownTitle: String?
 
     // MARK: - Data
 
@@ -45,13 +47,15 @@ public struct ConsoleModel: Sendable {
     /// Resolved rows kept in the queue for a few seconds so their outcome can be read.
     var lingering: [String: Timestamp] = [:]
     var outcomes: [String: RowOutcome] = [:]
-    /// The feed has sent `sync` at least once: from then on a new urgent action rings the bell.
+    /// The feed has sent `sync` at least once: from then on a new urgent action alerts.
     var isLive = false
     /// After a `reset`: the pending ids not yet re-sent; whatever is left at `sync` is dropped.
     var staleAfterReset: Set<String>?
     var malformedEvents = 0
     /// Pending (not lingering) actions in the queue by risk rank, for the header's counts.
     var pendingByRisk = [0, 0, 0, 0]
+    /// Pending (not lingering) actions in the queue with an escalation under way.
+    var escalatedCount = 0
 
     // MARK: - Navigation
 
@@ -83,14 +87,14 @@ public struct ConsoleModel: Sendable {
 
     public init(
         now: Timestamp, size: Size, server: String?, asciiOnly: Bool = false,
-        themeName: String = "default", quiet: Bool = false, titleEnabled: Bool = false
+        themeName: String = "default", alerts: AlertSettings = AlertSettings(), titleEnabled: Bool = false
     ) {
         self.now = now
         self.size = size
         self.server = server
         self.asciiOnly = asciiOnly
         self.themeName = themeName
-        self.quiet = quiet
+        self.alerts = alerts
         self.titleEnabled = titleEnabled
         self.connection = server == nil ? nil : .connecting
         self.screens = server == nil ? [.history] : [.queue]

@@ -12,7 +12,7 @@ public enum Message: Sendable {
     /// The clock, at most once a second: countdowns, toasts, lingering rows.
     case tick(Timestamp)
     case feed(FeedUpdate)
-    /// A page of the pending actions in the local cache, at start: known already, so no bell.
+    /// A page of the pending actions in the local cache, at start: known already, so no alert.
     case cachedPending([Action])
     /// The server's current copies of actions the console asked about (`.refreshActions`), and
     /// why some could not be fetched.
@@ -67,9 +67,9 @@ public enum Effect: Hashable, Sendable {
     case refreshActions([String])
     /// Find, parse and apply a theme; answers `.themeLoaded`.
     case loadTheme(String)
-    /// Ring the terminal bell.
-    case bell
-    /// Set the terminal title (already ASCII-only and free of control characters).
+    /// Tell the approver, as `--notify` says: the wiring gathers these, at most one a second.
+    case alert(AlertEvent)
+    /// Set the terminal title: our own words, the pending counts.
     case setTitle(String)
     case quit
 }

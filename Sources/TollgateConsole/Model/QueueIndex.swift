@@ -1,6 +1,7 @@
 import TollgateCore
 
-/// How the queue is ordered; `s` cycles through the cases in this order.
+/// How the queue is ordered; `s` cycles through the cases in this order. Escalated actions
+/// come first in every order (see `QueueKey`).
 public enum QueueSort: String, Hashable, Sendable, CaseIterable {
     /// Highest risk first, then the least time left.
     case urgency
@@ -155,7 +156,13 @@ struct QueueIndex: Sendable {
 }
 
 /// A row's sort key: compared field by field, the action id last so keys are unique.
+///
+/// Escalated actions come before all others whatever the sort, soonest expiry first (then the
+/// riskiest): they are about to expire undecided. A resolved one keeps its place while it
+/// lingers, so the row an approver just decided does not jump away under their eyes. The
+/// order of the others is the sort's alone.
 struct QueueKey: Comparable, Hashable, Sendable {
+    var escalated: Bool
     var text: String
     var first: Int64
     var second: Int64
@@ -163,16 +170,22 @@ struct QueueKey: Comparable, Hashable, Sendable {
 
     init(_ action: QueueRow, sort: QueueSort) {
         let urgency = (Int64(-action.risk.rank), action.expiresAt.milliseconds)
-        switch sort {
-        case .urgency: (text, first, second) = ("", urgency.0, urgency.1)
-        case .newest: (text, first, second) = ("", -action.createdAt.milliseconds, 0)
-        case .oldest: (text, first, second) = ("", action.createdAt.milliseconds, 0)
-        case .kind: (text, first, second) = (action.kind, urgency.0, urgency.1)
+        escalated = action.escalatedAt != nil
+        if escalated {
+            (text, first, second) = ("", action.expiresAt.milliseconds, urgency.0)
+        } else {
+            switch sort {
+            case .urgency: (text, first, second) = ("", urgency.0, urgency.1)
+            case .newest: (text, first, second) = ("", -action.createdAt.milliseconds, 0)
+            case .oldest: (text, first, second) = ("", action.createdAt.milliseconds, 0)
+            case .kind: (text, first, second) = (action.kind, urgency.0, urgency.1)
+            }
         }
         id = action.id
     }
 
     static func < (a: QueueKey, b: QueueKey) -> Bool {
+        if a.escalated != b.escalated { return a.escalated }
         if a.text != b.text { return a.text < b.text }
         if a.first != b.first { return a.first < b.first }
         if a.second != b.second { return a.second < b.second }

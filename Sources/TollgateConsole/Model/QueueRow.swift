@@ -23,6 +23,8 @@ struct QueueRow: Hashable, Sendable {
     let needs: QuorumNeeds
     /// Approved alone by someone with the `breakglass` role: marked wherever the row is drawn.
     let breakGlass: Bool
+    /// When a notifier's escalation window opened on it: it is about to expire undecided.
+    let escalatedAt: Timestamp?
     /// The searchable fields, each followed by a line break, then the digest.
     private let text: String
     /// Where each of the seven fields of `text` ends, in UTF-8 bytes.
@@ -43,6 +45,7 @@ struct QueueRow: Hashable, Sendable {
         voters = action.decisions.map { Self.copy($0.approver) }
         needs = QuorumNeeds(action)
         breakGlass = action.isBreakGlass
+        escalatedAt = action.escalatedAt
         let command = action.command.map { String($0.prefix(Self.searchableCommandCharacters)) }
         let optional: [String?] = [action.requester.onBehalfOf, action.environment, action.resource, command]
         var present: UInt8 = 0

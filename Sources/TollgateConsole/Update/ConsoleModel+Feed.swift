@@ -65,9 +65,7 @@ extension ConsoleModel {
         if action.status == .pending {
             queue.upsert(row)
             lingering[row.id] = nil
-            if known == nil, fromFeed, isLive, action.risk >= .high {
-                effects += announce(action)
-            }
+            if let alert = alert(for: action, known: known, fromFeed: fromFeed) { effects.append(.alert(alert)) }
         } else if wasQueued {
             queue.upsert(row)
             if lingering[row.id] == nil { lingering[row.id] = now.adding(seconds: Self.lingerSeconds) }
@@ -91,30 +89,6 @@ extension ConsoleModel {
     private mutating func count(_ row: QueueRow?, wasQueued: Bool, sign: Int) {
         guard let row, wasQueued, row.status == .pending else { return }
         pendingByRisk[row.risk.rank] += sign
-    }
-
-    /// The bell and the title for a new high or critical action, unless `--quiet`.
-    private func announce(_ action: Action) -> [Effect] {
-        guard !quiet else { return [] }
-        var effects: [Effect] = [.bell]
-        if titleEnabled {
-            let summary = TerminalTitle.clean("tollgate: new \(action.risk.rawValue) \(action.kind) - \(action.summary)")
-            effects.append(.setTitle(summary))
-        }
-        return effects
-    }
-}
-
-/// Text for the terminal title, which a terminal interprets in an escape sequence of its own.
-enum TerminalTitle {
-    /// Printable ASCII only, at most 100 characters: nothing an agent writes can end the
-    /// title sequence early or smuggle another one in.
-    static func clean(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if out.count >= 100 { break }
-            if scalar.value >= 0x20 && scalar.value < 0x7F { out.unicodeScalars.append(scalar) } else { out += "?" }
-        }
-        return out
+        if row.escalatedAt != nil { escalatedCount += sign }
     }
 }

@@ -28,7 +28,8 @@ extension ConsoleModel {
         case .cachedPending(let list):
             for action in list { absorb(action, fromFeed: false) }
         case .fetched(let list, let problem):
-            for action in list { absorb(action, fromFeed: false) }
+            // An escalation the fetched copy is the first to show still alerts.
+            for action in list { effects += absorb(action, fromFeed: false) }
             if let problem {
                 // What was asked and did not come stays unasked until Enter asks again.
                 for (id, request) in recordRequests where request == .server { recordRequests[id] = .failed }
@@ -62,6 +63,7 @@ extension ConsoleModel {
         }
         effects += reconcile()
         effects += historyLoadIfNeeded()
+        effects += titleChange()
         return effects
     }
 

@@ -51,6 +51,9 @@ struct DetailDocument: Sendable {
         field("Digest", action.digest, styler, role: .dim)
         labelled("Created", [styler.label(Format.time(action.createdAt), .dim)])
         labelled("Expires", [styler.label(Format.time(action.expiresAt), .dim)])
+        if let escalated = action.escalatedAt {
+            labelled("Escalated", [styler.label(Format.time(escalated) + " (about to expire undecided)", .alert)])
+        }
         if let resolved = action.resolvedAt { labelled("Resolved", [styler.label(Format.time(resolved), .dim)]) }
         field("Action id", action.id, styler, role: .dim)
     }

@@ -67,6 +67,9 @@ enum DetailView {
                 seconds == 0
                     ? styler.label(styler.dot + "expired", .statusExpired)
                     : styler.label(styler.dot + "expires in " + Format.duration(seconds), seconds < 60 ? .danger : .body))
+            if action.escalatedAt != nil {
+                runs += [styler.label(styler.dot, .body), styler.label(QueueView.escalatedMarker, .alert)]
+            }
         }
         runs.append(styler.label(styler.dot + "approvals \(action.approvalCount)/\(action.requiredApprovals)", .body))
         runs.append(styler.label(styler.dot + "risk ", .body))

@@ -61,6 +61,9 @@ enum HeaderView {
 
     private static func counts(_ model: ConsoleModel, _ styler: Styler) -> [Run] {
         var runs = [styler.label("\(model.pendingCount) pending", .header)]
+        if model.escalatedCount > 0 {
+            runs += [styler.label(" ", .header), styler.label("\(model.escalatedCount) ESCALATED", .alert)]
+        }
         let critical = model.pendingByRisk[Risk.critical.rank], high = model.pendingByRisk[Risk.high.rank]
         if critical > 0 { runs += [styler.label(" ", .header), styler.label("\(critical) CRIT", .riskCritical)] }
         if high > 0 { runs += [styler.label(" ", .header), styler.label("\(high) HIGH", .riskHigh)] }

@@ -79,6 +79,12 @@ enum QueueView {
         if selected {
             frame.put(label: styler.marker, x: 0, y: y, role: focused ? .selectedFocused : .selectedUnfocused)
         }
+        let escalated = !resolved && action.escalatedAt != nil
+        if escalated {
+            // Beside the selection marker, never under it: moving the selection still changes
+            // one cell per row, and the mark stays a character where there is no colour.
+            frame.put(label: escalationMark, x: 1, y: y, role: .alert)
+        }
         var x = Columns.gutter
         frame.put(fitted: [styler.label(Format.risk(action.risk), .risk(action.risk))], x: x, y: y, width: Columns.risk, asciiOnly: styler.asciiOnly)
         x += Columns.risk + 1
@@ -90,6 +96,10 @@ enum QueueView {
         let outcome = model.outcomes[action.id]
         if resolved && outcome?.sending != false {
             summary.append(styler.label("[\(action.status.rawValue)] ", .status(action.status)))
+        }
+        if escalated {
+            summary.append(styler.label(escalatedMarker, .alert))
+            summary.append(styler.label(" ", textRole))
         }
         if action.breakGlass {
             summary.append(styler.label(breakGlassMarker, .alert))
@@ -138,6 +148,10 @@ enum QueueView {
 
     /// The mark of a break-glass approval on a row, painted in the alert role.
     static let breakGlassMarker = "BREAK-GLASS"
+    /// The marks of a pending action whose escalation has started, in the alert role: a word
+    /// before the summary, and a gutter cell that a narrow summary column cannot cut.
+    static let escalatedMarker = "ESCALATED"
+    static let escalationMark = "!"
 
     /// The countdown to expiry, red in the last minute; the status once resolved.
     static func timeLeft(_ action: QueueRow, now: Timestamp) -> (String, ThemeRole) {

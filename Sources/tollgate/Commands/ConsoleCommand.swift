@@ -4,6 +4,8 @@ import TollgateClient
 import TollgateConsole
 import TollgateCore
 
+extension NotifyMode: ExpressibleByArgument {}
+
 /// `tollgate` (or `tollgate console`): the approver console.
 struct ConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,37 +27,39 @@ struct ConsoleCommand: ParsableCommand {
     @Flag(help: "Enable the mouse (wheel scrolls, click selects).")
     var mouse = false
 
-    @Flag(help: "Set the terminal title when a new high or critical action arrives.")
-    var title = false
+    @Option(help: ArgumentHelp("How a new urgent action or an escalation alerts (else config.toml's notify, else bell).", valueName: "mode"))
+    var notify: NotifyMode?
 
-    @Flag(help: "No bell (and no title) on new high or critical actions.")
+    @Flag(help: "Same as --notify off.")
     var quiet = false
+
+    @Flag(inversion: .prefixedNo, help: "Keep the pending count in the terminal title (else config.toml's title, else off).")
+    var title: Bool?
+
+    func validate() throws {
+        if quiet, let notify, notify != .off { throw ValidationError("--quiet and --notify \(notify.rawValue) contradict each other") }
+    }
 
     func run() throws {
         let env = ProcessInfo.processInfo.environment
         let endpoint = offline ? nil : try connection.endpoint()
-        let themeName = try theme ?? Self.configuredTheme(env)
+        let settings: ConsoleSettings
         let danger: DangerMatcher
-        do { danger = try ClientConfiguration.danger(environment: env) } catch { throw CommandFailure(error.description) }
-        let options = ConsoleOptions(
-            endpoint: endpoint,
-            offline: offline, historyPath: history.path, themeName: themeName, mouse: mouse, title: title, quiet: quiet,
-            environment: env, feed: timing.feedOptions, danger: danger)
-        let status = ConsoleApp.run(options)
-        if status != 0 { throw ExitCode(status) }
-    }
-
-    /// The `theme` key of config.toml, unless TOLLGATE_THEME (which wins over the file) is set.
-    static func configuredTheme(_ env: [String: String]) throws -> String? {
-        if let t = env["TOLLGATE_THEME"], !t.isEmpty { return nil }
-        guard let path = ClientConfiguration.defaultFile(environment: env),
-            let text = try? String(contentsOfFile: path, encoding: .utf8)
-        else { return nil }
         do {
-            var reader = try ConfigReader.parse(text, file: path)
-            return try reader.string("theme")
+            settings = try ConsoleSettings.load(environment: env)
+            danger = try ClientConfiguration.danger(environment: env)
         } catch {
             throw CommandFailure(error.description)
         }
+        // TOLLGATE_THEME (read by the console when no theme is passed) wins over the file's.
+        let themeVariable = env["TOLLGATE_THEME"].map { !$0.isEmpty } ?? false
+        let fileTheme = themeVariable ? nil : settings.theme
+        let alerts = AlertSettings(
+            mode: quiet ? .off : notify ?? settings.notify ?? .bell, minRisk: settings.notifyMinRisk ?? .high)
+        let options = ConsoleOptions(
+            endpoint: endpoint, offline: offline, historyPath: history.path, themeName: theme ?? fileTheme, mouse: mouse,
+            title: title ?? settings.title ?? false, alerts: alerts, environment: env, feed: timing.feedOptions, danger: danger)
+        let status = ConsoleApp.run(options)
+        if status != 0 { throw ExitCode(status) }
     }
 }

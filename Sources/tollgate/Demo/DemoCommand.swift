@@ -123,7 +123,7 @@ struct DemoCommand: AsyncParsableCommand {
         } else if StopSignals.requested == nil {
             let options = ConsoleOptions(
                 endpoint: .init(baseURL: url, token: tokens["you@demo"] ?? ""), offline: false,
-                historyPath: folder.path + "/history.sqlite", themeName: theme, mouse: false, title: false, quiet: false,
+                historyPath: folder.path + "/history.sqlite", themeName: theme, mouse: false, title: false,
                 environment: ProcessInfo.processInfo.environment, notices: { sink in agentLog.forward(to: sink) })
             let status = await ConsoleThread.run(options)
             if status != 0 { Diagnostics.warn("console exited with status \(status)") }
