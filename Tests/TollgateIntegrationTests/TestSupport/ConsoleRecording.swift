@@ -10,16 +10,17 @@ final class ConsoleRecording {
     let tmux: TmuxSession
     private let outputPath: String
 
-    /// Starts the console as `principal` against `server` in a `width`x`height` tmux window.
+    /// Starts the console as `principal` against `server` in a `width`x`height` tmux window,
+    /// with `arguments` after the connection's.
     init(
         _ test: XCTestCase, _ sandbox: Sandbox, _ server: ServerProcess, as principal: String = "alice",
-        width: Int = 120, height: Int = 40, environment: [String: String] = [:]
+        width: Int = 120, height: Int = 40, environment: [String: String] = [:], arguments: [String] = []
     ) throws {
         let id = UUID().uuidString.prefix(8)
         let gate = sandbox.directory.appendingPathComponent("gate-\(id)").path
         outputPath = sandbox.directory.appendingPathComponent("console-\(id).bytes").path
         let binary = try TollgateBinary.url().path
-        let args = try sandbox.connection(server, as: principal) + ["--db", sandbox.historyPath("\(principal)-\(id)")]
+        let args = try sandbox.connection(server, as: principal) + ["--db", sandbox.historyPath("\(principal)-\(id)")] + arguments
         let console = ([binary] + args).map(TmuxSession.quote).joined(separator: " ")
         var env = ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path]
         env.merge(environment) { $1 }
