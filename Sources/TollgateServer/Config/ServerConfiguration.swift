@@ -100,10 +100,10 @@ public struct ServerConfiguration: Sendable {
         } catch { throw ConfigError(file: source, line: 0, message: (error as? PostgresSettings.Invalid)?.message ?? "\(error)") }
     }
 
-    /// Reads the HMAC key of every `[[notify]]` table with a `secret_file` (owner-only files, as
-    /// the tokens file); `source` is the configuration file, for messages.
-    public mutating func resolveNotifierSecrets(source: String, readFile: (String) throws(ConfigError) -> String) throws(ConfigError) {
-        try NotifierSettings.resolveSecrets(&notifiers, source: source, readFile: readFile)
+    /// Reads the files the `[[notify]]` tables name: HMAC keys through `readFile` (owner-only
+    /// files, as the tokens file) and CA certificates; `source` is the configuration file, for messages.
+    public mutating func resolveNotifierFiles(source: String, readFile: (String) throws(ConfigError) -> String) throws(ConfigError) {
+        try NotifierSettings.resolveFiles(&notifiers, source: source, readFile: readFile)
     }
 
     /// Applies a configuration file's settings (see docs/configuration.md for every key).

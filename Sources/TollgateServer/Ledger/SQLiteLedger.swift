@@ -231,7 +231,16 @@ public final class SQLiteLedger: LedgerStore {
     // MARK: - Outbox
 
     public func claimDeliveries(notifier: String, limit: Int, lease: Double) async throws -> [Ledger.Delivery] {
-        try await pool.write { db in
+        // A read first: the dispatcher looks every second and after every send, and a write
+        // transaction that finds nothing would still queue behind submissions for SQLite's writer.
+        let due = try await pool.read { db in
+            let now = Timestamp.now().milliseconds
+            return try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE notifier = ? AND failed = 0 AND next_attempt_at <= ? AND lease_until <= ?)",
+                arguments: [notifier, now, now]) ?? false
+        }
+        guard due else { return [] }
+        return try await pool.write { db in
             let now = Timestamp.now().milliseconds
             return try Row.fetchAll(
                 db,

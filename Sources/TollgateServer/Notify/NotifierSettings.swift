@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import TollgateCore
 
 /// One `[[notify]]` table: where a webhook goes, which events of which actions it is told of,
@@ -41,6 +42,11 @@ public struct NotifierSettings: Sendable {
     public var secretFile: String?
     /// The HMAC key, once read.
     public var secret: [UInt8]?
+    /// `ca_file`: the PEM certificates that verify an https receiver instead of the system's
+    /// trust store (a private CA); read with the secret.
+    public var caFile: String?
+    /// Its certificates, once read.
+    public var trustRoots: [NIOSSLCertificate]?
     /// Seconds before expiry at which a still-pending action escalates; nil: never.
     public var escalateBeforeSeconds: Int?
     /// Attempts before a delivery is given up.
@@ -64,7 +70,8 @@ public struct NotifierSettings: Sendable {
     var fingerprint: String {
         [
             id, url.absoluteString, format.rawValue, events.map(\.rawValue).sorted().joined(separator: ","), minRisk.rawValue,
-            environments?.patterns.map(\.text).joined(separator: ",") ?? "", secretFile ?? "", escalateBeforeSeconds.map(String.init) ?? "",
+            environments?.patterns.map(\.text).joined(separator: ",") ?? "", secretFile ?? "", caFile ?? "",
+            escalateBeforeSeconds.map(String.init) ?? "",
             "\(maxAttempts)", "\(timeoutSeconds)", "\(retryInitialSeconds)", "\(retryMaxSeconds)",
         ].joined(separator: "\u{1}")
     }
@@ -121,6 +128,10 @@ public struct NotifierSettings: Sendable {
             guard n.format == .json else { throw t.error("secret_file", "only a \"json\" notifier signs its deliveries; Slack checks no signature") }
             n.secretFile = file
         }
+        if let file = try t.string("ca_file") {
+            guard n.url.scheme?.lowercased() == "https" else { throw t.error("ca_file", "only an https URL has a certificate to verify") }
+            n.caFile = file
+        }
         n.escalateBeforeSeconds = try t.integer("escalate_before_seconds", in: 1...(365 * 86_400)).map(Int.init)
         switch (n.escalateBeforeSeconds, n.events.contains(.escalation)) {
         case (nil, true) where t.table["events"] != nil:
@@ -163,15 +174,25 @@ public struct NotifierSettings: Sendable {
 
     private static let idBytes: Set<UInt8> = Set(Array("abcdefghijklmnopqrstuvwxyz0123456789_-.".utf8))
 
-    /// Reads the HMAC key of every notifier with a `secret_file`: its first line, which must hold
-    /// at least `minimumSecretBytes` bytes, in a file only its owner may read.
-    static func resolveSecrets(
+    /// Reads the files the notifiers name: each `secret_file`'s HMAC key (its first line, at
+    /// least `minimumSecretBytes` bytes, read through `readFile`: an owner-only file) and each
+    /// `ca_file`'s certificates (PEM, at least one).
+    static func resolveFiles(
         _ notifiers: inout [NotifierSettings], source: String, readFile: (String) throws(ConfigError) -> String
     ) throws(ConfigError) {
         for i in notifiers.indices {
+            if let path = notifiers[i].caFile {
+                let certificates = try? NIOSSLCertificate.fromPEMFile(path)
+                guard let certificates, !certificates.isEmpty else {
+                    throw ConfigError(
+                        file: source, line: notifiers[i].line, key: "notify[\(i + 1)].ca_file", message: "\(path): cannot read PEM certificates from it")
+                }
+                notifiers[i].trustRoots = certificates
+            }
             guard let path = notifiers[i].secretFile else { continue }
             let text = try readFile(path)
-            let first = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            // Up to any line break: "\r\n" is one Character, which a split on "\n" never finds.
+            let first = String(text.prefix { !$0.isNewline })
             let secret = Array(first.trimmingCharacters(in: .whitespaces).utf8)
             guard secret.count >= minimumSecretBytes else {
                 throw ConfigError(

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 import TollgateCore
@@ -42,9 +43,9 @@ public final class WebhookDispatcher: Service, Sendable {
     }
 
     public func run() async throws {
-        let http = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled))
+        // One client per notifier: each may trust its own CA, and none shares a connection pool
+        // with another receiver.
+        let clients = Dictionary(uniqueKeysWithValues: notifiers.map { ($0.id, Self.client(for: $0)) })
         await dropUnconfigured()
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { [self] group in
@@ -57,12 +58,26 @@ public final class WebhookDispatcher: Service, Sendable {
                 }
                 group.addTask { [self] in await reportDepth() }
                 for await _ in doorbell.rings {
-                    for notifier in notifiers { await claimAndSend(notifier, http: http, in: &group) }
+                    for notifier in notifiers {
+                        guard let http = clients[notifier.id] else { continue }
+                        await claimAndSend(notifier, http: http, in: &group)
+                    }
                 }
                 group.cancelAll()
             }
         }
-        try? await http.shutdown()
+        for client in clients.values { try? await client.shutdown() }
+    }
+
+    /// An HTTP client for `notifier`: no redirects, the system's trust store or its `ca_file`.
+    private static func client(for notifier: NotifierSettings) -> HTTPClient {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled)
+        if let roots = notifier.trustRoots {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .certificates(roots)
+            configuration.tlsConfiguration = tls
+        }
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     /// Drops what notifiers removed from the configuration left queued: nobody can send it.
@@ -137,11 +152,21 @@ public final class WebhookDispatcher: Service, Sendable {
             let response = try await http.execute(request, timeout: .milliseconds(Int64(notifier.timeoutSeconds * 1000)), logger: logger)
             _ = try? await response.body.collect(upTo: Self.answerLimit)
             return .answered(status: Int(response.status.code), retryAfter: DeliveryRules.retryAfter(response.headers.first(name: "Retry-After")))
-        } catch let error as HTTPClientError {
-            return .unanswered(error == .deadlineExceeded ? "no answer within \(notifier.timeoutSeconds) s" : "\(error)")
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            return .unanswered("no answer within \(notifier.timeoutSeconds) s")
         } catch {
-            return .unanswered(Self.scrubbed("\(error)", of: notifier))
+            return .unanswered(Self.describe(error, of: notifier))
         }
+    }
+
+    /// What went wrong, in words an operator acts on, never quoting the URL.
+    static func describe(_ error: any Error, of notifier: NotifierSettings) -> String {
+        let text = "\(error)"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return
+                "the receiver's certificate is not trusted (\(notifier.caFile.map { "ca_file \($0)" } ?? "the system's trust store; set ca_file for a private CA"))"
+        }
+        return scrubbed(text, of: notifier)
     }
 
     /// `text` without the notifier's URL or its path in it.

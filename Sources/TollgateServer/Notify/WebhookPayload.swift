@@ -114,11 +114,22 @@ public enum WebhookPayload {
     }
 
     /// Agent text as one safe line (controls, bidi overrides and invisible characters shown as
-    /// placeholders), at most `limit` characters, never empty (Slack refuses empty text).
+    /// placeholders), at most `limit` UTF-16 code units, never empty (Slack refuses empty text).
+    ///
+    /// Counted in UTF-16 units, the most "characters" Slack could count, not in `Character`s: one
+    /// emoji or flag is a single `Character` of up to dozens of units, so a cut by `Character`s
+    /// left text several times over Slack's limit, and Slack refuses the whole message.
     static func agentText(_ text: String, limit: Int) -> String {
         let line = TextSanitizer.safeString(text)
-        let cut = line.count > limit ? String(line.prefix(limit - 1)) + "…" : line
-        return cut.isEmpty ? "-" : cut
+        guard line.utf16.count > limit else { return line.isEmpty ? "-" : line }
+        var cut = ""
+        var units = 1  // the "…"
+        for character in line {
+            units += character.utf16.count
+            if units > limit { break }
+            cut.append(character)
+        }
+        return cut + "…"
     }
 
     /// The three characters Slack's `mrkdwn` treats as markup (`<!channel>`, links), escaped as it documents.

@@ -63,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
             try settings.resolveDatabase(environment: env, source: database != nil ? "--database" : config ?? "--database") { path in
                 try String(contentsOfFile: path, encoding: .utf8)
             }
-            try settings.resolveNotifierSecrets(source: config ?? "--config") { path throws(ConfigError) in
+            try settings.resolveNotifierFiles(source: config ?? "--config") { path throws(ConfigError) in
                 try OwnerOnlyFile.text(at: path, what: "the webhook secret file")
             }
         } catch {
