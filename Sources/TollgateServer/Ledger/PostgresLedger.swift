@@ -235,7 +235,9 @@ public final class PostgresLedger: LedgerStore {
             let rows = try await client.query(
                 """
                 UPDATE outbox SET lease_until = \(now + Int64(lease * 1000)), attempts = attempts + 1 WHERE id IN (
-                    SELECT id FROM outbox WHERE notifier = \(notifier) AND NOT failed AND next_attempt_at <= \(now) AND lease_until <= \(now)
+                    SELECT id FROM outbox o WHERE notifier = \(notifier) AND NOT failed AND next_attempt_at <= \(now) AND lease_until <= \(now)
+                    AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.notifier = o.notifier AND e.action_id = o.action_id
+                        AND NOT e.failed AND e.rank < o.rank)
                     ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
                 RETURNING id, notifier, event, action_id, action_json, created_at, attempts
                 """, logger: logger)
@@ -292,8 +294,8 @@ public final class PostgresLedger: LedgerStore {
     private static func enqueue(_ delivery: Ledger.Delivery, on c: PostgresConnection, logger: Logger) async throws {
         try await c.query(
             """
-            INSERT INTO outbox (id, notifier, event, action_id, action_json, created_at, next_attempt_at)
-            VALUES (\(delivery.id), \(delivery.notifier), \(delivery.event.rawValue), \(delivery.actionID), \(delivery.actionJSON),
+            INSERT INTO outbox (id, notifier, event, rank, action_id, action_json, created_at, next_attempt_at)
+            VALUES (\(delivery.id), \(delivery.notifier), \(delivery.event.rawValue), \(delivery.event.rank), \(delivery.actionID), \(delivery.actionJSON),
                 \(delivery.createdAt.milliseconds), \(delivery.createdAt.milliseconds))
             """, logger: logger)
     }

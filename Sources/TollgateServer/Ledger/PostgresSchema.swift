@@ -79,6 +79,7 @@ enum PostgresSchema {
                 id TEXT PRIMARY KEY,
                 notifier TEXT NOT NULL,
                 event TEXT NOT NULL,
+                rank INTEGER NOT NULL,
                 action_id TEXT NOT NULL,
                 action_json TEXT NOT NULL,
                 created_at BIGINT NOT NULL,
@@ -90,6 +91,7 @@ enum PostgresSchema {
             )
             """,
             "CREATE INDEX outbox_due ON outbox (notifier, next_attempt_at) WHERE NOT failed",
+            "CREATE INDEX outbox_action ON outbox (notifier, action_id, rank) WHERE NOT failed",
             "CREATE INDEX outbox_failed ON outbox (created_at) WHERE failed",
             """
             CREATE TABLE escalations (

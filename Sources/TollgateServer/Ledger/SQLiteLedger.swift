@@ -93,6 +93,7 @@ public final class SQLiteLedger: LedgerStore {
                         id TEXT PRIMARY KEY NOT NULL,
                         notifier TEXT NOT NULL,
                         event TEXT NOT NULL,
+                        rank INTEGER NOT NULL,
                         action_id TEXT NOT NULL,
                         action_json TEXT NOT NULL,
                         created_at INTEGER NOT NULL,
@@ -103,6 +104,7 @@ public final class SQLiteLedger: LedgerStore {
                         last_error TEXT
                     );
                     CREATE INDEX outbox_due ON outbox(notifier, next_attempt_at) WHERE failed = 0;
+                    CREATE INDEX outbox_action ON outbox(notifier, action_id, rank) WHERE failed = 0;
                     CREATE INDEX outbox_failed ON outbox(created_at) WHERE failed = 1;
                     CREATE TABLE escalations (
                         action_id TEXT NOT NULL,
@@ -246,7 +248,9 @@ public final class SQLiteLedger: LedgerStore {
                 db,
                 sql: """
                     UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id IN (
-                        SELECT id FROM outbox WHERE notifier = ? AND failed = 0 AND next_attempt_at <= ? AND lease_until <= ?
+                        SELECT id FROM outbox o WHERE notifier = ? AND failed = 0 AND next_attempt_at <= ? AND lease_until <= ?
+                        AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.notifier = o.notifier AND e.action_id = o.action_id
+                            AND e.failed = 0 AND e.rank < o.rank)
                         ORDER BY next_attempt_at LIMIT ?)
                     RETURNING id, notifier, event, action_id, action_json, created_at, attempts
                     """, arguments: [now + Int64(lease * 1000), notifier, now, now, limit]
@@ -295,9 +299,10 @@ public final class SQLiteLedger: LedgerStore {
 
     private func enqueue(_ delivery: Ledger.Delivery, in db: Database) throws {
         try db.cachedStatement(
-            sql: "INSERT INTO outbox (id, notifier, event, action_id, action_json, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            sql: "INSERT INTO outbox (id, notifier, event, rank, action_id, action_json, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         ).execute(arguments: [
-            delivery.id, delivery.notifier, delivery.event.rawValue, delivery.actionID, delivery.actionJSON, delivery.createdAt.milliseconds,
+            delivery.id, delivery.notifier, delivery.event.rawValue, delivery.event.rank, delivery.actionID, delivery.actionJSON,
+            delivery.createdAt.milliseconds,
             delivery.createdAt.milliseconds,
         ])
     }

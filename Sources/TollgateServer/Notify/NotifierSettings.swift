@@ -27,6 +27,18 @@ public struct NotifierSettings: Sendable {
         /// An action was approved under break-glass.
         case breakGlass = "break-glass"
 
+        /// Its place in an action's life: pending, escalation, then the resolution. A receiver
+        /// gets an action's deliveries in this order (the outbox holds back a later one while an
+        /// earlier one is unsent), so "approved" never arrives before "approval needed".
+        public var rank: Int {
+            switch self {
+            case .pending: 0
+            case .escalation: 1
+            case .resolved: 2
+            case .breakGlass: 3
+            }
+        }
+
         static let expectedText = "expected one of " + allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
     }
 
