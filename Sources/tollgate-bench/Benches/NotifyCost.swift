@@ -95,6 +95,8 @@ enum NotifyCost {
         // those windows' submissions queued.
         var sent = 0
         var queued = 0
+        // The ledger's file after each server stopped, per submission it took (warm-up included).
+        var bytesPerSubmission: [Setup: [Double]] = [:]
         do {
             let live = try sinks(.answer)
             let dead = try sinks(.silent)
@@ -114,7 +116,7 @@ enum NotifyCost {
                     // measured earlier must not be sending its backlog while another is measured.
                     let server = try ServerProcess.tollgate(binary: context.tollgate, directory: directory, configuration: configuration)
                     defer { server.stop() }
-                    _ = try ServerCapacity.load([server], clients: clients, seconds: warm, bodyOffset: 0, decisions: false)
+                    let warmed = try ServerCapacity.load([server], clients: clients, seconds: warm, bodyOffset: 0, decisions: false)
                     let before = received(live, "pending")
                     let load = try ServerCapacity.load([server], clients: clients, seconds: seconds, bodyOffset: 0, decisions: false)
                     if setup == .live {
@@ -122,6 +124,12 @@ enum NotifyCost {
                         queued += notifiers.count * load.submitted
                     }
                     loads[setup, default: []].append(load)
+                    // Stopped first, so the ledger's last changes are in its file when it is measured.
+                    server.stop()
+                    let ledger = [directory + "/server.sqlite", directory + "/server.sqlite-wal"].reduce(0) {
+                        $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0)
+                    }
+                    bytesPerSubmission[setup, default: []].append(Double(ledger) / Double(max(1, warmed.submitted + load.submitted)))
                 }
                 Log.say(
                     "notify: round \(round + 1) of \(rounds): "
@@ -137,6 +145,9 @@ enum NotifyCost {
         let failures = (none + live + dead).map(\.failures).reduce(0, +)
         let failureText = failures > 0 ? "; \(failures) requests failed" : ""
         let measured = Double(live.count) * seconds
+        func kilobytes(_ setup: Setup) -> String {
+            Format.fixed((Samples(bytesPerSubmission[setup] ?? []).median ?? 0) / 1024, 1) + " KB"
+        }
         let how =
             "release tollgate serve (rate limit off), a fresh one per measurement: none, 3 [[notify]] webhooks covering every action "
             + "(slack, signed json, json; a loopback receiver each), or the same 3 with receivers that read and never answer (timeout_seconds = 300); "
@@ -149,14 +160,15 @@ enum NotifyCost {
                     + "3 webhooks: \(Format.count(mean(live))) submissions/s (\(Format.fixed(cpu(live), 3)) ms each, the dispatcher's sending included), "
                     + "the receivers getting \(Format.count(Double(sent) / measured)) deliveries/s meanwhile "
                     + "(\(Format.fixed(100 * Double(sent) / Double(max(1, queued)), 0))% of the \(Format.count(Double(queued) / measured))/s queued; the rest waits in the outbox); "
-                    + "ratio, \(liveRatio.text)" + failureText,
+                    + "ratio, \(liveRatio.text); the ledger's file per submission: none \(kilobytes(.none)), 3 webhooks \(kilobytes(.live))" + failureText,
                 target: "≥ 0.85 of none (the outbox costs at most ~15%), median round", verdict: liveRatio.median >= 0.85 && failures == 0 ? .meets : .misses,
                 peer: "\(Format.fixed(liveRatio.median, 2))x the throughput without webhooks"))
         context.report.add(
             ResultRow(
                 what: deadRow, how: "the same rounds: each notifier's 4 sends in flight hang, so nothing more is sent and the outbox only grows",
                 figure: "dead receivers: \(Format.count(mean(dead))) submissions/s (\(Format.fixed(cpu(dead), 3)) ms each); ratio to none, \(deadRatio.text); "
-                    + "to the answering receivers' server, median round \(Format.fixed(deadToLive.median, 3))" + failureText,
+                    + "to the answering receivers' server, median round \(Format.fixed(deadToLive.median, 3)); the ledger's file per submission \(kilobytes(.dead))"
+                    + failureText,
                 target: "≥ 0.95 of none (a dead receiver costs ~0%), median round", verdict: deadRatio.median >= 0.95 && failures == 0 ? .meets : .misses,
                 peer: "\(Format.fixed(deadRatio.median, 2))x the throughput without webhooks"))
     }
