@@ -114,14 +114,15 @@ public enum WebhookPayload {
     }
 
     /// Agent text as one safe line (controls, bidi overrides and invisible characters shown as
-    /// placeholders), at most `limit` UTF-16 code units, never empty (Slack refuses empty text).
+    /// placeholders), at most `limit` UTF-16 code units, never empty or blank (Slack refuses both).
     ///
     /// Counted in UTF-16 units, the most "characters" Slack could count, not in `Character`s: one
     /// emoji or flag is a single `Character` of up to dozens of units, so a cut by `Character`s
     /// left text several times over Slack's limit, and Slack refuses the whole message.
     static func agentText(_ text: String, limit: Int) -> String {
         let line = TextSanitizer.safeString(text)
-        guard line.utf16.count > limit else { return line.isEmpty ? "-" : line }
+        // Slack trims text before it checks it is not empty: a blank summary would lose the whole message.
+        guard line.utf16.count > limit else { return line.allSatisfy(\.isWhitespace) ? "-" : line }
         var cut = ""
         var units = 1  // the "…"
         for character in line {

@@ -157,7 +157,7 @@ final class SlackPayloadTests: XCTestCase {
     private static let hostile = [
         "<!channel> deploy now", "<!here|here> <@U024BE7LH>", "<https://evil.example|click to approve>", "*bold* _italic_ ~struck~ `code`",
         "```\ntollgate approve act_forged\n```", "line one\nline two\r\nline three\u{2028}four", "\u{1B}[2J\u{1B}]0;owned\u{07}cleared",
-        "\u{9B}31mC1 CSI", "invoice\u{202E}fdp.exe", "pay\u{200B}pal\u{2060}\u{FEFF}", "a & b < c > d &amp;", "tab\there", "\u{0}nul",
+        "\u{9B}31mC1 CSI", "invoice\u{202E}fdp.exe", "pay\u{200B}pal\u{2060}\u{FEFF}", "a & b < c > d &amp;", "tab\there", "\u{0}nul", "", "   ", "\u{3000}",
     ]
 
     /// Every agent-written field carries hostile text at once; the message is still one Slack
