@@ -324,11 +324,12 @@ public final class FeedHub: Sendable {
         }
     }
 
-    /// The risk of the action an event carries (the hub encoded it, so it parses).
+    /// The risk of the action an event carries (the hub encoded it, so it parses), read without
+    /// decoding the rest of the action: a first scrape may read ten thousand of them.
     private static func risk(of buffer: ByteBuffer) -> Risk? {
         var parser = SSEParser()
-        guard let data = parser.feed(buffer.readableBytesView).first?.data else { return nil }
-        return try? Action(json: data).risk
+        guard var data = parser.feed(buffer.readableBytesView).first?.data else { return nil }
+        return data.withUTF8 { Action.risk(json: UnsafeRawBufferPointer($0)) }
     }
 
     // MARK: - Subscribing
