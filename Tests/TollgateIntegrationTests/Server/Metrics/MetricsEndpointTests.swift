@@ -41,8 +41,9 @@ class MetricsEndpointTests: LedgerBackendTestCase {
         let server: ServerProcess
         let metricsPort: Int
 
-        init(_ test: XCTestCase) throws {
-            sandbox = try Sandbox(test, config: MetricsEndpointTests.config)
+        /// A server of `config` and `extra` (tables after its own).
+        init(_ test: LedgerBackendTestCase, extra: String = "") throws {
+            sandbox = try Sandbox(test, config: MetricsEndpointTests.config + extra)
             server = try sandbox.startServer()
             metricsPort = try MetricsEndpointTests.metricsPort(of: server)
         }
@@ -229,6 +230,49 @@ class MetricsEndpointTests: LedgerBackendTestCase {
                 XCTAssertFalse(value.contains("probe-") || value.contains("act_"), "client text in a label: \(sample.name) \(sample.labels)")
             }
         }
+    }
+
+    /// The webhook dispatcher's figures: attempts by notifier and outcome, and the deliveries
+    /// still to send.
+    func testWebhookDeliveriesAreCountedByNotifierAndOutcome() throws {
+        let flaky = try WebhookReceiver(self) { n in n <= 2 ? .status(500) : .status(200) }
+        let gone = try WebhookReceiver(self) { _ in .status(404) }
+        let silent = try WebhookReceiver(self) { _ in .silence }
+        let tables = [("flaky", flaky), ("gone", gone), ("silent", silent)].map { id, receiver in
+            """
+
+            [[notify]]
+            id = "\(id)"
+            url = "\(receiver.url)"
+            events = ["pending"]
+            retry_initial_seconds = 0.05
+            retry_max_seconds = 0.2
+            timeout_seconds = 120
+            """
+        }
+        let served = try Served(self, extra: tables.joined())
+        let start = try served.scrape()
+        for id in ["flaky", "gone", "silent"] {
+            for outcome in ["delivered", "retried", "failed", "dropped"] {
+                XCTAssertEqual(start.value("tollgate_webhook_deliveries_total", ["notifier": id, "outcome": outcome]), 0, "\(id) \(outcome)")
+            }
+        }
+        _ = try served.sandbox.client(served.server, as: "agent-1").submit(Fixtures.request())
+        func deliveries(_ scrape: MetricsScrape, _ id: String, _ outcome: String) -> Double? {
+            scrape.value("tollgate_webhook_deliveries_total", ["notifier": id, "outcome": outcome])
+        }
+        try eventually("flaky delivered on the third attempt and gone given up") {
+            let now = try served.scrape()
+            return deliveries(now, "flaky", "delivered") == 1 && deliveries(now, "gone", "failed") == 1
+        }
+        // The silent receiver's delivery is the only one still to send (reported every few seconds).
+        try eventually("the queue holds the silent receiver's delivery") { try served.scrape().value("tollgate_webhook_queue_depth") == 1 }
+        let end = try served.scrape()
+        XCTAssertEqual(deliveries(end, "flaky", "retried"), 2)
+        XCTAssertEqual(deliveries(end, "flaky", "failed"), 0)
+        XCTAssertEqual(deliveries(end, "gone", "retried"), 0, "a 404 is not retried")
+        XCTAssertEqual(deliveries(end, "silent", "delivered"), 0)
+        XCTAssertEqual(flaky.received.count, 3)
     }
 
     /// The metrics address serves `GET /metrics` and nothing else; it has no token to check.
