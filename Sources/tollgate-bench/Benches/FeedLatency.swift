@@ -107,36 +107,22 @@ enum FeedLatency {
         let caughtUp = feed.actionEvents
         let total = Int(Double(rate) * seconds)
         let bodies = requestBodies(total)
-        let senders = 4
-        let interval = UInt64(1_000_000_000 / rate)
-        let start = BenchClock.now() + 200_000_000
-        let port = server.port
         let tokens = server.principals.agents
-        let results = onThreads(senders) { sender -> SenderResult in
-            var result = SenderResult()
-            guard let connection = try? HTTPConnection(port: port) else {
-                result.failed = (total - sender + senders - 1) / senders
-                return result
-            }
-            for k in stride(from: sender, to: total, by: senders) {
-                let slot = start + UInt64(k) * interval
-                BenchClock.sleep(until: slot)
-                if BenchClock.now() > slot + 5_000_000 { result.late += 1 }
-                let sent = BenchClock.now()
-                do {
-                    let response = try connection.request("POST", "/v1/actions", token: tokens[sender % tokens.count], body: bodies[k])
-                    let at = BenchClock.now()
-                    guard response.status == 201, let id = response.body.withUnsafeBytes({ JSONScan.topLevelString("id", in: $0) }) else {
-                        result.failed += 1
-                        continue
-                    }
-                    result.responses.append(Submission(id: id, sent: sent, answered: at))
-                } catch {
+        let senders = PacedSenders.run(count: total, rate: rate, port: server.port, initial: SenderResult()) { k, sender, connection, result in
+            let sent = BenchClock.now()
+            do {
+                let response = try connection.request("POST", "/v1/actions", token: tokens[sender % tokens.count], body: bodies[k])
+                let at = BenchClock.now()
+                guard response.status == 201, let id = response.body.withUnsafeBytes({ JSONScan.topLevelString("id", in: $0) }) else {
                     result.failed += 1
+                    return
                 }
+                result.responses.append(Submission(id: id, sent: sent, answered: at))
+            } catch {
+                result.failed += 1
             }
-            return result
         }
+        let results = senders.map(\.result)
         let responses = results.flatMap(\.responses)
         // Stragglers: wait until every subscriber has every event, or 10 s.
         let deadline = BenchClock.now() + 10_000_000_000
@@ -147,8 +133,8 @@ enum FeedLatency {
         feed.stop()
         var outcome = Outcome(
             latencies: Samples(), fromRequest: Samples(), beforeResponse: 0, lost: 0, expected: responses.count * count,
-            submitted: responses.count, failedSubmissions: results.reduce(0) { $0 + $1.failed },
-            late: results.reduce(0) { $0 + $1.late }, dropped: feed.streams.filter(\.closed).count, submissions: responses)
+            submitted: responses.count, failedSubmissions: results.reduce(0) { $0 + $1.failed } + senders.reduce(0) { $0 + $1.unsent },
+            late: senders.reduce(0) { $0 + $1.late }, dropped: feed.streams.filter(\.closed).count, submissions: responses)
         for stream in feed.streams {
             for submission in responses {
                 guard let arrived = stream.arrivals[submission.id] else {
@@ -178,7 +164,6 @@ enum FeedLatency {
     private struct SenderResult: Sendable {
         var responses: [Submission] = []
         var failed = 0
-        var late = 0
     }
 
     /// The JSON bodies of `count` realistic submissions, encoded before the clock starts.

@@ -303,40 +303,22 @@ enum NotifyCost {
 
     /// Approves each of `actions` at `rate` per second, from four connections.
     private static func decide(_ server: ServerProcess, _ actions: [Seeding.Created], rate: Int) -> Decisions {
-        let senders = 4
-        let interval = UInt64(1_000_000_000 / rate)
-        let start = BenchClock.now() + 200_000_000
-        let port = server.port
         let approvers = server.principals.approvers
-        let results = onThreads(senders) { sender -> Decisions in
-            var result = Decisions()
-            let mine = stride(from: sender, to: actions.count, by: senders)
-            guard let connection = try? HTTPConnection(port: port) else {
-                result.failed = mine.underestimatedCount
-                return result
+        let senders = PacedSenders.run(count: actions.count, rate: rate, port: server.port, initial: Decisions()) { k, sender, connection, result in
+            let sent = BenchClock.now()
+            guard let response = try? connection.approve(actions[k], token: approvers[sender % approvers.count]), response.status == 200 else {
+                result.failed += 1
+                return
             }
-            for k in mine {
-                let slot = start + UInt64(k) * interval
-                BenchClock.sleep(until: slot)
-                if BenchClock.now() > slot + 5_000_000 { result.late += 1 }
-                let action = actions[k]
-                let body = Array("{\"verdict\":\"approve\",\"reason\":\"checked the plan with the requester\",\"digest\":\"\(action.digest)\"}".utf8)
-                let sent = BenchClock.now()
-                guard
-                    let response = try? connection.request(
-                        "POST", "/v1/actions/\(action.id)/decisions", token: approvers[sender % approvers.count], body: body),
-                    response.status == 200
-                else {
-                    result.failed += 1
-                    continue
-                }
-                result.latencies.append(Double(BenchClock.now() - sent) / 1e6)
-                if response.body.withUnsafeBytes({ JSONScan.topLevelString("status", in: $0) }) == "approved" { result.approved += 1 }
-            }
-            return result
+            result.latencies.append(Double(BenchClock.now() - sent) / 1e6)
+            if response.body.withUnsafeBytes({ JSONScan.topLevelString("status", in: $0) }) == "approved" { result.approved += 1 }
         }
         var all = Decisions()
-        for result in results { all.add(result) }
+        for sender in senders {
+            all.add(sender.result)
+            all.failed += sender.unsent
+            all.late += sender.late
+        }
         return all
     }
 

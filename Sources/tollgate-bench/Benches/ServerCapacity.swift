@@ -162,13 +162,8 @@ enum ServerCapacity {
         return held
     }
 
-    private struct Created: Sendable {
-        var id: String
-        var digest: String
-    }
-
     private struct PhaseResult: Sendable {
-        var created: [Created] = []
+        var created: [Seeding.Created] = []
         var done = 0
         var failures = 0
     }
@@ -207,7 +202,7 @@ enum ServerCapacity {
                 }
                 let fields = response.body.withUnsafeBytes { (JSONScan.topLevelString("id", in: $0), JSONScan.topLevelString("digest", in: $0)) }
                 guard let id = fields.0, let digest = fields.1 else { result.failures += 1; continue }
-                result.created.append(Created(id: id, digest: digest))
+                result.created.append(Seeding.Created(id: id, digest: digest))
                 result.done += 1
             }
             return result
@@ -226,13 +221,7 @@ enum ServerCapacity {
             while BenchClock.now() < deadline {
                 let index = next.next()
                 guard index < created.count else { break }
-                let action = created[index]
-                let body = Array("{\"verdict\":\"approve\",\"reason\":\"checked the plan with the requester\",\"digest\":\"\(action.digest)\"}".utf8)
-                guard
-                    let response = try? connection.request(
-                        "POST", "/v1/actions/\(action.id)/decisions", token: approvers[client % approvers.count], body: body),
-                    response.status == 200
-                else {
+                guard let response = try? connection.approve(created[index], token: approvers[client % approvers.count]), response.status == 200 else {
                     result.failures += 1
                     continue
                 }

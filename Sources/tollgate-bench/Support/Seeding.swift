@@ -1,6 +1,7 @@
 import Foundation
 
-/// Fills a server with pending actions through its public API, as agents would.
+/// Drives a server through its public API: fills it with pending actions as agents would, and
+/// approves them as approvers do.
 enum Seeding {
     /// An action a seeding created: what a decision on it needs.
     struct Created: Sendable {
@@ -56,5 +57,13 @@ enum Seeding {
         env["XDG_CONFIG_HOME"] = home + "/.config"
         env["XDG_STATE_HOME"] = home + "/.state"
         return env
+    }
+}
+
+extension HTTPConnection {
+    /// Approves `action` as the holder of `token`, naming the digest it was submitted with.
+    func approve(_ action: Seeding.Created, token: String) throws -> Response {
+        let body = Array("{\"verdict\":\"approve\",\"reason\":\"checked the plan with the requester\",\"digest\":\"\(action.digest)\"}".utf8)
+        return try request("POST", "/v1/actions/\(action.id)/decisions", token: token, body: body)
     }
 }
