@@ -172,9 +172,11 @@ final class AlertTmuxTests: XCTestCase {
         let args = try sandbox.connection(server, as: "alice") + ["--db", sandbox.historyPath("alice"), "--title"]
         // The pane has a title of its own before the console starts, which it must give back.
         let script = "printf '\\033]2;before the console\\033\\\\'; " + ([binary] + args).map(TmuxSession.quote).joined(separator: " ")
+        // tmux-256color, whose terminfo (unlike xterm's, whose smcup and rmcup save and restore
+        // the title too) leaves the title alone: what gives it back is the console's own push and pop.
         let tmux = try TmuxSession(
             self, command: "sh -c \(TmuxSession.quote(script))",
-            environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path])
+            environment: ["XDG_CONFIG_HOME": sandbox.directory.path, "HOME": sandbox.directory.path, "TERM": "tmux-256color"])
         try waitForTitle(tmux, "tollgate: 2 pending")
         _ = try agent.submit(Fixtures.request(summary: "Titled three", risk: .low))
         try waitForTitle(tmux, "tollgate: 3 pending")
