@@ -4,7 +4,7 @@ import Synchronization
 import TollgateCore
 
 /// One server's Prometheus figures (docs/operations.md lists them), kept in a registry of its
-/// own: several servers in one process (tests, the demo) never share a count.
+/// own: several servers in one process (tests) never share a count.
 ///
 /// The instruments are swift-metrics ones made by this registry's factory; the global
 /// `MetricsSystem` is never bootstrapped. Counters move as things happen; the feed's figures
@@ -19,7 +19,7 @@ public final class ServerMetrics: Sendable {
         case retried
         /// The last attempt failed, or the answer was one not worth retrying: given up.
         case failed
-        /// Discarded without a last attempt (the dispatcher says when).
+        /// Discarded unsent: its notifier is no longer configured.
         case dropped
     }
 
