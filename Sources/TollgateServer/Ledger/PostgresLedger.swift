@@ -206,15 +206,15 @@ public final class PostgresLedger: LedgerStore {
                 }
                 let (fire, update) = planner.escalation(of: stored.action, firing: firing, newlyOpen: newlyOpen, at: now)
                 guard !fire.isEmpty else { continue }
-                var json = stored.json
+                var change: Ledger.Change?
                 if let update {
-                    let change = try await self.commit(update, previous: stored.action, at: now, on: c, logger: logger)
-                    json = change.json
-                    changes.append(change)
+                    change = try await self.commit(update, previous: stored.action, at: now, on: c, logger: logger)
+                    changes += change.map { [$0] } ?? []
                 }
                 for notifier in fire {
-                    try await Self.enqueue(
-                        Ledger.Delivery(notifier: notifier, event: .escalation, actionID: id, actionJSON: json, createdAt: now), on: c, logger: logger)
+                    let delivery = Ledger.Delivery(
+                        notifier: notifier, event: .escalation, actionID: id, actionJSON: change?.json ?? stored.json, createdAt: now)
+                    try await Self.enqueue(delivery, seq: change?.seq, on: c, logger: logger)
                 }
                 escalated += 1
                 deliveries += fire.count
@@ -234,12 +234,15 @@ public final class PostgresLedger: LedgerStore {
             // SKIP LOCKED: replicas claiming at once take disjoint deliveries, so each is sent by one.
             let rows = try await client.query(
                 """
-                UPDATE outbox SET lease_until = \(now + Int64(lease * 1000)), attempts = attempts + 1 WHERE id IN (
+                WITH claimed AS (UPDATE outbox SET lease_until = \(now + Int64(lease * 1000)), attempts = attempts + 1 WHERE id IN (
                     SELECT id FROM outbox o WHERE notifier = \(notifier) AND NOT failed AND next_attempt_at <= \(now) AND lease_until <= \(now)
                     AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.notifier = o.notifier AND e.action_id = o.action_id
                         AND NOT e.failed AND e.rank < o.rank)
                     ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-                RETURNING id, notifier, event, action_id, action_json, created_at, attempts
+                RETURNING id, notifier, event, action_id, seq, action_json, created_at, attempts)
+                -- The JSON of the event a delivery names (the prune keeps it); should it be gone, the action as it stands.
+                SELECT c.id, c.notifier, c.event, c.action_id, coalesce(c.action_json, e.json, a.json), c.created_at, c.attempts
+                FROM claimed c LEFT JOIN events e ON e.seq = c.seq LEFT JOIN actions a ON a.id = c.action_id
                 """, logger: logger)
             var deliveries: [Ledger.Delivery] = []
             for try await (id, notifier, event, actionID, json, createdAt, attempts) in rows.decode((String, String, String, String, String, Int64, Int32).self)
@@ -291,11 +294,14 @@ public final class PostgresLedger: LedgerStore {
         }
     }
 
-    private static func enqueue(_ delivery: Ledger.Delivery, on c: PostgresConnection, logger: Logger) async throws {
+    /// Queues `delivery`, carrying the JSON of event `seq`, or its own copy when no event of
+    /// this transaction holds it.
+    private static func enqueue(_ delivery: Ledger.Delivery, seq: Int64?, on c: PostgresConnection, logger: Logger) async throws {
         try await c.query(
             """
-            INSERT INTO outbox (id, notifier, event, rank, action_id, action_json, created_at, next_attempt_at)
-            VALUES (\(delivery.id), \(delivery.notifier), \(delivery.event.rawValue), \(delivery.event.rank), \(delivery.actionID), \(delivery.actionJSON),
+            INSERT INTO outbox (id, notifier, event, rank, action_id, seq, action_json, created_at, next_attempt_at)
+            VALUES (\(delivery.id), \(delivery.notifier), \(delivery.event.rawValue), \(delivery.event.rank), \(delivery.actionID), \(seq),
+                \(seq == nil ? delivery.actionJSON : nil),
                 \(delivery.createdAt.milliseconds), \(delivery.createdAt.milliseconds))
             """, logger: logger)
     }
@@ -305,7 +311,11 @@ public final class PostgresLedger: LedgerStore {
         return try await PostgresErrors.guarded(timeout: Self.operationTimeout) {
             // Idempotent by design: replicas pruning at once delete the same rows, once.
             let events = try await client.query(
-                "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= \(seq) ORDER BY seq LIMIT \(limit)) RETURNING 1", logger: logger
+                // Not an event a queued or failed delivery still carries.
+                """
+                DELETE FROM events WHERE seq IN (SELECT seq FROM events v WHERE seq <= \(seq)
+                    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.seq = v.seq) ORDER BY seq LIMIT \(limit)) RETURNING 1
+                """, logger: logger
             ).collect().count
             let keys = try await client.query(
                 """
@@ -357,7 +367,7 @@ public final class PostgresLedger: LedgerStore {
         }
         var change = Ledger.Change(action: action, previous: previous, seq: head.seq, json: json)
         let deliveries = hooks.planner.deliveries(for: change.transition, json: json, at: now)
-        for delivery in deliveries { try await Self.enqueue(delivery, on: c, logger: logger) }
+        for delivery in deliveries { try await Self.enqueue(delivery, seq: head.seq, on: c, logger: logger) }
         change.deliveries = deliveries.count
         return change
     }

@@ -74,6 +74,7 @@ enum PostgresSchema {
             // The webhook outbox, written in the transaction of the change a delivery announces
             // (docs/architecture.md, "Notifications"), and the escalation windows already seen
             // open: their primary key is what makes each (action, notifier) fire once across replicas.
+            // A delivery names the event whose JSON it carries (`seq`) instead of a copy of it.
             """
             CREATE TABLE outbox (
                 id TEXT PRIMARY KEY,
@@ -81,7 +82,8 @@ enum PostgresSchema {
                 event TEXT NOT NULL,
                 rank INTEGER NOT NULL,
                 action_id TEXT NOT NULL,
-                action_json TEXT NOT NULL,
+                seq BIGINT,
+                action_json TEXT,
                 created_at BIGINT NOT NULL,
                 attempts INTEGER NOT NULL DEFAULT 0,
                 next_attempt_at BIGINT NOT NULL,

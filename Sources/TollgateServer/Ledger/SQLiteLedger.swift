@@ -85,7 +85,10 @@ public final class SQLiteLedger: LedgerStore {
                     """)
         }
         // The webhook outbox, written in the transaction of the change a delivery announces, and
-        // the escalation windows already seen open, each (action, notifier) once.
+        // the escalation windows already seen open, each (action, notifier) once. A delivery
+        // names the event whose JSON it carries (`seq`; the prune keeps that event while the
+        // delivery needs it) rather than storing the action again: a copy per notifier cost
+        // half the submission throughput with three webhooks (tollgate-bench --only notify).
         m.registerMigration("v2-outbox") { db in
             try db.execute(
                 sql: """
@@ -95,7 +98,8 @@ public final class SQLiteLedger: LedgerStore {
                         event TEXT NOT NULL,
                         rank INTEGER NOT NULL,
                         action_id TEXT NOT NULL,
-                        action_json TEXT NOT NULL,
+                        seq INTEGER,
+                        action_json TEXT,
                         created_at INTEGER NOT NULL,
                         attempts INTEGER NOT NULL DEFAULT 0,
                         next_attempt_at INTEGER NOT NULL,
@@ -212,14 +216,12 @@ public final class SQLiteLedger: LedgerStore {
                 }
                 let (fire, update) = planner.escalation(of: stored.action, firing: firing, newlyOpen: newlyOpen, at: now)
                 guard !fire.isEmpty else { continue }
-                var json = stored.json
-                if let update {
-                    let change = try self.commit(update, previous: stored.action, at: now, in: db)
-                    json = change.json
-                    changes.append(change)
-                }
+                let change = try update.map { try self.commit($0, previous: stored.action, at: now, in: db) }
+                changes += change.map { [$0] } ?? []
                 for notifier in fire {
-                    try self.enqueue(Ledger.Delivery(notifier: notifier, event: .escalation, actionID: id, actionJSON: json, createdAt: now), in: db)
+                    let delivery = Ledger.Delivery(
+                        notifier: notifier, event: .escalation, actionID: id, actionJSON: change?.json ?? stored.json, createdAt: now)
+                    try self.enqueue(delivery, seq: change?.seq, in: db)
                 }
                 escalated += 1
                 deliveries += fire.count
@@ -252,18 +254,26 @@ public final class SQLiteLedger: LedgerStore {
                         AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.notifier = o.notifier AND e.action_id = o.action_id
                             AND e.failed = 0 AND e.rank < o.rank)
                         ORDER BY next_attempt_at LIMIT ?)
-                    RETURNING id, notifier, event, action_id, action_json, created_at, attempts
+                    RETURNING id, notifier, event, action_id, seq, action_json, created_at, attempts
                     """, arguments: [now + Int64(lease * 1000), notifier, now, now, limit]
-            ).compactMap(Self.delivery)
+            ).compactMap { row in try Self.delivery(row, in: db) }
         }
     }
 
-    /// A claimed row as a delivery; nil for an event this version does not know (written by a
-    /// newer one), which stays leased and is tried again after the lease.
-    private static func delivery(_ row: Row) -> Ledger.Delivery? {
+    /// A claimed row as a delivery, with the JSON of the event it names; nil for an event this
+    /// version does not know (written by a newer one), which stays leased and is tried again
+    /// after the lease.
+    private static func delivery(_ row: Row, in db: Database) throws -> Ledger.Delivery? {
         guard let event = NotifierSettings.Event(rawValue: row["event"]) else { return nil }
+        let actionID: String = row["action_id"]
+        let json: String? =
+            try row["action_json"]
+            ?? String.fetchOne(db.cachedStatement(sql: "SELECT json FROM events WHERE seq = ?"), arguments: [row["seq"] as Int64?])
+            // The prune keeps a named event; should it be gone all the same, the action as it stands.
+            ?? String.fetchOne(db.cachedStatement(sql: "SELECT json FROM actions WHERE id = ?"), arguments: [actionID])
+        guard let json else { return nil }
         return Ledger.Delivery(
-            id: row["id"], notifier: row["notifier"], event: event, actionID: row["action_id"], actionJSON: row["action_json"],
+            id: row["id"], notifier: row["notifier"], event: event, actionID: actionID, actionJSON: json,
             createdAt: Timestamp(milliseconds: row["created_at"]), attempts: row["attempts"])
     }
 
@@ -297,20 +307,25 @@ public final class SQLiteLedger: LedgerStore {
         }
     }
 
-    private func enqueue(_ delivery: Ledger.Delivery, in db: Database) throws {
+    /// Queues `delivery`, carrying the JSON of event `seq`, or its own copy when no event of
+    /// this transaction holds it.
+    private func enqueue(_ delivery: Ledger.Delivery, seq: Int64?, in db: Database) throws {
         try db.cachedStatement(
-            sql: "INSERT INTO outbox (id, notifier, event, rank, action_id, action_json, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            sql: "INSERT INTO outbox (id, notifier, event, rank, action_id, seq, action_json, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         ).execute(arguments: [
-            delivery.id, delivery.notifier, delivery.event.rawValue, delivery.event.rank, delivery.actionID, delivery.actionJSON,
-            delivery.createdAt.milliseconds,
-            delivery.createdAt.milliseconds,
+            delivery.id, delivery.notifier, delivery.event.rawValue, delivery.event.rank, delivery.actionID, seq,
+            seq == nil ? delivery.actionJSON : nil, delivery.createdAt.milliseconds, delivery.createdAt.milliseconds,
         ])
     }
 
     public func prune(keepEventsAfter seq: Int64, idempotencyBefore cutoff: Timestamp, limit: Int) async throws -> Int {
         try await pool.write { db in
+            // Not an event a queued or failed delivery still carries.
             try db.execute(
-                sql: "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= ? ORDER BY seq LIMIT ?)", arguments: [seq, limit])
+                sql: """
+                    DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= ?
+                        AND seq NOT IN (SELECT seq FROM outbox WHERE seq IS NOT NULL) ORDER BY seq LIMIT ?)
+                    """, arguments: [seq, limit])
             var deleted = db.changesCount
             try db.execute(
                 sql: "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at < ? ORDER BY created_at LIMIT ?)",
@@ -353,7 +368,7 @@ public final class SQLiteLedger: LedgerStore {
         }
         var change = Ledger.Change(action: action, previous: previous, seq: seq, json: json)
         let deliveries = hooks.planner.deliveries(for: change.transition, json: json, at: now)
-        for delivery in deliveries { try enqueue(delivery, in: db) }
+        for delivery in deliveries { try enqueue(delivery, seq: seq, in: db) }
         change.deliveries = deliveries.count
         return change
     }
