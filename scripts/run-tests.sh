@@ -11,7 +11,7 @@ SWIFT=${SWIFT:-swift}
 status=0
 "$SWIFT" test --skip-build "$@" || status=$?
 
-suite=$(grep -rhoE '^class [A-Za-z0-9_]+: LedgerBackendTestCase' Tests | awk '{ sub(":", "", $2); print $2 }' | sort -u | paste -sd'|')
+suite=$(grep -rhoE '^(final )?class [A-Za-z0-9_]+: LedgerBackendTestCase' Tests | sed -E 's/^(final )?class ([A-Za-z0-9_]+):.*/\2/' | sort -u | paste -sd'|')
 if [ -z "$suite" ]; then
     echo "run-tests.sh: no class derives from LedgerBackendTestCase; the protocol suite is missing" >&2
     exit 1
