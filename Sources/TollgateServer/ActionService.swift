@@ -184,18 +184,43 @@ public final class ActionService: Sendable {
 }
 
 /// Action ids: `act_` + 26 Crockford base32 characters, time-ordered (48-bit ms) then 80 random bits.
+///
+/// The 128 bits are written most significant first, five to a character: the first ten
+/// characters carry the milliseconds (the first of them three bits only, so it is at most `7`),
+/// the other sixteen the random bits.
 public enum ActionID {
-    private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
+    private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
+    /// Each byte's value as a digit of `alphabet`, -1 for a byte that is none: a table, as a first
+    /// scrape of the metrics reads the time of every pending action (ten thousand, say).
+    private static let digits: [Int64] = (0...255).map { byte in alphabet.firstIndex(of: UInt8(byte)).map(Int64.init) ?? -1 }
+    private static let prefix = "act_"
 
     public static func make(at now: Timestamp) -> String {
         var rng = SystemRandomNumberGenerator()
         var value =
             (UInt128(UInt64(bitPattern: now.milliseconds) & 0xFFFF_FFFF_FFFF) << 80) | UInt128(rng.next() as UInt64) << 16 | UInt128(rng.next() as UInt16)
-        var chars = [Character](repeating: "0", count: 26)
+        var chars = [UInt8](repeating: UInt8(ascii: "0"), count: 26)
         for i in (0..<26).reversed() {
             chars[i] = alphabet[Int(value & 31)]
             value >>= 5
         }
-        return "act_" + String(chars)
+        return prefix + String(decoding: chars, as: UTF8.self)
+    }
+
+    /// The time `make` wrote into `id`: when the action was created, to the millisecond.
+    ///
+    /// Nil for anything `make` could not have written (another prefix or length, a character
+    /// outside its lowercase alphabet, a first character above `7`): ids are read back from
+    /// storage, so a malformed one must be an answer the caller handles, never a crash.
+    public static func createdAt(_ id: String) -> Timestamp? {
+        let utf8 = id.utf8
+        guard utf8.count == prefix.utf8.count + 26, utf8.starts(with: prefix.utf8) else { return nil }
+        var milliseconds: Int64 = 0
+        for (index, byte) in utf8.dropFirst(prefix.utf8.count).enumerated() {
+            let digit = digits[Int(byte)]
+            guard digit >= 0, index > 0 || digit < 8 else { return nil }
+            if index < 10 { milliseconds = milliseconds << 5 | digit }
+        }
+        return Timestamp(milliseconds: milliseconds)
     }
 }
