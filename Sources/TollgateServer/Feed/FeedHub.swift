@@ -77,11 +77,18 @@ public final class FeedHub: Sendable {
         }
     }
 
-    /// A pending action's latest event, for snapshots, and its risk, for the metrics.
+    /// A pending action's latest event, for snapshots, and what the metrics need of it.
     private struct PendingAction {
         var event: Event
         /// Read from the event at the first scrape that needs it (`figures()`), not while publishing.
-        var risk: Risk?
+        var metrics: MetricsFacts?
+    }
+
+    /// What the metrics read of a pending action, once.
+    private struct MetricsFacts {
+        var risk: Risk
+        /// When it was created (so pending since): nil when neither its id nor its JSON says.
+        var createdAt: Timestamp?
     }
 
     private struct State {
@@ -306,30 +313,43 @@ public final class FeedHub: Sendable {
         /// Pending actions by risk, every risk present (0 too): with PostgreSQL replicas, every
         /// replica's hub holds every replica's pending actions, so each reports the same figure.
         public var pendingByRisk: [Risk: Int]
+        /// The creation time of the oldest pending action of each risk; a risk with none pending
+        /// (or none whose time is known) is absent.
+        public var oldestPendingByRisk: [Risk: Timestamp]
     }
 
-    /// The feed's figures now. The risks of actions that became pending since the last call are
-    /// read from their events outside the lock, once per event; an action that becomes pending
-    /// meanwhile is left to the next call, as if it had come just after this one.
+    /// The feed's figures now. What the metrics need of actions that became pending since the
+    /// last call is read from their events outside the lock, once per event; an action that
+    /// becomes pending meanwhile is left to the next call, as if it had come just after this one.
     public func figures() -> Figures {
-        let unread = state.withLock { s in s.pending.compactMap { id, action in action.risk == nil ? (id, action.event) : nil } }
-        let read = unread.compactMap { id, event in Self.risk(of: event.buffer).map { (id: id, seq: event.seq, risk: $0) } }
+        let unread = state.withLock { s in s.pending.compactMap { id, action in action.metrics == nil ? (id, action.event) : nil } }
+        let read = unread.compactMap { id, event in Self.metricsFacts(id: id, event: event.buffer).map { (id: id, seq: event.seq, facts: $0) } }
         return state.withLock { s in
-            for found in read where s.pending[found.id]?.event.seq == found.seq { s.pending[found.id]?.risk = found.risk }
+            for found in read where s.pending[found.id]?.event.seq == found.seq { s.pending[found.id]?.metrics = found.facts }
             var byRisk = Dictionary(uniqueKeysWithValues: Risk.allCases.map { ($0, 0) })
+            var oldest: [Risk: Timestamp] = [:]
             for action in s.pending.values {
-                if let risk = action.risk { byRisk[risk, default: 0] += 1 }
+                guard let facts = action.metrics else { continue }
+                byRisk[facts.risk, default: 0] += 1
+                if let createdAt = facts.createdAt, oldest[facts.risk].map({ createdAt < $0 }) ?? true { oldest[facts.risk] = createdAt }
             }
-            return Figures(subscribers: s.openSubscribers, eventsPublished: s.published, pendingByRisk: byRisk)
+            return Figures(subscribers: s.openSubscribers, eventsPublished: s.published, pendingByRisk: byRisk, oldestPendingByRisk: oldest)
         }
     }
 
-    /// The risk of the action an event carries (the hub encoded it, so it parses), read without
-    /// decoding the rest of the action: a first scrape may read ten thousand of them.
-    private static func risk(of buffer: ByteBuffer) -> Risk? {
+    /// The risk and creation time of action `id`, whose event the hub encoded (so it parses).
+    /// A first scrape may read ten thousand of them: the risk is read without decoding the rest
+    /// of the action, and the time comes from the id (`ActionID.createdAt`). Only an id that
+    /// `ActionID.make` did not write costs decoding the whole action, for its `created_at`; an
+    /// action that does not decode is still counted, its age unknown.
+    private static func metricsFacts(id: String, event buffer: ByteBuffer) -> MetricsFacts? {
         var parser = SSEParser()
         guard var data = parser.feed(buffer.readableBytesView).first?.data else { return nil }
-        return data.withUTF8 { Action.risk(json: UnsafeRawBufferPointer($0)) }
+        return data.withUTF8 { utf8 in
+            let json = UnsafeRawBufferPointer(utf8)
+            guard let risk = Action.risk(json: json) else { return nil }
+            return MetricsFacts(risk: risk, createdAt: ActionID.createdAt(id) ?? (try? Action(json: json))?.createdAt)
+        }
     }
 
     // MARK: - Subscribing

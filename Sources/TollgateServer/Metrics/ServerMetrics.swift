@@ -8,8 +8,8 @@ import TollgateCore
 ///
 /// The instruments are swift-metrics ones made by this registry's factory; the global
 /// `MetricsSystem` is never bootstrapped. Counters move as things happen; the feed's figures
-/// (pending actions by risk, subscribers, events published) are read from the hub at each
-/// scrape, so publishing pays nothing for them.
+/// (pending actions by risk and the age of the oldest, subscribers, events published) are read
+/// from the hub at each scrape, so publishing pays nothing for them.
 public final class ServerMetrics: Sendable {
     /// What became of one webhook delivery attempt.
     public enum WebhookOutcome: String, Sendable, CaseIterable {
@@ -29,6 +29,7 @@ public final class ServerMetrics: Sendable {
     private let hub: FeedHub
 
     private let pending: [Risk: Metrics.Gauge]
+    private let pendingOldestAge: [Risk: Metrics.Gauge]
     private let submissions: Metrics.Counter
     private let decisions: [Verdict: Metrics.Counter]
     private let resolutions: [ActionStatus: Metrics.Counter]
@@ -68,10 +69,8 @@ public final class ServerMetrics: Sendable {
         factory.durationHistogramBuckets[Self.decisionLatencyName] = Self.decisionLatencyBuckets
         self.factory = factory
         self.hub = hub
-        pending = Dictionary(
-            uniqueKeysWithValues: Risk.allCases.map {
-                ($0, Metrics.Gauge(label: "tollgate_pending_actions", dimensions: [("risk", $0.rawValue)], factory: factory))
-            })
+        pending = Self.gaugeByRisk("tollgate_pending_actions", factory)
+        pendingOldestAge = Self.gaugeByRisk("tollgate_pending_oldest_age_seconds", factory)
         submissions = Metrics.Counter(label: "tollgate_submissions_total", factory: factory)
         decisions = Dictionary(
             uniqueKeysWithValues: Verdict.allCases.map {
@@ -142,16 +141,24 @@ public final class ServerMetrics: Sendable {
         rateLimitedRequests.increment()
     }
 
+    private static func gaugeByRisk(_ label: String, _ factory: PrometheusMetricsFactory) -> [Risk: Metrics.Gauge] {
+        Dictionary(uniqueKeysWithValues: Risk.allCases.map { ($0, Metrics.Gauge(label: label, dimensions: [("risk", $0.rawValue)], factory: factory)) })
+    }
+
     private static func deliveryCounter(_ notifier: String, _ outcome: WebhookOutcome, _ factory: PrometheusMetricsFactory) -> Metrics.Counter {
         Metrics.Counter(label: "tollgate_webhook_deliveries_total", dimensions: [("notifier", notifier), ("outcome", outcome.rawValue)], factory: factory)
     }
 
     // MARK: - Scraping
 
-    /// The Prometheus text exposition of every figure, the feed's read from the hub now.
-    public func exposition() -> [UInt8] {
+    /// The Prometheus text exposition of every figure, the feed's read from the hub `now`.
+    public func exposition(now: Timestamp = .now()) -> [UInt8] {
         let figures = hub.figures()
         for (risk, gauge) in pending { gauge.record(figures.pendingByRisk[risk] ?? 0) }
+        for (risk, gauge) in pendingOldestAge {
+            // Another replica's clock may be a little ahead of this one's: never a negative age.
+            gauge.record(figures.oldestPendingByRisk[risk].map { max(0, $0.seconds(until: now)) } ?? 0)
+        }
         subscribers.record(figures.subscribers)
         let newlyPublished = eventsPublishedSeen.withLock { seen in
             defer { seen = max(seen, figures.eventsPublished) }

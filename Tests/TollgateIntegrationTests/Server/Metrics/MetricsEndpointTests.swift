@@ -88,6 +88,7 @@ class MetricsEndpointTests: LedgerBackendTestCase {
         let start = try Served(self).scrape()
         for risk in Risk.allCases {
             XCTAssertEqual(start.value("tollgate_pending_actions", ["risk": risk.rawValue]), 0, "risk \(risk)")
+            XCTAssertEqual(start.value("tollgate_pending_oldest_age_seconds", ["risk": risk.rawValue]), 0, "risk \(risk)")
         }
         for verdict in Verdict.allCases {
             XCTAssertEqual(start.value("tollgate_decisions_total", ["verdict": verdict.rawValue]), 0, "verdict \(verdict)")
@@ -102,9 +103,10 @@ class MetricsEndpointTests: LedgerBackendTestCase {
             XCTAssertEqual(start.value(name), 0, name)
         }
         let types = [
-            "tollgate_pending_actions": "gauge", "tollgate_submissions": "counter", "tollgate_decisions": "counter",
-            "tollgate_resolutions": "counter", "tollgate_decision_latency_seconds": "histogram", "tollgate_feed_subscribers": "gauge",
-            "tollgate_feed_events_published": "counter", "tollgate_webhook_queue_depth": "gauge", "tollgate_rate_limited_requests": "counter",
+            "tollgate_pending_actions": "gauge", "tollgate_pending_oldest_age_seconds": "gauge", "tollgate_submissions": "counter",
+            "tollgate_decisions": "counter", "tollgate_resolutions": "counter", "tollgate_decision_latency_seconds": "histogram",
+            "tollgate_feed_subscribers": "gauge", "tollgate_feed_events_published": "counter", "tollgate_webhook_queue_depth": "gauge",
+            "tollgate_rate_limited_requests": "counter",
         ]
         for (family, type) in types { XCTAssertEqual(start.type(of: family), type, family) }
         // Buckets from seconds to a day, for people's decisions.
@@ -186,6 +188,32 @@ class MetricsEndpointTests: LedgerBackendTestCase {
         // One event a commit: 2 + 3 + 2 + 2 (submitted, expired) + 1 + 1 + 2 (cancelled) + 1 + 2.
         XCTAssertEqual(end.value("tollgate_feed_events_published_total"), 16)
         XCTAssertEqual(end.value("tollgate_rate_limited_requests_total"), 0, "nobody went over the limit")
+    }
+
+    /// What an alert on a critical action left waiting reads: the age of the oldest pending one,
+    /// which grows from one scrape to the next while it waits and is 0 once it is decided.
+    func testTheOldestPendingCriticalAgeGrowsWhileItWaitsAndIsZeroOnceDecided() throws {
+        let served = try Served(self)
+        let age = "tollgate_pending_oldest_age_seconds"
+        let submitted = Date()
+        let critical = try served.request(["--kind", "db.migrate", "--risk", "critical"])
+        var first = 0.0
+        try eventually("the critical action is older than 0 s") {
+            first = try served.scrape().value(age, ["risk": "critical"]) ?? 0
+            return first > 0
+        }
+        // No older than the time since the request began (1 ms for the truncation to milliseconds).
+        XCTAssertLessThanOrEqual(first, Date().timeIntervalSince(submitted) + 0.001)
+        var later = 0.0
+        try eventually("its age grows while it waits", { "first \(first), later \(later)" }) {
+            later = try served.scrape().value(age, ["risk": "critical"]) ?? 0
+            return later > first
+        }
+        let pending = try served.scrape()
+        for risk in [Risk.low, .medium, .high] { XCTAssertEqual(pending.value(age, ["risk": risk.rawValue]), 0, "\(risk)") }
+
+        try served.decide("approve", critical, as: "alice", reason: "checked the migration")
+        XCTAssertEqual(try served.scrape().value(age, ["risk": "critical"]), 0, "none pending")
     }
 
     /// Requests are labelled by route template; paths no route matched share one label, so an
