@@ -131,10 +131,9 @@ enum LogText {
 
     private static let routeWords: Set<String> = ["v1", "health", "whoami", "actions", "decisions", "cancel", "feed", "audit"]
 
-    /// `act_` and 26 characters of the ids' Crockford base32 alphabet (see `ActionID`).
+    /// An id the server could have issued (`ActionID` knows the form).
     private static func isActionID(_ segment: Substring.UTF8View.SubSequence) -> Bool {
-        segment.count == 30 && segment.starts(with: "act_".utf8)
-            && segment.dropFirst(4).allSatisfy { "0123456789abcdefghjkmnpqrstvwxyz".utf8.contains($0) }
+        ActionID.createdAt(String(Substring(segment))) != nil
     }
 
     static func safe(_ s: String) -> String {
