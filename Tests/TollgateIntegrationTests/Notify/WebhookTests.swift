@@ -234,4 +234,29 @@ final class WebhookTests: LedgerBackendTestCase {
         try eventually("nothing else is queued") { try sandbox.ledgerTables.rows("SELECT count(*) FROM outbox") == ["0"] }
         XCTAssertEqual(receiver.received.count, 3, "\(receiver.received.map { "\($0.event ?? "?") \($0.headers["x-tollgate-notifier"] ?? "?")" })")
     }
+
+    func testSlackMessagesHaveBlockKitsShapeAndKeepAgentTextPlain() throws {
+        let receiver = try WebhookReceiver(self)
+        let sandbox = try Sandbox(
+            self, config: Sandbox.quietConfig + Self.notifier("oncall-slack", receiver, "format = \"slack\"\nevents = [\"pending\", \"resolved\"]"))
+        let server = try sandbox.startServer()
+        let hostile = "<!channel> *urgent* <https://evil.example|click here> \u{1B}]0;owned\u{07} \u{202E}reversed"
+        let submitted = try sandbox.client(server, as: "agent-1").submit(Fixtures.request(summary: hostile, risk: .critical))
+        XCTAssertEqual(try sandbox.client(server, as: "alice").decide(submitted, .approve, reason: "checked the export").status, 200)
+        let messages = try awaitDeliveries(receiver, count: 2, "the pending and resolved messages")
+        XCTAssertEqual(messages.map(\.event), ["pending", "resolved"])
+        for message in messages {
+            XCTAssertEqual(BlockKitShape.problems(in: message.body), [], "a Block Kit message Slack accepts")
+            XCTAssertNil(message.headers["x-tollgate-signature"], "Slack checks no signature: none is sent")
+            let mrkdwn = BlockKitShape.textObjects(in: message.body).filter { $0.type == "mrkdwn" }.map(\.text).joined()
+            XCTAssertFalse(mrkdwn.contains("channel") || mrkdwn.contains("evil"), "agent text is never mrkdwn: \(mrkdwn)")
+            let fallback = try XCTUnwrap(BlockKitShape.fallbackText(in: message.body))
+            XCTAssertFalse(fallback.contains("<!channel>"), "the notification text escapes Slack's markup: \(fallback)")
+            XCTAssertFalse(String(decoding: message.body, as: UTF8.self).contains("\u{1B}"), "no escape byte reaches Slack")
+        }
+        let pendingText = String(decoding: messages[0].body, as: UTF8.self)
+        XCTAssertTrue(pendingText.contains("tollgate approve \(submitted.id) --reason"), "a critical approval's command asks for a reason")
+        XCTAssertTrue(pendingText.contains("tollgate deny \(submitted.id) --reason"))
+        XCTAssertFalse(String(decoding: messages[1].body, as: UTF8.self).contains("tollgate approve"), "a resolved action offers no command")
+    }
 }
