@@ -44,6 +44,8 @@ gzip -9n "$stage/usr/share/man/man1/tollgate.1"
 doc=$stage/usr/share/doc/tollgate
 install -d "$doc/examples"
 install -m 0644 "$debian/copyright" "$doc/copyright"
+install -d "$stage/usr/share/lintian/overrides"
+install -m 0644 "$debian/lintian-overrides" "$stage/usr/share/lintian/overrides/tollgate"
 gzip -9nc "$debian/changelog" >"$doc/changelog.gz"
 install -m 0644 "$root/docs/examples/server.toml" "$doc/examples/server.toml"
 

@@ -157,7 +157,8 @@ for path in ./usr/bin/tollgate ./usr/share/man/man1/tollgate.1.gz \
     ./usr/share/tollgate/themes/solarized-dark.toml ./usr/share/tollgate/themes/monochrome.toml \
     ./usr/share/bash-completion/completions/tollgate ./usr/share/zsh/vendor-completions/_tollgate ./usr/share/fish/vendor_completions.d/tollgate.fish \
     ./etc/tollgate/server.toml ./lib/systemd/system/tollgate-serve.service \
-    ./usr/share/doc/tollgate/copyright ./usr/share/doc/tollgate/changelog.gz ./usr/share/doc/tollgate/examples/server.toml; do
+    ./usr/share/doc/tollgate/copyright ./usr/share/doc/tollgate/changelog.gz ./usr/share/doc/tollgate/examples/server.toml \
+    ./usr/share/lintian/overrides/tollgate; do
     grep -qxF "$path" <<<"$contents" || missing="$missing $path"
 done
 check "dpkg-deb --contents lists every file" bash -c '[ -z "$1" ] || { echo "missing:$1"; false; }' _ "$missing"
