@@ -73,7 +73,7 @@ final class ServerProcess {
             kill()
             throw HTTPClientError("tollgate serve did not stop within \(timeout) s of SIGTERM")
         }
-        return process.terminationStatus
+        return ChildProcess.status(of: process)
     }
 
     /// Freezes the server (SIGSTOP): its sockets stay open and accept bytes, but nothing answers.

@@ -42,7 +42,7 @@ final class Spawned {
             throw HTTPClientError(
                 "tollgate \(process.arguments?.joined(separator: " ") ?? "") still running after \(timeout) s; stderr: \(stderr.suffix(1000))")
         }
-        return process.terminationStatus
+        return ChildProcess.status(of: process)
     }
 }
 

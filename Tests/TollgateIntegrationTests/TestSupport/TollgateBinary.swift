@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// The built `tollgate` executable, and one-shot runs of it.
 enum TollgateBinary {
@@ -74,18 +75,58 @@ enum ChildProcess {
             throw HTTPClientError("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
         }
         return TollgateBinary.Run(
-            status: process.terminationStatus,
+            status: status(of: process),
             stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
     }
 
+    /// Exit statuses of children this file reaped itself, by process id (see `waitForExit`).
+    private static let reaped = Mutex<[Int32: Int32]>([:])
+
     /// True once `process` has exited; false when `timeout` seconds pass first.
+    ///
+    /// Foundation on Linux learns of a child's exit from SIGCHLD, and with many children ending
+    /// at once it can miss one: `isRunning` then stays true for a process long gone (a zombie),
+    /// and a test waited its full timeout for an `approve` that had finished (NginxTLSTests in
+    /// CI). A child that has been a zombie for a second is reaped here, its status kept for
+    /// `status(of:)`.
     static func waitForExit(_ process: Process, timeout: Double) -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        let pid = process.processIdentifier
+        var zombieSince: ContinuousClock.Instant?
         while process.isRunning {
+            if reaped.withLock({ $0[pid] != nil }) { return true }
+            if isZombie(pid) {
+                let since = zombieSince ?? .now
+                zombieSince = since
+                if ContinuousClock.now - since > .seconds(1) {
+                    var status: Int32 = 0
+                    if waitpid(pid, &status, WNOHANG) == pid {
+                        // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import.
+                        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : status & 0x7f
+                        reaped.withLock { $0[pid] = code }
+                        return true
+                    }
+                }
+            }
             if ContinuousClock.now >= deadline { return false }
             usleep(10_000)
         }
         return true
+    }
+
+    /// The exit status of a process `waitForExit` said had exited: Foundation's, or the one
+    /// reaped here when Foundation missed the exit.
+    static func status(of process: Process) -> Int32 {
+        if let status = reaped.withLock({ $0[process.processIdentifier] }) { return status }
+        return process.terminationStatus
+    }
+
+    /// Whether `pid` has exited and not been reaped yet (state Z in /proc/PID/stat).
+    private static func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+            return false
+        }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 }
