@@ -70,9 +70,15 @@ enum ChildProcess {
         process.standardError = err
         try process.run()
         guard waitForExit(process, timeout: timeout) else {
-            kill(process.processIdentifier, SIGKILL)
+            // What it was doing, for the failure message: its state and where it sleeps.
+            let pid = process.processIdentifier
+            let wchan = (try? String(contentsOfFile: "/proc/\(pid)/wchan", encoding: .utf8)) ?? "?"
+            let state = "state \(isZombie(pid) ? "Z" : "not Z"), waiting in \(wchan)"
+            kill(pid, SIGKILL)
             _ = waitForExit(process, timeout: 10)
-            throw HTTPClientError("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+            let said = ((try? String(contentsOf: errURL, encoding: .utf8)) ?? "").suffix(1_000)
+            throw HTTPClientError(
+                "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(timeout) s (\(state)); stderr: \(said)")
         }
         return TollgateBinary.Run(
             status: status(of: process),
