@@ -158,7 +158,7 @@ final class BreakGlassTests: XCTestCase {
     func testTheHistoryMarksABreakGlassApproval() {
         var model = Fixture.model([])
         model.press(.char("H"))
-        model.update(.historyPage(generation: model.history.generation, actions: [brokenGlass("old-1")], next: nil))
+        model.update(.historyPage(generation: model.history.generation, items: [brokenGlass("old-1")].map(HistoryItem.init), next: nil))
         let list = model.frame()
         XCTAssertEqual(roles(of: "BREAK-GLASS", in: list), [.alert], list.plainText)
         model.press(.enter)

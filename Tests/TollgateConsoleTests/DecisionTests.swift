@@ -69,7 +69,7 @@ final class DecisionTests: XCTestCase {
         XCTAssertEqual(model.press(.char("a")), [])
         XCTAssertTrue(model.screenText.contains("whoami"))
         _ = model.update(.identityFailed("connection refused"))
-        XCTAssertEqual(model.update(.feed(.state(.live))), [.fetchIdentity], "asked again once the server is back")
+        XCTAssertEqual(model.update(.feed(.state(.live))), [.fetchIdentity(.first)], "asked again once the server is back")
         _ = model.update(.identity(Fixture.me))
         model.press(.char("a"))
         XCTAssertNotNil(model.prompt)
@@ -233,7 +233,7 @@ final class DecisionTests: XCTestCase {
     func testHistoryDetailIsReadOnly() {
         var model = Fixture.model([Fixture.action("act-1")])
         model.press(.char("H"))
-        _ = model.update(.historyPage(generation: model.history.generation, actions: [Fixture.action("old-1")], next: nil))
+        _ = model.update(.historyPage(generation: model.history.generation, items: [Fixture.action("old-1")].map(HistoryItem.init), next: nil))
         model.press(.enter)
         XCTAssertEqual(model.press(.char("a")), [])
         XCTAssertTrue(model.screenText.contains("History is read-only"))

@@ -14,7 +14,7 @@ final class EscalationViewTests: XCTestCase {
         return copy
     }
 
-    private func order(_ model: TestConsole) -> [String] {
+    private func order(_ model: TestConsole) -> [ActionKey] {
         (0..<model.queue.count).compactMap { model.queue.id(at: $0) }
     }
 
@@ -46,7 +46,7 @@ final class EscalationViewTests: XCTestCase {
     func testAnEscalationArrivingMovesTheRowFirstAndAFilterFollows() {
         var model = Fixture.model(Fixture.queue(40))
         let last = order(model).last ?? ""
-        let action = Fixture.queue(40).first { $0.id == last }
+        let action = Fixture.queue(40).first { $0.id == last.id }
         guard let action else { return XCTFail("no last row") }
         _ = model.receive(escalated(action), seq: 90)
         XCTAssertEqual(order(model).first, last)

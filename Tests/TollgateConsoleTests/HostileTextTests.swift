@@ -61,7 +61,7 @@ final class HostileTextTests: XCTestCase {
             _ = model.update(.identityFailed(Self.nasty[2]))
             screens.append(model.frame())
             model.press(.char("H"))
-            _ = model.update(.historyPage(generation: model.history.generation, actions: actions, next: nil))
+            _ = model.update(.historyPage(generation: model.history.generation, items: actions.map(HistoryItem.init), next: nil))
             screens.append(model.frame())
             for frame in screens {
                 FrameCheck.assertWellFormed(frame)

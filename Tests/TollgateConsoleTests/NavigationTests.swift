@@ -100,7 +100,7 @@ final class NavigationTests: XCTestCase {
         XCTAssertEqual(request.limit, 200)
         XCTAssertNil(request.cursor)
         let page = (0..<200).map { Fixture.action(String(format: "h-%03d", $0), createdSecondsAgo: Double($0) * 60) }
-        XCTAssertEqual(model.update(.historyPage(generation: request.generation, actions: page, next: "c1")), [])
+        XCTAssertEqual(model.update(.historyPage(generation: request.generation, items: page.map(HistoryItem.init), next: "c1")), [])
         XCTAssertTrue(model.screenText.contains("1/200+"))
         let more = model.press(.pageDown, .pageDown, .pageDown, .pageDown, .pageDown)
         XCTAssertEqual(more.count, 1, "one request at a time")
@@ -112,7 +112,7 @@ final class NavigationTests: XCTestCase {
         guard case .loadHistory(let searched)? = search.first else { return XCTFail("no search request") }
         XCTAssertEqual(searched.filter.text, "churn")
         XCTAssertNotEqual(searched.generation, second.generation)
-        _ = model.update(.historyPage(generation: second.generation, actions: page, next: nil))
+        _ = model.update(.historyPage(generation: second.generation, items: page.map(HistoryItem.init), next: nil))
         XCTAssertTrue(model.history.items.isEmpty, "a page of the old query is dropped")
     }
 

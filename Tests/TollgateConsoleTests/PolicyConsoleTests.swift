@@ -197,7 +197,7 @@ final class PolicyConsoleTests: XCTestCase {
         action.rule = rule
         action.status = .approved
         action.decisions = [Decision(approver: rule.decider, verdict: .approve, reason: rule.reason, at: Fixture.now, digest: action.digest)]
-        model.update(.historyPage(generation: model.history.generation, actions: [action], next: nil))
+        model.update(.historyPage(generation: model.history.generation, items: [action].map(HistoryItem.init), next: nil))
         let list = model.screenText
         XCTAssertTrue(list.contains("approved  med  infra.restart    by policy:staging-restarts · Restart t"), list)
         model.press(.enter)

@@ -6,7 +6,7 @@ import XCTest
 
 /// The queue: order, selection by id, sorting, filtering, and what the feed does to it.
 final class QueueTests: XCTestCase {
-    private func selectedID(_ model: TestConsole) -> String? { model.queueList.id }
+    private func selectedID(_ model: TestConsole) -> String? { model.queueList.id?.id }
 
     func testMostUrgentFirst() {
         let model = Fixture.model([
@@ -54,7 +54,7 @@ final class QueueTests: XCTestCase {
         var model = Fixture.model(Fixture.queue(5))
         model.press(.char("j"))
         let id = try? XCTUnwrap(selectedID(model))
-        var gone = model.queueAction(id ?? "")
+        var gone = model.queueAction(ActionKey(server: .first, id: id ?? ""))
         gone?.status = .expired
         if let gone { _ = model.receive(gone, seq: nil) }
         XCTAssertEqual(selectedID(model), id, "a resolved row lingers so its outcome can be read")

@@ -31,23 +31,23 @@ final class ServicesTests: XCTestCase {
         try store.upsert(actions, server: "https://a.example")
 
         let inbox = try Inbox()
-        let services = ConsoleServices(inbox: inbox, endpoint: nil, historyPath: path)
+        let services = ConsoleServices(inbox: inbox, servers: [], historyPath: path)
         services.loadHistory(HistoryRequest(filter: ActionFilter(), cursor: nil, limit: 3, generation: 7))
         guard case .historyPage(let generation, let page, let next)? = waitForMessages(inbox).first else {
             return XCTFail("no page")
         }
         XCTAssertEqual(generation, 7)
-        XCTAssertEqual(page.map(\.id), ["h-0", "h-1", "h-2"], "newest first")
+        XCTAssertEqual(page.map(\.action.id), ["h-0", "h-1", "h-2"], "newest first")
         XCTAssertNotNil(next)
         services.loadHistory(HistoryRequest(filter: ActionFilter(statuses: [.denied]), cursor: nil, limit: 3, generation: 8))
         guard case .historyPage(_, let denied, _)? = waitForMessages(inbox).first else { return XCTFail("no page") }
-        XCTAssertEqual(denied.map(\.id), ["h-2"])
+        XCTAssertEqual(denied.map(\.action.id), ["h-2"])
         services.stop()
     }
 
     func testAnUnusableCacheIsReportedAndMemoryTakesOver() throws {
         let inbox = try Inbox()
-        let services = ConsoleServices(inbox: inbox, endpoint: nil, historyPath: "/proc/tollgate-cannot-be-here/history.sqlite")
+        let services = ConsoleServices(inbox: inbox, servers: [], historyPath: "/proc/tollgate-cannot-be-here/history.sqlite")
         guard case .cacheUnavailable(let why)? = inbox.drain().first else { return XCTFail("no report") }
         XCTAssertFalse(why.isEmpty)
         services.loadHistory(HistoryRequest(filter: ActionFilter(), cursor: nil, limit: 10, generation: 1))
@@ -66,8 +66,9 @@ final class ServicesTests: XCTestCase {
         let stored = Fixture.action("act-stored", diffs: [ActionDiff(title: "t", text: Fixture.diffText)])
         try HistoryStore(path: path).upsert([stored], server: server)
 
-        let services = ConsoleServices(inbox: try Inbox(), endpoint: ServerEndpoint(baseURL: server, token: "unused"), historyPath: path)
-        guard case .records(let found, let missing, let problem) = services.records(["act-stored", "act-never-seen"]) else {
+        let services = ConsoleServices(
+            inbox: try Inbox(), servers: [ServerContext(name: "local", endpoint: ServerEndpoint(baseURL: server, token: "unused"))], historyPath: path)
+        guard case .records(let found, let missing, let problem, _) = services.records(["act-stored", "act-never-seen"]).first else {
             return XCTFail("the archive answers with .records")
         }
         XCTAssertEqual(found, [stored], "the whole record, diffs and all")

@@ -88,13 +88,13 @@ final class SnapshotTests: XCTestCase {
                 var denied = Fixture.action("old-1", risk: .low, summary: "Restart the staging API", createdSecondsAgo: 7_200)
                 denied.status = .denied
                 let broken = Self.brokenGlass(Fixture.action("old-0", risk: .critical, kind: "iam.grant", summary: "Grant admin on billing"))
-                _ = model.update(.historyPage(generation: model.history.generation, actions: [broken, denied], next: nil))
+                _ = model.update(.historyPage(generation: model.history.generation, items: [broken, denied].map(HistoryItem.init), next: nil))
             }, named: "history-break-glass")
         each(
             { model in
                 model.press(.char("H"))
                 let broken = Self.brokenGlass(Fixture.action("old-0", risk: .critical, kind: "iam.grant", summary: "Grant admin on billing"))
-                _ = model.update(.historyPage(generation: model.history.generation, actions: [broken], next: nil))
+                _ = model.update(.historyPage(generation: model.history.generation, items: [broken].map(HistoryItem.init), next: nil))
                 model.press(.enter)
             }, named: "detail-break-glass")
     }
@@ -124,7 +124,7 @@ final class SnapshotTests: XCTestCase {
                     a.status = [ActionStatus.approved, .denied, .expired, .cancelled][i % 4]
                     return a
                 }
-                _ = model.update(.historyPage(generation: model.history.generation, actions: old, next: "next"))
+                _ = model.update(.historyPage(generation: model.history.generation, items: old.map(HistoryItem.init), next: "next"))
             }, named: "history")
     }
 
@@ -147,7 +147,7 @@ final class SnapshotTests: XCTestCase {
                 a.status = [ActionStatus.approved, .denied, .expired, .cancelled][i % 4]
                 return a
             }
-            _ = model.update(.historyPage(generation: request.generation, actions: old, next: nil))
+            _ = model.update(.historyPage(generation: request.generation, items: old.map(HistoryItem.init), next: nil))
             model.press(.char("j"), .enter)
             Snapshot.assert(model.frame(), named: "offline-detail-\(w)x\(h)")
         }

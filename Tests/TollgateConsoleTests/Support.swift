@@ -80,12 +80,12 @@ enum Fixture {
 final class MemoryArchive: @unchecked Sendable {
     // @unchecked: `records` and `failure` are only touched under `lock`.
     private let lock = NSLock()
-    private var stored: [String: Action] = [:]
+    private var stored: [ActionKey: Action] = [:]
     private var failure: String?
 
-    func store(_ action: Action) {
+    func store(_ action: Action, server: ServerID = .first) {
         lock.lock()
-        stored[action.id] = action
+        stored[ActionKey(server: server, id: action.id)] = action
         lock.unlock()
     }
 
@@ -96,17 +96,20 @@ final class MemoryArchive: @unchecked Sendable {
         lock.unlock()
     }
 
-    func action(id: String) -> Action? {
+    func action(_ key: ActionKey) -> Action? {
         lock.lock()
         defer { lock.unlock() }
-        return stored[id]
+        return stored[key]
     }
 
-    func records(_ ids: [String]) -> Message {
+    /// The answer of the first server's cache (or of `keys`' one server), as the wiring gives it.
+    func records(_ keys: [ActionKey]) -> Message {
         lock.lock()
         defer { lock.unlock() }
-        if let failure { return .records(found: [], missing: ids, problem: failure) }
-        return .records(found: ids.compactMap { stored[$0] }, missing: ids.filter { stored[$0] == nil }, problem: nil)
+        let server = keys.first?.server ?? .first
+        let ids = keys.map(\.id)
+        if let failure { return .records(found: [], missing: ids, problem: failure, from: server) }
+        return .records(found: keys.compactMap { stored[$0] }, missing: keys.filter { stored[$0] == nil }.map(\.id), problem: nil, from: server)
     }
 }
 
@@ -133,8 +136,9 @@ struct TestConsole {
     mutating func update(_ message: Message) -> [Effect] {
         var effects: [Effect] = []
         for effect in model.update(message) {
-            if answersRecords, case .loadRecords(let ids) = effect {
-                effects += update(archive.records(ids))
+            if answersRecords, case .loadRecords(let keys) = effect {
+                // One answer per server, as the wiring gives them.
+                for server in Set(keys.map(\.server)).sorted() { effects += update(archive.records(keys.filter { $0.server == server })) }
             } else {
                 effects.append(effect)
             }
@@ -144,9 +148,9 @@ struct TestConsole {
 
     /// A feed event as the console gets it: its services keep the record, then the model sees it.
     @discardableResult
-    mutating func receive(_ action: Action, seq: Int64?) -> [Effect] {
-        archive.store(action)
-        return update(.feed(.event(.action(action, seq: seq))))
+    mutating func receive(_ action: Action, seq: Int64?, from server: ServerID = .first) -> [Effect] {
+        archive.store(action, server: server)
+        return update(.feed(.event(.action(action, seq: seq)), from: server))
     }
 
     /// Sends keys one by one and collects every effect.
@@ -164,7 +168,7 @@ struct TestConsole {
     func isAvailable(_ command: Command) -> Bool { model.isAvailable(command) }
 
     /// The full record of `id` as the console's archive holds it.
-    func queueAction(_ id: String) -> Action? { archive.action(id: id) }
+    func queueAction(_ key: ActionKey) -> Action? { archive.action(key) }
 
     func frame() -> Frame { ConsoleView.view(model, size: model.size) }
     var screenText: String { frame().plainText }
@@ -260,4 +264,30 @@ enum FrameCheck {
             }
         }
     }
+}
+
+// MARK: - One server, as most tests have it
+
+/// An action of the first server, written as its id: most tests follow one server.
+extension ActionKey: ExpressibleByStringLiteral {
+    public init(stringLiteral id: String) { self.init(server: .first, id: id) }
+}
+
+extension ConsoleModel {
+    /// A console of one server, named after its URL, or offline when `server` is nil.
+    init(now: Timestamp, size: Size, server: String?, asciiOnly: Bool = false, alerts: AlertSettings = AlertSettings(), titleEnabled: Bool = false) {
+        self.init(
+            now: now, size: size, servers: server.map { [ServerState(name: $0, url: $0)] } ?? [], asciiOnly: asciiOnly,
+            alerts: alerts, titleEnabled: titleEnabled)
+    }
+}
+
+extension QueueRow {
+    /// The row of an action of the first server.
+    init(_ action: Action) { self.init(action, server: .first) }
+}
+
+extension HistoryItem {
+    /// An action of the first server's history.
+    init(_ action: Action) { self.init(server: .first, serverName: "https://tollgate.example.com", action: action) }
 }

@@ -71,7 +71,7 @@ final class UnitTests: XCTestCase {
         for step in 0..<2_000 {
             let id = "a\(Int.random(in: 0..<300, using: &generator))"
             if step % 5 == 4 {
-                index.remove(id)
+                index.remove(ActionKey(server: .first, id: id))
                 actions[id] = nil
             } else {
                 let a = Fixture.action(
@@ -83,7 +83,7 @@ final class UnitTests: XCTestCase {
         }
         let order = (0..<index.count).compactMap { index.id(at: $0) }
         XCTAssertEqual(order.count, actions.count)
-        let expected = actions.values.map(QueueRow.init).sorted { QueueKey($0, sort: .urgency) < QueueKey($1, sort: .urgency) }.map(\.id)
+        let expected = actions.values.map(QueueRow.init).sorted { QueueKey($0, sort: .urgency) < QueueKey($1, sort: .urgency) }.map(\.key)
         XCTAssertEqual(order, expected)
         for (i, id) in order.enumerated() { XCTAssertEqual(index.index(of: id), i) }
     }

@@ -5,8 +5,11 @@ import TollgateCore
 
 /// How the `tollgate` command wants the console run.
 public struct ConsoleOptions: Sendable {
-    /// The server; nil (or `offline`) opens the local history with no server at all.
-    public var endpoint: ServerEndpoint?
+    /// The servers the console may follow (`[[servers]]`, or the one `--server`); none (or
+    /// `offline`) opens the local history with no server at all.
+    public var servers: [ServerContext]
+    /// The names of those followed from the start (`--context`); nil: every one.
+    public var followed: Set<String>?
     public var offline: Bool
     /// The SQLite history cache.
     public var historyPath: String
@@ -27,11 +30,11 @@ public struct ConsoleOptions: Sendable {
     public var notices: (@Sendable (@escaping @Sendable (String) -> Void) -> Void)?
 
     public init(
-        endpoint: ServerEndpoint?, offline: Bool, historyPath: String, themeName: String?,
+        servers: [ServerContext], followed: Set<String>? = nil, offline: Bool, historyPath: String, themeName: String?,
         mouse: Bool, title: Bool, alerts: AlertSettings = AlertSettings(), environment: [String: String], feed: FeedOptions = FeedOptions(),
         danger: DangerMatcher = DangerMatcher(), notices: (@Sendable (@escaping @Sendable (String) -> Void) -> Void)? = nil
     ) {
-        self.endpoint = endpoint; self.offline = offline; self.historyPath = historyPath; self.themeName = themeName
+        self.servers = servers; self.followed = followed; self.offline = offline; self.historyPath = historyPath; self.themeName = themeName
         self.mouse = mouse; self.title = title; self.alerts = alerts; self.environment = environment
         self.feed = feed; self.danger = danger; self.notices = notices
     }
@@ -51,7 +54,7 @@ public enum ConsoleApp {
             FileHandle.standardError.write(Data("tollgate: \(error)\n".utf8))
             return 1
         }
-        let endpoint = options.offline ? nil : options.endpoint
+        let servers = options.offline ? [] : options.servers
         let terminal: Terminal
         switch Terminal.open(environment: environment, mouse: options.mouse) {
         case .success(let t): terminal = t
@@ -61,9 +64,10 @@ public enum ConsoleApp {
         }
         StopSignals.install(wakeFD: inbox.signalFD)  // Ctrl-C at the keyboard is a key in raw mode, not a signal
         terminal.apply(theme)
-        let services = ConsoleServices(inbox: inbox, endpoint: endpoint, historyPath: options.historyPath, feed: options.feed)
+        let services = ConsoleServices(inbox: inbox, servers: servers, historyPath: options.historyPath, feed: options.feed)
+        let states = servers.map { ServerState(name: $0.name, url: $0.endpoint.baseURL, followed: options.followed?.contains($0.name) ?? true) }
         var model = ConsoleModel(
-            now: .now(), size: terminal.size, server: endpoint?.baseURL, asciiOnly: terminal.asciiOnly,
+            now: .now(), size: terminal.size, servers: states, asciiOnly: terminal.asciiOnly,
             themeName: theme.name, alerts: options.alerts, titleEnabled: options.title)
         model.danger = options.danger
         var loop = Loop(
@@ -71,7 +75,7 @@ public enum ConsoleApp {
         if let themeProblem {
             loop.perform(model.update(.themeLoaded(name: theme.name, problem: themeProblem + "; using the built-in theme")), model: &model)
         }
-        services.start()
+        services.start(model.followedServers)
         options.notices? { [inbox] text in inbox.post(.notice(text)) }
         // The first message lays the screen out and, offline, asks for the first history page.
         loop.perform(model.update(.resize(terminal.size)), model: &model)
@@ -169,14 +173,16 @@ private struct Loop {
                 services.loadHistory(request)
             case .reconnect:
                 services.reconnect()
-            case .fetchIdentity:
-                services.fetchIdentity()
+            case .fetchIdentity(let server):
+                services.fetchIdentity(server)
+            case .follow(let server, let on):
+                services.follow(server, on)
             case .refreshActions(let ids):
                 services.refresh(ids)
             case .loadRecords(let ids):
                 // Answered at once, before the next frame: a local read by key, so the detail
                 // pane never flashes empty while the selection moves.
-                perform(model.update(services.records(ids)), model: &model)
+                for message in services.records(ids) { perform(model.update(message), model: &model) }
             case .loadTheme(let name):
                 let (theme, problem) = ThemeCatalog.load(name, environment: environment, executablePath: executable)
                 if let problem {

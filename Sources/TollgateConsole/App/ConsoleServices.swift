@@ -1,263 +1,91 @@
-import CNcurses
 import Foundation
-import Synchronization
 import TollgateClient
 import TollgateCore
 import TollgateStore
 import TollgateSync
 
-/// The console's work off the UI thread, wired: the feed, the cache, REST calls. Results come
-/// back as messages through the inbox.
-///
-/// The cache, its batching and the outbox live in TollgateSync; this class gives them threads.
-/// Cache writes and decisions run in order on one serial queue (a decision is in the outbox
-/// before it is sent); history pages run on another so a slow network never delays reading.
-/// Every cache failure reaches the console as `.cacheUnavailable`.
+/// The console's work off the UI thread for all its servers: each server's own services
+/// (`ServerServices`: feed, cache, decisions, each on queues of its own, so one server that
+/// hangs never holds up another), and the history pages, read from the one cache they share.
 final class ConsoleServices: Sendable {
     private let inbox: Inbox
-    private let cache: ActionCache
-    private let client: APIClient?
-    private let writes = DispatchQueue(label: "tollgate.console.writes")
-    private let reads = DispatchQueue(label: "tollgate.console.reads")
-    private let feedOptions: FeedOptions
-    private let state = Mutex(State())
+    private let servers: [ServerServices]
+    /// The cache's history across every server; it also serves offline mode.
+    private let history: ActionCache
+    /// Each server's URL as the cache keys it, and the name the console shows.
+    private let names: [(url: String, name: String)]
+    private let reads = DispatchQueue(label: "tollgate.console.history")
 
-    private struct State {
-        var feed: FeedConnection?
-        var stopped = false
-        /// Actions upserted (or read at start) since memory was last handed back.
-        var upsertedSinceRelease = 0
-        var releaseScheduled = false
-        var lastFlush = DispatchTime.now()
-    }
-
-    init(inbox: Inbox, endpoint: ServerEndpoint?, historyPath: String, feed feedOptions: FeedOptions = FeedOptions()) {
+    init(inbox: Inbox, servers: [ServerContext], historyPath: String, feed: FeedOptions = FeedOptions()) {
         self.inbox = inbox
-        self.feedOptions = feedOptions
-        client = endpoint.map { APIClient(endpoint: $0) }
-        cache = ActionCache(path: historyPath, server: endpoint?.baseURL) { inbox.post(.cacheUnavailable($0)) }
-    }
-
-    // MARK: - Start and stop
-
-    /// Whoami and the outbox retry; then, off the UI thread, the pending actions from the cache
-    /// and, after them, the live feed.
-    func start() {
-        guard let client else { return }
-        fetchIdentity()
-        retryOutbox()
-        reads.async { [self] in
-            let cachedPosition = cache.feedPosition()
-            // The UI keeps rows of them, so only a page of full records is alive at a time,
-            // decoded on this thread, not among the rows.
-            let read = cache.readPending(go: { !isStopped }) { inbox.post(.cachedPending($0)) }
-            // Reading them left their JSON and SQLite's buffers freed in this thread's arena.
-            if read.count > 0 { writes.async { [self] in releaseMemoryAfterBursts(count: read.count) } }
-            // Only now: a feed event must never be overtaken by an older copy from the cache. With
-            // some cached actions unread, the saved position would skip them: a snapshot brings them.
-            let connection = FeedConnection(endpoint: client.endpoint, lastEventID: read.complete ? cachedPosition : nil, options: feedOptions) {
-                [weak self] update in
-                self?.received(update)
-            }
-            let started = state.withLock { state in
-                if !state.stopped { state.feed = connection }
-                return !state.stopped
-            }
-            if started { connection.start() }
+        self.servers = servers.enumerated().map { i, server in
+            ServerServices(id: ServerID(i), inbox: inbox, endpoint: server.endpoint, historyPath: historyPath, feed: feed)
         }
+        names = servers.map { ($0.endpoint.baseURL, $0.name) }
+        history = ActionCache(path: historyPath, server: nil) { inbox.post(.cacheUnavailable($0)) }
     }
 
-    /// `GET /v1/whoami`, off the UI thread.
-    func fetchIdentity() {
-        guard let client else { return }
-        let inbox = inbox
-        DispatchQueue.global().async {
-            do {
-                inbox.post(.identity(try client.whoami()))
-            } catch {
-                inbox.post(.identityFailed("\(error)"))
-            }
-        }
+    /// Starts following `followed` (the servers' places), each on its own.
+    func start(_ followed: [ServerID]) {
+        for id in followed { self[id]?.start() }
     }
 
-    /// Stops the feed and retries, and saves what the feed sent last.
     func stop() {
-        let connection = state.withLock { state in
-            defer {
-                state.feed = nil
-                state.stopped = true
-            }
-            return state.feed
-        }
-        connection?.stop()
-        writes.sync { _ = cache.flush() }
+        for server in servers { server.stop() }
     }
 
-    private var isStopped: Bool { state.withLock { $0.stopped } }
+    func follow(_ id: ServerID, _ on: Bool) {
+        if on { self[id]?.start() } else { self[id]?.stop() }
+    }
 
+    func fetchIdentity(_ id: ServerID) { self[id]?.fetchIdentity() }
+
+    /// Every followed server's feed reconnects now, dropping its backoff.
     func reconnect() {
-        state.withLock { $0.feed }?.reconnectNow()
+        for server in servers { server.reconnect() }
     }
 
-    // MARK: - The feed
+    func decide(_ intent: DecisionIntent) { self[intent.actionID.server]?.decide(intent) }
 
-    /// On the feed thread: batch actions for the cache, and hand the update to the UI.
-    private func received(_ update: FeedUpdate) {
-        let schedule: Bool
-        switch update {
-        case .event(.action(let a, let seq)): schedule = cache.batch(a, position: seq)
-        case .event(.sync(let seq, _)): schedule = cache.batch(nil, position: seq)
-        default: schedule = false
-        }
-        // Posted after batching, so any action the UI has seen can be read back (`records(_:)`).
-        inbox.post(.feed(update))
-        // A short delay gathers a snapshot's thousands of events into a few transactions.
-        if schedule {
-            writes.asyncAfter(deadline: .now() + 0.05) { [weak self] in
-                guard let self else { return }
-                releaseMemoryAfterBursts(count: cache.flush())
-            }
-        }
+    func refresh(_ keys: [ActionKey]) {
+        for (id, ids) in Self.byServer(keys) { self[id]?.refresh(ids) }
     }
 
-    // MARK: - Full records
-
-    /// The newest full records of `ids` (the one read `update` asks of the wiring), as `.records`.
-    ///
-    /// Called on the UI thread when a screen needs a record: primary-key reads, well under a
-    /// millisecond each, answered before the next frame so the detail pane never flickers.
-    func records(_ ids: [String]) -> Message {
-        let answer = cache.records(ids)
-        return .records(found: answer.found, missing: answer.missing, problem: answer.problem)
+    /// The cache's answers for `keys`: one message per server asked.
+    func records(_ keys: [ActionKey]) -> [Message] {
+        Self.byServer(keys).compactMap { id, ids in self[id]?.records(ids) }
     }
 
-    // MARK: - Memory after bursts (on the writes queue only)
-
-    /// Once a burst of arrivals (a snapshot, a replay, a flood of submissions, the cached queue
-    /// read at start) has been quiet for a second, gives the freed pages of every thread's malloc
-    /// arena back to the system: decoding and upserting leave freed pages there that glibc
-    /// keeps (BENCHMARKS.md, "memory", has how much).
-    private func releaseMemoryAfterBursts(count: Int) {
-        let schedule = state.withLock { state in
-            state.upsertedSinceRelease += count
-            state.lastFlush = .now()
-            guard state.upsertedSinceRelease >= 500, !state.releaseScheduled else { return false }
-            state.releaseScheduled = true
-            return true
-        }
-        if schedule { writes.asyncAfter(deadline: .now() + 1) { [weak self] in self?.releaseIfQuiet() } }
+    private subscript(id: ServerID) -> ServerServices? {
+        servers.indices.contains(id.index) ? servers[id.index] : nil
     }
 
-    private func releaseIfQuiet() {
-        let quietSince: DispatchTime? = state.withLock { state in
-            guard state.lastFlush + 1 <= .now() else { return state.lastFlush }
-            state.releaseScheduled = false
-            state.upsertedSinceRelease = 0
-            return nil
-        }
-        if let quietSince {
-            writes.asyncAfter(deadline: quietSince + 1) { [weak self] in self?.releaseIfQuiet() }
-        } else {
-            tg_release_free_memory()
-        }
-    }
-
-    /// Fetches the server's copies of `ids` into the cache and the console: actions the feed
-    /// stopped talking about (after a reset), or a full record a screen needs.
-    func refresh(_ ids: [String]) {
-        reads.async { [self] in
-            guard let server = cache.server, let client else { return }
-            var fresh: [Action] = []
-            var failures = 0
-            var firstProblem: String?
-            // Bounded: a reset after a long absence must not turn into thousands of requests.
-            for id in ids.prefix(500) where !isStopped {
-                do {
-                    fresh.append(try client.action(id: id))
-                } catch {
-                    failures += 1
-                    if firstProblem == nil { firstProblem = "\(error)" }
-                }
-            }
-            let found = fresh
-            let problem = firstProblem.map { failures == 1 ? $0 : "\($0) (and \(failures - 1) more)" }
-            writes.async { [self] in
-                cache.write { try $0.upsert(found, server: server) }
-                // Stored first, so what the console shows can be read back from the cache.
-                inbox.post(.fetched(found, problem: problem))
-            }
-        }
-    }
-
-    // MARK: - Decisions
-
-    /// Writes the decision to the outbox, sends it, and reports the outcome; retries while undelivered.
-    func decide(_ intent: DecisionIntent) {
-        writes.async { [self] in
-            guard let server = cache.server, let client else { return }
-            let enqueued = cache.write { store in
-                try store.enqueueDecision(
-                    server: server, actionID: intent.actionID, verdict: intent.verdict,
-                    reason: intent.reason, digest: intent.digest, breakGlass: intent.breakGlass, at: .now())
-            }
-            switch enqueued {
-            case .success(let (entry, store)):
-                send(entry, intent: intent, via: outbox(store, client: client, server: server), attempt: 1)
-            case .failure(let error):
-                inbox.post(.decisionResult(intent, .undelivered("cannot record the decision: \(error)")))
-            }
-        }
-    }
-
-    /// The outbox in `store`: what it fails to record after a send counts as a cache failure.
-    private func outbox(_ store: HistoryStore, client: APIClient, server: String) -> DecisionOutbox {
-        let cache = cache
-        return DecisionOutbox(store: store, client: client, server: server) { cache.failed($0) }
-    }
-
-    /// Sends on the writes queue; an undelivered decision is tried again with growing pauses.
-    private func send(_ entry: OutboxEntry, intent: DecisionIntent, via outbox: DecisionOutbox, attempt: Int) {
-        guard !isStopped else { return }
-        let outcome = outbox.send(entry)
-        inbox.post(.decisionResult(intent, outcome))
-        // What is still undelivered when the console stops stays in the outbox for the next start.
-        guard case .undelivered = outcome, attempt < 12 else { return }
-        let pause = min(30, pow(2, Double(attempt)))
-        writes.asyncAfter(deadline: .now() + pause) { [weak self] in
-            self?.send(entry, intent: intent, via: outbox, attempt: attempt + 1)
-        }
-    }
-
-    /// Decisions left pending by an earlier run (a crash, a network cut) go out now.
-    private func retryOutbox() {
-        writes.async { [self] in
-            guard let server = cache.server, let client, let store = cache.store else { return }
-            let outbox = outbox(store, client: client, server: server)
-            do {
-                for entry in try outbox.pending() {
-                    let intent = DecisionIntent(
-                        actionID: entry.actionID, verdict: entry.verdict, reason: entry.reason, digest: entry.digest, breakGlass: entry.breakGlass)
-                    send(entry, intent: intent, via: outbox, attempt: 1)
-                }
-            } catch {
-                cache.failed("the outbox of earlier decisions cannot be read: \(error)")
-            }
-        }
+    /// `keys` grouped by server, in server order, each group's ids in the order given.
+    private static func byServer(_ keys: [ActionKey]) -> [(ServerID, [String])] {
+        Dictionary(grouping: keys, by: \.server).sorted { $0.key < $1.key }.map { ($0.key, $0.value.map(\.id)) }
     }
 
     // MARK: - History
 
+    /// A page of the cache's history (one server's with `server=`, else everyone's), each row
+    /// named after its server.
     func loadHistory(_ request: HistoryRequest) {
         reads.async { [self] in
-            guard let store = cache.store else {
+            guard let store = history.store else {
                 inbox.post(.historyFailed(generation: request.generation, "no local cache"))
                 return
             }
             let f = request.filter
-            let query = HistoryQuery(text: f.text, statuses: f.statuses, risks: f.risks, environments: f.environments, since: f.since)
+            let server = f.servers.count == 1 ? f.servers.first.flatMap { names.indices.contains($0.index) ? names[$0.index].url : nil } : nil
+            let query = HistoryQuery(text: f.text, statuses: f.statuses, risks: f.risks, environments: f.environments, since: f.since, server: server)
             do {
                 let page = try store.page(query, limit: request.limit, cursor: request.cursor)
-                inbox.post(.historyPage(generation: request.generation, actions: page.actions.map(\.action), next: page.nextCursor))
+                let items = page.actions.map { stored in
+                    let i = names.firstIndex { $0.url == stored.server }
+                    return HistoryItem(
+                        server: i.map(ServerID.init) ?? .elsewhere, serverName: i.map { names[$0].name } ?? stored.server, action: stored.action)
+                }
+                inbox.post(.historyPage(generation: request.generation, items: items, next: page.nextCursor))
             } catch {
                 inbox.post(.historyFailed(generation: request.generation, "\(error)"))
             }

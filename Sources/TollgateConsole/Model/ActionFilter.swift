@@ -2,7 +2,7 @@ import TollgateCore
 
 /// What the queue or the history shows: free text plus field filters, all of which must match.
 ///
-/// Written as `:filter status=denied risk=high,critical env=production since=2026-11-01 words`;
+/// Written as `:filter status=denied risk=high,critical env=production server=prod since=2026-11-01 words`;
 /// a value may list alternatives separated by commas, and bare words are searched as text.
 public struct ActionFilter: Hashable, Sendable {
     /// Lower-cased words; the queue matches them as a substring, the history through full-text search.
@@ -11,6 +11,10 @@ public struct ActionFilter: Hashable, Sendable {
     public var risks: Set<Risk> = []
     public var environments: Set<String> = []
     public var since: Timestamp?
+    /// The servers whose actions pass (`server=`), by their place among the console's; empty: all.
+    public var servers: Set<ServerID> = []
+    /// Their names as the configuration spells them, for the header line.
+    public var serverNames: [String] = []
 
     public init(
         text: String = "", statuses: Set<ActionStatus> = [], risks: Set<Risk> = [],
@@ -21,7 +25,7 @@ public struct ActionFilter: Hashable, Sendable {
     }
 
     public var isEmpty: Bool {
-        text.isEmpty && statuses.isEmpty && risks.isEmpty && environments.isEmpty && since == nil
+        text.isEmpty && statuses.isEmpty && risks.isEmpty && environments.isEmpty && since == nil && servers.isEmpty
     }
 
     /// Whether a queue row passes; `haystack` is its lower-cased searchable text.
@@ -29,6 +33,7 @@ public struct ActionFilter: Hashable, Sendable {
         if !statuses.isEmpty && !statuses.contains(action.status) { return false }
         if !risks.isEmpty && !risks.contains(action.risk) { return false }
         if !environments.isEmpty && !environments.contains(action.environment ?? "") { return false }
+        if !servers.isEmpty && !servers.contains(action.server) { return false }
         if let since, action.createdAt < since { return false }
         return text.isEmpty || haystack.contains(text)
     }
@@ -39,6 +44,7 @@ public struct ActionFilter: Hashable, Sendable {
         if !statuses.isEmpty { parts.append("status=" + statuses.sorted().map(\.rawValue).joined(separator: ",")) }
         if !risks.isEmpty { parts.append("risk=" + risks.sorted().map(\.rawValue).joined(separator: ",")) }
         if !environments.isEmpty { parts.append("env=" + environments.sorted().joined(separator: ",")) }
+        if !serverNames.isEmpty { parts.append("server=" + serverNames.joined(separator: ",")) }
         if let since { parts.append("since=\(since)") }
         if !text.isEmpty { parts.append("\"\(text)\"") }
         return parts.joined(separator: " ")
@@ -46,8 +52,9 @@ public struct ActionFilter: Hashable, Sendable {
 
     // MARK: - Parsing
 
-    /// Parses `:filter` arguments; the message names the word that is wrong.
-    public static func parse(_ arguments: String) -> Result<ActionFilter, FilterError> {
+    /// Parses `:filter` arguments; the message names the word that is wrong. `server=` takes
+    /// the names of `servers` (the console's, in order), compared ignoring case.
+    public static func parse(_ arguments: String, servers: [String] = []) -> Result<ActionFilter, FilterError> {
         var filter = ActionFilter()
         var words: [Substring] = []
         for token in arguments.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
@@ -77,8 +84,17 @@ public struct ActionFilter: Hashable, Sendable {
                     return .failure(FilterError("since=\(values.joined(separator: ",")): expected a date such as 2026-11-01 or 2026-11-01T08:00:00Z"))
                 }
                 filter.since = t
+            case "server":
+                for v in values {
+                    guard let i = servers.firstIndex(where: { $0.lowercased() == v.lowercased() }) else {
+                        let known = servers.isEmpty ? "this console follows no server" : "expected " + servers.joined(separator: ", ")
+                        return .failure(FilterError("server=\(v): \(known)"))
+                    }
+                    filter.servers.insert(ServerID(i))
+                }
+                filter.serverNames = filter.servers.sorted().map { servers[$0.index] }
             default:
-                return .failure(FilterError("unknown filter \(key)=; use status=, risk=, env= or since="))
+                return .failure(FilterError("unknown filter \(key)=; use status=, risk=, env=, server= or since="))
             }
         }
         filter.text = words.joined(separator: " ").lowercased()

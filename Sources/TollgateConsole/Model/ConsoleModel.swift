@@ -10,14 +10,9 @@ public struct ConsoleModel: Sendable {
 
     public var now: Timestamp
     public var size: Size
-    /// The server as shown in the header; nil in offline mode (history only).
-    public var server: String?
-    public var connection: ConnectionState?
-    /// The last reason the feed went offline, shown beside the reconnect countdown.
-    var connectionProblem: String?
-    /// Who the token belongs to (`GET /v1/whoami`); nil until known.
-    public var me: Principal?
-    var identityProblem: String?
+    /// Every server the console may follow, in the order it was given them; none in offline
+    /// mode (history only).
+    public var servers: [ServerState]
     /// Set when the local cache failed: the console keeps working from memory.
     public var cacheProblem: String?
     /// The locale cannot show UTF-8: ASCII-only text, borders and markers.
@@ -33,25 +28,20 @@ public struct ConsoleModel: Sendable {
     // MARK: - Data
 
     /// Every action seen in this session by id, as a row: pending ones, and resolved ones still on screen.
-    var rows: [String: QueueRow] = [:]
+    var rows: [ActionKey: QueueRow] = [:]
     /// The full records screens show now: open details and diffs, the split view's selection.
     /// Rows keep only what the list needs; a record comes from the local cache (`.loadRecords`)
     /// or, when the cache lacks it, from the server (`.refreshActions`).
-    var details: [String: Action] = [:]
+    var details: [ActionKey: Action] = [:]
     /// Full records asked for and not yet in `details`, by id: each is asked once.
-    var recordRequests: [String: RecordRequest] = [:]
+    var recordRequests: [ActionKey: RecordRequest] = [:]
     /// The queue row whose detail screen opens when its full record arrives (from the cache or
     /// the server), if the selection is still on it.
-    var awaitingDetail: String?
+    var awaitingDetail: ActionKey?
     var queue = QueueIndex()
     /// Resolved rows kept in the queue for a few seconds so their outcome can be read.
-    var lingering: [String: Timestamp] = [:]
-    var outcomes: [String: RowOutcome] = [:]
-    /// The feed has sent `sync` at least once: from then on a new urgent action alerts.
-    var isLive = false
-    /// After a `reset`: the pending ids not yet re-sent; whatever is left at `sync` is dropped.
-    var staleAfterReset: Set<String>?
-    var malformedEvents = 0
+    var lingering: [ActionKey: Timestamp] = [:]
+    var outcomes: [ActionKey: RowOutcome] = [:]
     /// Pending (not lingering) actions in the queue by risk rank, for the header's counts.
     var pendingByRisk = [0, 0, 0, 0]
     /// Pending (not lingering) actions in the queue with an escalation under way.
@@ -86,24 +76,34 @@ public struct ConsoleModel: Sendable {
     static let lingerSeconds = 8.0
 
     public init(
-        now: Timestamp, size: Size, server: String?, asciiOnly: Bool = false,
+        now: Timestamp, size: Size, servers: [ServerState], asciiOnly: Bool = false,
         themeName: String = "default", alerts: AlertSettings = AlertSettings(), titleEnabled: Bool = false
     ) {
         self.now = now
         self.size = size
-        self.server = server
+        self.servers = servers
         self.asciiOnly = asciiOnly
         self.themeName = themeName
         self.alerts = alerts
         self.titleEnabled = titleEnabled
-        self.connection = server == nil ? nil : .connecting
-        self.screens = server == nil ? [.history] : [.queue]
+        self.screens = servers.isEmpty ? [.history] : [.queue]
     }
 
     // MARK: - Derived
 
     /// True when there is no server: the history is all there is, and nothing can be decided.
-    public var isOffline: Bool { server == nil }
+    public var isOffline: Bool { servers.isEmpty }
+
+    /// The servers followed now, in their order.
+    var followedServers: [ServerID] { servers.indices.filter { servers[$0].followed }.map(ServerID.init) }
+
+    /// More than one server is followed: rows name theirs, and the header shows each one's state.
+    var isFleet: Bool { servers.lazy.filter(\.followed).count > 1 }
+
+    /// `servers[id]`, or nil for an id the console was not started with.
+    func server(_ id: ServerID) -> ServerState? {
+        servers.indices.contains(id.index) ? servers[id.index] : nil
+    }
 
     var screen: Screen { screens.last ?? .queue }
 
@@ -138,42 +138,43 @@ public struct ConsoleModel: Sendable {
     var subject: (row: QueueRow, readOnly: Bool)? {
         switch screen {
         case .detail(let d):
-            return d.readOnly ? (QueueRow(d.opened), true) : (rows[d.actionID] ?? QueueRow(d.opened), false)
+            return d.readOnly
+                ? (QueueRow(d.opened, server: d.actionID.server), true) : (rows[d.actionID] ?? QueueRow(d.opened, server: d.actionID.server), false)
         case .diff(let d):
-            if d.readOnly { return historyAction(d.actionID).map { (QueueRow($0), true) } }
+            if d.readOnly { return historyAction(d.actionID).map { (QueueRow($0, server: d.actionID.server), true) } }
             return rows[d.actionID].map { ($0, false) }
         case .queue:
             return queueList.id.flatMap { rows[$0] }.map { ($0, false) }
         case .history:
-            return selectedHistoryAction.map { (QueueRow($0), true) }
+            return selectedHistoryItem.map { (QueueRow($0.action, server: $0.server), true) }
         case .help:
             return nil
         }
     }
 
     /// The full action a detail pane shows now: the detail screen's, or the split view's selection.
-    var detailSubject: (action: Action, readOnly: Bool, opened: Action)? {
+    var detailSubject: (key: ActionKey, action: Action, readOnly: Bool, opened: Action)? {
         switch screen {
         case .detail(let d):
-            return d.readOnly ? (d.opened, true, d.opened) : (details[d.actionID] ?? d.opened, false, d.opened)
+            return d.readOnly ? (d.actionID, d.opened, true, d.opened) : (d.actionID, details[d.actionID] ?? d.opened, false, d.opened)
         case .queue where isSplit:
-            return queueList.id.flatMap { details[$0] }.map { ($0, false, $0) }
+            return queueList.id.flatMap { key in details[key].map { (key, $0, false, $0) } }
         case .history where isSplit:
-            return selectedHistoryAction.map { ($0, true, $0) }
+            return selectedHistoryItem.map { ($0.key, $0.action, true, $0.action) }
         default:
             return nil
         }
     }
 
-    var selectedHistoryAction: Action? {
+    var selectedHistoryItem: HistoryItem? {
         history.items.indices.contains(history.list.index) ? history.items[history.list.index] : nil
     }
 
-    private func historyAction(_ id: String) -> Action? {
+    private func historyAction(_ key: ActionKey) -> Action? {
         for screen in screens.reversed() {
-            if case .detail(let d) = screen, d.actionID == id { return d.opened }
+            if case .detail(let d) = screen, d.actionID == key { return d.opened }
         }
-        return history.items.first { $0.id == id }
+        return history.items.first { $0.key == key }?.action
     }
 
     /// Why the approver may not decide `action` now, or nil when they may: the one place that
@@ -186,7 +187,7 @@ public struct ConsoleModel: Sendable {
         if isOffline { return "Offline: there is no server to send a decision to" }
         if action.status != .pending { return "Already \(action.status.rawValue): it can no longer be decided" }
         if now >= action.expiresAt { return "Expired: it can no longer be decided" }
-        guard let me else { return "Still finding out who you are (whoami); try again in a moment" }
+        guard let me = server(action.server)?.me else { return "Still finding out who you are (whoami); try again in a moment" }
         if breakGlass, !me.has(.breakglass) {
             return "Break-glass needs the breakglass role, which your token does not have"
         }
@@ -194,7 +195,7 @@ public struct ConsoleModel: Sendable {
             return "You requested this action (or it runs on your behalf): someone else must decide it"
         }
         if action.hasDecision(by: me.id) { return "You have already decided this action" }
-        if outcomes[action.id]?.sending == true { return "A decision on this action is already being sent" }
+        if outcomes[action.key]?.sending == true { return "A decision on this action is already being sent" }
         if verdict == .approve, !breakGlass, let why = action.ineligibility(of: me) { return why }
         return nil
     }
@@ -209,7 +210,7 @@ public struct ConsoleModel: Sendable {
     /// Why `a` is not offered on the subject when only the quorum stands in the way (the
     /// approver is in none of the groups it still needs): the key-hints bar says so in its place.
     var approvalIneligibility: String? {
-        guard let subject, let me, let why = subject.row.ineligibility(of: me) else { return nil }
+        guard let subject, let me = server(subject.row.server)?.me, let why = subject.row.ineligibility(of: me) else { return nil }
         return decisionBlocker(subject.row, readOnly: subject.readOnly, verdict: .approve) == why ? why : nil
     }
 

@@ -11,19 +11,19 @@ public enum Message: Sendable {
     case resize(Size)
     /// The clock, at most once a second: countdowns, toasts, lingering rows.
     case tick(Timestamp)
-    case feed(FeedUpdate)
+    case feed(FeedUpdate, from: ServerID = .first)
     /// A page of the pending actions in the local cache, at start: known already, so no alert.
-    case cachedPending([Action])
+    case cachedPending([Action], from: ServerID = .first)
     /// The server's current copies of actions the console asked about (`.refreshActions`), and
     /// why some could not be fetched.
-    case fetched([Action], problem: String?)
+    case fetched([Action], problem: String?, from: ServerID = .first)
     /// The local cache's answer to `.loadRecords`: the full records it holds, the ids it does
     /// not, and why it could not be read (a failed read counts its ids as missing).
-    case records(found: [Action], missing: [String], problem: String?)
-    case identity(Principal)
-    case identityFailed(String)
+    case records(found: [Action], missing: [String], problem: String?, from: ServerID = .first)
+    case identity(Principal, from: ServerID = .first)
+    case identityFailed(String, from: ServerID = .first)
     case decisionResult(DecisionIntent, DecisionOutcome)
-    case historyPage(generation: Int, actions: [Action], next: String?)
+    case historyPage(generation: Int, items: [HistoryItem], next: String?)
     case historyFailed(generation: Int, String)
     /// `:theme` finished: the theme now in use, and a problem to show if it was not the one asked for.
     case themeLoaded(name: String, problem: String?)
@@ -35,14 +35,15 @@ public enum Message: Sendable {
 
 /// A decision the approver confirmed, with the digest of the action as it was on screen.
 public struct DecisionIntent: Hashable, Sendable {
-    public var actionID: String
+    /// The action and the server it goes to.
+    public var actionID: ActionKey
     public var verdict: Verdict
     public var reason: String
     public var digest: String
     /// A break-glass approval (`B`): approves alone, whatever the rule requires.
     public var breakGlass: Bool
 
-    public init(actionID: String, verdict: Verdict, reason: String, digest: String, breakGlass: Bool = false) {
+    public init(actionID: ActionKey, verdict: Verdict, reason: String, digest: String, breakGlass: Bool = false) {
         self.actionID = actionID; self.verdict = verdict; self.reason = reason; self.digest = digest
         self.breakGlass = breakGlass
     }
@@ -54,17 +55,19 @@ public enum Effect: Hashable, Sendable {
     case sendDecision(DecisionIntent)
     /// A page of the local history; answers `.historyPage` or `.historyFailed`.
     case loadHistory(HistoryRequest)
-    /// Drop the feed's backoff and reconnect at once.
+    /// Drop the feeds' backoff and reconnect at once, every followed server.
     case reconnect
     /// Ask the server who the token belongs to; answers `.identity` or `.identityFailed`.
-    case fetchIdentity
+    case fetchIdentity(ServerID)
     /// Read these actions' full records from the local cache (a screen is about to show them);
     /// answers `.records`.
-    case loadRecords([String])
+    case loadRecords([ActionKey])
     /// Fetch these actions' current state into the cache and the console (answers `.fetched`):
     /// a reset left them pending there and no event will ever say how they ended, or a screen
     /// needs a full record the cache does not have.
-    case refreshActions([String])
+    case refreshActions([ActionKey])
+    /// Start or stop following a server (`:ctx`): its feed, whoami and cached pending actions.
+    case follow(ServerID, Bool)
     /// Find, parse and apply a theme; answers `.themeLoaded`.
     case loadTheme(String)
     /// Tell the approver, as `--notify` says: the wiring gathers these, at most one a second.

@@ -28,66 +28,66 @@ struct QueueIndex: Sendable {
     private(set) var filter = ActionFilter()
     private var all: [QueueKey] = []
     private var shown: [QueueKey] = []
-    private var keys: [String: QueueKey] = [:]
+    private var keys: [ActionKey: QueueKey] = [:]
     /// Each row's `haystack`, only while `filter.text` is not empty.
-    private var haystacks: [String: String] = [:]
+    private var haystacks: [ActionKey: String] = [:]
 
     /// Rows after the filter.
     var count: Int { filter.isEmpty ? all.count : shown.count }
     /// Rows before the filter.
     var totalCount: Int { all.count }
 
-    func id(at index: Int) -> String? {
+    func id(at index: Int) -> ActionKey? {
         let rows = filter.isEmpty ? all : shown
-        return rows.indices.contains(index) ? rows[index].id : nil
+        return rows.indices.contains(index) ? rows[index].key : nil
     }
 
     /// The row of `id` after the filter, found by binary search on its key.
-    func index(of id: String) -> Int? {
+    func index(of id: ActionKey) -> Int? {
         guard let key = keys[id] else { return nil }
         let rows = filter.isEmpty ? all : shown
         let i = Self.insertionPoint(of: key, in: rows)
         return i < rows.count && rows[i] == key ? i : nil
     }
 
-    func contains(_ id: String) -> Bool { keys[id] != nil }
+    func contains(_ id: ActionKey) -> Bool { keys[id] != nil }
 
-    var ids: some Sequence<String> { keys.keys }
+    var members: some Sequence<ActionKey> { keys.keys }
 
     // MARK: - Changes
 
     mutating func upsert(_ row: QueueRow) {
         let key = QueueKey(row, sort: sort)
-        if let old = keys[row.id] {
+        if let old = keys[row.key] {
             if old == key {
                 rememberHaystack(row)
                 refreshFilterMembership(row, key: key)
                 return
             }
-            removeKey(old, id: row.id)
+            removeKey(old, id: row.key)
         }
-        keys[row.id] = key
+        keys[row.key] = key
         rememberHaystack(row)
         Self.insert(key, into: &all)
         if !filter.isEmpty, matches(row) { Self.insert(key, into: &shown) }
     }
 
-    mutating func remove(_ id: String) {
+    mutating func remove(_ id: ActionKey) {
         guard let key = keys[id] else { return }
         removeKey(key, id: id)
     }
 
     /// Re-sorts everything: only when the order itself changes.
-    mutating func resort(_ sort: QueueSort, rows: [String: QueueRow]) {
+    mutating func resort(_ sort: QueueSort, rows: [ActionKey: QueueRow]) {
         self.sort = sort
         all = keys.keys.compactMap { id in rows[id].map { QueueKey($0, sort: sort) } }
         all.sort()
-        keys = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
+        keys = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0) })
         rebuildShown(rows)
     }
 
     /// Applies a new filter: one linear pass over the cached search text.
-    mutating func setFilter(_ filter: ActionFilter, rows: [String: QueueRow]) {
+    mutating func setFilter(_ filter: ActionFilter, rows: [ActionKey: QueueRow]) {
         var narrower = self.filter
         narrower.text = filter.text
         let refines = !self.filter.isEmpty && narrower == filter && filter.text.hasPrefix(self.filter.text)
@@ -99,7 +99,7 @@ struct QueueIndex: Sendable {
         }
         if refines {
             // Typing one more character can only remove rows: search what is shown, not everything.
-            shown = shown.filter { key in rows[key.id].map(matches) ?? false }
+            shown = shown.filter { key in rows[key.key].map(matches) ?? false }
         } else {
             rebuildShown(rows)
         }
@@ -107,17 +107,17 @@ struct QueueIndex: Sendable {
 
     // MARK: - Internals
 
-    private mutating func rebuildShown(_ rows: [String: QueueRow]) {
+    private mutating func rebuildShown(_ rows: [ActionKey: QueueRow]) {
         guard !filter.isEmpty else { shown = []; return }
-        shown = all.filter { key in rows[key.id].map(matches) ?? false }
+        shown = all.filter { key in rows[key.key].map(matches) ?? false }
     }
 
     private func matches(_ row: QueueRow) -> Bool {
-        filter.matches(row, haystack: haystacks[row.id] ?? "")
+        filter.matches(row, haystack: haystacks[row.key] ?? "")
     }
 
     private mutating func rememberHaystack(_ row: QueueRow) {
-        if !filter.text.isEmpty { haystacks[row.id] = row.haystack }
+        if !filter.text.isEmpty { haystacks[row.key] = row.haystack }
     }
 
     private mutating func refreshFilterMembership(_ row: QueueRow, key: QueueKey) {
@@ -129,7 +129,7 @@ struct QueueIndex: Sendable {
         if !wanted && present { shown.remove(at: i) }
     }
 
-    private mutating func removeKey(_ key: QueueKey, id: String) {
+    private mutating func removeKey(_ key: QueueKey, id: ActionKey) {
         keys[id] = nil
         haystacks[id] = nil
         Self.delete(key, from: &all)
@@ -155,7 +155,7 @@ struct QueueIndex: Sendable {
     }
 }
 
-/// A row's sort key: compared field by field, the action id last so keys are unique.
+/// A row's sort key: compared field by field, the action id and server last so keys are unique.
 ///
 /// Escalated actions come before all others whatever the sort, soonest expiry first (then the
 /// riskiest): they are about to expire undecided. A resolved one keeps its place while it
@@ -167,6 +167,7 @@ struct QueueKey: Comparable, Hashable, Sendable {
     var first: Int64
     var second: Int64
     var id: String
+    var server: ServerID
 
     init(_ action: QueueRow, sort: QueueSort) {
         let urgency = (Int64(-action.risk.rank), action.expiresAt.milliseconds)
@@ -182,13 +183,17 @@ struct QueueKey: Comparable, Hashable, Sendable {
             }
         }
         id = action.id
+        server = action.server
     }
+
+    var key: ActionKey { ActionKey(server: server, id: id) }
 
     static func < (a: QueueKey, b: QueueKey) -> Bool {
         if a.escalated != b.escalated { return a.escalated }
         if a.text != b.text { return a.text < b.text }
         if a.first != b.first { return a.first < b.first }
         if a.second != b.second { return a.second < b.second }
-        return a.id < b.id
+        if a.id != b.id { return a.id < b.id }
+        return a.server < b.server
     }
 }

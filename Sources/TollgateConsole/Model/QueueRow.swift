@@ -10,6 +10,8 @@ import TollgateCore
 /// feed thread's freed decoding buffers in memory.
 struct QueueRow: Hashable, Sendable {
     let id: String
+    /// The server it came from: with `id`, what identifies it.
+    let server: ServerID
     let status: ActionStatus
     let risk: Risk
     let createdAt: Timestamp
@@ -34,8 +36,9 @@ struct QueueRow: Hashable, Sendable {
     /// Enough of a long command to search by; the list never shows it.
     static let searchableCommandCharacters = 512
 
-    init(_ action: Action) {
+    init(_ action: Action, server: ServerID) {
         id = Self.copy(action.id)
+        self.server = server
         status = action.status
         risk = action.risk
         createdAt = action.createdAt
@@ -66,6 +69,8 @@ struct QueueRow: Hashable, Sendable {
     }
 
     // MARK: - Fields
+
+    var key: ActionKey { ActionKey(server: server, id: id) }
 
     var kind: String { field(0) }
     var summary: String { field(1) }

@@ -16,7 +16,7 @@ enum Pane: Sendable {
 
 /// A list's selection, tracked by action id so rows arriving above never move it.
 struct ListPosition: Hashable, Sendable {
-    var id: String?
+    var id: ActionKey?
     /// The selection's row at the last reconcile: where to fall back when `id` disappears.
     var index = 0
     /// The first row on screen.
@@ -27,7 +27,7 @@ struct ListPosition: Hashable, Sendable {
 
 /// The detail screen of one action.
 struct DetailState: Sendable {
-    var actionID: String
+    var actionID: ActionKey
     /// The action as it was when the screen opened: shows what changed, and is the whole
     /// source of truth for read-only (history) detail.
     var opened: Action
@@ -39,7 +39,7 @@ struct DetailState: Sendable {
 /// The diff screen: one of the action's diffs, parsed, paired, marked and laid out once when
 /// it opens, drawn a screenful at a time.
 struct DiffState: Sendable {
-    var actionID: String
+    var actionID: ActionKey
     var readOnly: Bool
     var diffs: [ActionDiff]
     var diffIndex: Int
@@ -61,7 +61,7 @@ struct DiffState: Sendable {
     var left = 0
 
     init(
-        actionID: String, readOnly: Bool, diffs: [ActionDiff], diffIndex: Int, danger: DangerMatcher = DangerMatcher(),
+        actionID: ActionKey, readOnly: Bool, diffs: [ActionDiff], diffIndex: Int, danger: DangerMatcher = DangerMatcher(),
         sideBySideChoice: Bool? = nil
     ) {
         self.actionID = actionID
@@ -108,10 +108,10 @@ struct DiffState: Sendable {
 struct Prompt: Sendable {
     enum Kind: Sendable {
         /// A reason for `verdict` on the action; approve continues to a confirmation.
-        case reason(Verdict, actionID: String)
+        case reason(Verdict, actionID: ActionKey)
         /// What broke, for a break-glass approval (`B`): at least
         /// `DecisionRules.breakGlassReasonLength` visible characters, then a confirmation.
-        case breakGlassReason(actionID: String)
+        case breakGlassReason(actionID: ActionKey)
         /// "Approve …? [y/N]": `y` sends, anything else cancels.
         case confirm(DecisionIntent)
         case command
@@ -144,7 +144,7 @@ struct RowOutcome: Hashable, Sendable {
 /// The history browser: pages of the local cache, loaded as the selection nears the end.
 struct HistoryState: Sendable {
     var filter = ActionFilter()
-    var items: [Action] = []
+    var items: [HistoryItem] = []
     var next: String?
     var exhausted = false
     var loading = false

@@ -6,7 +6,7 @@ extension ConsoleModel {
     /// The alert a pending `action` calls for as it is taken in, given the row the console
     /// knew before it (nil: never seen).
     ///
-    /// Nothing alerts before the feed's first `sync`: what the cache and the first catch-up
+    /// Nothing alerts before the server's feed's first `sync` (`live`): what the cache and the first catch-up
     /// bring is the queue the approver opens the console to. From then on:
     /// - an action the console has never seen, arriving on the feed at or above
     ///   `notify_min_risk`, alerts, whether it came live or in a reconnect's catch-up (it
@@ -15,8 +15,8 @@ extension ConsoleModel {
     /// - an escalation starting alerts at any risk: `escalated_at` set on an action the
     ///   console knew without it, or on one it has never seen, arriving on the feed. Once
     ///   known as escalated, no copy of the action alerts again.
-    func alert(for action: Action, known: QueueRow?, fromFeed: Bool) -> AlertEvent? {
-        guard isLive, alerts.mode != .off, action.status == .pending else { return nil }
+    func alert(for action: Action, known: QueueRow?, fromFeed: Bool, live: Bool) -> AlertEvent? {
+        guard live, alerts.mode != .off, action.status == .pending else { return nil }
         let reason: AlertEvent.Reason
         if let known {
             guard known.escalatedAt == nil, action.escalatedAt != nil else { return nil }

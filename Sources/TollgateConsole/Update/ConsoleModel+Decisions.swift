@@ -14,7 +14,7 @@ extension ConsoleModel {
             showToast(why, .warn)
             return
         }
-        let id = subject.row.id
+        let id = subject.row.key
         switch verdict {
         case .approve where subject.row.reasonRequiredForApproval:
             prompt = Prompt(kind: .reason(.approve, actionID: id))
@@ -35,7 +35,7 @@ extension ConsoleModel {
             showToast(why, .warn)
             return
         }
-        prompt = Prompt(kind: .breakGlassReason(actionID: subject.row.id))
+        prompt = Prompt(kind: .breakGlassReason(actionID: subject.row.key))
     }
 
     /// The confirmation line that must be answered `y`; anything else is No.
@@ -63,10 +63,10 @@ extension ConsoleModel {
     }
 
     mutating func handleDecisionResult(_ intent: DecisionIntent, _ result: DecisionOutcome) {
-        let summary = rows[intent.actionID].map { "\($0.kind): \($0.summary)" } ?? intent.actionID
+        let summary = serverPrefix(intent.actionID.server) + (rows[intent.actionID].map { "\($0.kind): \($0.summary)" } ?? intent.actionID.id)
         switch result {
         case .accepted(let action):
-            absorb(action, fromFeed: false)
+            absorb(action, from: intent.actionID.server, fromFeed: false)
             let text: String
             switch (intent.verdict, action.status) {
             case (.deny, _): text = "denied by you"
@@ -78,7 +78,7 @@ extension ConsoleModel {
             let said = intent.breakGlass && action.isBreakGlass ? "BREAK-GLASS " + text : text.prefix(1).uppercased() + text.dropFirst()
             showToast("\(said): \(summary)", .info)
         case .rejected(let status, let code, let message, let action):
-            if let action { absorb(action, fromFeed: false) }
+            if let action { absorb(action, from: intent.actionID.server, fromFeed: false) }
             let words = Self.refusal(status: status, code: code, message: message, now: action, breakGlass: intent.breakGlass)
             outcomes[intent.actionID] = RowOutcome(text: words.row, role: .danger, sending: false)
             showToast("\(words.toast) - \(summary)", .error)

@@ -4,85 +4,103 @@ import TollgateCore
 // MARK: - The feed and the queue
 
 extension ConsoleModel {
-    mutating func handleFeed(_ update: FeedUpdate) -> [Effect] {
+    mutating func handleFeed(_ update: FeedUpdate, from id: ServerID) -> [Effect] {
+        guard var server = server(id), server.followed else { return [] }
+        defer { servers[id.index] = server }
         switch update {
         case .event(.action(let action, _)):
-            return absorb(action, fromFeed: true)
+            return absorb(action, from: id, fromFeed: true, server: &server)
         case .event(.sync):
-            isLive = true
-            if let stale = staleAfterReset {
-                let dropped = stale.filter { !lingering.keys.contains($0) }.sorted()
-                for id in dropped { dropFromQueue(id) }
-                staleAfterReset = nil
+            server.isLive = true
+            if let stale = server.staleAfterReset {
+                let dropped = stale.map { ActionKey(server: id, id: $0) }.filter { !lingering.keys.contains($0) }.sorted()
+                for key in dropped { dropFromQueue(key) }
+                server.staleAfterReset = nil
                 if !dropped.isEmpty { return [.refreshActions(dropped)] }
             }
         case .event(.reset):
             // Keep the rows on screen until the snapshot that follows has been seen, so the
             // selection survives; whatever the snapshot does not repeat goes at `sync`.
-            staleAfterReset = Set(queue.ids.filter { rows[$0]?.status == .pending })
+            server.staleAfterReset = Set(queue.members.filter { $0.server == id && rows[$0]?.status == .pending }.map(\.id))
         case .event(.unknown):
             break
         case .malformed:
-            malformedEvents += 1
-            if malformedEvents == 1 { showToast("The server sent an event this console cannot read; it was skipped", .warn) }
+            server.malformedEvents += 1
+            if server.malformedEvents == 1 {
+                showToast("\(serverPrefix(id))The server sent an event this console cannot read; it was skipped", .warn)
+            }
         case .state(let state):
-            connection = state
+            server.connection = state
             switch state {
-            case .offline(let why): connectionProblem = why
+            case .offline(let why): server.connectionProblem = why
             case .live:
-                connectionProblem = nil
+                server.connectionProblem = nil
                 // whoami failed while the server was unreachable: without it nothing can be decided.
-                if me == nil && identityProblem != nil {
-                    identityProblem = nil
-                    return [.fetchIdentity]
+                if server.me == nil && server.identityProblem != nil {
+                    server.identityProblem = nil
+                    return [.fetchIdentity(id)]
                 }
-            case .unauthorised(let why): showToast("The server refused the token: \(why)", .error)
-            case .certificateRefused(let why): showToast("The server's TLS certificate was refused: \(why)", .error)
+            case .unauthorised(let why): showToast("\(serverPrefix(id))The server refused the token: \(why)", .error)
+            case .certificateRefused(let why): showToast("\(serverPrefix(id))The server's TLS certificate was refused: \(why)", .error)
             default: break
             }
         }
         return []
     }
 
+    /// "prod: " before a message about one server when several are followed; nothing otherwise.
+    func serverPrefix(_ id: ServerID) -> String {
+        guard isFleet, let server = server(id) else { return "" }
+        return server.name + ": "
+    }
+
     /// Takes in the latest state of an action from the feed, the cache, the server or a
     /// decision's answer: its row, and its full record where a screen shows it.
     @discardableResult
-    mutating func absorb(_ action: Action, fromFeed: Bool) -> [Effect] {
-        let known = rows[action.id]
+    mutating func absorb(_ action: Action, from id: ServerID, fromFeed: Bool) -> [Effect] {
+        guard var server = server(id), server.followed else { return [] }
+        defer { servers[id.index] = server }
+        return absorb(action, from: id, fromFeed: fromFeed, server: &server)
+    }
+
+    /// `absorb` with the server's state in hand (the feed's handler holds it while it works).
+    private mutating func absorb(_ action: Action, from id: ServerID, fromFeed: Bool, server: inout ServerState) -> [Effect] {
+        let key = ActionKey(server: id, id: action.id)
+        let known = rows[key]
         // A resolved action never changes again; an older pending copy is a stale replay.
         if let known, known.status.isResolved, action.status == .pending { return [] }
-        staleAfterReset?.remove(action.id)
-        let wasQueued = queue.contains(action.id)
+        server.staleAfterReset?.remove(action.id)
+        let wasQueued = queue.contains(key)
         count(known, wasQueued: wasQueued, sign: -1)
-        if details[action.id] != nil || recordRequests[action.id] != nil {
+        if details[key] != nil || recordRequests[key] != nil {
             // A record a screen shows or waits for: this copy is the newest, whoever was asked.
-            details[action.id] = action
-            recordRequests[action.id] = nil
+            details[key] = action
+            recordRequests[key] = nil
         }
-        let row = QueueRow(action)
-        rows[row.id] = row
+        let row = QueueRow(action, server: id)
+        rows[key] = row
         var effects: [Effect] = []
         if action.status == .pending {
             queue.upsert(row)
-            lingering[row.id] = nil
-            if let alert = alert(for: action, known: known, fromFeed: fromFeed) { effects.append(.alert(alert)) }
+            lingering[key] = nil
+            if let alert = alert(for: action, known: known, fromFeed: fromFeed, live: server.isLive) { effects.append(.alert(alert)) }
         } else if wasQueued {
             queue.upsert(row)
-            if lingering[row.id] == nil { lingering[row.id] = now.adding(seconds: Self.lingerSeconds) }
+            if lingering[key] == nil { lingering[key] = now.adding(seconds: Self.lingerSeconds) }
         } else {
-            forgetIfUnused(row.id)
+            forgetIfUnused(key)
         }
-        count(rows[row.id], wasQueued: queue.contains(row.id), sign: 1)
+        count(rows[key], wasQueued: queue.contains(key), sign: 1)
         return effects
     }
 
-    private mutating func dropFromQueue(_ id: String) {
-        count(rows[id], wasQueued: queue.contains(id), sign: -1)
-        queue.remove(id)
-        lingering[id] = nil
-        if let row = rows[id], row.status == .pending {
-            rows[id] = nil
-            outcomes[id] = nil
+    mutating func dropFromQueue(_ key: ActionKey) {
+        count(rows[key], wasQueued: queue.contains(key), sign: -1)
+        queue.remove(key)
+        lingering[key] = nil
+        if let row = rows[key], row.status == .pending {
+            rows[key] = nil
+            outcomes[key] = nil
         }
     }
 

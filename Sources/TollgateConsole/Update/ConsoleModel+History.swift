@@ -25,7 +25,7 @@ extension ConsoleModel {
         ]
     }
 
-    mutating func receiveHistoryPage(generation: Int, _ list: [Action], next: String?) {
+    mutating func receiveHistoryPage(generation: Int, _ list: [HistoryItem], next: String?) {
         guard generation == history.generation else { return }
         history.items += list
         history.next = next

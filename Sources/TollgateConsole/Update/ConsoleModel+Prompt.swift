@@ -143,7 +143,9 @@ extension ConsoleModel {
                 return send(DecisionIntent(actionID: id, verdict: .deny, reason: reason.text, digest: row.digest))
             }
         case "filter", "f":
-            switch ActionFilter.parse(argument) {
+            switch ActionFilter.parse(argument, servers: servers.map(\.name)) {
+            case .success(let filter) where onHistoryList && filter.servers.count > 1:
+                showToast(":filter - the history shows one server or all: give one server=", .error)
             case .success(let filter):
                 if onHistoryList { setHistoryFilter(filter) } else { queue.setFilter(filter, rows: rows) }
                 showToast(filter.isEmpty ? "Filter cleared" : "Filter: \(filter.summary)", .info)
@@ -168,8 +170,10 @@ extension ConsoleModel {
             screens.append(.help(scroll: 0))
         case "reconnect":
             return perform(.reconnect)
+        case "ctx", "context":
+            return switchContext(argument)
         default:
-            showToast("Unknown command :\(name) - try approve, deny REASON, filter, sort, theme, history, q", .error)
+            showToast("Unknown command :\(name) - try approve, deny REASON, filter, sort, ctx, theme, history, q", .error)
         }
         return []
     }

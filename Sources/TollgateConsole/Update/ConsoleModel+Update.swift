@@ -23,26 +23,28 @@ extension ConsoleModel {
         case .tick(let time):
             now = time
             expireTransients()
-        case .feed(let update):
-            effects = handleFeed(update)
-        case .cachedPending(let list):
-            for action in list { absorb(action, fromFeed: false) }
-        case .fetched(let list, let problem):
+        case .feed(let update, let server):
+            effects = handleFeed(update, from: server)
+        case .cachedPending(let list, let server):
+            for action in list { absorb(action, from: server, fromFeed: false) }
+        case .fetched(let list, let problem, let server):
             // An escalation the fetched copy is the first to show still alerts.
-            for action in list { effects += absorb(action, fromFeed: false) }
+            for action in list { effects += absorb(action, from: server, fromFeed: false) }
             if let problem {
                 // What was asked and did not come stays unasked until Enter asks again.
-                for (id, request) in recordRequests where request == .server { recordRequests[id] = .failed }
-                showToast("Could not fetch from the server: \(problem)", .warn)
+                for (key, request) in recordRequests where request == .server && key.server == server { recordRequests[key] = .failed }
+                showToast("\(serverPrefix(server))Could not fetch from the server: \(problem)", .warn)
             }
-        case .records(let found, let missing, let problem):
-            effects = receiveRecords(found, missing: missing, problem: problem)
-        case .identity(let principal):
-            me = principal
-            identityProblem = nil
-        case .identityFailed(let why):
-            identityProblem = why
-            showToast("Could not find out who you are: \(why)", .warn)
+        case .records(let found, let missing, let problem, let server):
+            effects = receiveRecords(found, missing: missing, problem: problem, from: server)
+        case .identity(let principal, let server):
+            guard servers.indices.contains(server.index) else { break }
+            servers[server.index].me = principal
+            servers[server.index].identityProblem = nil
+        case .identityFailed(let why, let server):
+            guard servers.indices.contains(server.index) else { break }
+            servers[server.index].identityProblem = why
+            showToast("\(serverPrefix(server))Could not find out who you are: \(why)", .warn)
         case .decisionResult(let intent, let result):
             handleDecisionResult(intent, result)
         case .historyPage(let generation, let list, let next):
@@ -146,7 +148,7 @@ extension ConsoleModel {
         case .history:
             guard !history.items.isEmpty else { return }
             history.list.index = Self.clamp(history.list.index.addingClamped(delta), count: history.items.count)
-            history.list.id = history.items[history.list.index].id
+            history.list.id = history.items[history.list.index].key
             splitDetailScroll = 0
         case .detail:
             if case .detail(var d) = screen {
@@ -207,8 +209,8 @@ extension ConsoleModel {
             }
             screens.append(.detail(DetailState(actionID: id, opened: action, readOnly: false)))
         case .history:
-            guard let action = selectedHistoryAction else { return [] }
-            screens.append(.detail(DetailState(actionID: action.id, opened: action, readOnly: true)))
+            guard let item = selectedHistoryItem else { return [] }
+            screens.append(.detail(DetailState(actionID: item.key, opened: item.action, readOnly: true)))
         default:
             break
         }
@@ -218,18 +220,22 @@ extension ConsoleModel {
     /// The local cache's answer to `.loadRecords`: records still wanted are kept (the feed may
     /// have brought a newer copy meanwhile, which wins), and the ones it lacks are asked of the
     /// server, once each.
-    mutating func receiveRecords(_ found: [Action], missing: [String], problem: String?) -> [Effect] {
-        for action in found where recordRequests[action.id] == .cache {
-            recordRequests[action.id] = nil
-            if details[action.id] == nil { details[action.id] = action }
+    mutating func receiveRecords(_ found: [Action], missing: [String], problem: String?, from server: ServerID) -> [Effect] {
+        for action in found {
+            let key = ActionKey(server: server, id: action.id)
+            guard recordRequests[key] == .cache else { continue }
+            recordRequests[key] = nil
+            if details[key] == nil { details[key] = action }
         }
         if let problem {
             showToast("Could not read the local cache (\(problem)); asking the server", .warn)
         }
-        var ask: [String] = []
-        for id in missing where recordRequests[id] == .cache {
-            recordRequests[id] = .server
-            ask.append(id)
+        var ask: [ActionKey] = []
+        for id in missing {
+            let key = ActionKey(server: server, id: id)
+            guard recordRequests[key] == .cache else { continue }
+            recordRequests[key] = .server
+            ask.append(key)
         }
         guard !ask.isEmpty else { return [] }
         if problem == nil { showToast("The full record is not in the local cache; asking the server", .info) }
@@ -268,7 +274,7 @@ extension ConsoleModel {
         screens.append(
             .diff(
                 DiffState(
-                    actionID: shown.action.id, readOnly: shown.readOnly,
+                    actionID: shown.key, readOnly: shown.readOnly,
                     diffs: shown.action.diffs, diffIndex: 0, danger: danger)))
     }
 
@@ -360,7 +366,7 @@ extension ConsoleModel {
                 guard index < history.items.count else { return [] }
                 wasSelected = history.list.index
                 history.list.index = index
-                history.list.id = history.items[index].id
+                history.list.id = history.items[index].key
                 if wasSelected == index { return open() }
             } else {
                 let index = queueList.top + row
@@ -404,7 +410,7 @@ extension ConsoleModel {
     }
 
     /// Drops a resolved action no screen refers to any more, so memory follows the queue.
-    mutating func forgetIfUnused(_ id: String) {
+    mutating func forgetIfUnused(_ id: ActionKey) {
         guard let row = rows[id], row.status != .pending, !queue.contains(id) else { return }
         for screen in screens {
             switch screen {
@@ -425,7 +431,7 @@ extension ConsoleModel {
         let layout = Layout(size, split: isSplit)
         if !isSplit { focus = .list }
         var position = queueList
-        if !isLive && !position.touched {
+        if !followedServers.contains(where: { servers[$0.index].isLive }) && !position.touched {
             // Until the snapshot is complete, the selection stays on the most urgent row.
             position.index = 0
             position.top = 0
@@ -441,7 +447,7 @@ extension ConsoleModel {
         if position.id != queueList.id, !onHistoryList { splitDetailScroll = 0 }
         queueList = position
         history.list.index = Self.clamp(history.list.index, count: history.items.count)
-        history.list.id = selectedHistoryAction?.id
+        history.list.id = selectedHistoryItem?.key
         Self.keepVisible(&history.list, count: history.items.count, rows: layout.listRows)
         let effects = fillDetails()
         refreshDetailDocument(layout)
@@ -452,7 +458,7 @@ extension ConsoleModel {
     /// Keeps `details` to the full records on screen: asks the local cache for the missing ones
     /// (once each), opens the detail that was waiting for its record, and drops the rest.
     mutating func fillDetails() -> [Effect] {
-        var wanted = Set<String>()
+        var wanted = Set<ActionKey>()
         for screen in screens {
             switch screen {
             case .detail(let d) where !d.readOnly: wanted.insert(d.actionID)

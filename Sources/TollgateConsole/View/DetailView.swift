@@ -38,7 +38,8 @@ enum DetailView {
         }
         title(heading, into: &frame, x: x, y: top, width: width, role: border, styler: styler)
         frame.put(
-            fitted: statusLine(action, stillNeeded: document.stillNeeded, model: model, styler: styler), x: x, y: top + 1, width: width,
+            fitted: statusLine(action, key: subject.key, stillNeeded: document.stillNeeded, model: model, styler: styler), x: x, y: top + 1,
+            width: width,
             asciiOnly: styler.asciiOnly)
         if let banner = banner(subject, model: model, styler: styler) {
             frame.put(fitted: banner, x: x, y: top + 2, width: width, asciiOnly: styler.asciiOnly)
@@ -59,7 +60,7 @@ enum DetailView {
 
     /// Status, countdown, quorum and risk, recomputed every frame (they change with the clock);
     /// `stillNeeded` is the document's, worked out once per change of the action.
-    static func statusLine(_ action: Action, stillNeeded: String?, model: ConsoleModel, styler: Styler) -> [Run] {
+    static func statusLine(_ action: Action, key: ActionKey, stillNeeded: String?, model: ConsoleModel, styler: Styler) -> [Run] {
         var runs = [styler.label(" " + action.status.rawValue.uppercased(), .status(action.status))]
         if action.status == .pending {
             let seconds = Format.secondsLeft(from: model.now, to: action.expiresAt)
@@ -80,7 +81,12 @@ enum DetailView {
         }
         // After the risk, which a narrow pane must not lose to it.
         if let stillNeeded { runs.append(styler.text(styler.dot + stillNeeded, .statusPending, limit: 120)) }
-        if let outcome = model.outcomes[action.id] {
+        if model.isFleet {
+            // Several servers: which one it is on, as the configuration names it.
+            let name = model.server(key.server)?.name ?? model.history.items.first { $0.key == key }?.serverName ?? "?"
+            runs += [styler.label(styler.dot + "server ", .body), styler.text(name, .body, limit: 40)]
+        }
+        if let outcome = model.outcomes[key] {
             runs.append(styler.label(styler.dot, .body))
             runs.append(styler.text(outcome.text, outcome.role, limit: 120))
         }
@@ -88,8 +94,9 @@ enum DetailView {
     }
 
     /// The one line that says why approve/deny do not apply, if they do not.
-    static func banner(_ subject: (action: Action, readOnly: Bool, opened: Action), model: ConsoleModel, styler: Styler) -> [Run]? {
+    static func banner(_ subject: (key: ActionKey, action: Action, readOnly: Bool, opened: Action), model: ConsoleModel, styler: Styler) -> [Run]? {
         let action = subject.action
+        let me = model.server(subject.key.server)?.me
         if let glass = action.decisions.first(where: \.breakGlass) {
             // Whoever broke the glass, and why, before anything else: no one may miss it.
             var runs = [styler.label(" BREAK-GLASS approval by ", .alert), styler.text(glass.approver, .alert, limit: 40)]
@@ -104,7 +111,7 @@ enum DetailView {
         }
         if !subject.readOnly, subject.opened.status == .pending, action.status != .pending {
             // Resolved by the approver's own vote: that is no news, only confirmation.
-            if let me = model.me, let last = action.decisions.last, action.decisions.count > subject.opened.decisions.count,
+            if let me, let last = action.decisions.last, action.decisions.count > subject.opened.decisions.count,
                 Identity.same(last.approver, me.id)
             {
                 let verb = last.verdict == .approve ? "approval" : "denial"
@@ -124,13 +131,13 @@ enum DetailView {
             return [styler.label(" Closed: \(action.status.rawValue)", .status(action.status))]
         }
         if subject.readOnly { return [styler.label(" From the local history (read-only)", .dim)] }
-        if let me = model.me, action.isRequested(by: me.id) {
+        if let me, action.isRequested(by: me.id) {
             return [styler.label(" You requested this action (or it runs for you): someone else must decide it", .danger)]
         }
-        if let me = model.me, action.hasDecision(by: me.id) {
+        if let me, action.hasDecision(by: me.id) {
             return [styler.label(" You have voted on this action", .dim)]
         }
-        if let me = model.me, let why = model.rows[action.id].flatMap({ $0.ineligibility(of: me) }) {
+        if let me, let why = model.rows[subject.key].flatMap({ $0.ineligibility(of: me) }) {
             return [styler.label(" ", .dim), styler.text(why + ": approve is not offered", .dim, limit: 200)]
         }
         if Format.secondsLeft(from: model.now, to: action.expiresAt) == 0 {

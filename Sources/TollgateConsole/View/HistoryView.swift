@@ -6,25 +6,28 @@ enum HistoryView {
         static let gutter = 2
         static let status = 9
         static let risk = 4
-        var kind = 0, requester = 0, environment = 0, created = 11
+        var server = 0, kind = 0, requester = 0, environment = 0, created = 11
         var summary = 0
 
-        init(width: Int) {
+        /// `fleet`: the console has several servers, so each row names its own.
+        init(width: Int, fleet: Bool = false) {
             if width >= 110 {
                 (kind, requester, environment) = (16, 22, 11)
+                if fleet { server = 10 }
             } else if width >= 76 {
                 (kind, requester, environment) = (12, 14, 0)
+                if fleet { server = 8 }
             } else if width < 50 {
                 created = 0
             }
             let fixed = Self.gutter + Self.status + 1 + Self.risk + 1
-            let others = [kind, requester, environment, created].reduce(0) { $0 + ($1 > 0 ? $1 + 1 : 0) }
+            let others = [server, kind, requester, environment, created].reduce(0) { $0 + ($1 > 0 ? $1 + 1 : 0) }
             summary = max(1, width - fixed - others)
         }
     }
 
     static func draw(_ model: ConsoleModel, into frame: inout Frame, layout: Layout, styler: Styler) {
-        let columns = Columns(width: layout.listWidth)
+        let columns = Columns(width: layout.listWidth, fleet: model.servers.count > 1)
         drawTitles(columns, into: &frame, y: layout.bodyTop)
         let history = model.history
         guard !history.items.isEmpty else {
@@ -62,6 +65,7 @@ enum HistoryView {
         }
         title("STATUS", Columns.status)
         title("RISK", Columns.risk)
+        title("SERVER", columns.server)
         title("KIND", columns.kind)
         title("SUMMARY", columns.summary)
         title("REQUESTER", columns.requester)
@@ -83,9 +87,10 @@ enum HistoryView {
     }
 
     static func drawRow(
-        _ action: Action, columns: Columns, y: Int, selected: Bool, focused: Bool,
+        _ item: HistoryItem, columns: Columns, y: Int, selected: Bool, focused: Bool,
         into frame: inout Frame, styler: Styler
     ) {
+        let action = item.action
         if selected {
             frame.put(label: styler.marker, x: 0, y: y, role: focused ? .selectedFocused : .selectedUnfocused)
         }
@@ -97,6 +102,7 @@ enum HistoryView {
         }
         cell([styler.label(action.status.rawValue, .status(action.status))], Columns.status)
         cell([styler.label(Format.risk(action.risk), .risk(action.risk))], Columns.risk)
+        cell([styler.text(item.serverName, .body, limit: columns.server)], columns.server)
         cell([styler.text(action.kind, .body, limit: columns.kind)], columns.kind)
         cell(summary(action, width: columns.summary, styler: styler), columns.summary)
         var requester = [styler.text(action.requester.id, .body, limit: columns.requester)]

@@ -9,31 +9,37 @@ enum QueueView {
     struct Columns: Hashable {
         static let gutter = 2
         static let risk = 4
-        var kind = 0, requester = 0, environment = 0, age = 0, left = 7, quorum = 3
+        var server = 0, kind = 0, requester = 0, environment = 0, age = 0, left = 7, quorum = 3
         var summary = 0
 
-        init(width: Int) {
+        /// `fleet`: several servers are followed, so each row names its own.
+        init(width: Int, fleet: Bool = false) {
             if width >= 110 {
                 (kind, requester, environment, age) = (16, 22, 11, 4)
+                if fleet { server = 10 }
             } else if width >= 76 {
                 (kind, requester, environment, age) = (11, 13, 7, 3)
+                if fleet { server = 8 }
             } else if width < 40 {
                 quorum = 0
+            } else if fleet {
+                server = 6
             }
+            let leading = [server, kind].reduce(0) { $0 + ($1 > 0 ? $1 + 1 : 0) }
             let trailing = [requester, environment, age, left, quorum].reduce(0) { $0 + ($1 > 0 ? $1 + 1 : 0) }
-            summary = max(1, width - Self.gutter - (Self.risk + 1) - (kind > 0 ? kind + 1 : 0) - trailing)
+            summary = max(1, width - Self.gutter - (Self.risk + 1) - leading - trailing)
         }
     }
 
     static func draw(_ model: ConsoleModel, into frame: inout Frame, layout: Layout, styler: Styler) {
-        let columns = Columns(width: layout.listWidth)
+        let columns = Columns(width: layout.listWidth, fleet: model.isFleet)
         drawTitles(columns, into: &frame, y: layout.bodyTop, width: layout.listWidth, styler: styler)
         let position = model.queueList
         guard model.queue.count > 0 else {
             let text: String
             if model.queue.totalCount > 0 {
                 text = "No pending action matches the filter (Esc clears it)."
-            } else if model.connection == .live {
+            } else if model.followedServers.contains(where: { model.server($0)?.connection == .live }) {
                 text = "No pending actions. New requests appear here as they arrive."
             } else {
                 text = "No pending actions known yet; waiting for the server."
@@ -61,6 +67,7 @@ enum QueueView {
             x += w + 1
         }
         title("RISK", Columns.risk)
+        title("SERVER", columns.server)
         title("KIND", columns.kind)
         title("SUMMARY", columns.summary)
         title("REQUESTER", columns.requester)
@@ -88,14 +95,23 @@ enum QueueView {
         var x = Columns.gutter
         frame.put(fitted: [styler.label(Format.risk(action.risk), .risk(action.risk))], x: x, y: y, width: Columns.risk, asciiOnly: styler.asciiOnly)
         x += Columns.risk + 1
+        if columns.server > 0 {
+            // Server names are the approver's own configuration, but still drawn as text from outside.
+            let name = model.server(action.server)?.name ?? "?"
+            frame.put(fitted: [styler.text(name, textRole, limit: columns.server)], x: x, y: y, width: columns.server, asciiOnly: styler.asciiOnly)
+            x += columns.server + 1
+        }
         if columns.kind > 0 {
             frame.put(fitted: [styler.text(action.kind, textRole, limit: columns.kind)], x: x, y: y, width: columns.kind, asciiOnly: styler.asciiOnly)
             x += columns.kind + 1
         }
         var summary: [Run] = []
-        let outcome = model.outcomes[action.id]
+        let outcome = model.outcomes[action.key]
         if resolved && outcome?.sending != false {
             summary.append(styler.label("[\(action.status.rawValue)] ", .status(action.status)))
+        } else if !resolved, model.server(action.server)?.isStale == true, model.isFleet {
+            // Its server's feed is down: the row is what was last heard, and may have changed since.
+            summary.append(styler.label(staleMarker + " ", .toastWarn))
         }
         if escalated {
             summary.append(styler.label(escalatedMarker, .alert))
@@ -146,6 +162,8 @@ enum QueueView {
         }
     }
 
+    /// The mark of a pending row whose server is not streaming now (several servers followed).
+    static let staleMarker = "[stale]"
     /// The mark of a break-glass approval on a row, painted in the alert role.
     static let breakGlassMarker = "BREAK-GLASS"
     /// The marks of a pending action whose escalation has started, in the alert role: a word

@@ -50,7 +50,8 @@ enum ConsoleFrame {
     static func queueModel(pending: Int, size: Size) -> (model: ConsoleModel, seconds: Double) {
         let corpus = Corpus()
         let now = Timestamp(milliseconds: Corpus.epochMilliseconds + Int64(pending) * 250 + 60_000)
-        var model = ConsoleModel(now: now, size: size, server: "http://127.0.0.1:8470", alerts: AlertSettings(mode: .off))
+        var model = ConsoleModel(
+            now: now, size: size, servers: [ServerState(name: "local", url: "http://127.0.0.1:8470")], alerts: AlertSettings(mode: .off))
         let start = BenchClock.now()
         _ = model.update(.feed(.state(.connecting)))
         for i in 0..<pending {

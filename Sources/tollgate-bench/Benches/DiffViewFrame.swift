@@ -139,7 +139,8 @@ enum DiffViewFrame {
     /// answered at once, as the console's loop answers them from its cache.
     private static func detailModel(diff: String, size: Size) -> ConsoleModel {
         let now = Timestamp(milliseconds: Corpus.epochMilliseconds + 60_000)
-        var model = ConsoleModel(now: now, size: size, server: "http://127.0.0.1:8470", alerts: AlertSettings(mode: .off))
+        var model = ConsoleModel(
+            now: now, size: size, servers: [ServerState(name: "local", url: "http://127.0.0.1:8470")], alerts: AlertSettings(mode: .off))
         var action = Corpus().action(0)
         action.diffs = [ActionDiff(title: "stacks/production/main.tf and friends", text: diff)]
         func send(_ message: Message) {

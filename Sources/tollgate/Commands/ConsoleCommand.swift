@@ -42,7 +42,7 @@ struct ConsoleCommand: ParsableCommand {
 
     func run() throws {
         let env = ProcessInfo.processInfo.environment
-        let endpoint = offline ? nil : try connection.endpoint()
+        let (servers, followed) = offline ? ([], nil) : try fleet(environment: env)
         let settings: ConsoleSettings
         let danger: DangerMatcher
         do {
@@ -57,9 +57,21 @@ struct ConsoleCommand: ParsableCommand {
         let alerts = AlertSettings(
             mode: quiet ? .off : notify ?? settings.notify ?? .bell, minRisk: settings.notifyMinRisk ?? .high)
         let options = ConsoleOptions(
-            endpoint: endpoint, offline: offline, historyPath: history.path, themeName: theme ?? fileTheme, mouse: mouse,
+            servers: servers, followed: followed, offline: offline, historyPath: history.path, themeName: theme ?? fileTheme, mouse: mouse,
             title: title ?? settings.title ?? false, alerts: alerts, environment: env, feed: timing.feedOptions, danger: danger)
         let status = ConsoleApp.run(options)
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The servers the console may follow and the names of those it follows from the start:
+    /// with `--context`, the ones named, though `:ctx` may turn to any other configured server
+    /// whose token can be read; without it, every configured server (or the one `--server`).
+    private func fleet(environment: [String: String]) throws -> ([ServerContext], Set<String>?) {
+        let chosen = try connection.fleet()
+        guard connection.context != nil else { return (chosen, nil) }
+        let tls = TLSOptions(
+            caFile: connection.caFile, clientCert: connection.clientCert, clientKey: connection.clientKey, insecure: connection.insecure)
+        let all = try? ClientConfiguration.resolveFleet(contexts: nil, server: nil, tokenFile: nil, environment: environment, tls: tls)
+        return (all ?? chosen, Set(chosen.map(\.name)))
     }
 }

@@ -122,7 +122,7 @@ struct DemoCommand: AsyncParsableCommand {
             await StopWait.wait(for: stop)
         } else if StopSignals.requested == nil {
             let options = ConsoleOptions(
-                endpoint: .init(baseURL: url, token: tokens["you@demo"] ?? ""), offline: false,
+                servers: [ServerContext(name: "demo", endpoint: .init(baseURL: url, token: tokens["you@demo"] ?? ""))], offline: false,
                 historyPath: folder.path + "/history.sqlite", themeName: theme, mouse: false, title: false,
                 environment: ProcessInfo.processInfo.environment, notices: { sink in agentLog.forward(to: sink) })
             let status = await ConsoleThread.run(options)

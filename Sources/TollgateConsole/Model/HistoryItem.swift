@@ -1,0 +1,18 @@
+import TollgateCore
+
+/// One action of the local history, and the server it came from.
+public struct HistoryItem: Hashable, Sendable {
+    /// The server among the console's, or `ServerID.elsewhere` for one it does not follow.
+    public let server: ServerID
+    /// What the SERVER column shows: its configured name, else the URL the cache keeps.
+    public let serverName: String
+    public let action: Action
+
+    public init(server: ServerID, serverName: String, action: Action) {
+        self.server = server
+        self.serverName = serverName
+        self.action = action
+    }
+
+    var key: ActionKey { ActionKey(server: server, id: action.id) }
+}
