@@ -431,8 +431,8 @@ extension ConsoleModel {
         let layout = Layout(size, split: isSplit)
         if !isSplit { focus = .list }
         var position = queueList
-        if !followedServers.contains(where: { servers[$0.index].isLive }) && !position.touched {
-            // Until the snapshot is complete, the selection stays on the most urgent row.
+        if !followedServers.allSatisfy({ servers[$0.index].isLive }) && !position.touched {
+            // Until every server's snapshot is complete, the selection stays on the most urgent row.
             position.index = 0
             position.top = 0
             position.id = queue.id(at: 0)

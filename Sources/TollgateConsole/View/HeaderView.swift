@@ -18,9 +18,11 @@ enum HeaderView {
                 runs.append(styler.label(" ", .header))
                 runs.append(connection(server, now: model.now, styler, brief: true))
             }
-            if let me = followed.lazy.compactMap(\.1.me).first {
+            // Who the tokens belong to, when they all say the same: each server judges by its own.
+            let identities = Set(followed.compactMap(\.1.me?.id))
+            if identities.count == 1, let me = identities.first {
                 runs.append(styler.label(styler.separator, .header))
-                runs.append(styler.text(me.id, .header, limit: 40))
+                runs.append(styler.text(me, .header, limit: 40))
             }
         } else if let server = followed.first?.1 {
             runs.append(styler.label(styler.separator, .header))
