@@ -29,12 +29,13 @@ enum HelpView {
     static let commands: [(String, String)] = [
         (":approve", "approve the selected action (same checks as a)"),
         (":deny REASON", "deny the selected action with REASON"),
-        (":filter k=v words", "status= risk= env= since=2026-11-01, comma lists; words search text"),
+        (":filter k=v words", "status= risk= env= server= since=2026-11-01, comma lists; words search text"),
         (":filter", "with nothing after it: clear the filter"),
         (":sort ORDER", "urgency, newest, oldest or kind"),
         (":theme NAME", "switch theme now (see `tollgate themes`)"),
         (":history  :help", "open the history / this help"),
-        (":reconnect", "reconnect to the server now"),
+        (":ctx NAME  :ctx all", "follow only these servers (NAME,NAME...) or every configured one; :ctx says which"),
+        (":reconnect", "reconnect to the servers now"),
         (":q", "quit"),
     ]
 
