@@ -15,11 +15,15 @@ final class ConsoleServices: Sendable {
     /// Each server's URL as the cache keys it, and the name the console shows.
     private let names: [(url: String, name: String)]
     private let reads = DispatchQueue(label: "tollgate.console.history")
+    /// Raised at quit: REST calls in flight end within a second, so a server that hangs cannot
+    /// hold the console open (an unsent decision stays in the outbox for the next start).
+    private let quitting = AbortSignal()
 
     init(inbox: Inbox, servers: [ServerContext], historyPath: String, feed: FeedOptions = FeedOptions()) {
         self.inbox = inbox
+        let quitting = quitting
         self.servers = servers.enumerated().map { i, server in
-            ServerServices(id: ServerID(i), inbox: inbox, endpoint: server.endpoint, historyPath: historyPath, feed: feed)
+            ServerServices(id: ServerID(i), inbox: inbox, endpoint: server.endpoint, historyPath: historyPath, feed: feed, abort: quitting)
         }
         names = servers.map { ($0.endpoint.baseURL, $0.name) }
         history = ActionCache(path: historyPath, server: nil) { inbox.post(.cacheUnavailable($0)) }
@@ -30,8 +34,10 @@ final class ConsoleServices: Sendable {
         for id in followed { self[id]?.start() }
     }
 
+    /// Quits: every server stops at once, each saving what its feed sent last.
     func stop() {
-        for server in servers { server.stop() }
+        quitting.raise()
+        DispatchQueue.concurrentPerform(iterations: servers.count) { servers[$0].stop() }
     }
 
     func follow(_ id: ServerID, _ on: Bool) {

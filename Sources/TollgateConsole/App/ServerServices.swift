@@ -34,13 +34,16 @@ final class ServerServices: Sendable {
         var lastFlush = DispatchTime.now()
     }
 
-    init(id: ServerID, inbox: Inbox, endpoint: ServerEndpoint, historyPath: String, feed feedOptions: FeedOptions = FeedOptions()) {
+    /// `abort` ends this server's REST calls early (the console is quitting).
+    init(
+        id: ServerID, inbox: Inbox, endpoint: ServerEndpoint, historyPath: String, feed feedOptions: FeedOptions, abort: AbortSignal
+    ) {
         self.id = id
         self.inbox = inbox
         self.feedOptions = feedOptions
         writes = DispatchQueue(label: "tollgate.console.writes.\(id.index)")
         reads = DispatchQueue(label: "tollgate.console.reads.\(id.index)")
-        client = APIClient(endpoint: endpoint)
+        client = APIClient(endpoint: endpoint, abort: abort)
         cache = ActionCache(path: historyPath, server: endpoint.baseURL) { inbox.post(.cacheUnavailable($0)) }
     }
 

@@ -431,7 +431,7 @@ extension ConsoleModel {
         let layout = Layout(size, split: isSplit)
         if !isSplit { focus = .list }
         var position = queueList
-        if !followedServers.allSatisfy({ servers[$0.index].isLive }) && !position.touched {
+        if !servers.allSatisfy({ !$0.followed || $0.isLive }) && !position.touched {
             // Until every server's snapshot is complete, the selection stays on the most urgent row.
             position.index = 0
             position.top = 0
