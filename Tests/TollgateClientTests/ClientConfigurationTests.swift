@@ -4,24 +4,11 @@ import XCTest
 
 /// Flags over environment over config file, and token files that others can read refused.
 final class ClientConfigurationTests: XCTestCase {
-    private var folder = ""
+    private let files = ConfigFolder()
+    private var folder: String { files.path }
+    private var environment: [String: String] { files.environment }
 
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-config-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder + "/xdg/tollgate", withIntermediateDirectories: true)
-        addTeardownBlock { [folder] in try? FileManager.default.removeItem(atPath: folder) }
-    }
-
-    /// Writes `text` to `name` in the test folder with `mode`; returns its path.
-    @discardableResult
-    private func write(_ name: String, _ text: String, mode: Int = 0o600) throws -> String {
-        let path = folder + "/" + name
-        try text.write(toFile: path, atomically: false, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
-        return path
-    }
-
-    private var environment: [String: String] { ["XDG_CONFIG_HOME": folder + "/xdg", "HOME": folder + "/home"] }
+    override func setUpWithError() throws { try files.create(for: self) }
 
     private func resolve(
         server: String? = nil, tokenFile: String? = nil, env extra: [String: String] = [:], tls: TLSOptions = TLSOptions(),
@@ -42,10 +29,10 @@ final class ClientConfigurationTests: XCTestCase {
     // MARK: - Precedence
 
     func testFlagsBeatEnvironmentBeatsConfigFile() throws {
-        let flagToken = try write("flag.token", "from-flag\n")
-        let envToken = try write("env.token", "from-env-file")
-        try write("file.token", "from-config")
-        try write("xdg/tollgate/config.toml", "server = \"https://config.example\"\ntoken_file = \"../../file.token\"\n")
+        let flagToken = try files.write("flag.token", "from-flag\n")
+        let envToken = try files.write("env.token", "from-env-file")
+        try files.write("file.token", "from-config")
+        try files.write("xdg/tollgate/config.toml", "server = \"https://config.example\"\ntoken_file = \"../../file.token\"\n")
 
         var endpoint = try resolve(
             server: "https://flag.example", tokenFile: flagToken,
@@ -68,9 +55,9 @@ final class ClientConfigurationTests: XCTestCase {
 
     func testConfigFileLocation() throws {
         try FileManager.default.createDirectory(atPath: folder + "/home/.config/tollgate", withIntermediateDirectories: true)
-        try write("home/.config/tollgate/config.toml", "server = \"https://home.example\"\ntoken_file = \"~/t\"\n")
-        try write("home/t", "home-token")
-        try write("xdg/tollgate/config.toml", "server = \"https://xdg.example\"\n")
+        try files.write("home/.config/tollgate/config.toml", "server = \"https://home.example\"\ntoken_file = \"~/t\"\n")
+        try files.write("home/t", "home-token")
+        try files.write("xdg/tollgate/config.toml", "server = \"https://xdg.example\"\n")
 
         XCTAssertEqual(ClientConfiguration.defaultFile(environment: environment), folder + "/xdg/tollgate/config.toml")
         XCTAssertEqual(try resolve(requireToken: false).baseURL, "https://xdg.example")
@@ -84,7 +71,7 @@ final class ClientConfigurationTests: XCTestCase {
     }
 
     func testTLSFlagsBeatTheConfigFile() throws {
-        try write(
+        try files.write(
             "xdg/tollgate/config.toml",
             """
             server = "https://x.example"
@@ -107,28 +94,28 @@ final class ClientConfigurationTests: XCTestCase {
         // Every group and other bit, alone and together: read, write (someone else's token) and execute.
         let modes = [0o001, 0o002, 0o004, 0o010, 0o020, 0o040, 0o066, 0o077].map { 0o600 | $0 } + [0o602, 0o620, 0o644]
         for mode in modes {
-            let path = try write("open-\(String(mode, radix: 8)).token", "tok", mode: mode)
+            let path = try files.write("open-\(String(mode, radix: 8)).token", "tok", mode: mode)
             XCTAssertEqual(
                 failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: path) },
                 "token file \(path) is open to its group or others (mode 0\(String(mode, radix: 8))); it must be 0600 or stricter: run: chmod 600 \(path)")
         }
-        let spaced = try write("my token", "tok", mode: 0o604)
+        let spaced = try files.write("my token", "tok", mode: 0o604)
         XCTAssertEqual(
             failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: spaced) },
             "token file \(spaced) is open to its group or others (mode 0604); it must be 0600 or stricter: run: chmod 600 '\(spaced)'")
 
-        let readOnly = try write("ro.token", "tok\nsecond line ignored\n", mode: 0o400)
+        let readOnly = try files.write("ro.token", "tok\nsecond line ignored\n", mode: 0o400)
         XCTAssertEqual(try resolve(server: "https://x", tokenFile: readOnly).token, "tok")
-        let ownerExecutable = try write("rwx.token", "tok\n", mode: 0o700)
+        let ownerExecutable = try files.write("rwx.token", "tok\n", mode: 0o700)
         XCTAssertEqual(try resolve(server: "https://x", tokenFile: ownerExecutable).token, "tok", "the owner's own bits are the owner's business")
     }
 
     func testBadTokenFilesAreNamed() throws {
-        let empty = try write("empty.token", "\n\n")
+        let empty = try files.write("empty.token", "\n\n")
         XCTAssertEqual(
             failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: empty) },
             "token file \(empty) is empty: put the token on its first line")
-        let spaced = try write("spaced.token", "two words\n")
+        let spaced = try files.write("spaced.token", "two words\n")
         XCTAssertEqual(
             failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: spaced) },
             "token file \(spaced): the token contains spaces, control or non-ASCII characters")
@@ -139,7 +126,7 @@ final class ClientConfigurationTests: XCTestCase {
         XCTAssertEqual(
             failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: folder) },
             "token file \(folder) is not a regular file")
-        let huge = try write("huge.token", String(repeating: "a", count: 70_000))
+        let huge = try files.write("huge.token", String(repeating: "a", count: 70_000))
         XCTAssertEqual(
             failure { () throws(ConfigurationError) in try resolve(server: "https://x", tokenFile: huge) },
             "token file \(huge) is larger than 64 KiB; it should hold only the token")
@@ -154,7 +141,7 @@ final class ClientConfigurationTests: XCTestCase {
         let config = folder + "/xdg/tollgate/config.toml"
         XCTAssertEqual(
             failure { () throws(ConfigurationError) in try resolve(env: ["TOLLGATE_TOKEN": "t"]) },
-            "no server: pass --server, set TOLLGATE_SERVER, or set server in \(config)")
+            "no server: pass --server, set TOLLGATE_SERVER, or set server or [[servers]] in \(config)")
         XCTAssertEqual(
             failure { () throws(ConfigurationError) in try resolve(server: "https://x") },
             "no token: pass --token-file, set TOLLGATE_TOKEN_FILE or TOLLGATE_TOKEN, or set token_file in \(config)")
@@ -172,11 +159,11 @@ final class ClientConfigurationTests: XCTestCase {
             "server \"https://a b\" (from --server) is not an http:// or https:// URL")
         XCTAssertEqual(try resolve(server: "HTTP://127.0.0.1:8080/prefix", requireToken: false).baseURL, "HTTP://127.0.0.1:8080/prefix")
 
-        let config = try write("xdg/tollgate/config.toml", "server = \"https://x\"\ntoken_file = 12\n")
+        let config = try files.write("xdg/tollgate/config.toml", "server = \"https://x\"\ntoken_file = 12\n")
         XCTAssertEqual(
             failure { () throws(ConfigurationError) in try resolve(server: "https://y") },
             "\(config):2: token_file: expected a string, found an integer")
-        try write("xdg/tollgate/config.toml", "server = \n")
+        try files.write("xdg/tollgate/config.toml", "server = \n")
         XCTAssertTrue(failure { () throws(ConfigurationError) in try resolve(server: "https://y") }.hasPrefix("\(config):1: "))
     }
 }

@@ -26,6 +26,8 @@ public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvert
 /// label = 'production database'
 /// ```
 ///
+/// Or, instead of `server`, several servers by name (`ConfiguredServer`, `resolveFleet`).
+///
 /// Other keys are left alone: the console keeps its own settings in the same file.
 public struct ClientConfiguration: Hashable, Sendable {
     public var server: String?
@@ -36,13 +38,15 @@ public struct ClientConfiguration: Hashable, Sendable {
     public var clientKey: String?
     /// The danger marks' patterns: the defaults and the file's `[[danger]]` tables.
     public var danger: DangerMatcher
+    /// The `[[servers]]` tables, in the file's order; empty when `server` is set.
+    public var servers: [ConfiguredServer]
 
     public init(
         server: String? = nil, tokenFile: String? = nil, caFile: String? = nil, clientCert: String? = nil, clientKey: String? = nil,
-        danger: DangerMatcher = DangerMatcher()
+        danger: DangerMatcher = DangerMatcher(), servers: [ConfiguredServer] = []
     ) {
         self.server = server; self.tokenFile = tokenFile; self.caFile = caFile
-        self.clientCert = clientCert; self.clientKey = clientKey; self.danger = danger
+        self.clientCert = clientCert; self.clientKey = clientKey; self.danger = danger; self.servers = servers
     }
 
     /// At most this many `[[danger]]` tables: each runs its regex on every added line.
@@ -53,56 +57,7 @@ public struct ClientConfiguration: Hashable, Sendable {
     /// Larger than any config file a person writes; a bigger one is refused, not read.
     static let maxFileSize = 1 << 20
 
-    // MARK: - Resolving
-
-    /// The endpoint to use, from (first found wins) the flags, the environment, the config file.
-    ///
-    /// - server: `--server`, `TOLLGATE_SERVER`, `server`.
-    /// - token: `--token-file`, `TOLLGATE_TOKEN_FILE`, `TOLLGATE_TOKEN` (the token itself),
-    ///   `token_file`. A token file readable by group or others is refused.
-    /// - TLS: each field of `tls` (the flags), else `ca_file`, `client_cert`, `client_key`.
-    ///
-    /// Empty variables count as unset. Without `requireToken`, a missing token is an empty one
-    /// (enough for `GET /v1/health`).
-    public static func resolve(
-        server: String?, tokenFile: String?, environment: [String: String], tls: TLSOptions, requireToken: Bool = true
-    ) throws(ConfigurationError) -> ServerEndpoint {
-        func variable(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        let configPath = defaultFile(environment: environment)
-        let file = try configPath.flatMap { path throws(ConfigurationError) in try load(file: path, environment: environment) } ?? ClientConfiguration()
-        let fileName = configPath ?? "the config file"
-
-        let url: String
-        if let flag = server {
-            url = try validated(server: flag, from: "--server")
-        } else if let value = variable("TOLLGATE_SERVER") {
-            url = try validated(server: value, from: "TOLLGATE_SERVER")
-        } else if let value = file.server {
-            url = try validated(server: value, from: fileName)
-        } else {
-            throw ConfigurationError("no server: pass --server, set TOLLGATE_SERVER, or set server in \(fileName)")
-        }
-
-        let token: String
-        if let path = tokenFile ?? variable("TOLLGATE_TOKEN_FILE") {
-            token = try TokenFile.token(at: path)
-        } else if let value = variable("TOLLGATE_TOKEN") {
-            token = String(value.trimmingWhitespace)
-            if let problem = ServerEndpoint.tokenProblem(token) { throw ConfigurationError("TOLLGATE_TOKEN: \(problem)") }
-        } else if let path = file.tokenFile {
-            token = try TokenFile.token(at: path)
-        } else if requireToken {
-            throw ConfigurationError("no token: pass --token-file, set TOLLGATE_TOKEN_FILE or TOLLGATE_TOKEN, or set token_file in \(fileName)")
-        } else {
-            token = ""
-        }
-
-        var merged = tls
-        merged.caFile = tls.caFile ?? file.caFile
-        merged.clientCert = tls.clientCert ?? file.clientCert
-        merged.clientKey = tls.clientKey ?? file.clientKey
-        return ServerEndpoint(baseURL: url, token: token, tls: merged)
-    }
+    // MARK: - Finding the file
 
     /// Where the config file is looked for; nil when neither `XDG_CONFIG_HOME` nor `HOME` says.
     ///
@@ -123,25 +78,34 @@ public struct ClientConfiguration: Hashable, Sendable {
     public static func load(file path: String, environment: [String: String]) throws(ConfigurationError) -> ClientConfiguration? {
         guard var reader = try reader(file: path) else { return nil }
         let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        func pathValue(_ key: String) throws(ConfigError) -> String? {
-            try reader.string(key).map { absolute($0, relativeTo: folder, home: environment["HOME"]) }
-        }
+        func absolutePath(_ value: String) -> String { absolute(value, relativeTo: folder, home: environment["HOME"]) }
+        let configuration: ClientConfiguration
         do {
-            return ClientConfiguration(
-                server: try reader.string("server"), tokenFile: try pathValue("token_file"),
-                caFile: try pathValue("ca_file"), clientCert: try pathValue("client_cert"), clientKey: try pathValue("client_key"),
-                danger: DangerMatcher(extra: try dangerPatterns(&reader))
-            )
+            configuration = ClientConfiguration(
+                server: try reader.string("server"), tokenFile: try reader.string("token_file").map(absolutePath),
+                caFile: try reader.string("ca_file").map(absolutePath), clientCert: try reader.string("client_cert").map(absolutePath),
+                clientKey: try reader.string("client_key").map(absolutePath), danger: DangerMatcher(extra: try dangerPatterns(&reader)),
+                servers: try ConfiguredServer.tables(&reader, path: absolutePath))
         } catch {
             throw ConfigurationError(error.description)
         }
+        // Which of the two would `--context` or a console without `--server` follow?
+        if configuration.server != nil && !configuration.servers.isEmpty {
+            throw ConfigurationError("set either server or [[servers]] in \(path), not both")
+        }
+        return configuration
+    }
+
+    /// The config file `environment` points to, read; an empty configuration when there is none.
+    public static func current(environment: [String: String]) throws(ConfigurationError) -> ClientConfiguration {
+        guard let path = defaultFile(environment: environment) else { return ClientConfiguration() }
+        return try load(file: path, environment: environment) ?? ClientConfiguration()
     }
 
     /// The danger patterns of the config file `environment` points to: the defaults alone when
     /// there is no file. For the console, which reads no other client key.
     public static func danger(environment: [String: String]) throws(ConfigurationError) -> DangerMatcher {
-        guard let path = defaultFile(environment: environment) else { return DangerMatcher() }
-        return try load(file: path, environment: environment)?.danger ?? DangerMatcher()
+        try current(environment: environment).danger
     }
 
     /// The `[[danger]]` tables: `pattern` and `label`, both required, nothing else.
@@ -190,16 +154,20 @@ public struct ClientConfiguration: Hashable, Sendable {
 
     // MARK: - Values
 
-    /// `value` if it is an http(s) URL with a host and nothing a header or log line could trip on.
-    private static func validated(server value: String, from source: String) throws(ConfigurationError) -> String {
-        let lower = value.lowercased()
-        let rest = lower.hasPrefix("https://") ? lower.dropFirst(8) : lower.hasPrefix("http://") ? lower.dropFirst(7) : nil
-        guard let rest, let host = rest.first, host != "/",
-            value.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F })
-        else {
+    /// `value` if it is a server URL (`isServerURL`); else the error naming where it came from.
+    static func validated(server value: String, from source: String) throws(ConfigurationError) -> String {
+        guard isServerURL(value) else {
             throw ConfigurationError("server \"\(ClientError.excerpt(value, limit: 80))\" (from \(source)) is not an http:// or https:// URL")
         }
         return value
+    }
+
+    /// Whether `value` is an http(s) URL with a host and nothing a header or log line could trip on.
+    static func isServerURL(_ value: String) -> Bool {
+        let lower = value.lowercased()
+        let rest = lower.hasPrefix("https://") ? lower.dropFirst(8) : lower.hasPrefix("http://") ? lower.dropFirst(7) : nil
+        guard let rest, let host = rest.first, host != "/" else { return false }
+        return value.utf8.allSatisfy { $0 > 0x20 && $0 != 0x7F }
     }
 
     /// `path` with `~/` expanded and made absolute against `folder`.
