@@ -4,8 +4,47 @@ import TollgateClient
 import TollgateCore
 import TollgateStore
 
-/// How a command reaches a server: flags, else environment, else config.toml.
+/// How a command reaches a server: flags, else environment, else config.toml; or `--context`,
+/// a server config.toml names.
 struct ConnectionOptions: ParsableArguments {
+    @OptionGroup var flags: EndpointOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "A server named by a [[servers]] table of config.toml, with its own token (the console: names separated by commas).",
+            valueName: "name"))
+    var context: String?
+
+    // The flags one by one, for the console's choice of the servers it may turn to.
+    var caFile: String? { flags.caFile }
+    var clientCert: String? { flags.clientCert }
+    var clientKey: String? { flags.clientKey }
+    var insecure: Bool { flags.insecure }
+
+    /// The endpoint, or a `CommandFailure` saying why there is none.
+    func endpoint(requireToken: Bool = true) throws -> ServerEndpoint {
+        try flags.endpoint(context: context, requireToken: requireToken)
+    }
+
+    /// The servers the console follows (`--context a,b`, else every [[servers]] table, or the
+    /// one server `--server` and the rest choose), or a `CommandFailure` saying why there are none.
+    func fleet() throws -> [ServerContext] {
+        let chosen: [ServerContext]
+        do {
+            chosen = try ClientConfiguration.resolveFleet(
+                contexts: context.map(ServerContext.names(in:)), server: flags.server, tokenFile: flags.tokenFile,
+                environment: ProcessInfo.processInfo.environment, tls: flags.tls)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+        flags.warn(about: chosen)
+        return chosen
+    }
+}
+
+/// The connection flags but `--context`: `request` takes them alone, since its `--context`
+/// also takes the action's key=value pairs.
+struct EndpointOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Server URL (else TOLLGATE_SERVER, else config.toml).", valueName: "url"))
     var server: String?
 
@@ -24,19 +63,27 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Do not verify the server's TLS certificate (said on stderr every time).")
     var insecure = false
 
-    /// The endpoint, or a `CommandFailure` saying why there is none.
-    func endpoint(requireToken: Bool = true) throws -> ServerEndpoint {
-        let tls = TLSOptions(caFile: caFile, clientCert: clientCert, clientKey: clientKey, insecure: insecure)
+    /// The endpoint of the server `context` names, else the one the flags, environment and
+    /// config.toml choose; or a `CommandFailure` saying why there is none.
+    func endpoint(context: String?, requireToken: Bool = true) throws -> ServerEndpoint {
+        let chosen: ServerContext
         do {
-            let endpoint = try ClientConfiguration.resolve(
-                server: server, tokenFile: tokenFile, environment: ProcessInfo.processInfo.environment,
-                tls: tls, requireToken: requireToken)
-            if insecure { Diagnostics.warn(TLSOptions.insecureWarning) }
-            if let warning = PlainHTTP.warning(endpoint.baseURL) { Diagnostics.warn(warning) }
-            return endpoint
+            chosen = try ClientConfiguration.resolve(
+                context: context, server: server, tokenFile: tokenFile, environment: ProcessInfo.processInfo.environment, tls: tls,
+                requireToken: requireToken)
         } catch {
             throw CommandFailure(error.description)
         }
+        warn(about: [chosen])
+        return chosen.endpoint
+    }
+
+    var tls: TLSOptions { TLSOptions(caFile: caFile, clientCert: clientCert, clientKey: clientKey, insecure: insecure) }
+
+    /// Says on stderr what is unsafe about reaching `chosen`.
+    func warn(about chosen: [ServerContext]) {
+        if insecure { Diagnostics.warn(TLSOptions.insecureWarning) }
+        for context in chosen { if let warning = PlainHTTP.warning(context.endpoint.baseURL) { Diagnostics.warn(warning) } }
     }
 }
 

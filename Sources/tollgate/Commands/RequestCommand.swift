@@ -17,7 +17,7 @@ struct RequestCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var connection: EndpointOptions
 
     @Option(help: ArgumentHelp("Dotted category, e.g. data.export.", valueName: "kind")) var kind: String
     @Option(help: ArgumentHelp("One line a human reads first.", valueName: "text")) var summary: String
@@ -26,7 +26,11 @@ struct RequestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("What it touches.", valueName: "text")) var resource: String?
     @Option(help: ArgumentHelp("e.g. production.", valueName: "name")) var environment: String?
     @Option(help: ArgumentHelp("Your reason, in your own words.", valueName: "text")) var justification: String?
-    @Option(help: ArgumentHelp("Context pair (repeatable, kept in order).", valueName: "key=value")) var context: [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "Context pair (repeatable, kept in order); without =, a server named by a [[servers]] table of config.toml.",
+            valueName: "key=value|name"))
+    var context: [String] = []
     @Option(help: ArgumentHelp("A unified diff file to attach (repeatable; - for stdin).", valueName: "path")) var diffFile: [String] = []
     @Option(help: ArgumentHelp("Title for the matching --diff-file.", valueName: "title")) var diffTitle: [String] = []
     @Option(help: ArgumentHelp("A terraform plan, as text or JSON, to attach (repeatable; - for stdin).", valueName: "path"))
@@ -41,14 +45,23 @@ struct RequestCommand: ParsableCommand {
     @Argument(parsing: .postTerminator, help: ArgumentHelp("Command to run once approved.", valueName: "cmd")) var argv: [String] = []
 
     func validate() throws {
-        for pair in context where !pair.contains("=") { throw ValidationError("--context: expected key=value, got \(pair.debugDescription)") }
+        // A server's name never holds =, and a pair always does.
+        if serverNames.count > 1 {
+            throw ValidationError("--context: expected key=value pairs and at most one server name, got \(serverNames.count) names")
+        }
         if diffTitle.count > diffFile.count { throw ValidationError("--diff-title: more titles than --diff-file options") }
         if (diffFile + planFile).filter({ $0 == "-" }).count > 1 { throw ValidationError("- (stdin) can be read by one --diff-file or --plan-file only") }
         if let policyReason, policy == nil, !policyReason.isEmpty { throw ValidationError("--policy-reason needs --policy") }
     }
 
+    /// The `--context` values that are no key=value pair: the server's name, if any.
+    private var serverNames: [String] { context.filter { !$0.contains("=") } }
+
     func run() throws {
-        let endpoint = try connection.endpoint()
+        let endpoint: ServerEndpoint
+        do { endpoint = try connection.endpoint(context: serverNames.first) } catch let failure as CommandFailure where !serverNames.isEmpty {
+            throw CommandFailure(failure.message + " (an action's context pair is key=value)")
+        }
         let client = APIClient(endpoint: endpoint, timeout: 30)
         let submission = try makeRequest()
         let key = UUID().uuidString
@@ -94,8 +107,9 @@ struct RequestCommand: ParsableCommand {
                 throw CommandFailure("--plan-file \(path): \(error.message)")
             }
         }
-        let pairs = context.map { pair -> ContextEntry in
-            let eq = pair.firstIndex(of: "=")!  // validate() checked every pair has one
+        // A value without = names the server (`serverNames`), not a pair.
+        let pairs = context.compactMap { pair -> ContextEntry? in
+            guard let eq = pair.firstIndex(of: "=") else { return nil }
             return ContextEntry(key: String(pair[..<eq]), value: String(pair[pair.index(after: eq)...]))
         }
         return ActionRequest(
