@@ -13,7 +13,8 @@ struct HistoryCommand: ParsableCommand {
             "Newest first. --search is full-text over summary, command, resource, justification, context and reasons. jsonl rows are the action "
             + "objects, decisions included. The table's DECIDED BY says who resolved each action: policy:<id> for a rule's resolution at "
             + "submission, and BREAK-GLASS with a line of its own for a break-glass approval. detail prints each action with the matched rule "
-            + "and what the requester asked on lines of their own."
+            + "and what the requester asked on lines of their own. SERVER names each action's server by its [[servers]] name in "
+            + "config.toml, else by its host[:port]; jsonl and csv give the URL the cache keys it by."
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, detail, jsonl, csv }
@@ -23,6 +24,8 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only actions in this status (repeatable).", valueName: "status")) var status: [ActionStatus] = []
     @Option(help: ArgumentHelp("Only actions of this risk (repeatable).", valueName: "risk")) var risk: [Risk] = []
     @Option(help: ArgumentHelp("Only this environment (repeatable).", valueName: "name")) var environment: [String] = []
+    @Option(help: ArgumentHelp("Only this server: a [[servers]] name of config.toml, or a URL as the cache holds it.", valueName: "name"))
+    var server: String?
     @Option(help: ArgumentHelp("Only actions requested by this principal.", valueName: "id")) var requester: String?
     @Option(help: ArgumentHelp("Only actions this principal decided.", valueName: "id")) var approver: String?
     @Option(help: ArgumentHelp("Created at or after (RFC 3339 or YYYY-MM-DD).", valueName: "date")) var since: String?
@@ -38,10 +41,20 @@ struct HistoryCommand: ParsableCommand {
 
     func run() throws {
         let store = try history.open()
+        let configuration: ClientConfiguration
+        do { configuration = try ClientConfiguration.current(environment: ProcessInfo.processInfo.environment) } catch {
+            throw CommandFailure(error.description)
+        }
+        let stored: [String]
+        do { stored = try store.serverURLs() } catch { throw CommandFailure("history cache \(history.path): \(error)") }
         let query = HistoryQuery(
             text: search, statuses: Set(status), risks: Set(risk),
             environments: Set(environment), requester: requester, approver: approver,
-            since: since.flatMap(DateArgument.parse), until: until.flatMap(DateArgument.parse))
+            since: since.flatMap(DateArgument.parse), until: until.flatMap(DateArgument.parse),
+            server: try server.map { name in try Self.serverURL(name, configuration: configuration, stored: stored) })
+        // Named once per server, not once per row.
+        let names = Dictionary(stored.map { ($0, configuration.serverName(url: $0)) }) { first, _ in first }
+        func name(_ url: String) -> String { names[url] ?? configuration.serverName(url: url) }
         var rows: [StoredAction] = []
         var emitted = 0
         var cursor: String?
@@ -63,11 +76,31 @@ struct HistoryCommand: ParsableCommand {
         } while cursor != nil && (limit == 0 || rows.count + emitted < limit)
         if format == .csv && emitted == 0 { emit([], header: true) }
         switch format {
-        case .table: print(HistoryTable.render(rows.map(\.action), width: TerminalWidth.current(), now: .now()))
+        case .table:
+            print(HistoryTable.render(rows.map { (name($0.server), $0.action) }, width: TerminalWidth.current(), now: .now()))
         case .detail:
-            print(rows.isEmpty ? "(no actions in the cache match)" : rows.map { ActionText.block($0.action).joined(separator: "\n") }.joined(separator: "\n\n"))
+            let blocks = rows.map { Self.detail($0, name: name($0.server)) }
+            print(rows.isEmpty ? "(no actions in the cache match)" : blocks.joined(separator: "\n\n"))
         case .jsonl, .csv: break
         }
+    }
+
+    /// The URL the cache keys `name`'s actions by: a [[servers]] table's, else `name` itself
+    /// when the cache holds a server at that URL; else a failure saying what there is.
+    static func serverURL(_ name: String, configuration: ClientConfiguration, stored: [String]) throws -> String {
+        if let entry = configuration.server(named: name) { return entry.url }
+        if stored.contains(name) { return name }
+        let known = configuration.servers.map(\.name) + stored
+        throw CommandFailure(
+            "--server \(Printable.line(ShellQuote.quote(name))): neither a [[servers]] name of config.toml nor a server URL the cache holds "
+                + "(\(known.isEmpty ? "there are none" : "there are " + Printable.line(known.joined(separator: ", "))))")
+    }
+
+    /// One action on several lines, its server's name and URL after the first.
+    static func detail(_ row: StoredAction, name: String) -> String {
+        var lines = ActionText.block(row.action)
+        lines.insert("  " + Printable.line("server: \(name) (\(row.server))"), at: 1)
+        return lines.joined(separator: "\n")
     }
 
     private func emit(_ rows: [StoredAction], header: Bool) {
@@ -76,7 +109,7 @@ struct HistoryCommand: ParsableCommand {
         case .jsonl:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-            for r in rows { if let data = try? encoder.encode(r.action) { out.write(data + Data("\n".utf8)) } }
+            for r in rows { if let data = try? encoder.encode(ServerAction(stored: r)) { out.write(data + Data("\n".utf8)) } }
         case .csv:
             if header { out.write(Data((CSV.header.joined(separator: ",") + "\r\n").utf8)) }
             for r in rows { out.write(Data((CSV.row(r.action, server: r.server).joined(separator: ",") + "\r\n").utf8)) }
@@ -105,25 +138,47 @@ enum TerminalWidth {
 
 /// The history table: fixed columns, the summary takes what is left, every cell sanitised.
 enum HistoryTable {
-    static func render(_ actions: [Action], width: Int, now: Timestamp) -> String {
+    /// The SERVER column is as wide as its longest name within these bounds: server names are
+    /// short, and a host name must not take the summary's room.
+    static let serverWidths = 6...16
+
+    /// `rows`: each action with the name of its server.
+    static func render(_ rows: [(server: String, action: Action)], width: Int, now: Timestamp) -> String {
         let options = SanitizeOptions(asciiOnly: !Locale.utf8Terminal)
-        let fixed: [(String, Int)] = [("CREATED", 16), ("STATUS", 9), ("RISK", 8), ("KIND", 16), ("REQUESTER", 18), ("DECIDED BY", 20)]
+        let serverWidth = min(max(rows.map(\.server.count).max() ?? 0, serverWidths.lowerBound), serverWidths.upperBound)
+        let fixed: [(String, Int)] = [
+            ("CREATED", 16), ("SERVER", serverWidth), ("STATUS", 9), ("RISK", 8), ("KIND", 16), ("REQUESTER", 18), ("DECIDED BY", 20),
+        ]
         let idWidth = 30
         let summaryWidth = max(10, width - fixed.reduce(0) { $0 + $1.1 + 1 } - idWidth - 1)
         func cell(_ text: String, _ w: Int) -> String {
             TextLayout.fit(TextSanitizer.singleLine(text, options: options), width: w).map(\.text).joined()
         }
         var lines = [(fixed.map { cell($0.0, $0.1) } + [cell("SUMMARY", summaryWidth), cell("ID", idWidth)]).joined(separator: " ")]
-        for a in actions {
+        for (server, a) in rows {
             let created = String(a.createdAt.description.prefix(16)).replacingOccurrences(of: "T", with: " ")
             let requester = a.requester.onBehalfOf.map { "\(a.requester.id) for \($0)" } ?? a.requester.id
-            let values = [created, a.status.rawValue, a.risk.rawValue, a.kind, requester, ActionText.decidedBy(a)]
+            let values = [created, server, a.status.rawValue, a.risk.rawValue, a.kind, requester, ActionText.decidedBy(a)]
             lines.append((zip(values, fixed).map { cell($0, $1.1) } + [cell(a.summary, summaryWidth), cell(a.id, idWidth)]).joined(separator: " "))
             // Never only a cell that can be cut: a break-glass approval gets its own whole line.
             for decision in a.decisions where decision.breakGlass { lines.append("  ^ " + ActionText.decision(decision, in: a)) }
         }
-        if actions.isEmpty { lines.append("(no actions in the cache match)") }
+        if rows.isEmpty { lines.append("(no actions in the cache match)") }
         return lines.map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }.joined(separator: "\n")
+    }
+}
+
+/// A jsonl row: the action object with `server`, the URL the cache keys it by, among its fields.
+struct ServerAction: Encodable {
+    let stored: StoredAction
+
+    private enum Key: String, CodingKey { case server }
+
+    func encode(to encoder: Encoder) throws {
+        try stored.action.encode(to: encoder)
+        // A second keyed container of one encoder writes into the same object.
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(stored.server, forKey: .server)
     }
 }
 
