@@ -29,7 +29,7 @@ struct RequestCommand: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Context pair (repeatable, kept in order); without =, a server named by a [[servers]] table of config.toml.",
-            valueName: "key=value|name"))
+            valueName: "key=value"))
     var context: [String] = []
     @Option(help: ArgumentHelp("A unified diff file to attach (repeatable; - for stdin).", valueName: "path")) var diffFile: [String] = []
     @Option(help: ArgumentHelp("Title for the matching --diff-file.", valueName: "title")) var diffTitle: [String] = []
