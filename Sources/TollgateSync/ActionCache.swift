@@ -33,8 +33,9 @@ public struct PendingRead: Equatable, Sendable {
     }
 }
 
-/// The approver's local copy of one server's actions: the disk cache, an in-memory cache that
-/// takes over when the disk one fails, and the feed's writes gathered into batches.
+/// The approver's local copy of one server's actions: the shared stores (`CacheStores`: the disk
+/// cache, and the in-memory cache that takes over when the disk one fails), and the feed's
+/// writes gathered into batches.
 ///
 /// The feed delivers thousands of events in a snapshot; `batch` gathers them and `flush` writes
 /// them in one transaction. What is gathered, or being written, stays readable through `records`,
@@ -44,11 +45,9 @@ public struct PendingRead: Equatable, Sendable {
 public final class ActionCache: Sendable {
     /// The server whose actions these are; nil when there is none (no feed, history only).
     public let server: String?
-    private let disk: HistoryStore?
-    private let memory: HistoryStore?
-    /// Why the memory cache could not be opened: said when it would have been needed.
-    private let memoryProblem: String?
-    private let report: @Sendable (String) -> Void
+    private let stores: CacheStores
+    private var disk: HistoryStore? { stores.disk }
+    private var memory: HistoryStore? { stores.memory }
     private let state = Mutex(State())
 
     private struct State {
@@ -59,36 +58,19 @@ public final class ActionCache: Sendable {
         /// Handed to `flush` and being written: still readable until it is stored.
         var flushing: [Action] = []
         var flushScheduled = false
-        var diskFailed = false
     }
 
-    /// Opens the disk cache at `path` and a memory cache beside it; a disk cache that cannot be
-    /// opened is reported at once and memory is used from the start.
-    public init(path: String, server: String?, report: @escaping @Sendable (String) -> Void) {
+    /// `server`'s part of the cache in `stores`.
+    public init(stores: CacheStores, server: String?) {
+        self.stores = stores
         self.server = server
-        self.report = report
-        var memoryProblem: String?
-        do { memory = try HistoryStore.inMemory() } catch {
-            memory = nil
-            memoryProblem = "\(error)"
-        }
-        self.memoryProblem = memoryProblem
-        do { disk = try HistoryStore(path: path) } catch {
-            disk = nil
-            failed("\(error)")
-        }
     }
 
     /// The store to write to and read history from: the disk cache while it works, memory after.
-    public var store: HistoryStore? {
-        state.withLock { $0.diskFailed } ? memory : disk
-    }
+    public var store: HistoryStore? { stores.store }
 
     /// Reports a failure of the cache in use, in words; a failure of the disk cache switches to memory.
-    public func failed(_ why: String) {
-        state.withLock { $0.diskFailed = true }
-        report(memory == nil ? "\(why); no memory cache either: \(memoryProblem ?? "")" : why)
-    }
+    public func failed(_ why: String) { stores.failed(why) }
 
     // MARK: - Writes
 
@@ -99,7 +81,7 @@ public final class ActionCache: Sendable {
     public func write<T>(_ write: (HistoryStore) throws -> T) -> Result<(value: T, store: HistoryStore), any Error> {
         var lastError: any Error = StoreError(.invalidData, path: "", detail: "no cache")
         for candidate in [disk, memory] {
-            guard let candidate, candidate !== disk || !state.withLock({ $0.diskFailed }) else { continue }
+            guard let candidate, candidate !== disk || !stores.isDiskFailed else { continue }
             do {
                 return .success((try write(candidate), candidate))
             } catch {
@@ -153,9 +135,10 @@ public final class ActionCache: Sendable {
     public func records(_ ids: [String]) -> CachedRecords {
         var answer = CachedRecords(found: [], missing: [], problem: nil)
         for id in ids {
-            let (unwritten, diskFailed) = state.withLock { state in
-                (state.batch.last { $0.id == id } ?? state.flushing.last { $0.id == id }, state.diskFailed)
+            let unwritten = state.withLock { state in
+                state.batch.last { $0.id == id } ?? state.flushing.last { $0.id == id }
             }
+            let diskFailed = stores.isDiskFailed
             if let unwritten {
                 answer.found.append(unwritten)
                 continue

@@ -9,7 +9,7 @@ final class ActionCacheTests: XCTestCase {
     func testABatchIsReadableBeforeItIsWrittenAndAfterwardsFromTheDisk() throws {
         let file = try CacheFile(self)
         let reports = Reports()
-        let cache = ActionCache(path: file.path, server: Fixture.server, report: reports.record)
+        let cache = ActionCache(stores: CacheStores(path: file.path, report: reports.record), server: Fixture.server)
         let a = Fixture.action("act-a"), b = Fixture.action("act-b")
         XCTAssertTrue(cache.batch(a, position: 4), "the first event asks for a flush")
         XCTAssertFalse(cache.batch(b, position: 5), "one flush is enough for the batch")
@@ -27,7 +27,7 @@ final class ActionCacheTests: XCTestCase {
     func testAFailedWriteSwitchesToMemoryAndEverythingStaysReadable() throws {
         let file = try CacheFile(self)
         let reports = Reports()
-        let cache = ActionCache(path: file.path, server: Fixture.server, report: reports.record)
+        let cache = ActionCache(stores: CacheStores(path: file.path, report: reports.record), server: Fixture.server)
         let old = Fixture.action("act-old"), new = Fixture.action("act-new")
         _ = cache.batch(old, position: 1)
         cache.flush()
@@ -48,9 +48,31 @@ final class ActionCacheTests: XCTestCase {
         XCTAssertEqual(cache.records(["act-later"]).found.map(\.id), ["act-later"])
     }
 
+    /// The console's servers and its history view share one pair of stores: a disk failure met by
+    /// one server's writes moves every one of them to the same memory cache, where all find it.
+    func testServersSharingStoresMoveToMemoryTogether() throws {
+        let file = try CacheFile(self)
+        let reports = Reports()
+        let stores = CacheStores(path: file.path, report: reports.record)
+        let prod = ActionCache(stores: stores, server: "https://prod.example")
+        let staging = ActionCache(stores: stores, server: "https://staging.example")
+        let history = ActionCache(stores: stores, server: nil)
+        try file.failWrites(to: "action")
+        _ = prod.batch(Fixture.action("act-p"), position: 1)
+        prod.flush()
+        XCTAssertEqual(reports.all.count, 1, "\(reports.all)")
+        _ = staging.batch(Fixture.action("act-s"), position: 1)
+        staging.flush()
+        XCTAssertEqual(reports.all.count, 1, "staging wrote to memory at once, with no failure of its own")
+        let page = try XCTUnwrap(history.store).page(HistoryQuery(), limit: 10, cursor: nil)
+        XCTAssertEqual(Set(page.actions.map { "\($0.server) \($0.action.id)" }), ["https://prod.example act-p", "https://staging.example act-s"])
+        XCTAssertEqual(staging.records(["act-s"]).found.map(\.id), ["act-s"])
+        XCTAssertEqual(prod.records(["act-s"]).missing, ["act-s"], "each server reads its own actions")
+    }
+
     func testAnUnopenableDiskCacheIsReportedAndMemoryServes() throws {
         let reports = Reports()
-        let cache = ActionCache(path: "/proc/tollgate-cannot-be-here/history.sqlite", server: Fixture.server, report: reports.record)
+        let cache = ActionCache(stores: CacheStores(path: "/proc/tollgate-cannot-be-here/history.sqlite", report: reports.record), server: Fixture.server)
         XCTAssertEqual(reports.all.count, 1)
         XCTAssertNil(cache.feedPosition())
         XCTAssertEqual(
@@ -68,7 +90,7 @@ final class ActionCacheTests: XCTestCase {
         let file = try CacheFile(self)
         try HistoryStore(path: file.path).upsert((0..<3).map { Fixture.action("act-\($0)") }, server: Fixture.server)
         let reports = Reports()
-        let cache = ActionCache(path: file.path, server: Fixture.server, report: reports.record)
+        let cache = ActionCache(stores: CacheStores(path: file.path, report: reports.record), server: Fixture.server)
         var seen: [String] = []
         let read = cache.readPending(go: { true }) { seen += $0.map(\.id) }
         XCTAssertEqual(read, PendingRead(count: 3, complete: true))
@@ -83,7 +105,7 @@ final class ActionCacheTests: XCTestCase {
         let file = try CacheFile(self)
         try HistoryStore(path: file.path).upsert([Fixture.action("act-1")], server: Fixture.server)
         let reports = Reports()
-        let cache = ActionCache(path: file.path, server: Fixture.server, report: reports.record)
+        let cache = ActionCache(stores: CacheStores(path: file.path, report: reports.record), server: Fixture.server)
         try file.remove("action_body")
         let read = cache.readPending(go: { true }) { _ in XCTFail("no page can be read") }
         XCTAssertEqual(read, PendingRead(count: 0, complete: false), "incomplete: the feed must not resume from the cached position")
@@ -95,7 +117,7 @@ final class ActionCacheTests: XCTestCase {
         let file = try CacheFile(self)
         try HistoryStore(path: file.path).setLastEventID(9, server: Fixture.server)
         let reports = Reports()
-        let cache = ActionCache(path: file.path, server: Fixture.server, report: reports.record)
+        let cache = ActionCache(stores: CacheStores(path: file.path, report: reports.record), server: Fixture.server)
         XCTAssertEqual(cache.feedPosition(), 9)
         try file.remove("server")
         XCTAssertNil(cache.feedPosition())
@@ -105,7 +127,7 @@ final class ActionCacheTests: XCTestCase {
     func testARecordThatCannotBeReadIsMissingWithTheProblemSaid() throws {
         let file = try CacheFile(self)
         try HistoryStore(path: file.path).upsert([Fixture.action("act-1")], server: Fixture.server)
-        let cache = ActionCache(path: file.path, server: Fixture.server) { _ in }
+        let cache = ActionCache(stores: CacheStores(path: file.path) { _ in }, server: Fixture.server)
         try file.remove("action_body")
         let answer = cache.records(["act-1"])
         XCTAssertEqual(answer.found, [])

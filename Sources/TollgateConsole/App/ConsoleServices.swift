@@ -22,11 +22,13 @@ final class ConsoleServices: Sendable {
     init(inbox: Inbox, servers: [ServerContext], historyPath: String, feed: FeedOptions = FeedOptions()) {
         self.inbox = inbox
         let quitting = quitting
+        // One pair of stores for every server: a disk failure for one switches all to the same memory cache.
+        let stores = CacheStores(path: historyPath) { inbox.post(.cacheUnavailable($0)) }
         self.servers = servers.enumerated().map { i, server in
-            ServerServices(id: ServerID(i), inbox: inbox, endpoint: server.endpoint, historyPath: historyPath, feed: feed, abort: quitting)
+            ServerServices(id: ServerID(i), inbox: inbox, endpoint: server.endpoint, stores: stores, feed: feed, abort: quitting)
         }
         names = servers.map { ($0.endpoint.baseURL, $0.name) }
-        history = ActionCache(path: historyPath, server: nil) { inbox.post(.cacheUnavailable($0)) }
+        history = ActionCache(stores: stores, server: nil)
     }
 
     /// Starts following `followed` (the servers' places), each on its own.

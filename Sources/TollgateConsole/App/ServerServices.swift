@@ -36,7 +36,7 @@ final class ServerServices: Sendable {
 
     /// `abort` ends this server's REST calls early (the console is quitting).
     init(
-        id: ServerID, inbox: Inbox, endpoint: ServerEndpoint, historyPath: String, feed feedOptions: FeedOptions, abort: AbortSignal
+        id: ServerID, inbox: Inbox, endpoint: ServerEndpoint, stores: CacheStores, feed feedOptions: FeedOptions, abort: AbortSignal
     ) {
         self.id = id
         self.inbox = inbox
@@ -44,7 +44,7 @@ final class ServerServices: Sendable {
         writes = DispatchQueue(label: "tollgate.console.writes.\(id.index)")
         reads = DispatchQueue(label: "tollgate.console.reads.\(id.index)")
         client = APIClient(endpoint: endpoint, abort: abort)
-        cache = ActionCache(path: historyPath, server: endpoint.baseURL) { inbox.post(.cacheUnavailable($0)) }
+        cache = ActionCache(stores: stores, server: endpoint.baseURL)
     }
 
     // MARK: - Start and stop
