@@ -10,6 +10,10 @@ public struct ServerContext: Hashable, Sendable {
         self.endpoint = endpoint
     }
 
+    /// What to call a server known only by its URL (one the history cache holds that no
+    /// `[[servers]]` table names): its host, with the port when not the scheme's default.
+    public static func name(forURL url: String) -> String { ServerURL(url).displayName }
+
     /// The names of a `--context a,b` value, split at commas; `resolveFleet` trims and checks them.
     public static func names(in list: String) -> [String] {
         list.split(separator: ",", omittingEmptySubsequences: false).map(String.init)

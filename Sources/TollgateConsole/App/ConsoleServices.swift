@@ -91,7 +91,8 @@ final class ConsoleServices: Sendable {
                 let items = page.actions.map { stored in
                     let i = names.firstIndex { $0.url == stored.server }
                     return HistoryItem(
-                        server: i.map(ServerID.init) ?? .elsewhere, serverName: i.map { names[$0].name } ?? stored.server, action: stored.action)
+                        server: i.map(ServerID.init) ?? .elsewhere, serverName: i.map { names[$0].name } ?? ServerContext.name(forURL: stored.server),
+                        action: stored.action)
                 }
                 inbox.post(.historyPage(generation: request.generation, items: items, next: page.nextCursor))
             } catch {

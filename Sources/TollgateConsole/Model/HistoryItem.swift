@@ -4,7 +4,7 @@ import TollgateCore
 public struct HistoryItem: Hashable, Sendable {
     /// The server among the console's, or `ServerID.elsewhere` for one it does not follow.
     public let server: ServerID
-    /// What the SERVER column shows: its configured name, else the URL the cache keeps.
+    /// What the SERVER column shows: its configured name, else its host (and port), as `tollgate history` names it.
     public let serverName: String
     public let action: Action
 
