@@ -6,11 +6,12 @@ public enum Command: Hashable, Sendable {
     case open, back, quit, forceQuit, switchPane
     case filter, clearFilter, sort, approve, deny, breakGlass, history, reconnect, help, commandLine
     case openDiffs, nextHunk, previousHunk, nextMark, previousMark, nextFile, previousFile, scrollLeft, scrollRight, toggleSideBySide
+    case toggleMark, markRange, markAll, clearMarks
 }
 
 /// Where the keyboard focus is, which decides what a key means.
 public enum KeyContext: String, Hashable, Sendable, CaseIterable {
-    case queue, detail, diff, history, help
+    case queue, detail, diff, history, help, bulk
 
     /// The heading of this context's section in help.
     public var title: String {
@@ -20,6 +21,7 @@ public enum KeyContext: String, Hashable, Sendable, CaseIterable {
         case .diff: "Diffs"
         case .history: "History (local cache, read-only)"
         case .help: "Help"
+        case .bulk: "Bulk preview and results (a or d with marks)"
         }
     }
 }
@@ -41,7 +43,7 @@ public struct KeyBinding: Hashable, Sendable {
 /// keys actually do.
 public enum KeyMap {
     private static let lists: Set<KeyContext> = [.queue, .history]
-    private static let scrolling: Set<KeyContext> = [.queue, .detail, .diff, .history, .help]
+    private static let scrolling: Set<KeyContext> = [.queue, .detail, .diff, .history, .help, .bulk]
     private static let everywhere = Set(KeyContext.allCases)
 
     public static let bindings: [KeyBinding] = [
@@ -59,6 +61,20 @@ public enum KeyMap {
             keys: [.char("a")], command: .approve, contexts: [.queue, .detail], hint: "approve",
             help: "approve (asks for a reason on critical actions, then for confirmation)"),
         KeyBinding(keys: [.char("d")], command: .deny, contexts: [.queue, .detail], hint: "deny", help: "deny (asks for a reason; 1-5 pick a canned one)"),
+        KeyBinding(
+            keys: [.char(" ")], command: .toggleMark, contexts: [.queue], hint: nil,
+            help: "mark or unmark the selected action and move down; with marks, a and d decide the marked ones"),
+        KeyBinding(
+            keys: [.char("V")], command: .markRange, contexts: [.queue], hint: nil,
+            help: "mark a range: every row between here and the cursor as it moves; V again ends it"),
+        KeyBinding(keys: [.char("*")], command: .markAll, contexts: [.queue], hint: nil, help: "mark every pending action the filter shows"),
+        KeyBinding(keys: [.char("u")], command: .clearMarks, contexts: [.queue], hint: "unmark", help: "clear every mark"),
+        KeyBinding(
+            keys: [.char("a")], command: .approve, contexts: [.queue], hint: nil,
+            help: "with marks: preview approving the marked ones that are not critical and that you may approve"),
+        KeyBinding(
+            keys: [.char("d")], command: .deny, contexts: [.queue], hint: nil,
+            help: "with marks: preview denying every marked one, with one reason, then confirm with y"),
         KeyBinding(
             keys: [.char("B")], command: .breakGlass, contexts: [.queue, .detail], hint: "break glass",
             help: "break glass: approve alone, whatever the rule needs (role breakglass; reason of \(DecisionRules.breakGlassReasonLength)+ characters)"),
@@ -87,6 +103,9 @@ public enum KeyMap {
         KeyBinding(keys: [.char("?")], command: .help, contexts: everywhere.subtracting([.help]), hint: "help", help: "this help"),
         KeyBinding(keys: [.escape, .char("q"), .char("?")], command: .back, contexts: [.help], hint: "back", help: "close help"),
         KeyBinding(keys: [.escape, .char("q")], command: .back, contexts: [.detail, .diff], hint: "back", help: "back to the previous screen"),
+        KeyBinding(
+            keys: [.escape, .char("q")], command: .back, contexts: [.bulk], hint: "close",
+            help: "close the preview (nothing is sent, the marks stay) or the results"),
         KeyBinding(keys: [.char("q")], command: .back, contexts: [.history], hint: "back", help: "back to the queue (quits when offline)"),
         KeyBinding(keys: [.char("q")], command: .quit, contexts: [.queue], hint: "quit", help: "quit"),
         KeyBinding(keys: [.ctrl("c")], command: .forceQuit, contexts: everywhere, hint: nil, help: "quit at once, from anywhere (terminal restored)"),
@@ -111,6 +130,8 @@ public enum KeyMap {
 /// Which prompt is open, for the prompt rows of the key map.
 public enum PromptKind: Hashable, Sendable, CaseIterable {
     case approveReason, denyReason, breakGlassReason, confirm, command, search
+    /// The one reason of a bulk deny, and a bulk approval's preview (nothing to type).
+    case bulkReason, bulkReview
 }
 
 /// A key of the line-editing prompts: the editor handles these itself, and this table is what
@@ -123,21 +144,24 @@ public struct PromptKey: Hashable, Sendable {
 }
 
 extension KeyMap {
+    /// The prompts with a line editor.
+    private static let editing: Set<PromptKind> = [.approveReason, .denyReason, .breakGlassReason, .command, .search, .bulkReason]
+
     public static let promptKeys: [PromptKey] = [
         PromptKey(keys: "y", hint: "yes", help: "confirm (only y confirms)", kinds: [.confirm]),
         PromptKey(keys: "other", hint: "no", help: "any other key cancels: the default is No", kinds: [.confirm]),
         PromptKey(keys: "Enter", hint: "send", help: "send the deny with this reason", kinds: [.denyReason]),
-        PromptKey(keys: "Enter", hint: "next", help: "go on to the confirmation", kinds: [.approveReason, .breakGlassReason]),
+        PromptKey(keys: "Enter", hint: "next", help: "go on to the confirmation", kinds: [.approveReason, .breakGlassReason, .bulkReason, .bulkReview]),
         PromptKey(keys: "Enter", hint: "run", help: "run the command", kinds: [.command]),
         PromptKey(keys: "Enter", hint: "done", help: "apply the search", kinds: [.search]),
-        PromptKey(keys: "1-5", hint: "canned reason", help: "on an empty deny reason: pick a canned reason", kinds: [.denyReason]),
+        PromptKey(keys: "1-5", hint: "canned reason", help: "on an empty deny reason: pick a canned reason", kinds: [.denyReason, .bulkReason]),
+        PromptKey(keys: "Up Down PgUp PgDn", hint: "scroll", help: "scroll the bulk preview above the prompt", kinds: [.bulkReason, .bulkReview]),
         PromptKey(
-            keys: "Esc", hint: "cancel", help: "close the prompt without doing anything",
-            kinds: [.approveReason, .denyReason, .breakGlassReason, .command, .search]),
+            keys: "Esc", hint: "cancel", help: "close the prompt without doing anything (a bulk preview closes with it)",
+            kinds: [.approveReason, .denyReason, .breakGlassReason, .command, .search, .bulkReason, .bulkReview]),
         PromptKey(
-            keys: "Ctrl-U", hint: nil, help: "delete everything before the cursor", kinds: [.approveReason, .denyReason, .breakGlassReason, .command, .search]),
-        PromptKey(
-            keys: "Backspace Del", hint: nil, help: "delete before / at the cursor", kinds: [.approveReason, .denyReason, .breakGlassReason, .command, .search]),
-        PromptKey(keys: "Left Right Home End", hint: nil, help: "move the cursor", kinds: [.approveReason, .denyReason, .breakGlassReason, .command, .search]),
+            keys: "Ctrl-U", hint: nil, help: "delete everything before the cursor", kinds: editing),
+        PromptKey(keys: "Backspace Del", hint: nil, help: "delete before / at the cursor", kinds: editing),
+        PromptKey(keys: "Left Right Home End", hint: nil, help: "move the cursor", kinds: editing),
     ]
 }

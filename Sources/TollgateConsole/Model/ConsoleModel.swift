@@ -51,6 +51,8 @@ public struct ConsoleModel: Sendable {
 
     var screens: [Screen]
     var queueList = ListPosition()
+    /// The queue rows marked for a bulk decision.
+    var marks = Marks()
     var focus = Pane.list
     var prompt: Prompt?
     var toast: Toast?
@@ -124,6 +126,7 @@ public struct ConsoleModel: Sendable {
         case .detail: .detail
         case .diff: .diff
         case .help: .help
+        case .bulk: .bulk
         }
     }
 
@@ -147,7 +150,7 @@ public struct ConsoleModel: Sendable {
             return queueList.id.flatMap { rows[$0] }.map { ($0, false) }
         case .history:
             return selectedHistoryItem.map { (QueueRow($0.action, server: $0.server), true) }
-        case .help:
+        case .help, .bulk:
             return nil
         }
     }

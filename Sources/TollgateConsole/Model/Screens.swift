@@ -7,6 +7,8 @@ enum Screen: Sendable {
     case detail(DetailState)
     case diff(DiffState)
     case help(scroll: Int)
+    /// A bulk decision on the marked actions: its preview, then its results.
+    case bulk(BulkState)
 }
 
 /// Which half of the split view has the keyboard (160 columns or more).
@@ -117,6 +119,28 @@ struct Prompt: Sendable {
         case command
         /// `/` on the queue (live filter) or the history (full-text search on Enter).
         case search(KeyContext)
+        /// The one reason for every deny of a bulk (`d` with marks); Enter goes on to the confirmation.
+        case bulkReason
+        /// A bulk approval's preview, with nothing to type: Enter goes on to the confirmation.
+        case bulkReview
+        /// "Deny 3 marked actions …? [y/N]": `y` sends each one, anything else cancels.
+        case bulkConfirm(Verdict, reason: String)
+
+        /// A deny reason, where 1-5 on an empty line pick a canned one.
+        var offersCannedReasons: Bool {
+            switch self {
+            case .reason(.deny, _), .bulkReason: true
+            default: false
+            }
+        }
+
+        /// False for prompts answered with a key, not typed into: a paste is no answer to them.
+        var takesText: Bool {
+            switch self {
+            case .confirm, .bulkReview, .bulkConfirm: false
+            default: true
+            }
+        }
     }
 
     var kind: Kind

@@ -6,8 +6,10 @@ extension ConsoleModel {
     /// Whether `command` would do something now: the key-hints bar offers only these.
     public func isAvailable(_ command: Command) -> Bool {
         switch command {
-        case .approve: canDecide(.approve)
-        case .deny: canDecide(.deny)
+        case .approve: decidesMarks || canDecide(.approve)
+        case .deny: decidesMarks || canDecide(.deny)
+        case .toggleMark, .markRange, .markAll: queue.count > 0
+        case .clearMarks: !marks.isEmpty
         case .breakGlass: canDecide(.approve, breakGlass: true)
         case .clearFilter: onHistoryList ? !history.filter.isEmpty : !queue.filter.isEmpty
         case .switchPane: isSplit

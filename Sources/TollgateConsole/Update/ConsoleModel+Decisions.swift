@@ -64,9 +64,30 @@ extension ConsoleModel {
 
     mutating func handleDecisionResult(_ intent: DecisionIntent, _ result: DecisionOutcome) {
         let summary = serverPrefix(intent.actionID.server) + (rows[intent.actionID].map { "\($0.kind): \($0.summary)" } ?? intent.actionID.id)
+        let outcome = Self.rowOutcome(intent, result)
         switch result {
         case .accepted(let action):
             absorb(action, from: intent.actionID.server, fromFeed: false)
+            outcomes[intent.actionID] = outcome
+            let text = outcome.text
+            let said = intent.breakGlass && action.isBreakGlass ? "BREAK-GLASS " + text : text.prefix(1).uppercased() + text.dropFirst()
+            showToast("\(said): \(summary)", .info)
+        case .rejected(let status, let code, let message, let action):
+            if let action { absorb(action, from: intent.actionID.server, fromFeed: false) }
+            outcomes[intent.actionID] = outcome
+            let words = Self.refusal(status: status, code: code, message: message, now: action, breakGlass: intent.breakGlass)
+            showToast("\(words.toast) - \(summary)", .error)
+        case .undelivered(let why):
+            outcomes[intent.actionID] = outcome
+            showToast("Decision not delivered yet; it stays in the outbox and is retried: \(why)", .warn)
+        }
+        forgetIfUnused(intent.actionID)
+    }
+
+    /// What a decision's answer shows on its row (and in a bulk's results).
+    static func rowOutcome(_ intent: DecisionIntent, _ result: DecisionOutcome) -> RowOutcome {
+        switch result {
+        case .accepted(let action):
             let text: String
             switch (intent.verdict, action.status) {
             case (.deny, _): text = "denied by you"
@@ -74,19 +95,13 @@ extension ConsoleModel {
             case (.approve, _): text = "your approval is recorded (\(action.approvalCount)/\(action.requiredApprovals))"
             }
             // A break-glass approval's row carries its own mark before this (`QueueRow.breakGlass`).
-            outcomes[intent.actionID] = RowOutcome(text: text, role: intent.verdict == .approve ? .statusApproved : .statusDenied, sending: false)
-            let said = intent.breakGlass && action.isBreakGlass ? "BREAK-GLASS " + text : text.prefix(1).uppercased() + text.dropFirst()
-            showToast("\(said): \(summary)", .info)
+            return RowOutcome(text: text, role: intent.verdict == .approve ? .statusApproved : .statusDenied, sending: false)
         case .rejected(let status, let code, let message, let action):
-            if let action { absorb(action, from: intent.actionID.server, fromFeed: false) }
-            let words = Self.refusal(status: status, code: code, message: message, now: action, breakGlass: intent.breakGlass)
-            outcomes[intent.actionID] = RowOutcome(text: words.row, role: .danger, sending: false)
-            showToast("\(words.toast) - \(summary)", .error)
-        case .undelivered(let why):
-            outcomes[intent.actionID] = RowOutcome(text: "not sent yet, retrying", role: .toastWarn, sending: true)
-            showToast("Decision not delivered yet; it stays in the outbox and is retried: \(why)", .warn)
+            let words = refusal(status: status, code: code, message: message, now: action, breakGlass: intent.breakGlass)
+            return RowOutcome(text: words.row, role: .danger, sending: false)
+        case .undelivered:
+            return RowOutcome(text: "not sent yet, retrying", role: .toastWarn, sending: true)
         }
-        forgetIfUnused(intent.actionID)
     }
 
     /// A refusal in plain words: a short form for the row, a full sentence for the toast.

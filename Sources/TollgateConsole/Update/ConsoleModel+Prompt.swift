@@ -5,6 +5,7 @@ import TollgateCore
 extension ConsoleModel {
     mutating func handlePromptKey(_ key: Key) -> [Effect] {
         guard var current = prompt else { return [] }
+        if let handled = handleBulkPromptKey(key, current.kind) { return handled }
         if case .confirm(let intent) = current.kind {
             if key == .char("y") || key == .char("Y") { return send(intent) }
             prompt = nil
@@ -20,7 +21,7 @@ extension ConsoleModel {
         case .enter:
             return submit(current)
         case .char(let ch):
-            if case .reason(.deny, _) = current.kind, current.editor.isEmpty,
+            if current.kind.offersCannedReasons, current.editor.isEmpty,
                 let n = ch.wholeNumberValue, (1...CannedReasons.deny.count).contains(n)
             {
                 current.editor.replace(with: CannedReasons.deny[n - 1])
@@ -52,8 +53,9 @@ extension ConsoleModel {
             showToast("Paste ignored: open a prompt first (d, :, /)", .warn)
             return
         }
-        if case .confirm = current.kind {
+        if !current.kind.takesText {
             prompt = nil
+            closeBulkPreview()
             showToast("Not confirmed: a paste is not a y", .info)
             return
         }
@@ -104,6 +106,8 @@ extension ConsoleModel {
             return []
         case .confirm(let intent):
             return send(intent)
+        case .bulkReason, .bulkReview, .bulkConfirm:
+            return submitBulk(current)
         case .command:
             prompt = nil
             return runCommand(text)

@@ -64,6 +64,7 @@ extension ConsoleModel {
             showToast(text, .info)
         }
         effects += reconcile()
+        followMarks(after: message)
         effects += historyLoadIfNeeded()
         effects += titleChange()
         return effects
@@ -100,9 +101,17 @@ extension ConsoleModel {
         case .sort:
             setSort(queue.sort.next)
         case .approve:
-            startDecision(.approve)
+            if decidesMarks { openBulk(.approve) } else { startDecision(.approve) }
         case .deny:
-            startDecision(.deny)
+            if decidesMarks { openBulk(.deny) } else { startDecision(.deny) }
+        case .toggleMark:
+            toggleMark()
+        case .markRange:
+            toggleRange()
+        case .markAll:
+            markAll()
+        case .clearMarks:
+            clearMarks()
         case .breakGlass:
             startBreakGlass()
         case .history:
@@ -171,6 +180,8 @@ extension ConsoleModel {
         case .help:
             guard case .help(let scroll) = screen else { return }
             replaceTop(.help(scroll: max(0, scroll.addingClamped(delta))))
+        case .bulk:
+            scrollBulk(by: delta)
         }
     }
 

@@ -37,6 +37,8 @@ public enum ConsoleView {
             HelpView.draw(
                 scroll: scroll, context: model.screens.dropLast().last.map(context(of:)) ?? .queue,
                 into: &frame, layout: layout, styler: styler)
+        case .bulk(let state):
+            BulkView.draw(state, model: model, into: &frame, layout: layout, styler: styler)
         }
         StatusLineView.draw(model, into: &frame, layout: layout, styler: styler)
         return frame
@@ -59,6 +61,7 @@ public enum ConsoleView {
         case .detail: .detail
         case .diff: .diff
         case .help: .help
+        case .bulk: .bulk
         }
     }
 }

@@ -4,16 +4,24 @@ import TollgateCore
 ///
 /// The selected row is marked by a glyph in column 0 only, never a full-width bar: moving the
 /// selection changes two cells, which is a handful of bytes over SSH.
+///
+/// The gutter is the selection (column 0) and the escalation mark (column 1); while any row is
+/// marked for a bulk decision it grows a third column for that mark, so each of the three
+/// keeps a cell of its own and none hides another. A console that never marks keeps every
+/// column it has; marking shifts the list right by one column once.
 enum QueueView {
     /// Column widths for a list width; columns drop out as the terminal narrows.
     struct Columns: Hashable {
-        static let gutter = 2
+        /// Selection and escalation, and the bulk mark while there are marks.
+        var gutter = 2
         static let risk = 4
         var server = 0, kind = 0, requester = 0, environment = 0, age = 0, left = 7, quorum = 3
         var summary = 0
 
-        /// `fleet`: several servers are followed, so each row names its own.
-        init(width: Int, fleet: Bool = false) {
+        /// `fleet`: several servers are followed, so each row names its own; `marking`: some
+        /// rows are marked, so the gutter has a column for the mark.
+        init(width: Int, fleet: Bool = false, marking: Bool = false) {
+            if marking { gutter = 3 }
             if width >= 110 {
                 (kind, requester, environment, age) = (16, 22, 11, 4)
                 if fleet { server = 10 }
@@ -27,12 +35,12 @@ enum QueueView {
             }
             let leading = [server, kind].reduce(0) { $0 + ($1 > 0 ? $1 + 1 : 0) }
             let trailing = [requester, environment, age, left, quorum].reduce(0) { $0 + ($1 > 0 ? $1 + 1 : 0) }
-            summary = max(1, width - Self.gutter - (Self.risk + 1) - leading - trailing)
+            summary = max(1, width - gutter - (Self.risk + 1) - leading - trailing)
         }
     }
 
     static func draw(_ model: ConsoleModel, into frame: inout Frame, layout: Layout, styler: Styler) {
-        let columns = Columns(width: layout.listWidth, fleet: model.isFleet)
+        let columns = Columns(width: layout.listWidth, fleet: model.isFleet, marking: !model.marks.isEmpty)
         drawTitles(columns, into: &frame, y: layout.bodyTop, width: layout.listWidth, styler: styler)
         let position = model.queueList
         guard model.queue.count > 0 else {
@@ -59,7 +67,7 @@ enum QueueView {
     }
 
     static func drawTitles(_ columns: Columns, into frame: inout Frame, y: Int, width: Int, styler: Styler) {
-        var x = Columns.gutter
+        var x = columns.gutter
         func title(_ text: String, _ w: Int, right: Bool = false) {
             guard w > 0 else { return }
             let t = String(text.prefix(w))
@@ -92,7 +100,10 @@ enum QueueView {
             // one cell per row, and the mark stays a character where there is no colour.
             frame.put(label: escalationMark, x: 1, y: y, role: .alert)
         }
-        var x = Columns.gutter
+        if columns.gutter > 2, model.marks.contains(action.key) {
+            frame.put(label: bulkMark(styler), x: 2, y: y, role: .selectedUnfocused)
+        }
+        var x = columns.gutter
         frame.put(fitted: [styler.label(Format.risk(action.risk), .risk(action.risk))], x: x, y: y, width: Columns.risk, asciiOnly: styler.asciiOnly)
         x += Columns.risk + 1
         if columns.server > 0 {
@@ -170,6 +181,9 @@ enum QueueView {
     /// before the summary, and a gutter cell that a narrow summary column cannot cut.
     static let escalatedMarker = "ESCALATED"
     static let escalationMark = "!"
+
+    /// The gutter mark of a row marked for a bulk decision: a character, never colour alone.
+    static func bulkMark(_ styler: Styler) -> String { styler.asciiOnly ? "*" : "●" }
 
     /// The countdown to expiry, red in the last minute; the status once resolved.
     static func timeLeft(_ action: QueueRow, now: Timestamp) -> (String, ThemeRole) {

@@ -27,7 +27,11 @@ enum StatusLineView {
     static func position(_ model: ConsoleModel, _ styler: Styler) -> String {
         var parts: [String] = []
         let inHistory = model.onHistoryList || model.screens.contains { if case .history = $0 { true } else { false } }
-        if inHistory {
+        if case .bulk(let state) = model.screen {
+            let shown = BulkView.tableRows(Layout(model.size, split: false))
+            let last = min(state.lineCount, state.scroll + shown)
+            parts.append(state.lineCount == 0 ? "nothing listed" : "lines \(state.scroll + 1)-\(last) of \(state.lineCount)")
+        } else if inHistory {
             let h = model.history
             parts.append(h.items.isEmpty ? "history" : "\(h.list.index + 1)/\(h.items.count)\(h.exhausted ? "" : "+")")
             if h.loading { parts.append("loading...") }
@@ -35,6 +39,9 @@ enum StatusLineView {
         } else {
             let count = model.queue.count
             parts.append(count == 0 ? "queue empty" : "\(model.queueList.index + 1)/\(count)")
+            if !model.marks.isEmpty {
+                parts.append("\(model.marks.count) marked" + (model.marks.range == nil ? "" : " (range: V ends it)"))
+            }
             parts.append("sort: \(model.queue.sort.rawValue)")
             if !model.queue.filter.isEmpty { parts.append("filter: \(model.queue.filter.summary)") }
         }
@@ -62,6 +69,17 @@ enum StatusLineView {
             label = [styler.label(" :", .prompt)]
         case .search(let context):
             label = [styler.label(context == .history ? " Search history: " : " Filter: ", .prompt)]
+        case .bulkReason:
+            label = [styler.label(" Reason to deny all \(bulkCount(model)): ", .prompt)]
+            if prompt.editor.isEmpty { drawCannedReasons(into: &frame, layout: layout, styler: styler) }
+        case .bulkReview:
+            let text = " Approve the \(bulkCount(model)) listed? Enter goes on to the confirmation, Esc cancels "
+            frame.put(fitted: [styler.label(text, .prompt)], x: 0, y: y, width: layout.width, asciiOnly: styler.asciiOnly, padRole: .prompt)
+            return
+        case .bulkConfirm(let verdict, let reason):
+            label = bulkConfirmation(verdict, reason: reason, count: bulkCount(model), styler: styler, width: layout.width)
+            frame.put(fitted: label, x: 0, y: y, width: layout.width, asciiOnly: styler.asciiOnly, padRole: .prompt)
+            return
         }
         let labelWidth = label.reduce(0) { $0 + $1.glyphs.count }
         var x = frame.put(label, x: 0, y: y, limit: layout.width)
@@ -117,6 +135,22 @@ enum StatusLineView {
         return head + [styler.clipped(action.summary, .prompt, width: room)] + tail
     }
 
+    /// How many actions the bulk preview on screen would decide.
+    static func bulkCount(_ model: ConsoleModel) -> Int {
+        if case .bulk(let state) = model.screen { return state.included.count }
+        return 0
+    }
+
+    /// "Deny 3 marked actions with reason "…"? [y/N]", the reason cut so that `[y/N]` fits.
+    static func bulkConfirmation(_ verdict: Verdict, reason: String, count: Int, styler: Styler, width: Int) -> [Run] {
+        let noun = count == 1 ? "action" : "actions"
+        let question = styler.label("? [y/N] ", .prompt)
+        guard verdict == .deny else { return [styler.label(" Approve \(count) marked \(noun), none of them critical", .prompt), question] }
+        let head = styler.label(" Deny \(count) marked \(noun) with reason \"", .prompt)
+        let room = max(8, min(60, width - head.glyphs.count - 10))
+        return [head, styler.clipped(reason, .prompt, width: room), styler.label("\"", .prompt), question]
+    }
+
     static func drawCannedReasons(into frame: inout Frame, layout: Layout, styler: Styler) {
         let count = CannedReasons.deny.count
         let top = layout.statusRow - count
@@ -167,6 +201,8 @@ enum StatusLineView {
         case .toggleSideBySide where model.showsSideBySide: "unified"
         case .nextMark where model.diffHasMarks: "danger mark"
         case .nextMark where model.diffShowsPlan == true: "resource"
+        case .approve where model.decidesMarks: "approve \(model.marks.count) marked"
+        case .deny where model.decidesMarks: "deny \(model.marks.count) marked"
         default: hint
         }
     }
@@ -182,9 +218,11 @@ enum StatusLineView {
         case .reason(.approve, _): .approveReason
         case .reason(.deny, _): .denyReason
         case .breakGlassReason: .breakGlassReason
-        case .confirm: .confirm
+        case .confirm, .bulkConfirm: .confirm
         case .command: .command
         case .search: .search
+        case .bulkReason: .bulkReason
+        case .bulkReview: .bulkReview
         }
     }
 }
