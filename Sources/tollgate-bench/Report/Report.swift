@@ -85,6 +85,12 @@ enum Format {
 
     static func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1_048_576) }
 
+    /// `ours` as a multiple of `base` (`1.04×`), for a row set beside another of the same run.
+    static func multiple(_ ours: Double?, of base: Double?) -> String {
+        guard let ours, let base, base > 0 else { return "n/a" }
+        return fixed(ours / base, 2) + "×"
+    }
+
     /// How many times better ours is than the peer's figure, saying which way it goes.
     static func ratio(_ ours: Double, _ theirs: Double, peer: String, higherIsBetter: Bool) -> String {
         guard ours > 0, theirs > 0 else { return "n/a" }

@@ -10,10 +10,11 @@ struct BenchPrincipals {
     /// The feed subscribers' token (an approver that never decides).
     let watcher: String
 
-    init(agents: Int = 16, approvers: Int = 16) {
-        self.agents = (0..<agents).map { "bench-agent-\($0)-token" }
-        self.approvers = (0..<approvers).map { "bench-approver-\($0)-token" }
-        watcher = "bench-watcher-token"
+    /// `prefix` starts every token: servers that one client follows together need tokens of their own.
+    init(agents: Int = 16, approvers: Int = 16, prefix: String = "bench") {
+        self.agents = (0..<agents).map { "\(prefix)-agent-\($0)-token" }
+        self.approvers = (0..<approvers).map { "\(prefix)-approver-\($0)-token" }
+        watcher = "\(prefix)-watcher-token"
     }
 
     /// A tokens file for `tollgate serve`: only SHA-256 hashes, as the server wants.
