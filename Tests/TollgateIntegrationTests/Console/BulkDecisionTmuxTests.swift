@@ -17,17 +17,6 @@ final class BulkDecisionTmuxTests: XCTestCase {
 
     private func historyPath(_ fleet: ServerFleet) -> String { fleet.prodSandbox.historyPath("alice") }
 
-    /// Waits until the screen satisfies `holds`, and returns it; fails with the screen.
-    @discardableResult
-    private func waitForScreen(_ tmux: TmuxSession, _ what: String, _ holds: (String) -> Bool) throws -> String {
-        var last = ""
-        try eventually(timeout: 30, what, { "the screen:\n\(last)" }) {
-            last = try tmux.screen()
-            return holds(last)
-        }
-        return last
-    }
-
     func testMarkingThreeOfFiveAndDenyingThemDeniesExactlyThoseWithTheOneReason() throws {
         let fleet = try ServerFleet(self, principal: "alice")
         let prodAgent = try fleet.prodSandbox.client(fleet.prod, as: "agent-1")
@@ -40,7 +29,7 @@ final class BulkDecisionTmuxTests: XCTestCase {
             submitted.append((server, try agent.submit(Fixtures.request(summary: "Bulk sweep \(i + 1) on \(server)"))))
         }
         let tmux = try console(fleet)
-        let before = try waitForScreen(tmux, "all five listed, both servers live, and d offered (whoami known)") { screen in
+        let before = try tmux.waitForScreen("all five listed, both servers live, and d offered (whoami known)") { screen in
             submitted.allSatisfy { screen.contains($0.action.summary) } && screen.contains("prod live") && screen.contains("staging live")
                 && screen.contains("d deny")
         }
@@ -54,7 +43,7 @@ final class BulkDecisionTmuxTests: XCTestCase {
         try tmux.send("V")
         try tmux.send("j")
         try tmux.send("V")
-        let marked = try waitForScreen(tmux, "the range ended with three marked") { $0.contains("Range ended: 3 marked") }
+        let marked = try tmux.waitForScreen("the range ended with three marked") { $0.contains("Range ended: 3 marked") }
         let chosen = [order[0], order[2], order[3]]
         let left = [order[1], order[4]]
         XCTAssertEqual(Set(chosen.map(\.server)), ["prod", "staging"], "the marks span both servers")
@@ -68,7 +57,7 @@ final class BulkDecisionTmuxTests: XCTestCase {
         }
 
         try tmux.send("d")
-        let preview = try waitForScreen(tmux, "the preview of three, with the reason prompt") {
+        let preview = try tmux.waitForScreen("the preview of three, with the reason prompt") {
             $0.contains("Deny 3 marked actions") && $0.contains("Reason to deny all 3")
         }
         for (_, action) in left { XCTAssertFalse(preview.contains(action.summary), "only the marked ones are listed:\n\(preview)") }
@@ -77,7 +66,7 @@ final class BulkDecisionTmuxTests: XCTestCase {
         try tmux.send("Enter")
         try tmux.waitFor("Deny 3 marked actions with reason")
         try tmux.send("y")
-        let results = try waitForScreen(tmux, "all three answers in the results") { $0.contains("3 accepted · 0 refused or too late · 0 waiting") }
+        let results = try tmux.waitForScreen("all three answers in the results") { $0.contains("3 accepted · 0 refused or too late · 0 waiting") }
         XCTAssertTrue(results.contains("Bulk deny: 3 sent"), results)
 
         // On the servers: exactly the three denied, each once, by alice, with the one reason.
