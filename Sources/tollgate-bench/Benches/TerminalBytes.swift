@@ -147,9 +147,10 @@ enum TerminalBytes {
     /// Reads for 4 s (the snapshot, the first layout, a few ticks), then on, a second at a
     /// time, until a second brings no more than a busy tick's bytes: every snapshot is in. At most 60 s.
     static func settle(_ terminal: PseudoTerminal) {
+        let start = BenchClock.now()
         terminal.drain(seconds: 4)
-        var seconds = 4
-        while seconds < 60, terminal.drain(seconds: 1) > 2_000 { seconds += 1 }
+        while BenchClock.seconds(since: start) < 60, terminal.drain(seconds: 1) > 2_000 {}
+        Log.say("terminal bytes: a quiet second \(Format.fixed(BenchClock.seconds(since: start), 0)) s after the console started")
     }
 
     // MARK: - Windows clear of ticks
