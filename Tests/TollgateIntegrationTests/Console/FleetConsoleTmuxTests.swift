@@ -235,4 +235,43 @@ final class FleetConsoleTmuxTests: XCTestCase {
             return HistoryRow(server: try JSONDecoder().decode(Server.self, from: data).server, id: action.id, status: action.status)
         }
     }
+
+    // MARK: - A server that hangs
+
+    /// Staging frozen (SIGSTOP: its sockets accept, nothing answers) while a decision to it is
+    /// in flight: prod's decisions still go through at once, `q` quits without waiting out the
+    /// 30 s request timeout, and the decision is recorded once when staging wakes.
+    func testAHungServerHoldsUpNeitherTheOtherServerNorQuitting() throws {
+        let fleet = try ServerFleet(self, principal: "alice")
+        // Short summaries: a row's outcome ("sending approve...") comes before them.
+        let stuck = try fleet.stagingSandbox.client(fleet.staging, as: "agent-1").submit(Fixtures.request(summary: "Resize"))
+        let fine = try fleet.prodSandbox.client(fleet.prod, as: "agent-1").submit(Fixtures.request(summary: "Rollout"))
+        let tmux = try fleet.console(self)
+        try tmux.waitForScreen("both servers live with their actions") {
+            Self.header($0, says: "prod live", "staging live") && $0.contains(stuck.summary) && $0.contains(fine.summary)
+        }
+        fleet.staging.suspend()
+        addTeardownBlock { fleet.staging.resume() }
+        try select(tmux, stuck.summary, of: "staging")
+        try approveSelected(tmux)
+        try tmux.waitForScreen("staging's approval is on its way") { Self.row(stuck.summary, of: "staging", in: $0)?.contains("sending") == true }
+
+        try select(tmux, fine.summary, of: "prod")
+        try approveSelected(tmux)
+        let prodView = try fleet.prodSandbox.client(fleet.prod, as: "bob")
+        try eventually("prod's action is approved while staging hangs") { try prodView.action(fine.id).status == .approved }
+
+        try tmux.send("q")
+        // Well inside the 30 s the staging request would take to time out.
+        try eventually(timeout: 15, "the console quits with a request to staging hanging") { try !tmux.screen().contains("Tollgate") }
+
+        // Woken, staging finds the request in its socket, and the next start sends the outbox's
+        // copy under the same idempotency key: approved once either way.
+        fleet.staging.resume()
+        let stagingView = try fleet.stagingSandbox.client(fleet.staging, as: "bob")
+        let again = try fleet.console(self)
+        try again.waitForScreen("the next start is live on both") { Self.header($0, says: "prod live", "staging live") }
+        try eventually("staging's action is approved") { try stagingView.action(stuck.id).status == .approved }
+        XCTAssertEqual(try stagingView.action(stuck.id).decisions.map(\.approver), ["alice"])
+    }
 }
