@@ -15,30 +15,39 @@ struct ConnectionOptions: ParsableArguments {
             valueName: "name"))
     var context: String?
 
-    // The flags one by one, for the console's choice of the servers it may turn to.
-    var caFile: String? { flags.caFile }
-    var clientCert: String? { flags.clientCert }
-    var clientKey: String? { flags.clientKey }
-    var insecure: Bool { flags.insecure }
-
     /// The endpoint, or a `CommandFailure` saying why there is none.
     func endpoint(requireToken: Bool = true) throws -> ServerEndpoint {
         try flags.endpoint(context: context, requireToken: requireToken)
     }
 
-    /// The servers the console follows (`--context a,b`, else every [[servers]] table, or the
-    /// one server `--server` and the rest choose), or a `CommandFailure` saying why there are none.
-    func fleet() throws -> [ServerContext] {
+    /// The servers the console may follow, and the names of those it follows from the start
+    /// (nil: all of them), or a `CommandFailure` saying why there are none.
+    ///
+    /// Without `--context`: every `[[servers]]` table (or the one server `--server` and the rest
+    /// choose), all followed. With it: the tables named are followed, and every table of
+    /// config.toml is there for `:ctx` to turn to — chosen by name, so neither `--server` nor
+    /// `TOLLGATE_SERVER` can stand in for one, and each keeps its own token. When some table's
+    /// files cannot be read, `:ctx` has the named ones only.
+    func fleet() throws -> (servers: [ServerContext], followed: Set<String>?) {
+        let environment = ProcessInfo.processInfo.environment
         let chosen: [ServerContext]
         do {
             chosen = try ClientConfiguration.resolveFleet(
                 contexts: context.map(ServerContext.names(in:)), server: flags.server, tokenFile: flags.tokenFile,
-                environment: ProcessInfo.processInfo.environment, tls: flags.tls)
+                environment: environment, tls: flags.tls)
         } catch {
             throw CommandFailure(error.description)
         }
-        flags.warn(about: chosen)
-        return chosen
+        guard context != nil else {
+            flags.warn(about: chosen)
+            return (chosen, nil)
+        }
+        let tables = (try? ClientConfiguration.current(environment: environment).servers.map(\.name)) ?? []
+        let all =
+            (try? ClientConfiguration.resolveFleet(contexts: tables, server: nil, tokenFile: nil, environment: environment, tls: flags.tls))
+            ?? chosen
+        flags.warn(about: all)
+        return (all, Set(chosen.map(\.name)))
     }
 }
 

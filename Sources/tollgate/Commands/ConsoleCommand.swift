@@ -42,7 +42,7 @@ struct ConsoleCommand: ParsableCommand {
 
     func run() throws {
         let env = ProcessInfo.processInfo.environment
-        let (servers, followed) = offline ? ([], nil) : try fleet(environment: env)
+        let (servers, followed) = offline ? ([], nil) : try connection.fleet()
         let settings: ConsoleSettings
         let danger: DangerMatcher
         do {
@@ -61,17 +61,5 @@ struct ConsoleCommand: ParsableCommand {
             title: title ?? settings.title ?? false, alerts: alerts, environment: env, feed: timing.feedOptions, danger: danger)
         let status = ConsoleApp.run(options)
         if status != 0 { throw ExitCode(status) }
-    }
-
-    /// The servers the console may follow and the names of those it follows from the start:
-    /// with `--context`, the ones named, though `:ctx` may turn to any other configured server
-    /// whose token can be read; without it, every configured server (or the one `--server`).
-    private func fleet(environment: [String: String]) throws -> ([ServerContext], Set<String>?) {
-        let chosen = try connection.fleet()
-        guard connection.context != nil else { return (chosen, nil) }
-        let tls = TLSOptions(
-            caFile: connection.caFile, clientCert: connection.clientCert, clientKey: connection.clientKey, insecure: connection.insecure)
-        let all = try? ClientConfiguration.resolveFleet(contexts: nil, server: nil, tokenFile: nil, environment: environment, tls: tls)
-        return (all ?? chosen, Set(chosen.map(\.name)))
     }
 }

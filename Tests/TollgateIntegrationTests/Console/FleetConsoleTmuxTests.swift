@@ -189,6 +189,29 @@ final class FleetConsoleTmuxTests: XCTestCase {
         }
     }
 
+    /// `--context` names tables, and a server in the environment changes nothing of them: the
+    /// named one is followed with its own token, and `:ctx all` turns to the other table's
+    /// server with its own token, never to `TOLLGATE_SERVER` with `TOLLGATE_TOKEN`.
+    func testContextIgnoresAServerAndTokenInTheEnvironment() throws {
+        let fleet = try ServerFleet(self, principal: "alice")
+        _ = try fleet.prodSandbox.client(fleet.prod, as: "agent-1").submit(Fixtures.request(summary: "Roll out payments on prod"))
+        _ = try fleet.stagingSandbox.client(fleet.staging, as: "agent-1").submit(Fixtures.request(summary: "Resize search on staging"))
+        let words = [try TollgateBinary.url().path, "--db", fleet.historyPath, "--context", "prod"]
+        var environment = fleet.homeVariables
+        environment["TOLLGATE_SERVER"] = fleet.stagingURL
+        environment["TOLLGATE_TOKEN"] = String(repeating: "7f", count: 24)
+        let tmux = try TmuxSession(self, command: words.map(TmuxSession.quote).joined(separator: " "), environment: environment)
+        let alone = try tmux.waitForScreen("prod's action, live, with prod's own token") {
+            Self.header($0).contains("live") && $0.contains("Roll out payments on prod")
+        }
+        XCTAssertTrue(Self.header(alone).contains("@ \(fleet.prodURL)"), String(Self.header(alone)))
+        try command(tmux, "ctx all")
+        let both = try tmux.waitForScreen("staging joins, live with its table's token") {
+            Self.header($0, says: "prod live", "staging live") && Self.row("Resize search on staging", of: "staging", in: $0) != nil
+        }
+        XCTAssertFalse(both.contains("UNAUTHORISED"), both)
+    }
+
     // MARK: - History
 
     /// After the console approved staging's copy of an action both servers hold, `history
