@@ -15,17 +15,13 @@ final class ConsoleServices: Sendable {
     /// Each server's URL as the cache keys it, and the name the console shows.
     private let names: [(url: String, name: String)]
     private let reads = DispatchQueue(label: "tollgate.console.history")
-    /// Raised at quit: REST calls in flight end within a second, so a server that hangs cannot
-    /// hold the console open (an unsent decision stays in the outbox for the next start).
-    private let quitting = AbortSignal()
 
     init(inbox: Inbox, servers: [ServerContext], historyPath: String, feed: FeedOptions = FeedOptions()) {
         self.inbox = inbox
-        let quitting = quitting
         // One pair of stores for every server: a disk failure for one switches all to the same memory cache.
         let stores = CacheStores(path: historyPath) { inbox.post(.cacheUnavailable($0)) }
         self.servers = servers.enumerated().map { i, server in
-            ServerServices(id: ServerID(i), inbox: inbox, endpoint: server.endpoint, stores: stores, feed: feed, abort: quitting)
+            ServerServices(id: ServerID(i), name: server.name, inbox: inbox, endpoint: server.endpoint, stores: stores, feed: feed)
         }
         names = servers.map { ($0.endpoint.baseURL, $0.name) }
         history = ActionCache(stores: stores, server: nil)
@@ -36,14 +32,15 @@ final class ConsoleServices: Sendable {
         for id in followed { self[id]?.start() }
     }
 
-    /// Quits: every server stops at once, each saving what its feed sent last.
+    /// Quits: every server stops at once (a request in flight ends within a second, so a server
+    /// that hangs cannot hold the console open), each saving what its feed sent last.
     func stop() {
-        quitting.raise()
-        DispatchQueue.concurrentPerform(iterations: servers.count) { servers[$0].stop() }
+        DispatchQueue.concurrentPerform(iterations: servers.count) { servers[$0].stop(wait: true) }
     }
 
     func follow(_ id: ServerID, _ on: Bool) {
-        if on { self[id]?.start() } else { self[id]?.stop() }
+        // Called on the UI thread: the stop saves in the background.
+        if on { self[id]?.start() } else { self[id]?.stop(wait: false) }
     }
 
     func fetchIdentity(_ id: ServerID) { self[id]?.fetchIdentity() }

@@ -14,11 +14,17 @@ import TollgateSync
 /// and decisions run in order on one serial queue (a decision is in the outbox before it is
 /// sent); reads of the cache and fetches run on another. Every cache failure reaches the
 /// console as `.cacheUnavailable`.
+///
+/// `:ctx` can stop following a server and follow it again, so each following is a *session*:
+/// its own REST client with its own abort (raised at stop, so a hung request ends within a
+/// second), and a number that its feed callbacks, its pending read and its decision retries
+/// check, so nothing of an earlier session acts in a later one.
 final class ServerServices: Sendable {
     let id: ServerID
+    private let name: String
+    private let endpoint: ServerEndpoint
     private let inbox: Inbox
     private let cache: ActionCache
-    private let client: APIClient
     private let writes: DispatchQueue
     private let reads: DispatchQueue
     private let feedOptions: FeedOptions
@@ -26,24 +32,31 @@ final class ServerServices: Sendable {
 
     private struct State {
         var feed: FeedConnection?
-        /// Following this server: between `start` and `stop` (`:ctx` can do both again).
-        var running = false
+        /// The session now, or nil between `stop` and `start`.
+        var session: Session?
+        /// Bumped by each `start`: what an earlier session left running stops when it sees it.
+        var sessions = 0
         /// Actions upserted (or read at start) since memory was last handed back.
         var upsertedSinceRelease = 0
         var releaseScheduled = false
         var lastFlush = DispatchTime.now()
     }
 
-    /// `abort` ends this server's REST calls early (the console is quitting).
-    init(
-        id: ServerID, inbox: Inbox, endpoint: ServerEndpoint, stores: CacheStores, feed feedOptions: FeedOptions, abort: AbortSignal
-    ) {
+    /// One following of the server: its number and its REST client, whose abort `stop` raises.
+    private struct Session: Sendable {
+        let number: Int
+        let client: APIClient
+        let abort: AbortSignal
+    }
+
+    init(id: ServerID, name: String, inbox: Inbox, endpoint: ServerEndpoint, stores: CacheStores, feed feedOptions: FeedOptions) {
         self.id = id
+        self.name = name
+        self.endpoint = endpoint
         self.inbox = inbox
         self.feedOptions = feedOptions
         writes = DispatchQueue(label: "tollgate.console.writes.\(id.index)")
         reads = DispatchQueue(label: "tollgate.console.reads.\(id.index)")
-        client = APIClient(endpoint: endpoint, abort: abort)
         cache = ActionCache(stores: stores, server: endpoint.baseURL)
     }
 
@@ -52,37 +65,42 @@ final class ServerServices: Sendable {
     /// Whoami and the outbox retry; then, off the UI thread, the pending actions from the cache
     /// and, after them, the live feed.
     func start() {
-        let started = state.withLock { state in
-            defer { state.running = true }
-            return !state.running
+        let session: Session? = state.withLock { state in
+            guard state.session == nil else { return nil }
+            state.sessions += 1
+            let abort = AbortSignal()
+            state.session = Session(number: state.sessions, client: APIClient(endpoint: endpoint, abort: abort), abort: abort)
+            return state.session
         }
-        guard started else { return }
+        guard let session else { return }
         fetchIdentity()
-        retryOutbox()
+        retryOutbox(session)
         reads.async { [self] in
             let cachedPosition = cache.feedPosition()
             // The UI keeps rows of them, so only a page of full records is alive at a time,
             // decoded on this thread, not among the rows.
-            let read = cache.readPending(go: { !isStopped }) { [id] in inbox.post(.cachedPending($0, from: id)) }
+            let read = cache.readPending(go: { isCurrent(session) }) { [id] in inbox.post(.cachedPending($0, from: id)) }
             // Reading them left their JSON and SQLite's buffers freed in this thread's arena.
             if read.count > 0 { writes.async { [self] in releaseMemoryAfterBursts(count: read.count) } }
             // Only now: a feed event must never be overtaken by an older copy from the cache. With
             // some cached actions unread, the saved position would skip them: a snapshot brings them.
-            let connection = FeedConnection(endpoint: client.endpoint, lastEventID: read.complete ? cachedPosition : nil, options: feedOptions) {
+            let connection = FeedConnection(endpoint: endpoint, lastEventID: read.complete ? cachedPosition : nil, options: feedOptions) {
                 [weak self] update in
-                self?.received(update)
+                self?.received(update, in: session)
             }
-            let running = state.withLock { state in
-                if state.running && state.feed == nil { state.feed = connection }
-                return state.running && state.feed === connection
+            let current = state.withLock { state in
+                guard state.session?.number == session.number, state.feed == nil else { return false }
+                state.feed = connection
+                return true
             }
-            if running { connection.start() }
+            if current { connection.start() }
         }
     }
 
     /// `GET /v1/whoami`, off the UI thread.
     func fetchIdentity() {
-        let (inbox, client, id) = (inbox, client, id)
+        guard let client = state.withLock({ $0.session?.client }) else { return }
+        let (inbox, id) = (inbox, id)
         DispatchQueue.global().async {
             do {
                 inbox.post(.identity(try client.whoami(), from: id))
@@ -92,20 +110,28 @@ final class ServerServices: Sendable {
         }
     }
 
-    /// Stops the feed and retries, and saves what the feed sent last; `start` follows again.
-    func stop() {
-        let connection = state.withLock { state in
+    /// Ends the session: the feed stops, a request in flight ends within a second (a decision
+    /// in it stays in the outbox), retries stop, and what the feed sent last is saved — before
+    /// returning when `wait` (quitting), else in the background (`:ctx`, on the UI thread).
+    func stop(wait: Bool) {
+        let (connection, session) = state.withLock { state in
             defer {
                 state.feed = nil
-                state.running = false
+                state.session = nil
             }
-            return state.feed
+            return (state.feed, state.session)
         }
+        session?.abort.raise()
         connection?.stop()
-        writes.sync { _ = cache.flush() }
+        if wait {
+            writes.sync { _ = cache.flush() }
+        } else {
+            writes.async { [cache] in _ = cache.flush() }
+        }
     }
 
-    private var isStopped: Bool { !state.withLock { $0.running } }
+    /// Whether `session` is the one now: work of an earlier one stops when it is not.
+    private func isCurrent(_ session: Session) -> Bool { state.withLock { $0.session?.number == session.number } }
 
     func reconnect() {
         state.withLock { $0.feed }?.reconnectNow()
@@ -113,8 +139,10 @@ final class ServerServices: Sendable {
 
     // MARK: - The feed
 
-    /// On the feed thread: batch actions for the cache, and hand the update to the UI.
-    private func received(_ update: FeedUpdate) {
+    /// On the feed thread: batch actions for the cache, and hand the update to the UI; what a
+    /// stopped session's feed still says is dropped.
+    private func received(_ update: FeedUpdate, in session: Session) {
+        guard isCurrent(session) else { return }
         let schedule: Bool
         switch update {
         case .event(.action(let a, let seq)): schedule = cache.batch(a, position: seq)
@@ -177,15 +205,16 @@ final class ServerServices: Sendable {
     /// Fetches the server's copies of `ids` into the cache and the console: actions the feed
     /// stopped talking about (after a reset), or a full record a screen needs.
     func refresh(_ ids: [String]) {
+        guard let session = state.withLock({ $0.session }) else { return }
         reads.async { [self] in
             guard let server = cache.server else { return }
             var fresh: [Action] = []
             var failures = 0
             var firstProblem: String?
             // Bounded: a reset after a long absence must not turn into thousands of requests.
-            for id in ids.prefix(500) where !isStopped {
+            for id in ids.prefix(500) where isCurrent(session) {
                 do {
-                    fresh.append(try client.action(id: id))
+                    fresh.append(try session.client.action(id: id))
                 } catch {
                     failures += 1
                     if firstProblem == nil { firstProblem = "\(error)" }
@@ -205,6 +234,10 @@ final class ServerServices: Sendable {
 
     /// Writes the decision to the outbox, sends it, and reports the outcome; retries while undelivered.
     func decide(_ intent: DecisionIntent) {
+        guard let session = state.withLock({ $0.session }) else {
+            inbox.post(.decisionResult(intent, .undelivered(notFollowed)))
+            return
+        }
         writes.async { [self] in
             guard let server = cache.server else { return }
             let enqueued = cache.write { store in
@@ -214,7 +247,7 @@ final class ServerServices: Sendable {
             }
             switch enqueued {
             case .success(let (entry, store)):
-                send(entry, intent: intent, via: outbox(store, client: client, server: server), attempt: 1)
+                send(entry, intent: intent, via: outbox(store, client: session.client, server: server), attempt: 1, in: session)
             case .failure(let error):
                 inbox.post(.decisionResult(intent, .undelivered("cannot record the decision: \(error)")))
             }
@@ -227,30 +260,44 @@ final class ServerServices: Sendable {
         return DecisionOutbox(store: store, client: client, server: server) { cache.failed($0) }
     }
 
-    /// Sends on the writes queue; an undelivered decision is tried again with growing pauses.
-    private func send(_ entry: OutboxEntry, intent: DecisionIntent, via outbox: DecisionOutbox, attempt: Int) {
-        guard !isStopped else { return }
+    /// Sends on the writes queue; an undelivered decision is tried again with growing pauses
+    /// while `session` lasts. What is still undelivered when it ends (the console quits, `:ctx`
+    /// stops following the server) stays in the outbox for the next session, which sends it.
+    private func send(_ entry: OutboxEntry, intent: DecisionIntent, via outbox: DecisionOutbox, attempt: Int, in session: Session) {
+        guard isCurrent(session) else {
+            inbox.post(.decisionResult(intent, .undelivered(notFollowed)))
+            return
+        }
         let outcome = outbox.send(entry)
+        if case .undelivered = outcome, !isCurrent(session) {
+            // Cut short by `stop`: no retry will come in this session.
+            inbox.post(.decisionResult(intent, .undelivered(notFollowed)))
+            return
+        }
         inbox.post(.decisionResult(intent, outcome))
-        // What is still undelivered when the console stops stays in the outbox for the next start.
         guard case .undelivered = outcome, attempt < 12 else { return }
         let pause = min(30, pow(2, Double(attempt)))
         writes.asyncAfter(deadline: .now() + pause) { [weak self] in
-            self?.send(entry, intent: intent, via: outbox, attempt: attempt + 1)
+            self?.send(entry, intent: intent, via: outbox, attempt: attempt + 1, in: session)
         }
     }
 
-    /// Decisions left pending by an earlier run (a crash, a network cut) go out now.
-    private func retryOutbox() {
+    /// Why a decision waits: its server is not followed now.
+    private var notFollowed: String {
+        "\(name) is not followed now: the decision stays in the outbox and is sent when it is followed again"
+    }
+
+    /// Decisions left pending by an earlier run or session (a crash, a network cut, `:ctx`) go out now.
+    private func retryOutbox(_ session: Session) {
         writes.async { [self] in
             guard let server = cache.server, let store = cache.store else { return }
-            let outbox = outbox(store, client: client, server: server)
+            let outbox = outbox(store, client: session.client, server: server)
             do {
                 for entry in try outbox.pending() {
                     let intent = DecisionIntent(
                         actionID: ActionKey(server: id, id: entry.actionID), verdict: entry.verdict, reason: entry.reason, digest: entry.digest,
                         breakGlass: entry.breakGlass)
-                    send(entry, intent: intent, via: outbox, attempt: 1)
+                    send(entry, intent: intent, via: outbox, attempt: 1, in: session)
                 }
             } catch {
                 cache.failed("the outbox of earlier decisions cannot be read: \(error)")

@@ -43,15 +43,17 @@ extension ConsoleModel {
         return effects
     }
 
-    /// Takes a server's actions off the queue when it is no longer followed; a decision being
-    /// sent to it still goes out (it is in the outbox), but its rows go now.
+    /// Takes a server's actions off the console when it is no longer followed: its rows, the
+    /// records and outcomes kept for them, and the screens about them. A decision on its way to
+    /// it stays in the outbox and is sent when the server is followed again.
     private mutating func forget(_ id: ServerID) {
-        for key in Array(queue.members) where key.server == id {
-            dropFromQueue(key)
-            rows[key] = nil
-            lingering[key] = nil
-            outcomes[key] = nil
-        }
+        for key in Array(queue.members) where key.server == id { dropFromQueue(key) }
+        for key in Array(rows.keys) where key.server == id { rows[key] = nil }
+        lingering = lingering.filter { $0.key.server != id }
+        outcomes = outcomes.filter { $0.key.server != id }
+        details = details.filter { $0.key.server != id }
+        recordRequests = recordRequests.filter { $0.key.server != id }
+        if awaitingDetail?.server == id { awaitingDetail = nil }
         screens.removeAll { screen in
             switch screen {
             case .detail(let d): d.actionID.server == id && !d.readOnly

@@ -82,6 +82,8 @@ extension ConsoleModel {
             showToast("Decision not delivered yet; it stays in the outbox and is retried: \(why)", .warn)
         }
         forgetIfUnused(intent.actionID)
+        // No row to show it on (its server is no longer followed): nothing will read it.
+        if rows[intent.actionID] == nil { outcomes[intent.actionID] = nil }
     }
 
     /// What a decision's answer shows on its row (and in a bulk's results).

@@ -297,4 +297,34 @@ final class FleetConsoleTmuxTests: XCTestCase {
         try eventually("staging's action is approved") { try stagingView.action(stuck.id).status == .approved }
         XCTAssertEqual(try stagingView.action(stuck.id).decisions.map(\.approver), ["alice"])
     }
+
+    /// `:ctx` away from a frozen server with a decision in flight answers at once (the request
+    /// is cut short, the cache saved in the background), and following it again sends the
+    /// decision from the outbox, once.
+    func testCtxAwayFromAHungServerAnswersAtOnceAndFollowingItAgainSendsTheDecision() throws {
+        let fleet = try ServerFleet(self, principal: "alice")
+        let stuck = try fleet.prodSandbox.client(fleet.prod, as: "agent-1").submit(Fixtures.request(summary: "Rotate"))
+        _ = try fleet.stagingSandbox.client(fleet.staging, as: "agent-1").submit(Fixtures.request(summary: "Resize"))
+        let tmux = try fleet.console(self)
+        try tmux.waitForScreen("both servers live with their actions") {
+            Self.header($0, says: "prod live", "staging live") && $0.contains("Rotate") && $0.contains("Resize")
+        }
+        fleet.prod.suspend()
+        addTeardownBlock { fleet.prod.resume() }
+        try select(tmux, stuck.summary, of: "prod")
+        try approveSelected(tmux)
+        try tmux.waitForScreen("prod's approval is on its way") { Self.row(stuck.summary, of: "prod", in: $0)?.contains("sending") == true }
+
+        try command(tmux, "ctx staging")
+        // Well inside the 30 s the request to prod would take to time out.
+        try tmux.waitFor("Following staging", timeout: 10)
+        let alone = try tmux.waitForScreen("only staging's row") { !$0.contains("Rotate") && $0.contains("Resize") }
+        XCTAssertFalse(alone.contains("SERVER"), alone)
+
+        fleet.prod.resume()
+        try command(tmux, "ctx all")
+        let prodView = try fleet.prodSandbox.client(fleet.prod, as: "bob")
+        try eventually("prod's approval goes out once prod is followed again") { try prodView.action(stuck.id).status == .approved }
+        XCTAssertEqual(try prodView.action(stuck.id).decisions.map(\.approver), ["alice"])
+    }
 }
