@@ -45,6 +45,31 @@ final class ServicesTests: XCTestCase {
         services.stop()
     }
 
+    /// History rows name their server: a followed one by its configured name and place; others
+    /// by host and port, each with a place of its own, so the same id on two stays two actions.
+    func testHistoryRowsNameTheirServerAndKeepSameIdsApart() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-services-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("history.sqlite").path
+        let store = try HistoryStore(path: path)
+        for server in ["https://prod.example", "https://old-a.example:8443", "https://old-b.example"] {
+            try store.upsert([Fixture.action("act-1")], server: server)
+        }
+        let inbox = try Inbox()
+        let services = ConsoleServices(
+            inbox: inbox, servers: [ServerContext(name: "prod", endpoint: ServerEndpoint(baseURL: "https://prod.example", token: "unused"))],
+            historyPath: path)
+        services.loadHistory(HistoryRequest(filter: ActionFilter(), cursor: nil, limit: 10, generation: 1))
+        guard case .historyPage(_, let items, _)? = waitForMessages(inbox).first(where: { if case .historyPage = $0 { true } else { false } }) else {
+            return XCTFail("no page")
+        }
+        XCTAssertEqual(Set(items.map(\.serverName)), ["prod", "old-a.example:8443", "old-b.example"])
+        XCTAssertEqual(Set(items.map(\.key)).count, 3, "one id on three servers is three actions: \(items.map(\.key))")
+        XCTAssertEqual(items.first { $0.serverName == "prod" }?.server, ServerID(0))
+        services.stop()
+    }
+
     func testAnUnusableCacheIsReportedAndMemoryTakesOver() throws {
         let inbox = try Inbox()
         let services = ConsoleServices(inbox: inbox, servers: [], historyPath: "/proc/tollgate-cannot-be-here/history.sqlite")

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TollgateClient
 import TollgateCore
 import TollgateStore
@@ -15,6 +16,9 @@ final class ConsoleServices: Sendable {
     /// Each server's URL as the cache keys it, and the name the console shows.
     private let names: [(url: String, name: String)]
     private let reads = DispatchQueue(label: "tollgate.console.history")
+    /// Ids for the servers the history holds that the console was not started with, by URL:
+    /// past the console's own, so two such servers' actions with one id stay apart.
+    private let others = Mutex<[String: ServerID]>([:])
 
     init(inbox: Inbox, servers: [ServerContext], historyPath: String, feed: FeedOptions = FeedOptions()) {
         self.inbox = inbox
@@ -72,6 +76,16 @@ final class ConsoleServices: Sendable {
 
     // MARK: - History
 
+    /// The id of a server known only from the history, the same for the whole session.
+    private func other(_ url: String) -> ServerID {
+        others.withLock { others in
+            if let id = others[url] { return id }
+            let id = ServerID(names.count + others.count)
+            others[url] = id
+            return id
+        }
+    }
+
     /// A page of the cache's history (one server's with `server=`, else everyone's), each row
     /// named after its server.
     func loadHistory(_ request: HistoryRequest) {
@@ -86,10 +100,10 @@ final class ConsoleServices: Sendable {
             do {
                 let page = try store.page(query, limit: request.limit, cursor: request.cursor)
                 let items = page.actions.map { stored in
-                    let i = names.firstIndex { $0.url == stored.server }
-                    return HistoryItem(
-                        server: i.map(ServerID.init) ?? .elsewhere, serverName: i.map { names[$0].name } ?? ServerContext.name(forURL: stored.server),
-                        action: stored.action)
+                    if let i = names.firstIndex(where: { $0.url == stored.server }) {
+                        return HistoryItem(server: ServerID(i), serverName: names[i].name, action: stored.action)
+                    }
+                    return HistoryItem(server: other(stored.server), serverName: ServerContext.name(forURL: stored.server), action: stored.action)
                 }
                 inbox.post(.historyPage(generation: request.generation, items: items, next: page.nextCursor))
             } catch {

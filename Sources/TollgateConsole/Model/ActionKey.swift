@@ -7,8 +7,6 @@ public struct ServerID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// The first server: the only one when the console follows one.
     public static let first = ServerID(0)
-    /// A server the cache holds history of but the console was not started with: read-only.
-    public static let elsewhere = ServerID(-1)
 
     public static func < (a: ServerID, b: ServerID) -> Bool { a.index < b.index }
 
