@@ -11,8 +11,8 @@ final class AlertTests: XCTestCase {
     private func console(_ alerts: AlertSettings = AlertSettings(), title: Bool = false, live: Bool = true) -> TestConsole {
         var model = TestConsole(
             ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", alerts: alerts, titleEnabled: title))
-        _ = model.update(.feed(.state(.live)))
-        if live { _ = model.update(.feed(.event(.sync(seq: 1, pending: 0)))) }
+        _ = model.update(.feed(.state(.live), from: .first))
+        if live { _ = model.update(.feed(.event(.sync(seq: 1, pending: 0)), from: .first)) }
         return model
     }
 
@@ -48,11 +48,11 @@ final class AlertTests: XCTestCase {
 
     func testNothingAlertsBeforeTheFirstSync() {
         var model = console(live: false)
-        _ = model.update(.cachedPending([Fixture.action("c1", risk: .critical)]))
+        _ = model.update(.cachedPending([Fixture.action("c1", risk: .critical)], from: .first))
         XCTAssertEqual(alerts(model.receive(Fixture.action("s1", risk: .critical), seq: 1)), [], "the first snapshot")
         XCTAssertEqual(alerts(model.receive(escalated(Fixture.action("s2", risk: .critical)), seq: 2)), [], "even escalated")
         XCTAssertEqual(alerts(model.receive(escalated(Fixture.action("c1", risk: .critical)), seq: 3)), [], "even newly so")
-        _ = model.update(.feed(.event(.sync(seq: 3, pending: 3))))
+        _ = model.update(.feed(.event(.sync(seq: 3, pending: 3)), from: .first))
         XCTAssertEqual(alerts(model.receive(Fixture.action("c1", risk: .critical), seq: 4)), [], "the cached one is known")
         XCTAssertEqual(alerts(model.receive(Fixture.action("n1", risk: .critical), seq: 5)).count, 1)
     }
@@ -60,19 +60,19 @@ final class AlertTests: XCTestCase {
     func testAReconnectsCatchUpAlertsOnlyForWhatTheConsoleHasNeverSeen() {
         var model = console()
         _ = model.receive(Fixture.action("k1", risk: .critical), seq: 2)
-        _ = model.update(.feed(.state(.offline("connection reset"))))
-        _ = model.update(.feed(.state(.connecting)))
+        _ = model.update(.feed(.state(.offline("connection reset")), from: .first))
+        _ = model.update(.feed(.state(.connecting), from: .first))
         XCTAssertEqual(alerts(model.receive(Fixture.action("k1", risk: .critical), seq: 2)), [], "replayed, already known")
         XCTAssertEqual(alerts(model.receive(Fixture.action("n1", risk: .critical), seq: 3)).count, 1, "arrived while away")
-        _ = model.update(.feed(.event(.reset)))
+        _ = model.update(.feed(.event(.reset), from: .first))
         XCTAssertEqual(alerts(model.receive(Fixture.action("k1", risk: .critical), seq: 9)), [], "a snapshot after reset re-sends it")
         XCTAssertEqual(alerts(model.receive(Fixture.action("n1", risk: .critical), seq: 9)), [])
     }
 
     func testAnActionFetchedOrReadFromTheCacheIsNotAnArrival() {
         var model = console()
-        XCTAssertEqual(alerts(model.update(.fetched([Fixture.action("f1", risk: .critical)], problem: nil))), [])
-        XCTAssertEqual(alerts(model.update(.cachedPending([Fixture.action("c1", risk: .critical)]))), [])
+        XCTAssertEqual(alerts(model.update(.fetched([Fixture.action("f1", risk: .critical)], problem: nil, from: .first))), [])
+        XCTAssertEqual(alerts(model.update(.cachedPending([Fixture.action("c1", risk: .critical)], from: .first))), [])
     }
 
     func testOffAlertsForNothing() {
@@ -105,7 +105,7 @@ final class AlertTests: XCTestCase {
         var model = console()
         let pending = Fixture.action("e1", risk: .medium)
         _ = model.receive(pending, seq: 2)
-        XCTAssertEqual(alerts(model.update(.fetched([escalated(pending)], problem: nil))).map(\.reason), [.escalated])
+        XCTAssertEqual(alerts(model.update(.fetched([escalated(pending)], problem: nil, from: .first))).map(\.reason), [.escalated])
         XCTAssertEqual(alerts(model.receive(escalated(pending), seq: 3)), [])
     }
 
@@ -124,8 +124,8 @@ final class AlertTests: XCTestCase {
 
     func testTheTitleShowsThePendingCountAndChangesOnlyWithIt() {
         var model = TestConsole(ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s", titleEnabled: true))
-        XCTAssertEqual(titles(model.update(.feed(.state(.live)))), ["tollgate: 0 pending"], "from the first message on")
-        XCTAssertEqual(titles(model.update(.feed(.event(.sync(seq: 1, pending: 0))))), [])
+        XCTAssertEqual(titles(model.update(.feed(.state(.live), from: .first))), ["tollgate: 0 pending"], "from the first message on")
+        XCTAssertEqual(titles(model.update(.feed(.event(.sync(seq: 1, pending: 0)), from: .first))), [])
         XCTAssertEqual(titles(model.receive(Fixture.action("a1"), seq: 2)), ["tollgate: 1 pending"])
         XCTAssertEqual(titles(model.receive(Fixture.action("a2", risk: .low), seq: 3)), ["tollgate: 2 pending"])
         XCTAssertEqual(titles(model.receive(Fixture.action("a2", risk: .low), seq: 4)), [], "the same count is not sent again")

@@ -72,14 +72,14 @@ final class ArchiveTests: XCTestCase {
     func testARecordMissingFromTheArchiveIsAskedForAndOpensWhenItArrives() {
         var model = Fixture.model(Fixture.queue(3))
         let missing = Fixture.action("act-late", risk: .critical, expiresIn: 5)
-        _ = model.update(.feed(.event(.action(missing, seq: nil))))
+        _ = model.update(.feed(.event(.action(missing, seq: nil)), from: .first))
         model.press(.char("g"))
         XCTAssertEqual(model.queueList.id, "act-late")
         XCTAssertEqual(model.press(.enter), [.refreshActions(["act-late"])])
         guard case .queue = model.screen else { return XCTFail("nothing to show yet") }
         XCTAssertTrue(model.screenText.contains("asking the server"))
         XCTAssertEqual(model.press(.enter), [], "asked once")
-        _ = model.update(.fetched([missing], problem: nil))
+        _ = model.update(.fetched([missing], problem: nil, from: .first))
         guard case .detail(let d) = model.screen else { return XCTFail("the detail opens when the record arrives") }
         XCTAssertEqual(d.actionID, "act-late")
         XCTAssertNil(model.awaitingDetail)
@@ -87,10 +87,10 @@ final class ArchiveTests: XCTestCase {
 
     func testAFailedFetchSaysSoAndEnterAsksAgain() {
         var model = Fixture.model(Fixture.queue(3))
-        _ = model.update(.feed(.event(.action(Fixture.action("act-late", risk: .critical, expiresIn: 5), seq: nil))))
+        _ = model.update(.feed(.event(.action(Fixture.action("act-late", risk: .critical, expiresIn: 5), seq: nil)), from: .first))
         model.press(.char("g"))
         XCTAssertEqual(model.press(.enter), [.refreshActions(["act-late"])])
-        _ = model.update(.fetched([], problem: "HTTP 503 from the server"))
+        _ = model.update(.fetched([], problem: "HTTP 503 from the server", from: .first))
         XCTAssertTrue(model.screenText.contains("Could not fetch from the server: HTTP 503"))
         XCTAssertEqual(model.press(.enter), [.refreshActions(["act-late"])], "asked again")
     }
@@ -98,9 +98,9 @@ final class ArchiveTests: XCTestCase {
     func testARecordArrivingAfterTheSelectionMovedOpensNothing() {
         var model = Fixture.model(Fixture.queue(3))
         let missing = Fixture.action("act-late", risk: .critical, expiresIn: 5)
-        _ = model.update(.feed(.event(.action(missing, seq: nil))))
+        _ = model.update(.feed(.event(.action(missing, seq: nil)), from: .first))
         model.press(.char("g"), .enter, .char("j"))
-        _ = model.update(.fetched([missing], problem: nil))
+        _ = model.update(.fetched([missing], problem: nil, from: .first))
         guard case .queue = model.screen else { return XCTFail("the approver moved on") }
         XCTAssertTrue(model.details.isEmpty)
     }
@@ -118,11 +118,11 @@ final class ArchiveTests: XCTestCase {
     func testTheSplitPaneAsksTheServerForARecordTheArchiveLacks() {
         var model = Fixture.model([], width: 180, height: 40)
         let missing = Fixture.action("act-late")
-        let effects = model.update(.feed(.event(.action(missing, seq: nil))))
+        let effects = model.update(.feed(.event(.action(missing, seq: nil)), from: .first))
         XCTAssertEqual(effects, [.refreshActions(["act-late"])])
         XCTAssertTrue(model.screenText.contains("asking the server for the full record"))
         XCTAssertEqual(model.update(.tick(Fixture.now)), [], "asked once")
-        _ = model.update(.fetched([missing], problem: nil))
+        _ = model.update(.fetched([missing], problem: nil, from: .first))
         XCTAssertTrue(model.screenText.contains("Quarterly churn analysis"))
         guard case .queue = model.screen else { return XCTFail("the split view stays") }
     }
@@ -173,7 +173,7 @@ final class ArchiveTests: XCTestCase {
         XCTAssertEqual(model.press(.enter), [.refreshActions([id])])
         XCTAssertTrue(model.screenText.contains("Could not read the local cache (disk I/O error); asking the server"))
         guard let record = model.queueAction(id) else { return XCTFail("not archived") }
-        _ = model.update(.fetched([record], problem: nil))
+        _ = model.update(.fetched([record], problem: nil, from: .first))
         guard case .detail(let d) = model.screen else { return XCTFail("the server's copy opens the detail") }
         XCTAssertEqual(d.actionID, id)
     }
@@ -189,14 +189,14 @@ final class ArchiveTests: XCTestCase {
         newer.requiredApprovals = 2
         model.receive(newer, seq: 5)
         guard case .detail = model.screen else { return XCTFail("the feed's copy opens the detail") }
-        _ = model.update(.records(found: [older], missing: [], problem: nil))
+        _ = model.update(.records(found: [older], missing: [], problem: nil, from: .first))
         XCTAssertEqual(model.details[id], newer, "the cache's answer came later but is older")
     }
 
     func testAFailedFetchInTheSplitPaneIsNotRetriedUntilEnter() {
         var model = Fixture.model([], width: 180, height: 40)
-        XCTAssertEqual(model.update(.feed(.event(.action(Fixture.action("act-late"), seq: nil)))), [.refreshActions(["act-late"])])
-        XCTAssertEqual(model.update(.fetched([], problem: "HTTP 503 from the server")), [])
+        XCTAssertEqual(model.update(.feed(.event(.action(Fixture.action("act-late"), seq: nil)), from: .first)), [.refreshActions(["act-late"])])
+        XCTAssertEqual(model.update(.fetched([], problem: "HTTP 503 from the server", from: .first)), [])
         XCTAssertEqual(model.update(.tick(Fixture.now.adding(seconds: 1))), [], "no request loop while the server fails")
         XCTAssertTrue(model.screenText.contains("Enter asks again"))
         XCTAssertEqual(model.press(.enter), [.refreshActions(["act-late"])], "asked again")

@@ -68,9 +68,9 @@ final class DecisionTests: XCTestCase {
         _ = model.receive(Fixture.action("act-1"), seq: 1)
         XCTAssertEqual(model.press(.char("a")), [])
         XCTAssertTrue(model.screenText.contains("whoami"))
-        _ = model.update(.identityFailed("connection refused"))
-        XCTAssertEqual(model.update(.feed(.state(.live))), [.fetchIdentity(.first)], "asked again once the server is back")
-        _ = model.update(.identity(Fixture.me))
+        _ = model.update(.identityFailed("connection refused", from: .first))
+        XCTAssertEqual(model.update(.feed(.state(.live), from: .first)), [.fetchIdentity(.first)], "asked again once the server is back")
+        _ = model.update(.identity(Fixture.me, from: .first))
         model.press(.char("a"))
         XCTAssertNotNil(model.prompt)
     }

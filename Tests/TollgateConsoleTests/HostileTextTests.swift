@@ -41,8 +41,8 @@ final class HostileTextTests: XCTestCase {
         let actions = Self.nasty.enumerated().map { hostileAction("id-\($0.offset)-\($0.element)", $0.element) }
         for (w, h, ascii) in [(80, 24, false), (120, 40, false), (160, 40, false), (80, 24, true), (33, 9, false)] {
             var model = Fixture.model(actions, width: w, height: h, asciiOnly: ascii)
-            _ = model.update(.identity(Principal(id: Self.nasty[0], roles: [.approver])))
-            _ = model.update(.feed(.state(.offline(Self.nasty[1]))))
+            _ = model.update(.identity(Principal(id: Self.nasty[0], roles: [.approver]), from: .first))
+            _ = model.update(.feed(.state(.offline(Self.nasty[1])), from: .first))
             var screens: [Frame] = [model.frame()]
             for _ in actions {
                 model.press(.enter)
@@ -58,7 +58,7 @@ final class HostileTextTests: XCTestCase {
             model.type(Self.nasty.joined())
             screens.append(model.frame())
             model.press(.escape)
-            _ = model.update(.identityFailed(Self.nasty[2]))
+            _ = model.update(.identityFailed(Self.nasty[2], from: .first))
             screens.append(model.frame())
             model.press(.char("H"))
             _ = model.update(.historyPage(generation: model.history.generation, items: actions.map(HistoryItem.init), next: nil))

@@ -33,7 +33,7 @@ final class PolicyConsoleTests: XCTestCase {
     /// A console whose user is `principal`.
     static func console(_ actions: [Action], as principal: Principal, width: Int = 120) -> TestConsole {
         var model = Fixture.model(actions, width: width)
-        model.update(.identity(principal))
+        model.update(.identity(principal, from: .first))
         return model
     }
 

@@ -142,10 +142,10 @@ final class QueueTests: XCTestCase {
 
     func testResetKeepsRowsUntilSyncThenDropsWhatWasNotResent() {
         var model = Fixture.model(Fixture.queue(3))
-        _ = model.update(.feed(.event(.reset)))
+        _ = model.update(.feed(.event(.reset), from: .first))
         XCTAssertTrue(model.screenText.contains("3 pending"))
         _ = model.receive(Fixture.queue(3)[1], seq: 9)
-        let effects = model.update(.feed(.event(.sync(seq: 10, pending: 1))))
+        let effects = model.update(.feed(.event(.sync(seq: 10, pending: 1)), from: .first))
         XCTAssertTrue(model.screenText.contains("1 pending"))
         XCTAssertEqual(effects, [.refreshActions(["act-0000", "act-0002"])], "the cache learns how the dropped ones ended")
     }
@@ -161,8 +161,8 @@ final class QueueTests: XCTestCase {
 
     func testCachedPendingIsKnownButNotAnnounced() {
         var model = TestConsole(ConsoleModel(now: Fixture.now, size: Size(width: 120, height: 40), server: "s"))
-        _ = model.update(.cachedPending([Fixture.action("c1", risk: .critical)]))
-        _ = model.update(.feed(.event(.sync(seq: 1, pending: 1))))
+        _ = model.update(.cachedPending([Fixture.action("c1", risk: .critical)], from: .first))
+        _ = model.update(.feed(.event(.sync(seq: 1, pending: 1)), from: .first))
         XCTAssertEqual(model.receive(Fixture.action("c1", risk: .critical), seq: 2), [])
         XCTAssertTrue(model.screenText.contains("1 pending"))
     }
@@ -179,10 +179,10 @@ final class QueueTests: XCTestCase {
     func testConnectionStatesInTheHeader() {
         var model = Fixture.model()
         XCTAssertTrue(model.screenText.contains("live"))
-        _ = model.update(.feed(.state(.offline("connection refused"))))
-        _ = model.update(.feed(.state(.reconnecting(at: Fixture.now.adding(seconds: 4.2), attempt: 2))))
+        _ = model.update(.feed(.state(.offline("connection refused")), from: .first))
+        _ = model.update(.feed(.state(.reconnecting(at: Fixture.now.adding(seconds: 4.2), attempt: 2)), from: .first))
         XCTAssertTrue(model.screenText.contains("reconnecting in 5s (try 2): connection refused"), model.screenText)
-        _ = model.update(.feed(.state(.unauthorised("401 unauthenticated"))))
+        _ = model.update(.feed(.state(.unauthorised("401 unauthenticated")), from: .first))
         XCTAssertTrue(model.screenText.contains("UNAUTHORISED: 401 unauthenticated"))
         XCTAssertEqual(model.press(.char("r")), [.reconnect])
     }

@@ -131,8 +131,8 @@ final class SnapshotTests: XCTestCase {
     func testEmptyQueueAndOffline() {
         for (w, h) in Self.sizes {
             var model = TestConsole(ConsoleModel(now: Fixture.now, size: Size(width: w, height: h), server: "https://tollgate.example.com"))
-            _ = model.update(.feed(.state(.offline("connect to 127.0.0.1 port 9: Connection refused"))))
-            _ = model.update(.feed(.state(.reconnecting(at: Fixture.now.adding(seconds: 3), attempt: 3))))
+            _ = model.update(.feed(.state(.offline("connect to 127.0.0.1 port 9: Connection refused")), from: .first))
+            _ = model.update(.feed(.state(.reconnecting(at: Fixture.now.adding(seconds: 3), attempt: 3)), from: .first))
             Snapshot.assert(model.frame(), named: "reconnecting-\(w)x\(h)")
         }
     }

@@ -58,10 +58,10 @@ enum Fixture {
     /// A connected, live console that knows who it is, with `actions` in the queue.
     static func model(_ actions: [Action] = [], width: Int = 120, height: Int = 40, asciiOnly: Bool = false) -> TestConsole {
         var model = TestConsole(ConsoleModel(now: now, size: Size(width: width, height: height), server: "https://tollgate.example.com", asciiOnly: asciiOnly))
-        _ = model.update(.identity(me))
-        _ = model.update(.feed(.state(.live)))
+        _ = model.update(.identity(me, from: .first))
+        _ = model.update(.feed(.state(.live), from: .first))
         for action in actions { model.receive(action, seq: nil) }
-        _ = model.update(.feed(.event(.sync(seq: 1, pending: actions.count))))
+        _ = model.update(.feed(.event(.sync(seq: 1, pending: actions.count)), from: .first))
         return model
     }
 

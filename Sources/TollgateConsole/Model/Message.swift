@@ -11,17 +11,17 @@ public enum Message: Sendable {
     case resize(Size)
     /// The clock, at most once a second: countdowns, toasts, lingering rows.
     case tick(Timestamp)
-    case feed(FeedUpdate, from: ServerID = .first)
+    case feed(FeedUpdate, from: ServerID)
     /// A page of the pending actions in the local cache, at start: known already, so no alert.
-    case cachedPending([Action], from: ServerID = .first)
+    case cachedPending([Action], from: ServerID)
     /// The server's current copies of actions the console asked about (`.refreshActions`), and
     /// why some could not be fetched.
-    case fetched([Action], problem: String?, from: ServerID = .first)
+    case fetched([Action], problem: String?, from: ServerID)
     /// The local cache's answer to `.loadRecords`: the full records it holds, the ids it does
     /// not, and why it could not be read (a failed read counts its ids as missing).
-    case records(found: [Action], missing: [String], problem: String?, from: ServerID = .first)
-    case identity(Principal, from: ServerID = .first)
-    case identityFailed(String, from: ServerID = .first)
+    case records(found: [Action], missing: [String], problem: String?, from: ServerID)
+    case identity(Principal, from: ServerID)
+    case identityFailed(String, from: ServerID)
     case decisionResult(DecisionIntent, DecisionOutcome)
     case historyPage(generation: Int, items: [HistoryItem], next: String?)
     case historyFailed(generation: Int, String)

@@ -145,14 +145,14 @@ enum DiffViewFrame {
         action.diffs = [ActionDiff(title: "stacks/production/main.tf and friends", text: diff)]
         func send(_ message: Message) {
             for effect in model.update(message) {
-                if case .loadRecords = effect { _ = model.update(.records(found: [action], missing: [], problem: nil)) }
+                if case .loadRecords = effect { _ = model.update(.records(found: [action], missing: [], problem: nil, from: .first)) }
             }
         }
-        send(.feed(.state(.connecting)))
-        send(.feed(.event(.action(action, seq: 1))))
-        send(.feed(.event(.sync(seq: 1, pending: 1))))
-        send(.feed(.state(.live)))
-        send(.identity(Principal(id: "oncall@example.com", roles: [.approver])))
+        send(.feed(.state(.connecting), from: .first))
+        send(.feed(.event(.action(action, seq: 1)), from: .first))
+        send(.feed(.event(.sync(seq: 1, pending: 1)), from: .first))
+        send(.feed(.state(.live), from: .first))
+        send(.identity(Principal(id: "oncall@example.com", roles: [.approver]), from: .first))
         send(.key(.enter))
         return model
     }
