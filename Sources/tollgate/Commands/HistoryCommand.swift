@@ -43,7 +43,11 @@ struct HistoryCommand: ParsableCommand {
         let store = try history.open()
         let configuration: ClientConfiguration
         do { configuration = try ClientConfiguration.current(environment: ProcessInfo.processInfo.environment) } catch {
-            throw CommandFailure(error.description)
+            // The history is read offline, audits included: a config.toml it only takes server
+            // names from does not stop it, unless --server needs a name from there.
+            guard server == nil else { throw CommandFailure(error.description) }
+            Diagnostics.warn("warning: \(error.description); servers are named by their host")
+            configuration = ClientConfiguration()
         }
         let stored: [String]
         do { stored = try store.serverURLs() } catch { throw CommandFailure("history cache \(history.path): \(error)") }

@@ -126,6 +126,27 @@ final class ContextCommandTests: XCTestCase {
                 + "(there are prod, staging, \(fleet.stagingURL), \(fleet.prodURL))\n")
     }
 
+    /// `history` reads the cache offline: a config.toml it cannot read only costs the servers'
+    /// names (a warning), unless `--server` needs a name from it.
+    func testHistoryGoesOnWithABrokenConfigUnlessServerNeedsIt() throws {
+        let fleet = try startFleet()
+        let action = try fleet.stagingSandbox.client(fleet.staging, as: "agent-1").submit(Fixtures.request(summary: "Resize search"))
+        XCTAssertEqual(try fleet.run(["approve", "--context", "staging", action.id]).status, 0)
+        let config = fleet.home.appendingPathComponent("config/tollgate/config.toml")
+        try Data("[[servers]]\nname = \"prod\"\nurl = 42\n".utf8).write(to: config)
+
+        let table = try fleet.run(["history"])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stderr.hasPrefix("tollgate: warning: "), table.stderr)
+        XCTAssertTrue(table.stderr.contains("servers are named by their host"), table.stderr)
+        XCTAssertTrue(table.stdout.contains("127.0.0.1:\(fleet.staging.port)"), "named by host and port:\n\(table.stdout)")
+        XCTAssertTrue(table.stdout.contains("approved"), table.stdout)
+
+        let named = try fleet.run(["history", "--server", "staging"])
+        XCTAssertEqual(named.status, 2, named.stdout)
+        XCTAssertTrue(named.stderr.contains("config.toml"), named.stderr)
+    }
+
     /// A jsonl row of `history`: the action object's fields and its server's URL.
     private struct Row {
         var server: String
