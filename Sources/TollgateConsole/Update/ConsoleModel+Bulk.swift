@@ -72,24 +72,21 @@ extension ConsoleModel {
     }
 
     /// Enter in a bulk prompt: the reason (deny) or the review (approve) goes on to the
-    /// confirmation, and `y` there sends.
-    mutating func submitBulk(_ current: Prompt) -> [Effect] {
+    /// confirmation. Only `y` there sends, and `handleBulkPromptKey` takes it, Enter included.
+    mutating func submitBulk(_ current: Prompt) {
         switch current.kind {
         case .bulkReason:
             let reason = String(current.editor.text.trimmingWhitespace)
             guard !reason.isEmpty else {
                 prompt?.problem = "a deny needs a reason"
-                return []
+                return
             }
             confirmBulk(reason: reason)
         case .bulkReview:
             confirmBulk(reason: "")
-        case .bulkConfirm(let verdict, let reason):
-            return sendBulk(verdict, reason: reason)
         default:
             break
         }
-        return []
     }
 
     /// "Deny 3 marked actions …? [y/N]", when there is still something to send.

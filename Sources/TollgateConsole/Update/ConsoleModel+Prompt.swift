@@ -107,7 +107,8 @@ extension ConsoleModel {
         case .confirm(let intent):
             return send(intent)
         case .bulkReason, .bulkReview, .bulkConfirm:
-            return submitBulk(current)
+            submitBulk(current)
+            return []
         case .command:
             prompt = nil
             return runCommand(text)
