@@ -8,11 +8,15 @@ extension ConsoleModel {
     static let criticalIsReviewedAlone = "critical actions are reviewed one at a time"
 
     /// `a` or `d` with marks: opens the preview of `verdict` on the marked actions, with the
-    /// reason prompt (deny) or the step before the confirmation (approve) under it.
+    /// reason prompt (deny) or the step before the confirmation (approve) under it. The marked
+    /// actions are sorted here, once: the preview keeps this order while it is open.
     mutating func openBulk(_ verdict: Verdict) {
         marks.endRange()
-        var state = BulkState(verdict: verdict, droppedAtOpen: marks.dropped)
-        partition(&state)
+        let sort = queue.sort
+        let marked = marks.keys.compactMap { rows[$0] }.map { (QueueKey($0, sort: sort), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        let state = BulkState(
+            verdict: verdict, marked: marked.map { ($0, bulkExclusion($0, verdict: verdict), queue.index(of: $0.key) == nil) },
+            filter: queue.filter, dropped: marks.dropped)
         screens.append(.bulk(state))
         guard !state.included.isEmpty else {
             let what = verdict == .approve ? "approved in bulk" : "denied"
@@ -20,24 +24,6 @@ extension ConsoleModel {
             return
         }
         prompt = Prompt(kind: verdict == .deny ? .bulkReason : .bulkReview)
-    }
-
-    /// Sorts the marked actions, in queue order, into those `state.verdict` goes to and those
-    /// it leaves out, and counts what the marks lost and what the filter hides.
-    func partition(_ state: inout BulkState) {
-        let sort = queue.sort
-        let marked = marks.keys.compactMap { rows[$0] }.map { (QueueKey($0, sort: sort), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
-        state.included = []
-        state.excluded = []
-        for row in marked {
-            if let why = bulkExclusion(row, verdict: state.verdict) {
-                state.excluded.append(BulkState.Exclusion(row: row, why: why))
-            } else {
-                state.included.append(row)
-            }
-        }
-        state.dropped = marks.dropped
-        state.hidden = marked.count { queue.index(of: $0.key) == nil }
     }
 
     /// Why a bulk `verdict` leaves `row` out, or nil when it goes to it: the single-action
@@ -118,34 +104,33 @@ extension ConsoleModel {
 
     // MARK: - Sending
 
-    /// Sends `verdict` on every action the preview includes, as on screen (`followBulk` redrew
-    /// it after the last message), each through `send`: its own check, the digest on screen,
-    /// and its own entry (and idempotency key) in its server's outbox. The sent ones are
-    /// unmarked and the preview turns into their results.
+    /// Sends `verdict` on every action the preview includes, as on screen, each through `send`:
+    /// its own check, the digest on screen, and its own entry (and idempotency key) in its
+    /// server's outbox. The sent ones are unmarked and the preview turns into their results.
     mutating func sendBulk(_ verdict: Verdict, reason: String) -> [Effect] {
         prompt = nil
         guard case .bulk(var state) = screen, state.phase == .preview else { return [] }
         var effects: [Effect] = []
+        var results: [ActionKey: BulkResult] = [:]
         for row in state.included {
             let sent = send(DecisionIntent(actionID: row.key, verdict: verdict, reason: reason, digest: row.digest))
             guard !sent.isEmpty, let outcome = outcomes[row.key] else { continue }
             effects += sent
-            state.results[row.key] = BulkResult(outcome: outcome, accepted: false)
+            results[row.key] = BulkResult(outcome: outcome, accepted: false)
         }
-        state.included.removeAll { state.results[$0.key] == nil }
+        state.sent(results, reason: reason)
         marks.remove(state.included.map(\.key))
-        state.phase = .results
-        state.reason = reason
-        state.scroll = 0
         replaceTop(.bulk(state))
         let what = verdict == .approve ? "approvals" : "denies"
         showToast("Sending \(state.included.count) \(what); each answer shows on its row", .info)
         return effects
     }
 
-    /// A preview follows the marks and the queue until it is confirmed; results fill in as
-    /// answers arrive, on whichever results screen sent the decision.
-    mutating func followBulk(after message: Message) {
+    // MARK: - Following messages
+
+    /// Results fill in as answers arrive, on whichever results screen sent the decision; a
+    /// preview follows what each message changed of the actions it lists (see `followPreview`).
+    mutating func followBulk(after message: Message, dropped: [ActionKey]) {
         if case .decisionResult(let intent, let result) = message {
             for i in screens.indices.reversed() {
                 guard case .bulk(var state) = screens[i], state.results[intent.actionID] != nil else { continue }
@@ -155,10 +140,50 @@ extension ConsoleModel {
                 break
             }
         }
-        guard case .bulk(var state) = screen else { return }
-        if state.phase == .preview { partition(&state) }
+        let preview = screens.lastIndex { screen in
+            if case .bulk(let state) = screen { state.phase == .preview } else { false }
+        }
+        if let preview { followPreview(at: preview, after: message, dropped: dropped) }
+        if case .resize = message { scrollBulk(by: 0) }
+    }
+
+    /// Files again only the listed actions `message` may have changed (and those whose marks
+    /// it dropped), so a burst of feed events costs a lookup each, not a pass over every mark:
+    /// a message about no listed action changes nothing here.
+    ///
+    /// What decides whether an action can be decided (`decisionBlocker`) changes with its row
+    /// (the feed, a fetch, a decision's answer), the identity on its server, and the clock.
+    private mutating func followPreview(at index: Int, after message: Message, dropped: [ActionKey]) {
+        guard case .bulk(var state) = screens[index] else { return }
+        var touched = dropped
+        switch message {
+        case .feed(.event(.action(let action, _)), let server):
+            touched.append(ActionKey(server: server, id: action.id))
+        case .cachedPending(let list, let server), .fetched(let list, _, let server):
+            touched += list.map { ActionKey(server: server, id: $0.id) }
+        case .decisionResult(let intent, _):
+            touched.append(intent.actionID)
+        case .identity(_, let server), .feed(.state, let server):
+            touched += state.listed(on: server)
+        case .tick:
+            touched += state.expiring(at: now)
+        default:
+            break
+        }
+        touched.removeAll { !state.lists($0) }
+        let filterChanged = state.hiddenUnder != queue.filter
+        guard !touched.isEmpty || filterChanged else { return }
+        // The screen lets go of its copy first, so the lists change in place, not copied whole.
+        screens[index] = .queue
+        for key in touched {
+            let row = marks.contains(key) ? rows[key] : nil
+            state.refile(
+                key, row: row, why: row.flatMap { bulkExclusion($0, verdict: state.verdict) }, hidden: queue.index(of: key) == nil)
+        }
+        if filterChanged { state.recountHidden(under: queue.filter) { queue.index(of: $0) == nil } }
+        state.dropped = marks.dropped
         state.scroll = max(0, min(state.scroll, state.lineCount - bulkTableRows))
-        replaceTop(.bulk(state))
+        screens[index] = .bulk(state)
     }
 
     // MARK: - Scrolling

@@ -90,6 +90,8 @@ extension ConsoleModel {
         } else {
             forgetIfUnused(key)
         }
+        // Only a pending action can be decided in bulk: a resolved one loses its mark here.
+        if action.status != .pending { marks.drop(key) }
         count(rows[key], wasQueued: queue.contains(key), sign: 1)
         return effects
     }
@@ -97,6 +99,7 @@ extension ConsoleModel {
     mutating func dropFromQueue(_ key: ActionKey) {
         count(rows[key], wasQueued: queue.contains(key), sign: -1)
         queue.remove(key)
+        marks.drop(key)
         lingering[key] = nil
         if let row = rows[key], row.status == .pending {
             rows[key] = nil

@@ -68,49 +68,41 @@ extension ConsoleModel {
 
     // MARK: - After every message
 
-    /// Drops the marks of actions that resolved or left the queue, draws the range to the
-    /// cursor, and keeps a bulk screen up to date: after `reconcile`, so the selection is final.
+    /// Draws the range to the cursor and keeps a bulk preview up to date: after `reconcile`, so
+    /// the selection is final. A mark whose action resolves or leaves the queue was dropped where
+    /// that happened (`absorb`, `dropFromQueue`), so nothing here looks at every mark.
     mutating func followMarks(after message: Message) {
-        if !marks.isEmpty { pruneMarks(after: message) }
         if marks.range != nil { followRange() }
-        followBulk(after: message)
+        followBulk(after: message, dropped: marks.takeDropped())
     }
 
-    /// A mark stays only on a pending action in the queue.
-    private func isMarkable(_ key: ActionKey) -> Bool {
-        rows[key]?.status == .pending && queue.contains(key)
-    }
-
-    /// One feed event changes one action, so only its mark is looked at: a burst of events
-    /// never costs a pass over thousands of marks each.
-    private mutating func pruneMarks(after message: Message) {
-        switch message {
-        case .feed(.event(.action(let action, _)), let server):
-            let key = ActionKey(server: server, id: action.id)
-            if marks.contains(key), !isMarkable(key) { marks.drop(key) }
-        case .tick, .resize, .mouse, .paste:
-            // The clock only takes away rows that were resolved already, and so unmarked.
-            break
-        default:
-            for key in marks.keys where !isMarkable(key) { marks.drop(key) }
-        }
-    }
-
-    /// Marks every pending row shown between the range's anchor and the cursor, when the
-    /// cursor has moved; rows the range marked that a filter now hides stay marked.
+    /// When the cursor has moved, redraws the range over the rows it passed, each marked when
+    /// it is pending and between the anchor and the cursor: one row per `j`, whatever the
+    /// range's size. A row arriving inside the range is marked once the cursor passes over it,
+    /// and rows the range marked that a filter now hides stay marked.
     private mutating func followRange() {
-        guard let range = marks.range, range.cursor != queueList.id else { return }
-        guard let anchor = queue.index(of: range.anchor) else {
+        guard let anchorKey = marks.range?.anchor, marks.range?.cursor != queueList.id else { return }
+        guard let anchor = queue.index(of: anchorKey) else {
             marks.endRange()
             showToast("Range ended: the row it started on is no longer shown; its marks stay", .info)
             return
         }
         guard let cursorKey = queueList.id, let cursor = queue.index(of: cursorKey) else { return }
-        var covered = Set<ActionKey>()
-        for index in min(anchor, cursor)...max(anchor, cursor) {
-            if let key = queue.id(at: index), rows[key]?.status == .pending { covered.insert(key) }
+        let span = min(anchor, cursor)...max(anchor, cursor)
+        guard let last = marks.range?.cursor.flatMap({ queue.index(of: $0) }) else {
+            // Where it was last drawn to is no longer shown: drawn afresh over the whole span.
+            var covered = Set<ActionKey>()
+            for index in span {
+                if let key = queue.id(at: index), rows[key]?.status == .pending { covered.insert(key) }
+            }
+            for key in marks.range?.covered ?? [] where queue.index(of: key) == nil { covered.insert(key) }
+            marks.redrawRange(covered, cursor: cursorKey)
+            return
         }
-        for key in range.covered where queue.index(of: key) == nil { covered.insert(key) }
-        marks.drawRange(covered, cursor: cursorKey)
+        for index in min(last, cursor)...max(last, cursor) {
+            guard let key = queue.id(at: index) else { continue }
+            marks.cover(key, span.contains(index) && rows[key]?.status == .pending)
+        }
+        marks.moveRange(to: cursorKey)
     }
 }

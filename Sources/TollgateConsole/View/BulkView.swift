@@ -90,6 +90,7 @@ enum BulkView {
             parts.append("\(tally.waiting) waiting for an answer")
         } else {
             if !state.excluded.isEmpty { parts.append("\(state.excluded.count) left out, listed below") }
+            if state.eligibleSinceOpening > 0 { parts.append("\(state.eligibleSinceOpening) more became eligible: reopen to include them") }
             if state.dropped > 0 {
                 let whileOpen = state.dropped - state.droppedAtOpen
                 parts.append(
