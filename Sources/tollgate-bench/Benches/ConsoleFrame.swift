@@ -5,7 +5,8 @@ import TollgateCore
 
 /// Console frame: `update` + `view` for one keystroke, the work between a key press and the
 /// frame the backend paints, with 10,000 pending actions at 120x40: from one server, then
-/// 5,000 from each of two (the SERVER column, a state per server in the header).
+/// 5,000 from each of two (the SERVER column, a state per server in the header); then with all
+/// 10,000 marked and the bulk deny preview open while a burst of feed events arrives.
 enum ConsoleFrame {
     /// A model ready to be timed: how long it took to build and what RSS it added.
     struct Built {
@@ -29,8 +30,9 @@ enum ConsoleFrame {
         let size = Size(width: 120, height: 40)
         // Both built before either is timed, the first kept alive: the second's RSS is its own,
         // not pages the first freed.
-        let oneServer = build(servers: ["local"], pendingEach: 10_000, size: size)
-        let twoServers = build(servers: ["prod", "staging"], pendingEach: 5_000, size: size)
+        let pending = 10_000
+        let oneServer = build(servers: ["local"], pendingEach: pending, size: size)
+        let twoServers = build(servers: ["prod", "staging"], pendingEach: pending / 2, size: size)
         let one = measure(oneServer.model, keystrokes: keystrokes, size: size)
         context.report.add(
             ResultRow(
@@ -50,10 +52,79 @@ enum ConsoleFrame {
                 peer:
                     "CPU p50 \(Format.multiple(two.cpu.median, of: one.cpu.median)), p99 \(Format.multiple(two.p99, of: one.p99)) the one-server row's, same run"
             ))
+        let burst = measureMarkedBurst(oneServer.model, pending: pending, messages: keystrokes, size: size)
+        context.report.add(
+            ResultRow(
+                what: "console frame, 10,000 marked, preview open during a burst",
+                how:
+                    "the one-server model with * (all \(pending) marked) and d (the deny preview open; both keys together \(Format.ms(burst.openMs)) CPU); then \(keystrokes) feed events "
+                    + "(of every ten: five new actions, four marked ones sent again unchanged, one marked one resolved) and \(keystrokes) keys "
+                    + "(mix down down down up down PgDn down x Backspace PgUp: reading the preview, typing the reason), one after the other, "
+                    + "each update + ConsoleView.view at 120x40 (after one untimed new action, which copies the tables this model shares with the other rows')"
+                    + (burst.previewStayed ? "; the preview still open at the end, nothing sent" : "; the preview closed or something was sent (wrong!)"),
+                figure: "per message: " + figure(burst.messages) + "; per key: " + figure(burst.keys),
+                target: "p99 < 2 ms", verdict: burst.previewStayed && burst.messages.p99 < 2 && burst.keys.p99 < 2 ? .meets : .misses,
+                peer:
+                    "CPU per message p50 \(Format.multiple(burst.messages.cpu.median, of: one.cpu.median)), p99 \(Format.multiple(burst.messages.p99, of: one.p99)); "
+                    + "per key p50 \(Format.multiple(burst.keys.cpu.median, of: one.cpu.median)), p99 \(Format.multiple(burst.keys.p99, of: one.p99)) "
+                    + "the console frame row's, same run"
+            ))
+    }
+
+    /// What the marked burst cost, per feed event and per key.
+    struct Burst {
+        var messages = Measured()
+        var keys = Measured()
+        /// The preview was still on screen at the end and no decision was sent.
+        var previewStayed = false
+        /// CPU time of `*` and `d` together: marking everything and opening the preview.
+        var openMs = 0.0
+    }
+
+    /// Marks every one of the `pending` actions of `model` (`*`, actions 0 to `pending` - 1 of
+    /// the corpus), opens the deny preview (`d`), then times `messages` feed events and as many
+    /// keys, alternately, each `update` + `view`.
+    static func measureMarkedBurst(_ model: ConsoleModel, pending: Int, messages: Int, size: Size) -> Burst {
+        var model = model
+        var burst = Burst()
+        let startCPU = BenchClock.threadCPU()
+        _ = model.update(.key(.char("*")))
+        _ = model.update(.key(.char("d")))
+        burst.openMs = Double(BenchClock.threadCPU() - startCPU) / 1e6
+        let corpus = Corpus()
+        // Untimed: the first new action copies the tables this model still shares with the one the
+        // other rows measured, which a console (one model) never does.
+        _ = model.update(.feed(.event(.action(corpus.action(pending + messages), seq: Int64(pending))), from: .first))
+        let keys: [Key] = [.down, .down, .down, .up, .down, .pageDown, .down, .char("x"), .backspace, .pageUp]
+        var checksum = 0
+        var sent = false
+        for i in 0..<messages {
+            // Indices below the pending count are the marked actions; above, new ones.
+            let action = i % 2 == 1 ? corpus.action(pending + i) : corpus.action(i, resolved: i % 10 == 0)
+            for (message, measured) in [
+                (Message.feed(.event(.action(action, seq: Int64(pending + i + 1))), from: .first), \Burst.messages),
+                (.key(keys[i % keys.count]), \Burst.keys),
+            ] {
+                let start = BenchClock.now()
+                let startCPU = BenchClock.threadCPU()
+                let effects = model.update(message)
+                let frame = ConsoleView.view(model, size: size)
+                burst[keyPath: measured].cpu.add(Double(BenchClock.threadCPU() - startCPU) / 1e6)
+                burst[keyPath: measured].wall.add(Double(BenchClock.now() - start) / 1e6)
+                checksum &+= frame.cells.count
+                sent = sent || effects.contains { if case .sendDecision = $0 { true } else { false } }
+            }
+        }
+        burst.previewStayed = model.keyContext == .bulk && !sent
+        let right = checksum == 2 * messages * size.width * size.height
+        burst.messages.frameSizeRight = right
+        burst.keys.frameSizeRight = right
+        return burst
     }
 
     private static func figure(_ m: Measured) -> String {
-        "CPU: p50 \(Format.ms(m.cpu.median)), p99 \(Format.ms(m.p99)), max \(Format.ms(m.cpu.max)) (j alone p99 \(Format.ms(m.cpuJ.percentile(99)))); "
+        "CPU: p50 \(Format.ms(m.cpu.median)), p99 \(Format.ms(m.p99)), max \(Format.ms(m.cpu.max))"
+            + (m.cpuJ.percentile(99).map { " (j alone p99 \(Format.ms($0)))" } ?? "") + "; "
             + "wall: p50 \(Format.ms(m.wall.median)), p99 \(Format.ms(m.wall.percentile(99))), max \(Format.ms(m.wall.max))"
             + (m.frameSizeRight ? "" : " (frame size wrong!)")
     }
