@@ -65,19 +65,23 @@ extension ConsoleModel {
 
     /// `absorb` with the server's state in hand (the feed's handler holds it while it works).
     private mutating func absorb(_ action: Action, from id: ServerID, fromFeed: Bool, server: inout ServerState) -> [Effect] {
-        let key = ActionKey(server: id, id: action.id)
-        let known = rows[key]
+        // For lookups only: what the model keeps is keyed by the row's own copy of the id (see
+        // `QueueRow`), never by the decoded action's, which would pin the feed thread's freed
+        // decoding buffers in memory, a page or so per action.
+        let lookup = ActionKey(server: id, id: action.id)
+        let known = rows[lookup]
         // A resolved action never changes again; an older pending copy is a stale replay.
         if let known, known.status.isResolved, action.status == .pending { return [] }
         server.staleAfterReset?.remove(action.id)
-        let wasQueued = queue.contains(key)
+        let wasQueued = queue.contains(lookup)
         count(known, wasQueued: wasQueued, sign: -1)
-        if details[key] != nil || recordRequests[key] != nil {
+        if details[lookup] != nil || recordRequests[lookup] != nil {
             // A record a screen shows or waits for: this copy is the newest, whoever was asked.
-            details[key] = action
-            recordRequests[key] = nil
+            details[lookup] = action
+            recordRequests[lookup] = nil
         }
         let row = QueueRow(action, server: id)
+        let key = row.key
         rows[key] = row
         var effects: [Effect] = []
         if action.status == .pending {
