@@ -32,13 +32,7 @@ final class BulkSnapshotTests: XCTestCase {
     }
 
     private func each(_ body: (inout TestConsole) -> Void, named name: String, file: StaticString = #filePath, line: UInt = #line) {
-        for (w, h) in Self.sizes {
-            var model = Fixture.model(sample(), width: w, height: h)
-            body(&model)
-            let frame = model.frame()
-            FrameCheck.assertWellFormed(frame, file: file, line: line)
-            Snapshot.assert(frame, named: "\(name)-\(w)x\(h)", file: file, line: line)
-        }
+        Snapshot.each(sample(), sizes: Self.sizes, body, named: name, file: file, line: line)
     }
 
     /// Four of five marked, the last by a range still being drawn: the gutter's third column.

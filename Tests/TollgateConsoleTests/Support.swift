@@ -177,6 +177,21 @@ struct TestConsole {
 // MARK: - Golden files
 
 enum Snapshot {
+    /// A console of `actions` at each of `sizes`, changed by `body`: each frame checked and
+    /// compared with the golden file `name-WxH`.
+    static func each(
+        _ actions: [Action], sizes: [(Int, Int)], _ body: (inout TestConsole) -> Void, named name: String, file: StaticString = #filePath,
+        line: UInt = #line
+    ) {
+        for (w, h) in sizes {
+            var model = Fixture.model(actions, width: w, height: h)
+            body(&model)
+            let frame = model.frame()
+            FrameCheck.assertWellFormed(frame, file: file, line: line)
+            assert(frame, named: "\(name)-\(w)x\(h)", file: file, line: line)
+        }
+    }
+
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
 
     /// The frame's text, then its roles: what a golden file holds; with a theme, what each
